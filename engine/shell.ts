@@ -1,0 +1,12 @@
+// POSIX shell quoting: the one place a command line is built from argv. Works in sh, dash and bash.
+
+/** Quotes one word for a POSIX shell; safe words pass through unquoted. */
+export function shq(word: string): string {
+  if (/^[A-Za-z0-9_@%+=:,./-]+$/.test(word)) return word;
+  return `'${word.replaceAll("'", `'\\''`)}'`;
+}
+
+/** Joins argv into one POSIX shell command line. */
+export function shJoin(argv: string[]): string {
+  return argv.map(shq).join(' ');
+}

@@ -1,0 +1,141 @@
+// One ssh2 connection per host, kept open; commands run as exec channels on it.
+import { Socket } from 'node:net';
+import { readFileSync } from 'node:fs';
+import { Client, type ClientChannel } from 'ssh2';
+import { keysFor, knownHostsName, readKnownHosts } from './known-hosts.ts';
+
+export type SshTarget = {
+  /** The inventory name, used in every error. */
+  name: string;
+  host: string;
+  port?: number;
+  user: string;
+  privateKeyPath: string;
+  knownHostsPath: string;
+  connectTimeoutMs?: number;
+};
+
+export type ExecResult = { code: number; signal?: string; stdout: string; stderr: string };
+
+/** sshd's default MaxSessions is 10; stay at half of it, as ARCHITECTURE.md asks. */
+const MAX_CHANNELS = 5;
+const OPEN_RETRIES = 5;
+
+export class SshError extends Error {
+  constructor(readonly host: string, message: string) {
+    super(`${host}: ${message}`);
+    this.name = 'SshError';
+  }
+}
+
+export class SshConnection {
+  private active = 0;
+  private waiting: Array<() => void> = [];
+
+  private constructor(readonly target: SshTarget, private client: Client) {}
+
+  static connect(target: SshTarget): Promise<SshConnection> {
+    const port = target.port ?? 22;
+    const name = knownHostsName(target.host, port);
+    const known = keysFor(readKnownHosts(target.knownHostsPath), name);
+    let refusal = '';
+    const client = new Client();
+    const sock = new Socket();
+    sock.setNoDelay(true);
+    return new Promise((resolve, reject) => {
+      const fail = (err: Error) => {
+        client.end();
+        reject(new SshError(target.name, refusal || `cannot connect to ${target.user}@${name}: ${err.message}`));
+      };
+      client.once('ready', () => {
+        client.removeListener('error', fail);
+        client.on('error', () => {}); // later socket errors surface through exec
+        resolve(new SshConnection(target, client));
+      });
+      client.once('error', fail);
+      sock.once('error', () => {}); // reported through the client
+      client.connect({
+        sock,
+        host: target.host,
+        port,
+        username: target.user,
+        privateKey: readFileSync(target.privateKeyPath),
+        readyTimeout: target.connectTimeoutMs ?? 20_000,
+        algorithms: known.length ? { serverHostKey: [...new Set(known.map((k) => k.type))] as never } : undefined,
+        hostVerifier: (key: Buffer) => {
+          if (known.length === 0) {
+            refusal = `no host key for ${name} in ${target.knownHostsPath}: refusing to connect to an unknown host`;
+            return false;
+          }
+          if (known.some((k) => k.key.equals(key))) return true;
+          refusal = `the host key of ${name} does not match ${target.knownHostsPath} (line ${known[0].line}): ` +
+            'refusing to connect; if the host was re-created, remove that line';
+          return false;
+        },
+      });
+      sock.connect(port, target.host);
+    });
+  }
+
+  /** Runs one shell command line on the host; resolves with its exit status and output. */
+  async exec(command: string, options: { stdin?: string | Buffer } = {}): Promise<ExecResult> {
+    await this.acquire();
+    try {
+      const channel = await this.openExec(command);
+      return await collect(channel, options.stdin);
+    } finally {
+      this.release();
+    }
+  }
+
+  close(): void {
+    this.client.end();
+  }
+
+  private openExec(command: string, attempt = 0): Promise<ClientChannel> {
+    return new Promise((resolve, reject) => {
+      this.client.exec(command, (err, channel) => {
+        if (!err) return resolve(channel);
+        if (/open failure/i.test(err.message) && attempt < OPEN_RETRIES) {
+          setTimeout(() => this.openExec(command, attempt + 1).then(resolve, reject), 20 * 2 ** attempt);
+          return;
+        }
+        reject(new SshError(this.target.name, `cannot run a command: ${err.message}`));
+      });
+    });
+  }
+
+  private async acquire(): Promise<void> {
+    if (this.active < MAX_CHANNELS) {
+      this.active++;
+      return;
+    }
+    await new Promise<void>((resolve) => this.waiting.push(resolve));
+  }
+
+  private release(): void {
+    const next = this.waiting.shift();
+    if (next) next();
+    else this.active--;
+  }
+}
+
+function collect(channel: ClientChannel, stdin?: string | Buffer): Promise<ExecResult> {
+  return new Promise((resolve) => {
+    const out: Buffer[] = [];
+    const err: Buffer[] = [];
+    let code = -1;
+    let signal: string | undefined;
+    channel.on('data', (d: Buffer) => out.push(d));
+    channel.stderr.on('data', (d: Buffer) => err.push(d));
+    channel.on('exit', (c: number | null, s?: string) => {
+      code = c ?? -1;
+      signal = s ?? undefined;
+    });
+    channel.on('close', () => {
+      resolve({ code, signal, stdout: Buffer.concat(out).toString('utf8'), stderr: Buffer.concat(err).toString('utf8') });
+    });
+    if (stdin !== undefined) channel.end(stdin);
+    else channel.end();
+  });
+}
