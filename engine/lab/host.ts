@@ -107,6 +107,39 @@ export function hostAlive(h: HostRecord): boolean {
   return isOurs(h.pid, machineName(h.name));
 }
 
+function cgroupPids(dir: string): number[] {
+  if (!existsSync(dir)) return [];
+  const pids: number[] = [];
+  for (const e of readdirSync(dir, { withFileTypes: true })) {
+    if (e.isDirectory()) pids.push(...cgroupPids(join(dir, e.name)));
+    else if (e.name === 'cgroup.procs') {
+      try {
+        pids.push(...readFileSync(join(dir, e.name), 'utf8').split('\n').filter(Boolean).map(Number));
+      } catch { /* removed meanwhile */ }
+    }
+  }
+  return pids;
+}
+
+/**
+ * Kills, by PID, whatever still runs in a host's cgroups: a container whose nspawn was SIGKILLed
+ * (a crash) keeps running without it. Resolves once the cgroups are empty.
+ */
+export async function killLeftovers(name: string): Promise<void> {
+  const trees = NAMES.cgroupTrees.map((t) => join(t, NAMES.tag, name));
+  for (let i = 0; i < 100; i++) {
+    const pids = [...new Set(trees.flatMap(cgroupPids))];
+    if (pids.length === 0) return;
+    for (const pid of pids) {
+      try {
+        process.kill(pid, 'SIGKILL');
+      } catch { /* gone */ }
+    }
+    await sleep(50);
+  }
+  throw new Error(`${name}: processes are still running in its cgroups after SIGKILL`);
+}
+
 function rmCgroupTree(dir: string): void {
   if (!existsSync(dir)) return;
   for (const e of readdirSync(dir, { withFileTypes: true })) {

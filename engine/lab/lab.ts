@@ -6,7 +6,7 @@ import { UserError } from '../errors.ts';
 import { SshConnection } from '../transport/ssh.ts';
 import { ensureImage, imageReady } from './image.ts';
 import { writeInventory } from './inventory-file.ts';
-import { hostAlive, launchHost, prepareHost, removeCgroups, removeHostFiles, stopHost, waitSshd } from './host.ts';
+import { hostAlive, killLeftovers, launchHost, prepareHost, removeCgroups, removeHostFiles, stopHost, waitSshd } from './host.ts';
 import { MAX_HOSTS, addr, checkSubnetFree, createHostNet, createHub, hubExists, labNamespaces, mac, parseSubnet, removeHostNet, removeHub } from './network.ts';
 import { NAMES, PROXY_PORT, hostNs, paths } from './paths.ts';
 import { checkDisk, checkTools, raiseInotifyLimits, requireRoot } from './preflight.ts';
@@ -36,6 +36,7 @@ function rewriteInventories(state: LabState, dirs: Iterable<string>): void {
 
 async function removeHost(state: LabState, h: HostRecord): Promise<void> {
   await stopHost(h);
+  await killLeftovers(h.name);
   await removeHostNet(h.index);
   removeCgroups(h.name);
   removeHostFiles(h.name);
@@ -110,6 +111,7 @@ async function startHost(state: LabState, h: HostRecord, publicKey: string, prox
       return;
     } catch (err) {
       await stopHost(h);
+      await killLeftovers(h.name);
       removeCgroups(h.name);
       if (attempt >= START_ATTEMPTS) throw err;
       report(`retrying: ${(err as Error).message}`);
@@ -133,14 +135,15 @@ export async function labUp(o: UpOptions): Promise<HostRecord[]> {
   return withLabLock(async () => {
     const state = loadState();
     await reap(state);
-    const inUse = Object.values(state.hosts).filter((h) => h.prefix === o.prefix);
+    const inUse = Object.values(state.hosts).filter((h) => h.prefix === o.prefix).sort((a, b) => a.index - b.index);
     if (inUse.length) {
       throw new UserError(`prefix "${o.prefix}" is in use by ${inUse.map((h) => h.name).join(', ')}: ` +
         `run \`provision lab down --prefix ${o.prefix}\` or choose another --prefix`);
     }
     if (o.subnet && o.subnet !== state.subnet) {
+      await checkSubnetFree(parseSubnet(o.subnet));
       if (Object.keys(state.hosts).length) throw new UserError(`the lab is running on ${state.subnet}: take it down before changing --subnet`);
-      state.subnet = parseSubnet(o.subnet).base;
+      state.subnet = o.subnet;
     }
     const subnet = parseSubnet(state.subnet);
     const fresh = allocate(state, o);
@@ -159,7 +162,7 @@ export async function labUp(o: UpOptions): Promise<HostRecord[]> {
       {
         title: `Network ${subnet.base} and apt proxy ${proxyUrl}`,
         task: async () => {
-          checkDisk(paths.hosts(), 200 * o.count, `starting ${o.count} hosts`);
+          checkDisk(paths.hosts(), 100 + 50 * o.count, `starting ${o.count} hosts`);
           await raiseInotifyLimits();
           if (!hubExists()) {
             await checkSubnetFree(subnet);

@@ -44,17 +44,23 @@ function range(cidr: string): [number, number] {
   return [start, start + size - 1];
 }
 
+export type Route = { dst: string; dev?: string };
+
+/** The first route of this machine, other than the lab's own, whose range overlaps the subnet. */
+export function conflictingRoute(s: Subnet, routes: Route[]): Route | undefined {
+  const [lo, hi] = range(s.base);
+  return routes.find((r) => {
+    if (r.dst === 'default' || r.dev === NAMES.rootVeth || r.dev === 'lo' || !/^\d/.test(r.dst)) return false;
+    const [a, b] = range(r.dst);
+    return a <= hi && lo <= b;
+  });
+}
+
 /** Refuses a subnet that overlaps a route of this machine other than the lab's own. */
 export async function checkSubnetFree(s: Subnet): Promise<void> {
-  const routes = JSON.parse(await run(['ip', '-j', '-4', 'route', 'show', 'table', 'all'])) as Array<{ dst: string; dev?: string }>;
-  const [lo, hi] = range(s.base);
-  for (const r of routes) {
-    if (r.dst === 'default' || r.dev === NAMES.rootVeth || r.dev === 'lo' || !/^\d/.test(r.dst)) continue;
-    const [a, b] = range(r.dst);
-    if (a <= hi && lo <= b) {
-      throw new UserError(`the lab subnet ${s.base} is taken by route ${r.dst} on ${r.dev ?? '?'}: pass --subnet with a free /16`);
-    }
-  }
+  const routes = JSON.parse(await run(['ip', '-j', '-4', 'route', 'show', 'table', 'all'])) as Route[];
+  const r = conflictingRoute(s, routes);
+  if (r) throw new UserError(`the lab subnet ${s.base} is taken by route ${r.dst} on ${r.dev ?? '?'}: pass --subnet with a free /16`);
 }
 
 export function hubExists(): boolean {

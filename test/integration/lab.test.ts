@@ -1,0 +1,164 @@
+// The lab on real hosts: 3 droplets, checked over ssh2 and from this machine, then taken down.
+import { execFileSync } from 'node:child_process';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { suite } from 'uvu';
+import * as assert from 'uvu/assert';
+import { NAMES, hostNs, hostVeth, paths } from '../../engine/lab/paths.ts';
+import { cmdline } from '../../engine/lab/proc.ts';
+import { loadState } from '../../engine/lab/state.ts';
+import type { SshConnection } from '../../engine/transport/ssh.ts';
+import { provision } from '../helpers/cli.ts';
+import { type TestLab, sh, startLab } from '../helpers/lab.ts';
+import { httpGet, tcpProbe } from '../helpers/net.ts';
+
+const test = suite('lab');
+let lab: TestLab;
+const ssh: SshConnection[] = [];
+
+test.before(async () => {
+  lab = await startLab('labt', 3);
+  console.log(`lab up --count 3: ${lab.upSeconds.toFixed(1)} s`);
+  for (const h of lab.hosts) ssh.push(await lab.connect(h));
+});
+
+test.after(async () => {
+  for (const c of ssh) c.close();
+  await provision(['lab', 'down', '--prefix', 'labt']);
+  await provision(['lab', 'down', '--prefix', 'labr']);
+});
+
+test('the inventory lists 3 hosts and known_hosts pins each real host key', () => {
+  assert.equal(lab.hosts.map((h) => h.name), ['labt-1', 'labt-2', 'labt-3']);
+  const known = readFileSync(lab.knownHosts, 'utf8').trim().split('\n');
+  assert.is(known.length, 3);
+  for (const h of lab.hosts) assert.ok(known.some((l) => l.startsWith(`${h.address} ssh-ed25519 `)), h.name);
+});
+
+test('each host has its own hostname and machine-id, and systemd is running', async () => {
+  const ids = new Set<string>();
+  for (const [i, c] of ssh.entries()) {
+    assert.is((await sh(c, 'hostname')).trim(), lab.hosts[i].name);
+    const id = (await sh(c, 'cat /etc/machine-id')).trim();
+    assert.match(id, /^[0-9a-f]{32}$/);
+    ids.add(id);
+    assert.is((await c.exec('systemctl is-system-running --wait')).stdout.trim(), 'running');
+    assert.is((await sh(c, 'ps -p 1 -o comm=')).trim(), 'systemd');
+  }
+  assert.is(ids.size, 3);
+});
+
+test('a file written on one host is absent on the others and on this machine', async () => {
+  const path = `/root/only-on-1-${process.pid}`;
+  await sh(ssh[0], `echo hello > ${path}`);
+  assert.is((await sh(ssh[0], `cat ${path}`)).trim(), 'hello');
+  for (const c of ssh.slice(1)) assert.is((await c.exec(`test -e ${path}`)).code, 1);
+  assert.not.ok(existsSync(path));
+});
+
+test('hosts have no route out of the lab: apt goes through the lab proxy only', async () => {
+  for (const c of ssh) {
+    assert.is((await sh(c, 'ip -4 route show default')).trim(), '');
+    assert.match(await sh(c, 'apt-config dump Acquire::http::Proxy'), /"http:\/\/10\.233\.0\.254:3142"/);
+  }
+});
+
+test('apt-get install nginx works through the proxy and nginx answers on the host address', async () => {
+  await sh(ssh[0], 'apt-get -q update && DEBIAN_FRONTEND=noninteractive apt-get install -y -q nginx');
+  const r = await httpGet(`http://${lab.hosts[0].address}/`);
+  assert.is(r.status, 200);
+  assert.match(String(r.headers.server), /^nginx/);
+});
+
+test('ufw on one host with only 22 allowed drops port 80 there and nowhere else', async () => {
+  const [h1, h2, h3] = lab.hosts;
+  for (const c of [ssh[1], ssh[2]]) await sh(c, 'systemd-run --unit=web80 python3 -m http.server 80 && sleep 0.5');
+  assert.is(await tcpProbe(h2.address, 80), 'open');
+  await sh(ssh[1], 'apt-get -q update && DEBIAN_FRONTEND=noninteractive apt-get install -y -q ufw');
+  await sh(ssh[1], 'ufw allow 22/tcp && ufw --force enable');
+  assert.is(await tcpProbe(h2.address, 80), 'timeout');
+  assert.is(await tcpProbe(h2.address, 22), 'open');
+  assert.is(await tcpProbe(h3.address, 80), 'open');
+  assert.is(await tcpProbe(h1.address, 80), 'open');
+  assert.is(await tcpProbe(h3.address, 81), 'refused');
+});
+
+test('a host key that changed is refused', async () => {
+  await sh(ssh[2], 'rm -f /etc/ssh/ssh_host_ed25519_key* && ssh-keygen -q -t ed25519 -N "" -f /etc/ssh/ssh_host_ed25519_key && systemctl restart ssh');
+  try {
+    const c = await lab.connect(lab.hosts[2]);
+    c.close();
+    assert.unreachable('connected to a host whose key changed');
+  } catch (err) {
+    assert.match((err as Error).message, /labt-3: the host key of 10\.233\.1\.\d+ does not match/);
+  }
+});
+
+test('lab list shows the hosts running; a second lab up with the same prefix is refused', async () => {
+  const list = await provision(['lab', 'list']);
+  for (const h of lab.hosts) assert.match(list.stdout, new RegExp(`${h.name}\\s+${h.address.replaceAll('.', '\\.')}\\s+running`));
+  const again = await provision(['lab', 'up', '--prefix', 'labt']);
+  assert.is(again.code, 1);
+  assert.match(again.stderr, /^provision: prefix "labt" is in use by labt-1, labt-2, labt-3: run `provision lab down --prefix labt`/);
+});
+
+function cgroupPids(dir: string): number[] {
+  if (!existsSync(dir)) return [];
+  return readdirSync(dir, { withFileTypes: true }).flatMap((e) => e.isDirectory() ? cgroupPids(join(dir, e.name))
+    : e.name === 'cgroup.procs' ? readFileSync(join(dir, e.name), 'utf8').split('\n').filter(Boolean).map(Number) : []);
+}
+const gone = (pid: number) => cmdline(pid) === undefined;
+const hubLinks = () => existsSync(`/run/netns/${NAMES.hubNs}`)
+  ? execFileSync('ip', ['-n', NAMES.hubNs, '-o', 'link']).toString() : '';
+function mountsMentioning(text: string): string[] {
+  return readdirSync('/proc').filter((p) => /^\d+$/.test(p)).flatMap((p) => {
+    try { return readFileSync(`/proc/${p}/mountinfo`, 'utf8').split('\n').filter((l) => l.includes(text)); } catch { return []; }
+  });
+}
+
+test('a lab up after a crash first cleans up the dead host', async () => {
+  const dead = loadState().hosts['labt-3'];
+  const pids = cgroupPids(join(NAMES.cgroupTrees[1], NAMES.tag, 'labt-3'));
+  assert.ok(pids.length > 3, 'the container runs processes');
+  process.kill(dead.pid!, 'SIGKILL'); // nspawn dies; its container keeps running: a crashed lab
+  const r = await provision(['lab', 'up', '--count', '1', '--prefix', 'labr', '-i', lab.inventory]);
+  assert.is(r.code, 0, r.stderr);
+  assert.not.ok(loadState().hosts['labt-3']);
+  assert.ok(loadState().hosts['labr-1']);
+  for (const pid of pids) assert.ok(gone(pid), `pid ${pid} of the dead host still runs`);
+  assert.not.ok(readFileSync(join(lab.inventory, 'hosts.yml'), 'utf8').includes('labt-3'));
+});
+
+test('after lab down: no namespace, mount, veth, bridge, cgroup, file or process of the lab remains', async () => {
+  const before = loadState();
+  const mine = Object.values(before.hosts).filter((h) => h.prefix === 'labt' || h.prefix === 'labr');
+  const others = Object.values(before.hosts).length - mine.length;
+  const pids = mine.flatMap((h) => [h.pid!, ...cgroupPids(join(NAMES.cgroupTrees[1], NAMES.tag, h.name))]);
+  assert.ok(pids.length > mine.length);
+  for (const c of ssh) c.close();
+  for (const prefix of ['labt', 'labr']) {
+    const d = await provision(['lab', 'down', '--prefix', prefix]);
+    assert.is(d.code, 0, d.stderr);
+  }
+  for (const pid of pids) assert.ok(gone(pid), `pid ${pid} still runs`);
+  for (const h of mine) {
+    assert.not.ok(existsSync(`/run/netns/${hostNs(h.index)}`), `namespace of ${h.name}`);
+    assert.is(mountsMentioning(paths.host(h.name)).length, 0, `mounts of ${h.name}`);
+    assert.not.ok(existsSync(paths.host(h.name)), `upper of ${h.name}`);
+    for (const tree of NAMES.cgroupTrees) assert.not.ok(existsSync(join(tree, NAMES.tag, h.name)), `cgroup of ${h.name}`);
+    assert.not.ok(hubLinks().includes(` ${hostVeth(h.index)}@`), `veth of ${h.name}`);
+  }
+  assert.not.ok(existsSync(join(lab.inventory, 'hosts.yml')));
+  if (others === 0) {
+    // The last hosts are gone: so are the hub, the bridge, the controller's veth, the proxy and the cgroup trees.
+    assert.not.ok(existsSync(`/run/netns/${NAMES.hubNs}`));
+    assert.not.ok(existsSync(`/sys/class/net/${NAMES.rootVeth}`));
+    for (const pid of [before.proxy.acngPid, before.proxy.relayPid, before.proxy.hubRelayPid]) assert.ok(pid && gone(pid), `proxy pid ${pid}`);
+    for (const tree of NAMES.cgroupTrees) assert.not.ok(existsSync(join(tree, NAMES.tag)));
+    assert.is(readdirSync('/run/netns').filter((n) => n.startsWith(NAMES.tag)).length, 0);
+  } else {
+    console.log(`${others} hosts of other tests still run: the shared lab parts stay`);
+  }
+});
+
+test.run();
