@@ -6,6 +6,7 @@ import { join, relative } from 'node:path';
 
 const root = new URL('..', import.meta.url).pathname;
 const jobs = Number(process.env.TEST_JOBS ?? 3);
+const lingerMs = Number(process.env.TEST_LINGER_S ?? 10) * 1000;
 const fileTimeoutMs = Number(process.env.TEST_FILE_TIMEOUT_S ?? 1200) * 1000;
 
 function find(dir: string): string[] {
@@ -25,7 +26,19 @@ function runFile(file: string): Promise<Result> {
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let output = '';
-    child.stdout.on('data', (d) => { output += d; });
+    let lingering: NodeJS.Timeout | undefined;
+    let leaked = false;
+    child.stdout.on('data', (d) => {
+      output += d;
+      // uvu has printed its summary; a file still running after that leaks a handle (a server, a socket).
+      if (!lingering && /Duration:/.test(output)) {
+        lingering = setTimeout(() => {
+          output += `\n[runner] ${relative(root, file)} did not exit after its tests: a handle was left open\n`;
+          leaked = true;
+          if (child.pid) process.kill(-child.pid, 'SIGKILL');
+        }, lingerMs);
+      }
+    });
     child.stderr.on('data', (d) => { output += d; });
     const timer = setTimeout(() => {
       output += `\n[runner] ${relative(root, file)} ran over ${fileTimeoutMs / 1000} s: killed\n`;
@@ -33,19 +46,20 @@ function runFile(file: string): Promise<Result> {
     }, fileTimeoutMs);
     child.on('close', (code) => {
       clearTimeout(timer);
+      clearTimeout(lingering);
       const total = Number(/Total:\s+(\d+)/.exec(output)?.[1] ?? 0);
       const passed = Number(/Passed:\s+(\d+)/.exec(output)?.[1] ?? 0);
       const skipped = Number(/Skipped:\s+(\d+)/.exec(output)?.[1] ?? 0);
       let failed = total - passed - skipped;
       // No summary, no test, or a non-zero exit: the file counts as (at least) one failure.
-      if (total === 0 || code !== 0) failed = Math.max(failed, 1);
+      if (total === 0 || code !== 0 || leaked) failed = Math.max(failed, 1);
       resolve({ file, passed, failed, output });
     });
   });
 }
 
 const wanted = process.argv.slice(2);
-const files = find(join(root, 'test')).filter((f) => !wanted.length || wanted.some((w) => f.includes(w)));
+const files = find(process.env.TEST_ROOT ?? join(root, 'test')).filter((f) => !wanted.length || wanted.some((w) => f.includes(w)));
 const queue = [...files];
 const results: Result[] = [];
 await Promise.all(Array.from({ length: Math.min(jobs, files.length) }, async () => {

@@ -31,11 +31,16 @@ export async function checkTools(needImage: boolean): Promise<void> {
     const names = [...new Set(missing)];
     throw new UserError(`the lab needs ${names.join(', ')}: apt-get install -y ${names.join(' ')}`);
   }
-  if (!readFileSync('/proc/filesystems', 'utf8').includes('overlay')) {
-    await run(['modprobe', 'overlay'], { nothrow: true });
-    if (!readFileSync('/proc/filesystems', 'utf8').includes('overlay')) {
-      throw new UserError('overlayfs is missing from this kernel: load it with `modprobe overlay` (the lab layers hosts over one image)');
-    }
+  await requireOverlay();
+}
+
+/** overlayfs layers every host over the one image; load it if the kernel has it as a module. */
+export async function requireOverlay(filesystems = '/proc/filesystems'): Promise<void> {
+  const listed = () => /\toverlay$/m.test(readFileSync(filesystems, 'utf8'));
+  if (listed()) return;
+  await run(['modprobe', 'overlay'], { nothrow: true });
+  if (!listed()) {
+    throw new UserError('overlayfs is missing from this kernel: load it with `modprobe overlay` (the lab layers hosts over one image)');
   }
 }
 

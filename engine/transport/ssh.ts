@@ -82,7 +82,7 @@ export class SshConnection {
     await this.acquire();
     try {
       const channel = await this.openExec(command);
-      return await collect(channel, options.stdin);
+      return await collect(this.target.name, command, channel, options.stdin);
     } finally {
       this.release();
     }
@@ -120,8 +120,8 @@ export class SshConnection {
   }
 }
 
-function collect(channel: ClientChannel, stdin?: string | Buffer): Promise<ExecResult> {
-  return new Promise((resolve) => {
+function collect(host: string, command: string, channel: ClientChannel, stdin?: string | Buffer): Promise<ExecResult> {
+  return new Promise((resolve, reject) => {
     const out: Buffer[] = [];
     const err: Buffer[] = [];
     let code = -1;
@@ -133,6 +133,10 @@ function collect(channel: ClientChannel, stdin?: string | Buffer): Promise<ExecR
       signal = s ?? undefined;
     });
     channel.on('close', () => {
+      if (code === -1 && !signal) {
+        const why = Buffer.concat(err).toString('utf8').trim();
+        return reject(new SshError(host, `\`${command}\` ended without an exit status: the host closed the session${why ? ` (${why})` : ''}`));
+      }
       resolve({ code, signal, stdout: Buffer.concat(out).toString('utf8'), stderr: Buffer.concat(err).toString('utf8') });
     });
     if (stdin !== undefined) channel.end(stdin);

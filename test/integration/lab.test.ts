@@ -1,6 +1,7 @@
 // The lab on real hosts: 3 droplets, checked over ssh2 and from this machine, then taken down.
 import { execFileSync } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { createServer, type AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
@@ -52,7 +53,10 @@ test('a file written on one host is absent on the others and on this machine', a
   const path = `/root/only-on-1-${process.pid}`;
   await sh(ssh[0], `echo hello > ${path}`);
   assert.is((await sh(ssh[0], `cat ${path}`)).trim(), 'hello');
-  for (const c of ssh.slice(1)) assert.is((await c.exec(`test -e ${path}`)).code, 1);
+  for (const c of ssh.slice(1)) {
+    const r = await c.exec(`test -e ${path}`);
+    assert.is(r.code, 1, JSON.stringify(r));
+  }
   assert.not.ok(existsSync(path));
 });
 
@@ -102,6 +106,33 @@ test('lab list shows the hosts running; a second lab up with the same prefix is 
   assert.match(again.stderr, /^provision: prefix "labt" is in use by labt-1, labt-2, labt-3: run `provision lab down --prefix labt`/);
 });
 
+test('lab ssh runs a command on a host, pinned to its known_hosts', async () => {
+  const r = await provision(['lab', 'ssh', 'labt-1', 'hostname']);
+  assert.is(r.code, 0, r.stderr);
+  assert.is(r.stdout.trim(), 'labt-1');
+  assert.is((await provision(['lab', 'ssh', 'labt-1', 'exit 3'])).code, 3);
+});
+
+test('lab ssh without a command is a root login shell on the host', async () => {
+  const r = await provision(['lab', 'ssh', 'labt-2'], { input: 'echo "$(id -un)@$(hostname) in $PWD"\nexit 0\n' });
+  assert.is(r.code, 0, r.stderr);
+  assert.match(r.stdout, /^root@labt-2 in \/root$/m);
+});
+
+test('racing lab commands are serialized: concurrent ups and downs all succeed, state stays whole', async () => {
+  const ups = await Promise.all(['race1', 'race2'].map((p) => provision(['lab', 'up', '-q', '--prefix', p, '-i', lab.inventory])));
+  for (const u of ups) assert.is(u.code, 0, u.stderr);
+  const st = loadState();
+  assert.ok(st.hosts['race1-1'] && st.hosts['race2-1']);
+  const indexes = Object.values(st.hosts).map((h) => h.index);
+  assert.is(new Set(indexes).size, indexes.length, 'two hosts got one address');
+  const downs = await Promise.all(['race1', 'race2'].map((p) => provision(['lab', 'down', '--prefix', p])));
+  for (const d of downs) assert.is(d.code, 0, d.stderr);
+  const after = loadState();
+  assert.not.ok(after.hosts['race1-1'] || after.hosts['race2-1']);
+  assert.ok(after.hosts['labt-1'], 'the other hosts were left alone');
+});
+
 function cgroupPids(dir: string): number[] {
   if (!existsSync(dir)) return [];
   return readdirSync(dir, { withFileTypes: true }).flatMap((e) => e.isDirectory() ? cgroupPids(join(dir, e.name))
@@ -135,11 +166,25 @@ test('after lab down: no namespace, mount, veth, bridge, cgroup, file or process
   const others = Object.values(before.hosts).length - mine.length;
   const pids = mine.flatMap((h) => [h.pid!, ...cgroupPids(join(NAMES.cgroupTrees[1], NAMES.tag, h.name))]);
   assert.ok(pids.length > mine.length);
-  for (const c of ssh) c.close();
-  for (const prefix of ['labt', 'labr']) {
-    const d = await provision(['lab', 'down', '--prefix', prefix]);
-    assert.is(d.code, 0, d.stderr);
+  // A unit whose ExecStop reports to this machine: it only runs if the host halts cleanly.
+  const said: string[] = [];
+  const server = createServer((s) => s.on('data', (d) => said.push(d.toString())));
+  await new Promise<void>((resolve) => server.listen(0, '10.233.0.1', resolve));
+  const port = (server.address() as AddressInfo).port;
+  const goodbye = `#!/usr/bin/python3\nimport socket\nsocket.create_connection(('10.233.0.1', ${port})).sendall(open('/etc/hostname').read().strip().encode())\n`;
+  try {
+    await ssh[0].exec('cat > /usr/local/bin/goodbye && chmod 755 /usr/local/bin/goodbye', { stdin: goodbye });
+    await sh(ssh[0], 'systemd-run --unit=goodbye --property=Type=oneshot --property=RemainAfterExit=yes ' +
+      '--property=ExecStop=/usr/local/bin/goodbye /bin/true');
+    for (const c of ssh) c.close();
+    for (const prefix of ['labt', 'labr']) {
+      const d = await provision(['lab', 'down', '--prefix', prefix]);
+      assert.is(d.code, 0, d.stderr);
+    }
+  } finally {
+    server.close();
   }
+  assert.equal(said, ['labt-1'], 'labt-1 did not run its stop jobs: not a clean halt');
   for (const pid of pids) assert.ok(gone(pid), `pid ${pid} still runs`);
   for (const h of mine) {
     assert.not.ok(existsSync(`/run/netns/${hostNs(h.index)}`), `namespace of ${h.name}`);

@@ -1,3 +1,4 @@
+import { spawnSync } from 'node:child_process';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { provision } from '../helpers/cli.ts';
@@ -45,6 +46,12 @@ test('a bad prefix is refused before anything starts', async () => {
   const r = await provision(['lab', 'up', '--prefix', 'Bad_Prefix!']);
   assert.is(r.code, 4);
   assert.match(r.stderr, /--prefix "Bad_Prefix!" must be/);
+});
+
+test('npx provision --help works from the project', () => {
+  const r = spawnSync('npx', ['--no-install', 'provision', '--help'], { cwd: new URL('../..', import.meta.url).pathname, encoding: 'utf8' });
+  assert.is(r.status, 0, r.stderr);
+  assert.match(r.stdout, /Usage: provision/);
 });
 
 test.run();

@@ -1,0 +1,50 @@
+// The runner's closing line and exit code: uvu alone exits 0 when no test ran.
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+
+const root = new URL('../..', import.meta.url).pathname;
+
+function runOn(files: Record<string, string>) {
+  const dir = mkdtempSync(join(root, 'test', 'fixtures', 'runner-'));
+  for (const [name, text] of Object.entries(files)) writeFileSync(join(dir, name), text);
+  const r = spawnSync(process.execPath, ['--import', 'tsx', join(root, 'test/run.ts')], {
+    cwd: root, env: { ...process.env, TEST_ROOT: dir, TEST_LINGER_S: '1' }, encoding: 'utf8',
+  });
+  spawnSync('rm', ['-rf', dir]);
+  return { code: r.status, last: r.stdout.trim().split('\n').at(-1) };
+}
+
+const uvu = "import { test } from 'uvu';\nimport * as assert from 'uvu/assert';\n";
+
+test('a file that runs no test is a failure', () => {
+  const r = runOn({ 'empty.test.ts': `${uvu}test.run();\n` });
+  assert.equal(r, { code: 1, last: '0 passed, 1 failed' });
+});
+
+test('passes and failures are counted across files', () => {
+  const r = runOn({
+    'a.test.ts': `${uvu}test('ok', () => assert.ok(true));\ntest('bad', () => assert.is(1, 2));\ntest.run();\n`,
+    'b.test.ts': `${uvu}test('ok', () => assert.ok(true));\ntest.run();\n`,
+  });
+  assert.equal(r, { code: 1, last: '2 passed, 1 failed' });
+});
+
+test('a file that dies before its summary counts as failed', () => {
+  const r = runOn({ 'dies.test.ts': `${uvu}test('ok', () => assert.ok(true));\nprocess.exit(3);\n` });
+  assert.equal(r, { code: 1, last: '0 passed, 1 failed' });
+});
+
+test('a file that keeps running after its tests (a leaked handle) counts as failed', () => {
+  const r = runOn({ 'leak.test.ts': `${uvu}test('ok', () => assert.ok(true));\nsetInterval(() => {}, 1000);\ntest.run();\n` });
+  assert.equal(r, { code: 1, last: '1 passed, 1 failed' });
+});
+
+test('all passing: exit 0', () => {
+  const r = runOn({ 'a.test.ts': `${uvu}test('ok', () => assert.ok(true));\ntest.run();\n` });
+  assert.equal(r, { code: 0, last: '1 passed, 0 failed' });
+});
+
+test.run();
