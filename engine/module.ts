@@ -1,0 +1,74 @@
+// What a module is: a JSON Schema for its arguments, the facts it needs, and a pure plan.
+// The engine imports no module by name (modules/index.ts registers them); no module imports a transport.
+
+/** How to learn one thing about a host: a POSIX sh snippet, and a parser of what it prints. */
+export type FactDef<T = unknown> = {
+  /** Unique per thing observed: "file:/etc/nginx/nginx.conf", "debs", "service:nginx". */
+  key: string;
+  /** Runs as the task's user, batched with others into one remote exec; its exit code goes to parse. */
+  script: string;
+  parse(stdout: string, code: number): T;
+};
+
+/** Read access to gathered facts; a module reads only facts it declared. */
+export interface Facts {
+  get<T>(def: FactDef<T>): T;
+}
+
+/** What running a change does on the host. Commands are argv arrays: the engine quotes them. */
+export type Step =
+  | { exec: string[]; stdin?: string | Buffer; okCodes?: number[] }
+  /** A shell command line written by the user (the command module's `shell:`), never built from args. */
+  | { shell: string }
+  /**
+   * Atomic file write: a temp file beside `path`, owner/group/mode set, `validate` run on it
+   * (%s is the temp file), then renamed over `path`. A failed validation leaves the old file.
+   */
+  | { write: { path: string; content: string | Buffer; mode?: string; owner?: string; group?: string; validate?: string; backup?: boolean } };
+
+/** How a change leaves a fact: its new value, or unknown (later readers are reported conditional). */
+export type Effect = { key: string; value: unknown } | { key: string; unknown: true } | { all: 'unknown' };
+
+export type FileDiff = {
+  path: string;
+  before: string | null;
+  after: string | null;
+  /** Set instead of text when the content is binary or too large to show. */
+  note?: string;
+};
+
+export type Change = {
+  /** Human summary: "install nginx 1.22.1-9", "write /etc/haproxy/haproxy.cfg". */
+  summary: string;
+  diff?: FileDiff;
+  steps: Step[];
+  effects: Effect[];
+  /** Redact summary details and diff in every output. */
+  sensitive?: boolean;
+};
+
+/** Pure helpers a plan may use: local files of the playbook (templates, sources), already resolved. */
+export type PlanContext = {
+  host: string;
+  /** Reads a local file named by a module argument (relative to the playbook or templates/). */
+  readLocal(path: string): Buffer;
+  /** Renders a local template file with the task's variables. */
+  render(path: string): string;
+};
+
+export type ModuleDef<A = any> = {
+  name: string;
+  description: string;
+  /** ajv JSON Schema of the arguments (additionalProperties: false). */
+  schema: object;
+  /** Other names the module accepts as its free-form argument: `command: "ls -l"` -> args `{ argv: ... }`. */
+  freeForm?: (value: string) => A;
+  facts(args: A, ctx: PlanContext): FactDef[];
+  plan(args: A, facts: Facts, ctx: PlanContext): Change[];
+  /** False when planning again cannot confirm the changes ran (a command without creates/removes). */
+  verifiable?(args: A): boolean;
+};
+
+export function defineModule<A>(m: ModuleDef<A>): ModuleDef<A> {
+  return m;
+}

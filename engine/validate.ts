@@ -1,0 +1,65 @@
+// Argument validation with ajv: every problem at once, each with the path of the value at fault.
+import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
+
+const ajv = new Ajv({ allErrors: true, strict: true, strictRequired: false, useDefaults: true, verbose: true });
+const compiled = new WeakMap<object, ValidateFunction>();
+
+export type Problem = {
+  /** JSON pointer of the value at fault inside the validated object ("/mode", "" for the object). */
+  path: string;
+  /** Set when the fault is an unknown key: point at the key, not its value. */
+  key?: string;
+  message: string;
+};
+
+function describe(e: ErrorObject): Problem {
+  const where = e.instancePath ? e.instancePath.slice(1).replaceAll('/', '.') : '';
+  const name = where ? `"${where}"` : 'arguments';
+  switch (e.keyword) {
+    case 'additionalProperties': {
+      const extra = (e.params as { additionalProperty: string }).additionalProperty;
+      return { path: `${e.instancePath}/${extra}`, key: extra, message: `unknown argument "${where ? `${where}.` : ''}${extra}"` };
+    }
+    case 'required':
+      return { path: e.instancePath, message: `missing argument "${(e.params as { missingProperty: string }).missingProperty}"` };
+    case 'enum':
+      return { path: e.instancePath, message: `${name} must be one of ${(e.params as { allowedValues: unknown[] }).allowedValues.map((v) => JSON.stringify(v)).join(', ')}` };
+    case 'pattern':
+    case 'type': {
+      const hint = (e.parentSchema as { description?: string } | undefined)?.description;
+      if (hint) return { path: e.instancePath, message: `${name} must be ${hint}` };
+      return { path: e.instancePath, message: `${name} ${e.message ?? 'is invalid'}` };
+    }
+    default:
+      return { path: e.instancePath, message: `${name} ${e.message ?? 'is invalid'}` };
+  }
+}
+
+/** Validates (and fills defaults into) `value`; returns the problems, none when valid. */
+export function validate(schema: object, value: unknown): Problem[] {
+  let fn = compiled.get(schema);
+  if (!fn) {
+    fn = ajv.compile(schema);
+    compiled.set(schema, fn);
+  }
+  if (fn(value)) return [];
+  const seen = new Set<string>();
+  return (fn.errors ?? []).filter((e) => e.keyword !== 'if').map(describe).filter((p) => {
+    const k = `${p.path}|${p.message}`;
+    if (seen.has(k)) return false;
+    seen.add(k);
+    return true;
+  });
+}
+
+/** The schema of an octal file mode: a string like "0644" (a YAML number is refused, never guessed). */
+export const modeSchema = {
+  type: 'string',
+  pattern: '^0?[0-7]{3,4}$',
+  description: 'an octal mode in quotes, like "0644" (an unquoted 0644 is read by YAML 1.2 as the decimal 644)',
+} as const;
+
+/** Normalizes "644" / "0644" / "04755" to four digits. */
+export function normalizeMode(mode: string): string {
+  return mode.replace(/^0?([0-7]{3,4})$/, '$1').padStart(4, '0');
+}

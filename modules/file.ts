@@ -1,0 +1,107 @@
+// file: a path's kind (file, directory, link, absent, touch) and its owner, group and mode.
+import { type FileState, fileContentFact, fileFact } from '../engine/facts.ts';
+import { type Change, type Effect, type Step, defineModule } from '../engine/module.ts';
+import { modeSchema, normalizeMode } from '../engine/validate.ts';
+
+export type FileArgs = {
+  path: string;
+  state?: 'file' | 'directory' | 'absent' | 'link' | 'touch';
+  src?: string;
+  owner?: string;
+  group?: string;
+  mode?: string;
+};
+
+export type Attrs = { owner?: string; group?: string; mode?: string };
+
+/** The steps and summaries that bring owner, group and mode of `path` from `now` to `want`. */
+export function attributeChanges(path: string, now: FileState, want: Attrs, opts: { isLink?: boolean; fresh?: boolean } = {}): { steps: Step[]; notes: string[]; after: FileState } {
+  const steps: Step[] = [];
+  const notes: string[] = [];
+  const after = { ...now };
+  const owner = want.owner && want.owner !== now.owner ? want.owner : undefined;
+  const group = want.group && want.group !== now.group ? want.group : undefined;
+  if (owner || group) {
+    const spec = `${owner ?? ''}${group ? `:${group}` : ''}`;
+    steps.push({ exec: opts.isLink ? ['chown', '-h', spec, '--', path] : ['chown', spec, '--', path] });
+    notes.push(`owner ${want.owner ?? now.owner}:${want.group ?? now.group}${opts.fresh ? '' : ` (was ${now.owner}:${now.group})`}`);
+    if (owner) after.owner = owner;
+    if (group) after.group = group;
+  }
+  const mode = want.mode ? normalizeMode(want.mode) : undefined;
+  if (mode && !opts.isLink && mode !== now.mode) {
+    steps.push({ exec: ['chmod', mode, '--', path] });
+    notes.push(`mode ${mode}${opts.fresh ? '' : ` (was ${now.mode})`}`);
+    after.mode = mode;
+  }
+  return { steps, notes, after };
+}
+
+export default defineModule<FileArgs>({
+  name: 'file',
+  description: 'Ensure a path is a file, directory or symlink, or absent; set owner, group and mode.',
+  schema: {
+    type: 'object',
+    additionalProperties: false,
+    required: ['path'],
+    properties: {
+      path: { type: 'string', minLength: 1, description: 'an absolute path' },
+      state: { enum: ['file', 'directory', 'absent', 'link', 'touch'], default: 'file' },
+      src: { type: 'string', minLength: 1 },
+      owner: { type: 'string', minLength: 1 },
+      group: { type: 'string', minLength: 1 },
+      mode: modeSchema,
+    },
+    if: { required: ['state'], properties: { state: { const: 'link' } } },
+    then: { required: ['src'] },
+  },
+  facts: (a) => [fileFact(a.path)],
+  plan(a, facts) {
+    const now = facts.get(fileFact(a.path));
+    const state = a.state ?? 'file';
+    const effects = (after: FileState): Effect[] => [{ key: fileFact(a.path).key, value: after }];
+    if (state === 'absent') {
+      if (now.state === 'absent') return [];
+      return [{
+        summary: `remove ${now.state} ${a.path}`,
+        steps: [{ exec: ['rm', '-rf', '--', a.path] }],
+        effects: [...effects({ state: 'absent' }), { key: fileContentFact(a.path).key, value: { exists: false } }],
+      }];
+    }
+    const steps: Step[] = [];
+    const notes: string[] = [];
+    let base: FileState = now;
+    if (state === 'directory') {
+      if (now.state === 'absent') {
+        steps.push({ exec: ['mkdir', '-p', '--', a.path] });
+        notes.push(`create directory ${a.path}`);
+        base = { state: 'directory', mode: '0755', owner: 'root', group: 'root' };
+      } else if (now.state !== 'directory') {
+        throw new Error(`${a.path} exists and is a ${now.state}, not a directory`);
+      }
+    } else if (state === 'file') {
+      if (now.state === 'absent') throw new Error(`${a.path} does not exist (state: file never creates one: use touch or copy)`);
+      if (now.state !== 'file') throw new Error(`${a.path} is a ${now.state}, not a file`);
+    } else if (state === 'touch') {
+      if (now.state === 'absent') {
+        steps.push({ exec: ['touch', '--', a.path] });
+        notes.push(`create empty file ${a.path}`);
+        base = { state: 'file', mode: '0644', owner: 'root', group: 'root', size: 0,
+          sha256: 'e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855' };
+      }
+    } else if (state === 'link') {
+      if (now.state === 'directory') throw new Error(`${a.path} is a directory: refusing to replace it with a link`);
+      if (now.state !== 'link' || now.target !== a.src) {
+        steps.push({ exec: ['ln', '-sfn', '--', a.src!, a.path] });
+        notes.push(`link ${a.path} -> ${a.src}${now.state === 'link' ? ` (was -> ${now.target})` : ''}`);
+        base = { state: 'link', target: a.src, owner: 'root', group: 'root', mode: '0777' };
+      }
+    }
+    const attrs = attributeChanges(a.path, base, a, { isLink: state === 'link', fresh: base !== now });
+    steps.push(...attrs.steps);
+    if (steps.length === 0) return [];
+    const summary = notes.length ? [notes.join(', '), ...attrs.notes].join(', ') : `${a.path}: ${attrs.notes.join(', ')}`;
+    const change: Change = { summary, steps, effects: effects(attrs.after) };
+    return [change];
+  },
+});

@@ -1,0 +1,77 @@
+// Module plans against fact fixtures: test/fixtures/modules/<module>/<case>.yml, one case per file.
+//
+//   args: { ... }                      # the task's arguments, as in a playbook
+//   facts: { "file:/x": {...}, ... }   # every fact the module asks for, by key, already parsed
+//   local: { "templates/a.njk": "..." } # optional: local files the plan may read or render
+//   vars: { ... }                      # optional: variables for render()
+//   expect:
+//     changes: [ { summary, steps, effects?, diff? } ]   # [] for a no-op
+//     error: "text the validation or plan error contains"
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { load } from 'js-yaml';
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import type { Change, FactDef, ModuleDef, PlanContext } from '../../engine/module.ts';
+import { renderFile } from '../../engine/template.ts';
+import { validate } from '../../engine/validate.ts';
+
+const root = new URL('../fixtures/modules/', import.meta.url).pathname;
+
+type Case = {
+  args: unknown;
+  facts?: Record<string, unknown>;
+  local?: Record<string, string>;
+  vars?: Record<string, unknown>;
+  expect: { changes?: Array<Partial<Change>>; error?: string };
+};
+
+/** Buffers and undefined fields out, so a change compares with its YAML form. */
+function plain(v: unknown): unknown {
+  return JSON.parse(JSON.stringify(v, (_k, x) => (x && x.type === 'Buffer' && Array.isArray(x.data) ? Buffer.from(x.data).toString('utf8') : x)));
+}
+
+function run(mod: ModuleDef, c: Case): Change[] {
+  const args = structuredClone(c.args);
+  const problems = validate(mod.schema, args);
+  if (problems.length) throw new Error(problems.map((p) => p.message).join('; '));
+  const ctx: PlanContext = {
+    host: 'fixture',
+    readLocal: (p) => {
+      if (!(p in (c.local ?? {}))) throw new Error(`fixture has no local file ${p}`);
+      return Buffer.from(c.local![p]);
+    },
+    render: (p) => renderFile(ctx.readLocal(p).toString(), c.vars ?? {}, p),
+  };
+  const wanted = mod.facts(args, ctx);
+  for (const f of wanted) if (!(f.key in (c.facts ?? {}))) throw new Error(`fixture lacks fact "${f.key}"`);
+  const keys = new Set(wanted.map((f) => f.key));
+  return mod.plan(args, {
+    get<T>(def: FactDef<T>): T {
+      if (!keys.has(def.key)) throw new Error(`the module read fact "${def.key}" without declaring it`);
+      return c.facts![def.key] as T;
+    },
+  }, ctx);
+}
+
+for (const name of readdirSync(root).sort()) {
+  const mod = (await import(`../../modules/${name}.ts`)).default as ModuleDef;
+  for (const file of readdirSync(join(root, name)).filter((f) => f.endsWith('.yml')).sort()) {
+    test(`${name}/${file}`, () => {
+      const c = load(readFileSync(join(root, name, file), 'utf8')) as Case;
+      if (c.expect.error !== undefined) {
+        assert.throws(() => run(mod, c), (err: Error) => err.message.includes(c.expect.error!) || (console.log(err.message), false));
+        return;
+      }
+      const got = plain(run(mod, c)) as Array<Record<string, unknown>>;
+      const want = c.expect.changes ?? [];
+      assert.is(got.length, want.length, `changes: ${JSON.stringify(got.map((g) => g.summary))}`);
+      want.forEach((w, i) => {
+        for (const field of Object.keys(w) as Array<keyof Change>) assert.equal(got[i][field], plain(w[field]), `${field} of change ${i}`);
+        if (!('effects' in w)) assert.ok(Array.isArray(got[i].effects), 'a change declares its effects');
+      });
+    });
+  }
+}
+
+test.run();
