@@ -17,9 +17,9 @@ export interface Facts {
 
 /** What running a change does on the host. Commands are argv arrays: the engine quotes them. */
 export type Step =
-  | { exec: string[]; stdin?: string | Buffer; okCodes?: number[] }
+  | { exec: string[]; stdin?: string | Buffer; okCodes?: number[]; cwd?: string; env?: Record<string, string> }
   /** A shell command line written by the user (the command module's `shell:`), never built from args. */
-  | { shell: string }
+  | { shell: string; cwd?: string; env?: Record<string, string> }
   /**
    * Atomic file write: a temp file beside `path`, owner/group/mode set, `validate` run on it
    * (%s is the temp file), then renamed over `path`. A failed validation leaves the old file.
