@@ -27,7 +27,12 @@ export type Step =
   | { write: { path: string; content: string | Buffer; mode?: string; owner?: string; group?: string; validate?: string; backup?: boolean } };
 
 /** How a change leaves a fact: its new value, or unknown (later readers are reported conditional). */
-export type Effect = { key: string; value: unknown } | { key: string; unknown: true } | { all: 'unknown' };
+export type Effect =
+  | { key: string; value: unknown }
+  | { key: string; unknown: true }
+  /** Every fact whose key starts with the prefix, e.g. "file:/etc/" after a package install. */
+  | { prefix: string; unknown: true }
+  | { all: 'unknown' };
 
 export type FileDiff = {
   path: string;

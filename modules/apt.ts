@@ -1,0 +1,162 @@
+// apt: Debian packages present (optionally at a pinned version), at apt's candidate version, or absent.
+import { aptCandidatesFact, aptListsAgeFact, debPackagesFact } from '../engine/facts.ts';
+import { type Change, type Effect, defineModule } from '../engine/module.ts';
+
+export type AptArgs = {
+  name?: string | string[];
+  state?: 'present' | 'absent' | 'latest';
+  update_cache?: boolean;
+  cache_valid_time?: number;
+};
+
+const pkgSchema = {
+  type: 'string',
+  pattern: '^[a-z0-9][a-z0-9+.-]*(=[^\\s=]+)?$',
+  description: 'a Debian package name, optionally with "=version" (like nginx or nginx=1.22.1-9)',
+} as const;
+
+const ENV = { DEBIAN_FRONTEND: 'noninteractive' };
+const INSTALL = ['apt-get', 'install', '-y', '-q', '-o', 'Dpkg::Options::=--force-confdef', '-o', 'Dpkg::Options::=--force-confold'];
+
+/**
+ * What installing or removing packages may change besides the package list: services, system users and
+ * groups, and files under the system's directories. Check mode reads them as unknown afterwards.
+ */
+const PACKAGE_SIDE_EFFECTS: Effect[] = [
+  ...['service:', 'user:', 'group:'].map((prefix) => ({ prefix, unknown: true as const })),
+  ...['/etc/', '/usr/', '/var/', '/lib/', '/opt/'].flatMap((dir) => [
+    { prefix: `file:${dir}`, unknown: true as const }, { prefix: `content:${dir}`, unknown: true as const }]),
+];
+
+type Want = { name: string; version?: string };
+
+/** The requested packages, each once; a package asked for at two versions is an error. */
+function wanted(a: AptArgs): Want[] {
+  const list = a.name === undefined ? [] : Array.isArray(a.name) ? a.name : [a.name];
+  const byName = new Map<string, Want>();
+  for (const item of list) {
+    const [name, version] = item.split('=');
+    const seen = byName.get(name);
+    if (seen && seen.version !== version) throw new Error(`package "${name}" is asked for twice, at different versions`);
+    byName.set(name, { name, version });
+  }
+  return [...byName.values()];
+}
+
+const names = (ws: Want[]) => ws.map((w) => w.name);
+
+export default defineModule<AptArgs>({
+  name: 'apt',
+  description: 'Install, upgrade or remove Debian packages with apt-get; optionally update the package lists first.',
+  schema: {
+    type: 'object',
+    additionalProperties: false,
+    properties: {
+      name: {
+        if: { type: 'string' },
+        then: pkgSchema,
+        else: { type: 'array', items: pkgSchema, minItems: 1, description: 'a package name or a list of package names' },
+      },
+      state: { enum: ['present', 'absent', 'latest'], default: 'present' },
+      update_cache: { type: 'boolean' },
+      cache_valid_time: { type: 'integer', minimum: 0, default: 0, description: 'a whole number of seconds' },
+    },
+    // `name` may be left out only to update the lists.
+    if: { required: ['update_cache'], properties: { update_cache: { const: true } } },
+    else: { required: ['name'] },
+  },
+  facts(a) {
+    const ws = wanted(a);
+    return [
+      debPackagesFact(),
+      ...(ws.length && a.state !== 'absent' ? [aptCandidatesFact(names(ws))] : []),
+      ...(a.update_cache ? [aptListsAgeFact()] : []),
+    ];
+  },
+  plan(a, facts) {
+    const state = a.state ?? 'present';
+    const ws = wanted(a);
+    const debs = facts.get(debPackagesFact());
+    const changes: Change[] = [];
+    for (const w of ws) {
+      if (w.version !== undefined && state !== 'present') throw new Error(`"${w.name}=${w.version}": a pinned version needs state: present (not ${state})`);
+    }
+
+    // (a) the package lists
+    let updating = false;
+    let listsAge = 0;
+    if (a.update_cache) {
+      const validFor = a.cache_valid_time ?? 0;
+      listsAge = facts.get(aptListsAgeFact());
+      if (validFor === 0 || listsAge > validFor) {
+        updating = true;
+        // Every package's candidate may change, not only this task's.
+        const effects: Effect[] = [{ key: aptListsAgeFact().key, value: 0 }, { prefix: 'apt-candidates:', unknown: true }];
+        changes.push({ summary: 'apt-get update', steps: [{ exec: ['apt-get', 'update', '-q'], env: ENV }], effects });
+      }
+    }
+    if (!ws.length) return changes;
+
+    // (d) absent
+    if (state === 'absent') {
+      const gone = ws.filter((w) => w.name in debs).map((w) => w.name);
+      if (gone.length) {
+        const after = Object.fromEntries(Object.entries(debs).filter(([n]) => !gone.includes(n)));
+        changes.push({
+          summary: `remove ${gone.join(', ')}`,
+          steps: [{ exec: ['apt-get', 'remove', '-y', '-q', ...gone], env: ENV }],
+          effects: [{ key: debPackagesFact().key, value: after }, ...PACKAGE_SIDE_EFFECTS],
+        });
+      }
+      return changes;
+    }
+
+    // (b) present, (c) latest: one apt-get install for every package to install or upgrade
+    const candidates = facts.get(aptCandidatesFact(names(ws)));
+    const installs: string[] = [];
+    const upgrades: string[] = [];
+    const argv: string[] = [];
+    const after: Record<string, string> = { ...debs };
+    let versionsKnown = true;
+    let downgrade = false;
+    for (const w of ws) {
+      const installed = debs[w.name];
+      const candidate = updating ? undefined : candidates[w.name];
+      let target: string | undefined;
+      if (w.version !== undefined) {
+        if (installed === w.version) continue;
+        target = w.version;
+        downgrade ||= installed !== undefined;
+      } else if (installed === undefined) {
+        target = candidate;
+      } else if (state === 'latest' && updating) {
+        target = undefined; // the candidate after the update is not known: apt-get upgrades only to a newer one
+      } else if (state === 'latest' && candidate !== undefined && installed !== candidate) {
+        target = candidate;
+      } else {
+        continue;
+      }
+      if (!updating && candidate === undefined) {
+        const hint = a.update_cache ? `updated ${listsAge} s ago, within cache_valid_time` : 'run with update_cache: true?';
+        throw new Error(`no package "${w.name}" in apt's lists (${hint})`);
+      }
+      const label = target === undefined ? w.name : `${w.name} ${target}`;
+      if (installed === undefined) installs.push(label);
+      else if (w.version !== undefined) installs.push(`${label} (was ${installed})`);
+      else upgrades.push(target === undefined ? `${w.name} (if a newer version is listed)` : `${label} (was ${installed})`);
+      argv.push(w.version !== undefined ? `${w.name}=${w.version}` : w.name);
+      if (target === undefined) versionsKnown = false;
+      else after[w.name] = target;
+    }
+    if (!argv.length) return changes;
+    const parts = [installs.length ? `install ${installs.join(', ')}` : '', upgrades.length ? `upgrade ${upgrades.join(', ')}` : ''];
+    changes.push({
+      summary: parts.filter(Boolean).join('; '),
+      steps: [{ exec: [...INSTALL, ...(downgrade ? ['--allow-downgrades'] : []), ...argv], env: ENV }],
+      effects: [versionsKnown ? { key: debPackagesFact().key, value: after } : { key: debPackagesFact().key, unknown: true }, ...PACKAGE_SIDE_EFFECTS],
+    });
+    return changes;
+  },
+  // With cache_valid_time 0 the lists are updated on every run: planning again never comes back empty.
+  verifiable: (a) => !(a.update_cache && !a.cache_valid_time),
+});

@@ -1,0 +1,127 @@
+// copy: a file's whole content (given inline or read from a local file), and its owner, group and mode.
+// planFileContent is shared by template and lineinfile: whatever produces the wanted bytes, one plan writes them.
+import { createHash } from 'node:crypto';
+import { type FileContent, type FileState, MAX_CONTENT_BYTES, fileContentFact, fileFact } from '../engine/facts.ts';
+import { type Change, type FactDef, type Facts, type FileDiff, type Step, defineModule } from '../engine/module.ts';
+import { modeSchema, normalizeMode } from '../engine/validate.ts';
+import { attributeChanges } from './file.ts';
+
+/** What a written file should look like besides its content, and how to write it. */
+export type FileContentAttrs = { owner?: string; group?: string; mode?: string; validate?: string; backup?: boolean };
+
+export type CopyArgs = FileContentAttrs & { dest: string; content?: string; src?: string };
+
+/** The facts planFileContent reads: what is at `dest`, and its text. */
+export function fileContentFacts(dest: string): FactDef[] {
+  return [fileFact(dest), fileContentFact(dest)];
+}
+
+/** Shared argument schemas of the modules that write a whole file. */
+export const fileContentProperties = {
+  owner: { type: 'string', minLength: 1 },
+  group: { type: 'string', minLength: 1 },
+  mode: modeSchema,
+  validate: {
+    type: 'string',
+    pattern: '%s',
+    description: 'a command with %s where the file to check goes, like "nginx -t -c %s"',
+  },
+  backup: { type: 'boolean', default: false },
+} as const;
+
+export function humanSize(n: number): string {
+  if (n < 1024) return `${n} B`;
+  if (n < 1024 * 1024) return `${(n / 1024).toFixed(1)} KiB`;
+  return `${(n / (1024 * 1024)).toFixed(1)} MiB`;
+}
+
+/** Why a content cannot be shown as text, or undefined when it can. */
+function hiddenBecause(bytes: Buffer): string | undefined {
+  if (bytes.length > MAX_CONTENT_BYTES) return `larger than ${MAX_CONTENT_BYTES / 1024} KiB: not shown`;
+  if (bytes.includes(0) || Buffer.from(bytes.toString('utf8'), 'utf8').compare(bytes) !== 0) return 'binary content: not shown';
+  return undefined;
+}
+
+/**
+ * The changes that make `dest` a regular file holding `content` with the given attributes:
+ * [] when it already does; an attribute change when only owner, group or mode differ; otherwise
+ * one atomic write with its diff. `detail` is added to the summary of a write ("replace line 3").
+ */
+export function planFileContent(dest: string, content: string | Buffer, attrs: FileContentAttrs, facts: Facts, detail?: string): Change[] {
+  const fileDef = fileFact(dest);
+  const contentDef = fileContentFact(dest);
+  const now = facts.get(fileDef);
+  if (dest.endsWith('/')) throw new Error(`${dest} ends in "/": name the file to write, not its directory`);
+  if (now.state === 'directory') throw new Error(`${dest} is a directory: name the file to write inside it`);
+  if (now.state === 'link') throw new Error(`${dest} is a symlink (-> ${now.target}): write to its target, or remove the link first`);
+  if (now.state === 'other') throw new Error(`${dest} exists and is not a regular file`);
+
+  const bytes = typeof content === 'string' ? Buffer.from(content, 'utf8') : content;
+  const sha256 = createHash('sha256').update(bytes).digest('hex');
+  const fileKey = fileDef.key;
+
+  if (now.state === 'file' && now.sha256 === sha256) {
+    const attrsChange = attributeChanges(dest, now, attrs);
+    if (attrsChange.steps.length === 0) return [];
+    return [{ summary: `${dest}: ${attrsChange.notes.join(', ')}`, steps: attrsChange.steps, effects: [{ key: fileKey, value: attrsChange.after }] }];
+  }
+
+  const fresh = now.state === 'absent';
+  const base: FileState = fresh ? { state: 'file', mode: '0644', owner: 'root', group: 'root' } : now;
+  const notes = attributeChanges(dest, base, attrs, { fresh }).notes;
+  const mode = attrs.mode ? normalizeMode(attrs.mode) : fresh ? '0644' : undefined;
+  const write: Extract<Step, { write: unknown }>['write'] = { path: dest, content };
+  if (mode) write.mode = mode;
+  if (attrs.owner) write.owner = attrs.owner;
+  if (attrs.group) write.group = attrs.group;
+  if (attrs.validate) write.validate = attrs.validate;
+  if (attrs.backup && !fresh) write.backup = true;
+
+  const before = facts.get(contentDef);
+  const hidden = hiddenBecause(bytes);
+  const diff: FileDiff = { path: dest, before: before.exists ? before.text ?? null : null, after: bytes.toString('utf8') };
+  if (before.note || hidden) Object.assign(diff, { before: null, after: null, note: before.note ?? hidden });
+  const afterContent: FileContent = hidden ? { exists: true, note: hidden } : { exists: true, text: bytes.toString('utf8') };
+
+  const head = fresh ? `write ${dest} (${humanSize(bytes.length)})` : `update ${dest}`;
+  return [{
+    summary: [detail ? `${head}: ${detail}` : head, ...notes].join(', '),
+    diff,
+    steps: [{ write }],
+    effects: [
+      {
+        key: fileKey,
+        value: {
+          state: 'file', mode: mode ?? base.mode, owner: attrs.owner ?? base.owner, group: attrs.group ?? base.group,
+          size: bytes.length, sha256,
+        } satisfies FileState,
+      },
+      { key: contentDef.key, value: afterContent },
+    ],
+  }];
+}
+
+export default defineModule<CopyArgs>({
+  name: 'copy',
+  description: 'Write a whole file from inline `content` or a local `src` file (atomically, optionally validated and backed up); set owner, group and mode.',
+  schema: {
+    type: 'object',
+    additionalProperties: false,
+    required: ['dest'],
+    properties: {
+      dest: { type: 'string', minLength: 1, description: 'an absolute path' },
+      content: { type: 'string' },
+      src: { type: 'string', minLength: 1 },
+      ...fileContentProperties,
+    },
+    // Exactly one of content and src.
+    if: { required: ['content'] },
+    then: { properties: { src: { type: 'null', description: 'left out when content is given (copy takes content or src, not both)' } } },
+    else: { required: ['src'] },
+  },
+  facts: (a) => fileContentFacts(a.dest),
+  plan(a, facts, ctx) {
+    const content = a.content ?? ctx.readLocal(a.src!);
+    return planFileContent(a.dest, content, a, facts);
+  },
+});

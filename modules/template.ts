@@ -1,0 +1,22 @@
+// template: a file rendered from a local nunjucks (Jinja2 syntax) template with the task's variables.
+import { defineModule } from '../engine/module.ts';
+import { type FileContentAttrs, fileContentFacts, fileContentProperties, planFileContent } from './copy.ts';
+
+export type TemplateArgs = FileContentAttrs & { src: string; dest: string };
+
+export default defineModule<TemplateArgs>({
+  name: 'template',
+  description: 'Render a local template (nunjucks, Jinja2 syntax; found beside the playbook or in templates/) with the task\'s variables and write it like copy does.',
+  schema: {
+    type: 'object',
+    additionalProperties: false,
+    required: ['src', 'dest'],
+    properties: {
+      src: { type: 'string', minLength: 1, description: 'a local template file' },
+      dest: { type: 'string', minLength: 1, description: 'an absolute path' },
+      ...fileContentProperties,
+    },
+  },
+  facts: (a) => fileContentFacts(a.dest),
+  plan: (a, facts, ctx) => planFileContent(a.dest, ctx.render(a.src), a, facts),
+});
