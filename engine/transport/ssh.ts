@@ -81,8 +81,7 @@ export class SshConnection {
   async exec(command: string, options: { stdin?: string | Buffer } = {}): Promise<ExecResult> {
     await this.acquire();
     try {
-      const channel = await this.openExec(command);
-      return await collect(this.target.name, command, channel, options.stdin);
+      return await this.run(command, options.stdin);
     } finally {
       this.release();
     }
@@ -92,12 +91,17 @@ export class SshConnection {
     this.client.end();
   }
 
-  private openExec(command: string, attempt = 0): Promise<ClientChannel> {
+  /**
+   * Opens an exec channel, retrying when sshd refuses a channel. The channel's listeners are attached
+   * inside ssh2's callback: a fast command's exit status can arrive in the same read as the channel's
+   * confirmation, before any promise continuation would run.
+   */
+  private run(command: string, stdin: string | Buffer | undefined, attempt = 0): Promise<ExecResult> {
     return new Promise((resolve, reject) => {
       this.client.exec(command, (err, channel) => {
-        if (!err) return resolve(channel);
+        if (!err) return collect(this.target.name, command, channel, stdin).then(resolve, reject);
         if (/open failure/i.test(err.message) && attempt < OPEN_RETRIES) {
-          setTimeout(() => this.openExec(command, attempt + 1).then(resolve, reject), 20 * 2 ** attempt);
+          setTimeout(() => this.run(command, stdin, attempt + 1).then(resolve, reject), 20 * 2 ** attempt);
           return;
         }
         reject(new SshError(this.target.name, `cannot run a command: ${err.message}`));
@@ -132,7 +136,10 @@ function collect(host: string, command: string, channel: ClientChannel, stdin?: 
       code = c ?? -1;
       signal = s ?? undefined;
     });
-    channel.on('close', () => {
+    channel.on('close', (c?: number | null, sig?: string) => {
+      // ssh2 passes the exit status to 'close' too: a fallback, never a guess.
+      if (code === -1 && typeof c === 'number') code = c;
+      if (!signal && sig) signal = sig;
       if (code === -1 && !signal) {
         const why = Buffer.concat(err).toString('utf8').trim();
         return reject(new SshError(host, `\`${command}\` ended without an exit status: the host closed the session${why ? ` (${why})` : ''}`));

@@ -49,6 +49,22 @@ test('each host has its own hostname and machine-id, and systemd is running', as
   assert.is(ids.size, 3);
 });
 
+test('150 short sessions all report their exit status (a fast exit must not race the channel confirmation)', async () => {
+  const codes = await Promise.all(lab.hosts.map(async (h) => {
+    const got: number[] = [];
+    for (let i = 0; i < 50; i++) {
+      const c = await lab.connect(h);
+      try {
+        got.push((await c.exec(`exit ${i % 3}`)).code);
+      } finally {
+        c.close();
+      }
+    }
+    return got;
+  }));
+  for (const got of codes) assert.equal(got, Array.from({ length: 50 }, (_, i) => i % 3));
+});
+
 test('a file written on one host is absent on the others and on this machine', async () => {
   const path = `/root/only-on-1-${process.pid}`;
   await sh(ssh[0], `echo hello > ${path}`);
