@@ -4,6 +4,7 @@ import { Command, CommanderError } from 'commander';
 import { EXIT, UserError } from './errors.ts';
 import { registerLab } from './lab/commands.ts';
 import { registerDemo } from './demo.ts';
+import { registerEngine } from './commands.ts';
 
 const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string };
 
@@ -14,6 +15,7 @@ export function buildProgram(): Command {
     .showSuggestionAfterError(true)
     .exitOverride()
     .configureOutput({ outputError: (text, write) => write(`provision: ${text.replace(/^error: /, '').trim()}\n`) });
+  registerEngine(program);
   registerLab(program);
   registerDemo(program);
   // Every subcommand fails the same way as the top level on a bad flag.

@@ -1,0 +1,62 @@
+// The engine's subcommands: apply, validate, vars, schema.
+import type { Command } from 'commander';
+import { positiveInt } from './cli-args.ts';
+import { EXIT, UserError } from './errors.ts';
+import { hostVars, loadInventory } from './inventory.ts';
+import { apply, loadAndValidate, type ApplyOptions } from './run.ts';
+import { playbookSchema } from './schema.ts';
+import { mergeLayers, parseExtraVars } from './vars.ts';
+
+const collect = (v: string, prev: string[] = []) => [...prev, v];
+const csv = (v: string, prev: string[] = []) => [...prev, ...v.split(',').map((s) => s.trim()).filter(Boolean)];
+
+type Flags = { inventory: string; check?: boolean; diff?: boolean; json?: boolean; limit?: string; tags?: string[]; skipTags?: string[];
+  extraVars?: string[]; forks?: number; become?: boolean; detailedExitcode?: boolean };
+
+export function registerEngine(program: Command): void {
+  program.command('apply')
+    .description('converge the hosts of an inventory to a playbook')
+    .argument('<playbook>', 'playbook file (YAML)')
+    .requiredOption('-i, --inventory <path>', 'inventory file or directory')
+    .option('-C, --check', 'exact dry run: plan and report, change nothing')
+    .option('-D, --diff', 'show a unified diff for every file content change')
+    .option('--json', 'print one JSON document instead of lines and a recap')
+    .option('-l, --limit <pattern>', 'only hosts matching the pattern')
+    .option('-t, --tags <tags>', 'only tasks with these tags (comma-separated)', csv)
+    .option('--skip-tags <tags>', 'skip tasks with these tags', csv)
+    .option('-e, --extra-vars <vars>', 'key=value, a JSON object, or @file.yml (repeatable)', collect)
+    .option('-f, --forks <n>', 'hosts at once (default: all)', positiveInt(10_000))
+    .option('-b, --become', 'run tasks as root through sudo')
+    .option('--detailed-exitcode', 'exit 2 when changes were found or made')
+    .action(async (playbook: string, f: Flags) => {
+      process.exitCode = await apply({ playbook, ...f } satisfies ApplyOptions);
+    });
+  program.command('validate')
+    .description('report every problem of a playbook and inventory at once (file:line:col), connecting to nothing')
+    .argument('<playbook>', 'playbook file (YAML)')
+    .requiredOption('-i, --inventory <path>', 'inventory file or directory')
+    .option('-e, --extra-vars <vars>', 'key=value, a JSON object, or @file.yml (repeatable)', collect)
+    .option('-l, --limit <pattern>', 'only hosts matching the pattern')
+    .action((playbook: string, f: Flags) => {
+      const { plays } = loadAndValidate({ playbook, ...f });
+      console.log(`${playbook}: ${plays.length} play(s), ${plays.reduce((n, p) => n + p.tasks.length, 0)} task(s): valid`);
+    });
+  program.command('vars')
+    .description('the merged variables of a host, with the source of each')
+    .argument('<host>', 'inventory host name')
+    .requiredOption('-i, --inventory <path>', 'inventory file or directory')
+    .option('-e, --extra-vars <vars>', 'key=value, a JSON object, or @file.yml (repeatable)', collect)
+    .option('--json', 'as JSON')
+    .action((host: string, f: Flags) => {
+      const inv = loadInventory(f.inventory);
+      if (!inv.hosts.has(host)) throw new UserError(`no host "${host}" in ${f.inventory}`, EXIT.invalid);
+      const layer = mergeLayers(hostVars(inv, host), parseExtraVars(f.extraVars ?? []));
+      if (f.json) return console.log(JSON.stringify(layer, null, 2));
+      const keys = Object.keys(layer).sort();
+      const w = Math.max(...keys.map((k) => k.length), 4);
+      for (const k of keys) console.log(`${k.padEnd(w)}  ${JSON.stringify(layer[k].value)}  # ${layer[k].source}`);
+    });
+  program.command('schema')
+    .description('the JSON Schema of the playbook format, built from the module schemas (for editors)')
+    .action(() => console.log(JSON.stringify(playbookSchema(), null, 2)));
+}

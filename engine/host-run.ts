@@ -1,0 +1,232 @@
+// One host's run: plays in order, tasks in order, facts batched and cached, plan, check or apply, handlers.
+import { existsSync, readFileSync } from 'node:fs';
+import { isAbsolute, join, resolve } from 'node:path';
+import { gather } from './gather.ts';
+import type { Change, Effect, FactDef, ModuleDef, PlanContext } from './module.ts';
+import type { PlayDef, TaskDef } from './playbook.ts';
+import { type Become, stepCommand } from './steps.ts';
+import { renderFile, renderValue } from './template.ts';
+import { validate } from './validate.ts';
+import { renderDeep } from './vars.ts';
+
+export type TaskStatus = 'ok' | 'changed' | 'failed' | 'skipped' | 'conditional';
+export type TaskResult = { play: string; task: string; module: string; status: TaskStatus; changes: Change[]; error?: string; where: string; noLog: boolean };
+export type Conn = { exec(command: string, o?: { stdin?: string | Buffer }): Promise<{ code: number; stdout: string; stderr: string }> };
+export type HostOptions = { check: boolean; tags: string[]; skipTags: string[]; become?: boolean; connUser: string; becomeUser: string };
+
+const where = (t: TaskDef) => `${t.where.file}:${t.where.line}`;
+
+/** Finds a local file named by a module argument: absolute, beside the playbook, or in a templates/ directory. */
+export function resolveLocal(p: string, playDir: string): string {
+  const tries = isAbsolute(p) ? [p] : [join(playDir, p), join(playDir, 'templates', p), resolve('templates', p), resolve(p)];
+  const found = tries.find((t) => existsSync(t));
+  if (!found) throw new Error(`local file "${p}" not found (looked in ${tries.join(', ')})`);
+  return found;
+}
+
+export class HostRun {
+  private facts = new Map<string, unknown>();
+  private unknownKeys = new Set<string>();
+  private unknownPrefixes: string[] = [];
+  private allUnknown = false;
+  readonly results: TaskResult[] = [];
+  private registered: Record<string, unknown> = {};
+  failed = false;
+  execs = 0;
+
+  constructor(readonly name: string, private conn: Conn, private modules: Map<string, ModuleDef>, private o: HostOptions,
+    private onResult: (host: string, r: TaskResult) => void) {}
+
+  private exec = async (command: string, stdin?: string | Buffer) => {
+    this.execs++;
+    return this.conn.exec(command, { stdin });
+  };
+
+  private isUnknown(key: string): boolean {
+    return this.allUnknown || this.unknownKeys.has(key) || this.unknownPrefixes.some((p) => key.startsWith(p));
+  }
+
+  private async ensureFacts(defs: FactDef[], become: Become): Promise<void> {
+    const missing = defs.filter((d) => !this.facts.has(d.key));
+    if (!missing.length) return;
+    const got = await gather(missing, (script) => this.exec(become ? `sudo -n -H -u ${become.user} -- sh -s` : 'sh -s', script));
+    for (const [k, v] of got) this.facts.set(k, v);
+  }
+
+  /** Check mode: the state the change leaves. Apply: forget what it touched, so it is read again. */
+  private applyEffects(effects: Effect[], simulate: boolean): void {
+    for (const e of effects) {
+      if ('all' in e) {
+        this.facts.clear();
+        if (simulate) this.allUnknown = true;
+      } else if ('prefix' in e) {
+        for (const k of [...this.facts.keys()]) if (k.startsWith(e.prefix)) this.facts.delete(k);
+        if (simulate) this.unknownPrefixes.push(e.prefix);
+      } else if ('value' in e && simulate) {
+        this.facts.set(e.key, e.value);
+        this.unknownKeys.delete(e.key);
+      } else {
+        this.facts.delete(e.key);
+        if (simulate) this.unknownKeys.add(e.key);
+      }
+    }
+  }
+
+  private become(play: PlayDef, task: TaskDef): Become {
+    const on = task.become ?? play.become ?? this.o.become ?? false;
+    return on && this.o.becomeUser !== this.o.connUser ? { user: this.o.becomeUser } : undefined;
+  }
+
+  private selected(task: TaskDef): boolean {
+    if (task.tags.includes('always')) return !this.o.skipTags.includes('always');
+    if (this.o.tags.length && !task.tags.some((t) => this.o.tags.includes(t))) return false;
+    return !task.tags.some((t) => this.o.skipTags.includes(t));
+  }
+
+  private planContext(play: PlayDef, vars: Record<string, unknown>): PlanContext {
+    return {
+      host: this.name,
+      readLocal: (p) => readFileSync(resolveLocal(p, play.dir)),
+      render: (p) => renderFile(readFileSync(resolveLocal(p, play.dir), 'utf8'), vars, p),
+    };
+  }
+
+  private record(play: PlayDef, task: TaskDef, status: TaskStatus, changes: Change[], error?: string): TaskResult {
+    const r: TaskResult = { play: play.name, task: task.name, module: task.module, status, changes, error, where: where(task), noLog: task.noLog };
+    this.results.push(r);
+    this.onResult(this.name, r);
+    return r;
+  }
+
+  /** Gathers, in one exec, the facts of every task whose arguments render now. */
+  async prefetch(play: PlayDef, tasks: TaskDef[], vars: Record<string, unknown>): Promise<void> {
+    const defs: FactDef[] = [];
+    for (const t of tasks) {
+      if (t.loop !== undefined || !this.selected(t)) continue;
+      try {
+        const args = renderDeep(t.args, { ...vars, ...this.registered }) as Record<string, unknown>;
+        const mod = this.modules.get(t.module)!;
+        if (validate(mod.schema, args).length) continue;
+        defs.push(...mod.facts(args, this.planContext(play, vars)));
+      } catch {
+        /* rendered later, when the task runs */
+      }
+    }
+    await this.ensureFacts(defs.filter((d) => !this.isUnknown(d.key)), this.become(play, tasks[0] ?? play.tasks[0]));
+  }
+
+  /** Runs one task (every loop item); returns whether it changed anything. */
+  async runTask(play: PlayDef, task: TaskDef, vars: Record<string, unknown>): Promise<TaskStatus> {
+    if (!this.selected(task)) return 'skipped';
+    const base = { ...vars, ...this.registered };
+    let items: unknown[] = [undefined];
+    if (task.loop !== undefined) {
+      try {
+        const l = typeof task.loop === 'string' ? renderValue(task.loop, base) : renderDeep(task.loop, base);
+        if (!Array.isArray(l)) throw new Error('loop must give a list');
+        items = l;
+      } catch (err) {
+        return this.finish(play, task, this.record(play, task, 'failed', [], `${(err as Error).message}`).status);
+      }
+    }
+    const statuses: TaskStatus[] = [];
+    const allChanges: Change[] = [];
+    let error: string | undefined;
+    for (const item of items) {
+      const v = task.loop !== undefined ? { ...base, item } : base;
+      try {
+        const st = await this.runItem(play, task, v, allChanges);
+        statuses.push(st);
+        if (st === 'failed') break;
+      } catch (err) {
+        error = (err as Error).message;
+        statuses.push('failed');
+        break;
+      }
+    }
+    const status: TaskStatus = statuses.includes('failed') ? 'failed' : statuses.includes('conditional') ? 'conditional'
+      : statuses.includes('changed') ? 'changed' : statuses.every((s) => s === 'skipped') ? 'skipped' : 'ok';
+    const r = this.record(play, task, status, allChanges, error ?? this.lastError);
+    this.lastError = undefined;
+    if (task.register) this.registered[task.register] = { changed: status === 'changed', failed: status === 'failed', skipped: status === 'skipped', ...this.lastOutput };
+    return this.finish(play, task, r.status);
+  }
+
+  private lastError?: string;
+  private lastOutput: { rc?: number; stdout?: string; stderr?: string } = {};
+
+  private finish(_play: PlayDef, task: TaskDef, status: TaskStatus): TaskStatus {
+    if (status === 'failed' && !task.ignoreErrors) this.failed = true;
+    return status;
+  }
+
+  private async runItem(play: PlayDef, task: TaskDef, vars: Record<string, unknown>, out: Change[]): Promise<TaskStatus> {
+    if (task.when !== undefined) {
+      const conds = Array.isArray(task.when) ? task.when : [task.when];
+      for (const c of conds) {
+        const v = typeof c === 'string' ? renderValue(/\{\{/.test(c) ? c : `{{ ${c} }}`, vars) : c;
+        if (!v || v === 'False' || v === 'false') return 'skipped';
+      }
+    }
+    const mod = this.modules.get(task.module)!;
+    const args = renderDeep(task.args, vars) as Record<string, unknown>;
+    const problems = validate(mod.schema, args);
+    if (problems.length) throw new Error(`${task.module}: ${problems.map((p) => p.message).join('; ')}`);
+    const ctx = this.planContext(play, vars);
+    const become = this.become(play, task);
+    const defs = mod.facts(args, ctx);
+    if (this.o.check && defs.some((d) => this.isUnknown(d.key))) return 'conditional';
+    await this.ensureFacts(defs, become);
+    const view = { get: <T>(d: FactDef<T>) => this.facts.get(d.key) as T };
+    const changes = mod.plan(args, view, ctx);
+    if (!changes.length) return 'ok';
+    out.push(...changes);
+    if (this.o.check) {
+      for (const c of changes) this.applyEffects(c.effects, true);
+      return 'changed';
+    }
+    for (const c of changes) {
+      for (const step of c.steps) {
+        const cmd = stepCommand(step, become);
+        const r = await this.exec(cmd.command, cmd.stdin);
+        this.lastOutput = { rc: r.code, stdout: r.stdout, stderr: r.stderr };
+        if (!cmd.okCodes.includes(r.code)) {
+          const why = (r.stderr || r.stdout).trim().split('\n').slice(-5).join('\n');
+          this.lastError = `${task.noLog ? 'a step' : `\`${cmd.label}\``} exited ${r.code}${why && !task.noLog ? `: ${why}` : ''}`;
+          return 'failed';
+        }
+      }
+      this.applyEffects(c.effects, false);
+    }
+    // Anything a change did may show in facts it did not declare: read them all again from here on.
+    this.facts.clear();
+    if (mod.verifiable?.(args) === false) return 'changed';
+    await this.ensureFacts(defs, become);
+    const again = mod.plan(args, view, ctx);
+    if (again.length) {
+      this.lastError = `engine error: module ${task.module} still plans changes after its own changes ran (${again.map((c) => c.summary).join('; ')}): a bug in the module`;
+      return 'failed';
+    }
+    return 'changed';
+  }
+
+  /** Runs a play's tasks, then the handlers changed tasks notified (even if a later task failed). */
+  async runPlay(play: PlayDef, vars: Record<string, unknown>): Promise<void> {
+    const notified = new Set<string>();
+    await this.prefetch(play, play.tasks, vars);
+    for (const task of play.tasks) {
+      if (this.failed) break;
+      const status = await this.runTask(play, task, vars);
+      if (status === 'changed' || (status === 'conditional' && this.o.check)) task.notify.forEach((n) => notified.add(n));
+      if (status === 'changed' && !this.o.check && this.facts.size === 0) await this.prefetch(play, play.tasks.slice(play.tasks.indexOf(task) + 1), { ...vars });
+    }
+    const wasFailed = this.failed;
+    this.failed = false;
+    for (const h of play.handlers) {
+      if (!(notified.has(h.name) || h.listen.some((l) => notified.has(l)))) continue;
+      await this.runTask(play, h, vars);
+      if (this.failed) break;
+    }
+    this.failed = this.failed || wasFailed;
+  }
+}

@@ -1,0 +1,53 @@
+// Run output: a line per task and host as results arrive, then a recap per host and the wall time;
+// or, with --json, one JSON document instead.
+import type { TaskResult } from '../host-run.ts';
+import { REDACTED, renderDiff } from './diff.ts';
+
+export type HostSummary = { ok: number; changed: number; failed: number; skipped: number; conditional: number; unreachable: boolean; error?: string; tasks: TaskResult[] };
+
+export function summarize(tasks: TaskResult[], unreachable = false, error?: string): HostSummary {
+  const n = (s: string) => tasks.filter((t) => t.status === s).length;
+  return { ok: n('ok'), changed: n('changed'), failed: n('failed'), skipped: n('skipped'), conditional: n('conditional'), unreachable, error, tasks };
+}
+
+const summaryOf = (r: TaskResult) => r.changes.map((c) => (r.noLog || c.sensitive ? REDACTED : c.summary));
+const diffOf = (r: TaskResult, hidden: boolean) => r.changes.map((c) => renderDiff(c, hidden)).filter(Boolean).join('');
+
+/** One result as plain text lines (no colour: the output is for logs as much as for people). */
+export function formatResult(host: string, r: TaskResult, showDiff: boolean): string {
+  const lines = [`${r.status.padEnd(11)} ${host}: ${r.task} (${r.where})`];
+  for (const s of summaryOf(r)) lines.push(`            - ${s}`);
+  if (r.error) lines.push(`            ! ${r.noLog ? REDACTED : r.error}`);
+  if (showDiff) {
+    const d = diffOf(r, r.noLog);
+    if (d) lines.push(d.trimEnd().split('\n').map((l) => `            ${l}`).join('\n'));
+  }
+  return lines.join('\n');
+}
+
+export function formatRecap(hosts: Record<string, HostSummary>, seconds: number, check: boolean): string {
+  const width = Math.max(4, ...Object.keys(hosts).map((h) => h.length));
+  const lines = [`\nRECAP${check ? ' (check mode: nothing was changed)' : ''}`];
+  for (const [name, h] of Object.entries(hosts)) {
+    lines.push(`${name.padEnd(width)}  ok=${h.ok} changed=${h.changed} failed=${h.failed} skipped=${h.skipped}` +
+      `${h.conditional ? ` conditional=${h.conditional}` : ''} unreachable=${h.unreachable ? 1 : 0}${h.error ? `  (${h.error})` : ''}`);
+  }
+  lines.push(`wall time ${seconds.toFixed(1)} s`);
+  return lines.join('\n');
+}
+
+export function jsonReport(hosts: Record<string, HostSummary>, seconds: number, check: boolean, showDiff: boolean): string {
+  return JSON.stringify({
+    check,
+    duration_s: Number(seconds.toFixed(3)),
+    hosts: Object.fromEntries(Object.entries(hosts).map(([name, h]) => [name, {
+      ok: h.ok, changed: h.changed, failed: h.failed, skipped: h.skipped, conditional: h.conditional, unreachable: h.unreachable,
+      ...(h.error ? { error: h.error } : {}),
+      tasks: h.tasks.map((t) => ({
+        play: t.play, task: t.task, module: t.module, status: t.status, changes: summaryOf(t),
+        ...(showDiff && diffOf(t, t.noLog) ? { diff: diffOf(t, t.noLog) } : {}),
+        ...(t.error ? { error: t.noLog ? REDACTED : t.error } : {}),
+      })),
+    }])),
+  }, null, 2);
+}

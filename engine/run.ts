@@ -1,0 +1,108 @@
+// `provision apply`: load and validate everything, then every host concurrently (bounded by --forks),
+// one ssh2 connection each, plays and tasks in order; report; exit code.
+import { homedir } from 'node:os';
+import { join } from 'node:path';
+import { checkPlays } from './check-playbook.ts';
+import { EXIT, UserError } from './errors.ts';
+import { HostRun, type TaskResult } from './host-run.ts';
+import { connection, hostVars, loadInventory, selectHosts, type Inventory } from './inventory.ts';
+import type { ModuleDef } from './module.ts';
+import { formatProblem, parsePlaybook, type PlayDef } from './playbook.ts';
+import { type HostSummary, formatRecap, formatResult, jsonReport, summarize } from './report/report.ts';
+import { SshConnection } from './transport/ssh.ts';
+import { type VarLayer, layerOf, mergeLayers, parseExtraVars, resolveVars } from './vars.ts';
+import { modules } from '../modules/index.ts';
+
+export type ApplyOptions = {
+  playbook: string;
+  inventory: string;
+  check?: boolean;
+  diff?: boolean;
+  json?: boolean;
+  limit?: string;
+  tags?: string[];
+  skipTags?: string[];
+  extraVars?: string[];
+  forks?: number;
+  become?: boolean;
+  detailedExitcode?: boolean;
+  out?: (text: string) => void;
+};
+
+export type Loaded = { inv: Inventory; plays: PlayDef[]; extra: VarLayer; hostsOf(play: PlayDef): string[]; layerFor(play: PlayDef, host: string): VarLayer };
+
+/** Everything `validate` and `apply` check before any connection; throws UserError (exit 4) listing every problem. */
+export function loadAndValidate(o: ApplyOptions, registry: Map<string, ModuleDef> = modules): Loaded {
+  const inv = loadInventory(o.inventory);
+  const extra = parseExtraVars(o.extraVars ?? []);
+  const { plays, problems } = parsePlaybook(o.playbook, registry);
+  const limit = o.limit ? new Set(selectHosts(inv, o.limit)) : undefined;
+  if (o.limit && limit!.size === 0) problems.push({ where: { file: o.inventory, line: 1, col: 1 }, message: `--limit ${o.limit} matches no host` });
+  const hostsOf = (play: PlayDef) => selectHosts(inv, play.hosts).filter((h) => !limit || limit.has(h));
+  const layerFor = (play: PlayDef, host: string) => mergeLayers(hostVars(inv, host), layerOf(play.vars, `play "${play.name}" vars`), extra);
+  problems.push(...checkPlays(plays, hostsOf, (play, host) => new Set(Object.keys(layerFor(play, host)))));
+  if (problems.length) throw new UserError(problems.map(formatProblem).join('\n'), EXIT.invalid);
+  return { inv, plays, extra, hostsOf, layerFor };
+}
+
+function magic(inv: Inventory, host: string, playDir: string, check: boolean): Record<string, unknown> {
+  const groups = Object.fromEntries([...inv.groups.values()].map((g) => [g.name, selectHosts(inv, g.name)]));
+  return {
+    inventory_hostname: host, inventory_hostname_short: host.split('.')[0],
+    group_names: (inv.hosts.get(host)?.groups ?? []).filter((g) => g !== 'all' && g !== 'ungrouped'),
+    groups, ansible_check_mode: check, playbook_dir: playDir,
+  };
+}
+
+async function pool<T>(items: T[], limit: number, fn: (t: T) => Promise<void>): Promise<void> {
+  const queue = [...items];
+  await Promise.all(Array.from({ length: Math.max(1, Math.min(limit, items.length)) }, async () => {
+    for (let t = queue.shift(); t !== undefined; t = queue.shift()) await fn(t);
+  }));
+}
+
+export async function apply(o: ApplyOptions): Promise<number> {
+  const out = o.out ?? ((s: string) => process.stdout.write(`${s}\n`));
+  const t0 = performance.now();
+  const { inv, plays, hostsOf, layerFor } = loadAndValidate(o);
+  const hosts = [...new Set(plays.flatMap(hostsOf))];
+  if (!hosts.length) throw new UserError('no host matches the plays\' patterns', EXIT.invalid);
+  const summaries: Record<string, HostSummary> = {};
+  const onResult = (host: string, r: TaskResult) => { if (!o.json) out(formatResult(host, r, Boolean(o.diff))); };
+  await pool(hosts, o.forks ?? hosts.length, async (host) => {
+    const c = connection(resolveVars(hostVars(inv, host), magic(inv, host, '', Boolean(o.check))));
+    let conn: SshConnection;
+    try {
+      if (!c.privateKeyPath) throw new Error('no private key: set ansible_ssh_private_key_file');
+      conn = await SshConnection.connect({ name: host, host: c.host, port: c.port, user: c.user, privateKeyPath: c.privateKeyPath,
+        knownHostsPath: c.knownHostsPath ?? join(homedir(), '.ssh', 'known_hosts'), connectTimeoutMs: 15_000 });
+    } catch (err) {
+      summaries[host] = summarize([], true, (err as Error).message);
+      if (!o.json) out(`unreachable ${host}: ${(err as Error).message}`);
+      return;
+    }
+    const run = new HostRun(host, conn, modules, { check: Boolean(o.check), tags: o.tags ?? [], skipTags: o.skipTags ?? [],
+      become: o.become || c.become, connUser: c.user, becomeUser: c.becomeUser }, onResult);
+    try {
+      for (const play of plays) {
+        if (!hostsOf(play).includes(host)) continue;
+        const vars = resolveVars(layerFor(play, host), magic(inv, host, play.dir, Boolean(o.check)));
+        await run.runPlay(play, vars);
+        if (run.failed) break;
+      }
+      summaries[host] = summarize(run.results);
+    } catch (err) {
+      summaries[host] = summarize(run.results, false, (err as Error).message);
+      if (!o.json) out(`failed      ${host}: ${(err as Error).message}`);
+    } finally {
+      conn.close();
+    }
+  });
+  const ordered = Object.fromEntries(hosts.map((h) => [h, summaries[h]]));
+  const seconds = (performance.now() - t0) / 1000;
+  out(o.json ? jsonReport(ordered, seconds, Boolean(o.check), Boolean(o.diff)) : formatRecap(ordered, seconds, Boolean(o.check)));
+  const all = Object.values(ordered);
+  if (all.some((h) => h.unreachable || h.failed > 0 || h.error)) return EXIT.failed;
+  if (o.detailedExitcode && all.some((h) => h.changed > 0 || h.conditional > 0)) return EXIT.changed;
+  return EXIT.ok;
+}

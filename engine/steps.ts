@@ -1,0 +1,47 @@
+// Steps -> shell command lines. The only place argv becomes a command line (quoted by shq).
+import type { Step } from './module.ts';
+import { shJoin, shq } from './shell.ts';
+
+export type Become = { user: string } | undefined;
+
+function wrap(cmd: string, cwd?: string, env?: Record<string, string>): string {
+  const withEnv = env && Object.keys(env).length ? `env ${Object.entries(env).map(([k, v]) => shq(`${k}=${v}`)).join(' ')} ${cmd}` : cmd;
+  return cwd ? `cd ${shq(cwd)} && ${withEnv}` : withEnv;
+}
+
+/** Runs `cmd` as another user through sudo (non-interactive), or as is. */
+export function asUser(cmd: string, become: Become): string {
+  return become ? `sudo -n -H -u ${shq(become.user)} -- sh -c ${shq(cmd)}` : cmd;
+}
+
+/** The atomic write: temp file beside the target, attributes, validation, optional backup, rename. */
+function writeScript(w: Extract<Step, { write: unknown }>['write']): string {
+  const p = shq(w.path);
+  const lines = [
+    'set -e',
+    `tmp=$(mktemp ${shq(`${w.path}.provision-XXXXXX`)})`,
+    `trap 'rm -f "$tmp"' EXIT`,
+    'cat > "$tmp"',
+    `if [ -e ${p} ]; then chown --reference=${p} "$tmp"; chmod --reference=${p} "$tmp"; else chmod 0644 "$tmp"; fi`,
+  ];
+  if (w.owner || w.group) lines.push(`chown ${shq(`${w.owner ?? ''}${w.group ? `:${w.group}` : ''}`)} "$tmp"`);
+  if (w.mode) lines.push(`chmod ${shq(w.mode)} "$tmp"`);
+  if (w.validate) {
+    const check = w.validate.replaceAll('%s', '"$tmp"');
+    lines.push(`if ! out=$(${check} 2>&1); then echo "validation failed: ${w.validate.replaceAll('"', '\\"').replaceAll('$', '\\$')}: $out" >&2; exit 3; fi`);
+  }
+  if (w.backup) lines.push(`if [ -f ${p} ]; then cp -p ${p} ${p}.$(date +%Y%m%d%H%M%S).bak; fi`);
+  lines.push(`mv -f "$tmp" ${p}`, 'trap - EXIT');
+  return lines.join('\n');
+}
+
+/** The command line and stdin that carry out one step. */
+export function stepCommand(step: Step, become: Become): { command: string; stdin?: string | Buffer; okCodes: number[]; label: string } {
+  if ('exec' in step) {
+    return { command: asUser(wrap(shJoin(step.exec), step.cwd, step.env), become), stdin: step.stdin, okCodes: step.okCodes ?? [0], label: step.exec.join(' ') };
+  }
+  if ('shell' in step) {
+    return { command: asUser(wrap(`sh -c ${shq(step.shell)}`, step.cwd, step.env), become), okCodes: [0], label: step.shell };
+  }
+  return { command: asUser(`sh -c ${shq(writeScript(step.write))}`, become), stdin: step.write.content, okCodes: [0], label: `write ${step.write.path}` };
+}

@@ -1,0 +1,15 @@
+// The one registry of modules: the engine finds modules here, never by importing them by name.
+import type { ModuleDef } from '../engine/module.ts';
+import apt from './apt.ts';
+import command from './command.ts';
+import copy from './copy.ts';
+import file from './file.ts';
+import group from './group.ts';
+import lineinfile from './lineinfile.ts';
+import service from './service.ts';
+import template from './template.ts';
+import user from './user.ts';
+
+const all: ModuleDef[] = [apt, command, copy, file, group, lineinfile, service, template, user];
+
+export const modules = new Map<string, ModuleDef>(all.map((m) => [m.name, m]));
