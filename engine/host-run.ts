@@ -6,8 +6,9 @@ import type { Change, Effect, FactDef, ModuleDef, PlanContext } from './module.t
 import type { PlayDef, TaskDef } from './playbook.ts';
 import { type Become, stepCommand } from './steps.ts';
 import { renderFile, renderValue } from './template.ts';
-import { validate } from './validate.ts';
+import { coerce, validate } from './validate.ts';
 import { renderDeep } from './vars.ts';
+import { redact, redactChange, sensitiveValues } from './redact.ts';
 
 export type TaskStatus = 'ok' | 'changed' | 'failed' | 'skipped' | 'conditional';
 export type TaskResult = { play: string; task: string; module: string; status: TaskStatus; changes: Change[]; error?: string; where: string; noLog: boolean };
@@ -91,8 +92,12 @@ export class HostRun {
     };
   }
 
+  /** Values of sensitive variables of the current play: masked in everything recorded. */
+  secrets: string[] = [];
+
   private record(play: PlayDef, task: TaskDef, status: TaskStatus, changes: Change[], error?: string): TaskResult {
-    const r: TaskResult = { play: play.name, task: task.name, module: task.module, status, changes, error, where: where(task), noLog: task.noLog };
+    const r: TaskResult = { play: play.name, task: task.name, module: task.module, status, where: where(task), noLog: task.noLog,
+      changes: changes.map((c) => redactChange(c, this.secrets)), error: error === undefined ? undefined : redact(error, this.secrets) };
     this.results.push(r);
     this.onResult(this.name, r);
     return r;
@@ -102,17 +107,27 @@ export class HostRun {
   async prefetch(play: PlayDef, tasks: TaskDef[], vars: Record<string, unknown>): Promise<void> {
     const defs: FactDef[] = [];
     for (const t of tasks) {
-      if (t.loop !== undefined || !this.selected(t)) continue;
+      if (!this.selected(t)) continue;
       try {
-        const args = renderDeep(t.args, { ...vars, ...this.registered }) as Record<string, unknown>;
-        const mod = this.modules.get(t.module)!;
-        if (validate(mod.schema, args).length) continue;
-        defs.push(...mod.facts(args, this.planContext(play, vars)));
+        const base = { ...vars, ...this.registered };
+        const items = t.loop === undefined ? [undefined] : this.loopItems(t, base);
+        for (const item of items) {
+          const mod = this.modules.get(t.module)!;
+          const args = coerce(mod.schema, renderDeep(t.args, t.loop === undefined ? base : { ...base, item })) as Record<string, unknown>;
+          if (validate(mod.schema, args).length) continue;
+          defs.push(...mod.facts(args, this.planContext(play, vars)));
+        }
       } catch {
         /* rendered later, when the task runs */
       }
     }
     await this.ensureFacts(defs.filter((d) => !this.isUnknown(d.key)), this.become(play, tasks[0] ?? play.tasks[0]));
+  }
+
+  private loopItems(task: TaskDef, vars: Record<string, unknown>): unknown[] {
+    const l = typeof task.loop === 'string' ? renderValue(task.loop, vars) : renderDeep(task.loop, vars);
+    if (!Array.isArray(l)) throw new Error(`loop must give a list, not ${JSON.stringify(l)}`);
+    return l;
   }
 
   /** Runs one task (every loop item); returns whether it changed anything. */
@@ -122,9 +137,7 @@ export class HostRun {
     let items: unknown[] = [undefined];
     if (task.loop !== undefined) {
       try {
-        const l = typeof task.loop === 'string' ? renderValue(task.loop, base) : renderDeep(task.loop, base);
-        if (!Array.isArray(l)) throw new Error('loop must give a list');
-        items = l;
+        items = this.loopItems(task, base);
       } catch (err) {
         return this.finish(play, task, this.record(play, task, 'failed', [], `${(err as Error).message}`).status);
       }
@@ -169,13 +182,17 @@ export class HostRun {
       }
     }
     const mod = this.modules.get(task.module)!;
-    const args = renderDeep(task.args, vars) as Record<string, unknown>;
+    const args = coerce(mod.schema, renderDeep(task.args, vars)) as Record<string, unknown>;
     const problems = validate(mod.schema, args);
     if (problems.length) throw new Error(`${task.module}: ${problems.map((p) => p.message).join('; ')}`);
     const ctx = this.planContext(play, vars);
     const become = this.become(play, task);
     const defs = mod.facts(args, ctx);
-    if (this.o.check && defs.some((d) => this.isUnknown(d.key))) return 'conditional';
+    if (this.o.check && defs.some((d) => this.isUnknown(d.key))) {
+      // What it would change is unknown too: readers of its facts after it are conditional as well.
+      for (const d of defs) this.unknownKeys.add(d.key);
+      return 'conditional';
+    }
     await this.ensureFacts(defs, become);
     const view = { get: <T>(d: FactDef<T>) => this.facts.get(d.key) as T };
     const changes = mod.plan(args, view, ctx);
@@ -212,6 +229,7 @@ export class HostRun {
 
   /** Runs a play's tasks, then the handlers changed tasks notified (even if a later task failed). */
   async runPlay(play: PlayDef, vars: Record<string, unknown>): Promise<void> {
+    this.secrets = sensitiveValues(vars);
     const notified = new Set<string>();
     await this.prefetch(play, play.tasks, vars);
     for (const task of play.tasks) {

@@ -10,6 +10,7 @@ import type { ModuleDef } from './module.ts';
 import { formatProblem, parsePlaybook, type PlayDef } from './playbook.ts';
 import { type HostSummary, formatRecap, formatResult, jsonReport, summarize } from './report/report.ts';
 import { SshConnection } from './transport/ssh.ts';
+import { liveView } from './report/live.ts';
 import { type VarLayer, layerOf, mergeLayers, parseExtraVars, resolveVars } from './vars.ts';
 import { modules } from '../modules/index.ts';
 
@@ -68,8 +69,8 @@ export async function apply(o: ApplyOptions): Promise<number> {
   const hosts = [...new Set(plays.flatMap(hostsOf))];
   if (!hosts.length) throw new UserError('no host matches the plays\' patterns', EXIT.invalid);
   const summaries: Record<string, HostSummary> = {};
-  const onResult = (host: string, r: TaskResult) => { if (!o.json) out(formatResult(host, r, Boolean(o.diff))); };
-  await pool(hosts, o.forks ?? hosts.length, async (host) => {
+  const live = !o.json && process.stdout.isTTY === true && !o.out;
+  const runHost = async (host: string, progress: (r: TaskResult) => void): Promise<HostSummary> => {
     const c = connection(resolveVars(hostVars(inv, host), magic(inv, host, '', Boolean(o.check))));
     let conn: SshConnection;
     try {
@@ -77,12 +78,11 @@ export async function apply(o: ApplyOptions): Promise<number> {
       conn = await SshConnection.connect({ name: host, host: c.host, port: c.port, user: c.user, privateKeyPath: c.privateKeyPath,
         knownHostsPath: c.knownHostsPath ?? join(homedir(), '.ssh', 'known_hosts'), connectTimeoutMs: 15_000 });
     } catch (err) {
-      summaries[host] = summarize([], true, (err as Error).message);
       if (!o.json) out(`unreachable ${host}: ${(err as Error).message}`);
-      return;
+      return summarize([], true, (err as Error).message);
     }
     const run = new HostRun(host, conn, modules, { check: Boolean(o.check), tags: o.tags ?? [], skipTags: o.skipTags ?? [],
-      become: o.become || c.become, connUser: c.user, becomeUser: c.becomeUser }, onResult);
+      become: o.become || c.become, connUser: c.user, becomeUser: c.becomeUser }, (_h, r) => progress(r));
     try {
       for (const play of plays) {
         if (!hostsOf(play).includes(host)) continue;
@@ -90,14 +90,27 @@ export async function apply(o: ApplyOptions): Promise<number> {
         await run.runPlay(play, vars);
         if (run.failed) break;
       }
-      summaries[host] = summarize(run.results);
+      return summarize(run.results, false, undefined, run.execs);
     } catch (err) {
-      summaries[host] = summarize(run.results, false, (err as Error).message);
       if (!o.json) out(`failed      ${host}: ${(err as Error).message}`);
+      return summarize(run.results, false, (err as Error).message, run.execs);
     } finally {
       conn.close();
     }
-  });
+  };
+  if (live) {
+    await liveView(hosts, o.forks ?? hosts.length, async (host, progress) => {
+      summaries[host] = await runHost(host, progress);
+      return summaries[host];
+    });
+    for (const host of hosts) {
+      for (const r of summaries[host].tasks) if (r.status !== 'ok' && r.status !== 'skipped') out(formatResult(host, r, Boolean(o.diff)));
+    }
+  } else {
+    await pool(hosts, o.forks ?? hosts.length, async (host) => {
+      summaries[host] = await runHost(host, (r) => { if (!o.json) out(formatResult(host, r, Boolean(o.diff))); });
+    });
+  }
   const ordered = Object.fromEntries(hosts.map((h) => [h, summaries[h]]));
   const seconds = (performance.now() - t0) / 1000;
   out(o.json ? jsonReport(ordered, seconds, Boolean(o.check), Boolean(o.diff)) : formatRecap(ordered, seconds, Boolean(o.check)));

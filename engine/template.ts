@@ -14,6 +14,17 @@ type Node = { typename: string; fields: string[]; [k: string]: any };
 const GLOBALS = new Set(['range', 'cycler', 'joiner', 'loop', 'true', 'false', 'none', 'True', 'False', 'None']);
 const SAFE_FILTERS = new Set(['default', 'd']);
 
+/** The test of an `is` node: `x is defined` -> "defined"; `x is none` (a null Literal) -> "none". */
+const testName = (n: Node): string | undefined => (n.right?.typename === 'Literal' && n.right.value === null ? 'none' : n.right?.value ?? n.right?.name?.value);
+
+/** The variable a condition proves defined, and whether it does so when true (`x is defined`) or false (`x is undefined`, `not x is defined`). */
+function definedWhen(c: Node | undefined, when = true): { name: string; when: boolean } | undefined {
+  if (c?.typename === 'Not') return definedWhen(c.target, !when);
+  if (c?.typename !== 'Is' || c.left?.typename !== 'Symbol') return undefined;
+  const t = testName(c);
+  return t === 'defined' ? { name: c.left.value, when } : t === 'undefined' ? { name: c.left.value, when: !when } : undefined;
+}
+
 /** The top-level variables a template reads that `known` does not define (defaults and `is defined` excepted). */
 export function undefinedVariables(source: string, known: (name: string) => boolean): string[] {
   const found = new Set<string>();
@@ -31,8 +42,16 @@ export function undefinedVariables(source: string, known: (name: string) => bool
         node.args?.children?.forEach((c: Node) => walk(c, bound));
         return;
       case 'Is':
-        if (['defined', 'undefined', 'none'].includes(node.right?.value ?? node.right?.name?.value)) return;
+        if (['defined', 'undefined', 'none'].includes(testName(node) ?? '')) return;
         break;
+      case 'And':
+      case 'Or': {
+        // `x is defined and x`, `x is undefined or x`: the right side is read only where x is defined.
+        const g = definedWhen(node.left);
+        walk(node.left, bound);
+        walk(node.right, g && g.when === (node.typename === 'And') ? new Set(bound).add(g.name) : bound);
+        return;
+      }
       case 'For': {
         walk(node.arr, bound);
         const inner = new Set(bound);
@@ -90,7 +109,7 @@ export function renderValue(source: string, vars: Record<string, unknown>): unkn
   if (!isTemplated(source)) return source;
   const missing = undefinedVariables(source, (n) => n in vars);
   if (missing.length) throw new TemplateError(`undefined variable${missing.length > 1 ? 's' : ''} ${missing.map((m) => `"${m}"`).join(', ')}`);
-  const whole = /^\{\{([^{}]*)\}\}$/.exec(source.trim());
+  const whole = /^\{\{([^{}]*)\}\}$/.exec(source);
   try {
     if (whole) {
       const json = env.renderString(`{{ (${whole[1]}) | dump }}`, vars);

@@ -63,3 +63,22 @@ export const modeSchema = {
 export function normalizeMode(mode: string): string {
   return mode.replace(/^0?([0-7]{3,4})$/, '$1').padStart(4, '0');
 }
+
+type SchemaNode = { type?: string | string[]; properties?: Record<string, SchemaNode>; items?: SchemaNode; additionalProperties?: unknown };
+
+/**
+ * Rendered templates yield native values ("{{ port }}" -> 3000). Where the schema wants a string, a number
+ * or boolean becomes its text; where it wants a number, a numeric string becomes a number (as Ansible's
+ * argument specs convert). Nothing else is changed: every other mismatch is left for validation to report.
+ */
+export function coerce(schema: object, value: unknown): unknown {
+  const s = schema as SchemaNode;
+  const types = Array.isArray(s.type) ? s.type : s.type ? [s.type] : [];
+  if (types.length === 1 && types[0] === 'string' && (typeof value === 'number' || typeof value === 'boolean')) return String(value);
+  if (types.length === 1 && (types[0] === 'integer' || types[0] === 'number') && typeof value === 'string' && /^-?\d+(\.\d+)?$/.test(value)) return Number(value);
+  if (Array.isArray(value) && s.items) return value.map((v) => coerce(s.items as object, v));
+  if (value && typeof value === 'object' && !Array.isArray(value) && s.properties) {
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, s.properties![k] ? coerce(s.properties![k], v) : v]));
+  }
+  return value;
+}

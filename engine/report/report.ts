@@ -3,11 +3,11 @@
 import type { TaskResult } from '../host-run.ts';
 import { REDACTED, renderDiff } from './diff.ts';
 
-export type HostSummary = { ok: number; changed: number; failed: number; skipped: number; conditional: number; unreachable: boolean; error?: string; tasks: TaskResult[] };
+export type HostSummary = { ok: number; changed: number; failed: number; skipped: number; conditional: number; unreachable: boolean; error?: string; tasks: TaskResult[]; execs: number };
 
-export function summarize(tasks: TaskResult[], unreachable = false, error?: string): HostSummary {
+export function summarize(tasks: TaskResult[], unreachable = false, error?: string, execs = 0): HostSummary {
   const n = (s: string) => tasks.filter((t) => t.status === s).length;
-  return { ok: n('ok'), changed: n('changed'), failed: n('failed'), skipped: n('skipped'), conditional: n('conditional'), unreachable, error, tasks };
+  return { ok: n('ok'), changed: n('changed'), failed: n('failed'), skipped: n('skipped'), conditional: n('conditional'), unreachable, error, tasks, execs };
 }
 
 const summaryOf = (r: TaskResult) => r.changes.map((c) => (r.noLog || c.sensitive ? REDACTED : c.summary));
@@ -42,6 +42,7 @@ export function jsonReport(hosts: Record<string, HostSummary>, seconds: number, 
     duration_s: Number(seconds.toFixed(3)),
     hosts: Object.fromEntries(Object.entries(hosts).map(([name, h]) => [name, {
       ok: h.ok, changed: h.changed, failed: h.failed, skipped: h.skipped, conditional: h.conditional, unreachable: h.unreachable,
+      remote_execs: h.execs,
       ...(h.error ? { error: h.error } : {}),
       tasks: h.tasks.map((t) => ({
         play: t.play, task: t.task, module: t.module, status: t.status, changes: summaryOf(t),
