@@ -11,6 +11,7 @@ import { defineModule, type ModuleDef } from '../../engine/module.ts';
 import { parsePlaybook } from '../../engine/playbook.ts';
 import type { SshConnection } from '../../engine/transport/ssh.ts';
 import { modules } from '../../modules/index.ts';
+import { applyJson as applyReport, type ReportTask } from '../helpers/apply.ts';
 import { provision } from '../helpers/cli.ts';
 import { type TestLab, sh, startLab } from '../helpers/lab.ts';
 
@@ -20,17 +21,8 @@ const X = ['-e', `@${PB}/extra-vars.yml`];
 let lab: TestLab;
 let ssh: SshConnection[] = [];
 
-type Task = { task: string; status: string; changes: string[]; diff?: string; error?: string };
-type Report = { hosts: Record<string, { changed: number; failed: number; unreachable: boolean; remote_execs: number; error?: string; tasks: Task[] }> };
-async function applyJson(args: string[], inventory = lab.inventory) {
-  const r = await provision(['apply', ...args, '-i', inventory, '--json']);
-  try {
-    return { code: r.code, report: JSON.parse(r.stdout) as Report, raw: r.stdout + r.stderr };
-  } catch {
-    throw new Error(`not JSON (exit ${r.code}): ${r.stdout}\n${r.stderr}`);
-  }
-}
-const names = (t: Task[]) => t.map((x) => x.task);
+const applyJson = (args: string[], inventory = lab.inventory) => applyReport(args, inventory);
+const names = (t: ReportTask[]) => t.map((x) => x.task);
 
 test.before(async () => {
   lab = await startLab('opt', 2);

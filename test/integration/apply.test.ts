@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import type { SshConnection } from '../../engine/transport/ssh.ts';
+import { applyJson as applyReport, type Report } from '../helpers/apply.ts';
 import { provision } from '../helpers/cli.ts';
 import { type TestLab, sh, startLab } from '../helpers/lab.ts';
 
@@ -15,17 +16,7 @@ const PB = 'test/fixtures/playbooks';
 let lab: TestLab;
 let ssh: SshConnection[] = [];
 
-type Report = { check: boolean; hosts: Record<string, { ok: number; changed: number; failed: number; conditional: number; unreachable: boolean;
-  tasks: Array<{ task: string; status: string; changes: string[]; diff?: string; error?: string }> }> };
-
-async function applyJson(args: string[]): Promise<{ code: number; report: Report; stderr: string }> {
-  const r = await provision(['apply', ...args, '-i', lab.inventory, '--json']);
-  try {
-    return { code: r.code, report: JSON.parse(r.stdout) as Report, stderr: r.stderr };
-  } catch {
-    throw new Error(`not JSON (exit ${r.code}): ${r.stdout}\n${r.stderr}`);
-  }
-}
+const applyJson = (args: string[]) => applyReport(args, lab.inventory);
 const shape = (rep: Report) => Object.fromEntries(Object.entries(rep.hosts).map(([h, v]) => [h, v.tasks.map((t) => [t.task, t.status, t.changes])]));
 
 test.before(async () => {
@@ -55,7 +46,7 @@ test('an undefined variable fails validation with file:line:col, and apply conne
 
 test('on fresh hosts, --check lists exactly the changes apply then makes', async () => {
   const check = await applyJson([`${PB}/core.yml`, '--check']);
-  assert.is(check.code, 0, check.stderr);
+  assert.is(check.code, 0, check.raw);
   assert.ok(check.report.check);
   for (const h of Object.values(check.report.hosts)) assert.ok(h.changed >= 9, `check found only ${h.changed} changes`);
   const run = await applyJson([`${PB}/core.yml`]);

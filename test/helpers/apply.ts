@@ -1,0 +1,18 @@
+// `provision apply ... --json` as a child process, its report parsed.
+import { provision } from './cli.ts';
+
+export type ReportTask = { task: string; status: string; changes: string[]; diff?: string; error?: string };
+export type Report = {
+  check: boolean;
+  hosts: Record<string, { ok: number; changed: number; failed: number; conditional: number; unreachable: boolean;
+    remote_execs: number; error?: string; tasks: ReportTask[] }>;
+};
+
+export async function applyJson(args: string[], inventory: string): Promise<{ code: number; report: Report; raw: string }> {
+  const r = await provision(['apply', ...args, '-i', inventory, '--json']);
+  try {
+    return { code: r.code, report: JSON.parse(r.stdout) as Report, raw: r.stdout + r.stderr };
+  } catch {
+    throw new Error(`not JSON (exit ${r.code}): ${r.stdout}\n${r.stderr}`);
+  }
+}
