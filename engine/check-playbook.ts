@@ -39,8 +39,10 @@ export function checkPlays(plays: PlayDef[], hostsOf: (play: PlayDef) => string[
         try {
           for (const [path, s] of strings(t.args)) if (isTemplated(s)) report(s, t.argWhere(path));
           const conds = t.when === undefined ? [] : Array.isArray(t.when) ? t.when : [t.when];
-          for (const c of conds) if (typeof c === 'string') report(isTemplated(c) ? c : `{{ ${c} }}`, t.where);
-          if (typeof t.loop === 'string') report(t.loop, t.where);
+          conds.forEach((c, i) => {
+            if (typeof c === 'string') report(isTemplated(c) ? c : `{{ ${c} }}`, t.keyWhere(Array.isArray(t.when) ? ['when', i] : ['when']));
+          });
+          if (typeof t.loop === 'string') report(t.loop, t.keyWhere(['loop']));
         } catch (err) {
           add({ where: t.where, message: `template syntax: ${(err as Error).message.split('\n')[0]}` });
         }

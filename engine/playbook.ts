@@ -27,6 +27,8 @@ export type TaskDef = {
   where: Where;
   /** Where an argument (a path inside args) is written. */
   argWhere(path: Array<string | number>): Where;
+  /** Where a task keyword's value is written (['when', 0], ['loop'] also finds with_items); the task's place when absent. */
+  keyWhere(path: Array<string | number>): Where;
 };
 
 export type PlayDef = {
@@ -72,7 +74,8 @@ export function parsePlaybook(path: string, modules: Map<string, ModuleDef>): { 
   } catch (err) {
     const e = err as { mark?: { line: number; column: number }; reason?: string; message: string };
     const where = e.mark ? { file, line: e.mark.line + 1, col: e.mark.column + 1 } : { file, line: 1, col: 1 };
-    const message = e.reason ?? e.message.replace(/^.*?:\d+:\d+:\s*/, '').split('\n')[0];
+    // The error names the file already given in `where`: "FILE:LINE:COL: " or "FILE: " (several documents).
+    const message = e.reason ?? e.message.replace(/^.*?:\d+:\d+:\s*/, '').replace(`${file}: `, '').split('\n')[0];
     return { plays: [], problems: [{ where, message: `YAML: ${message}` }] };
   }
   const at = (p: Array<string | number>, key = false): Where => {
@@ -132,6 +135,10 @@ export function parsePlaybook(path: string, modules: Map<string, ModuleDef>): { 
       noLog: raw.no_log === true,
       where: at(p),
       argWhere: (sub) => at([...argsPath, ...sub]),
+      keyWhere: ([k, ...rest]) => {
+        const pos = doc.pos([...p, k === 'loop' && raw.loop === undefined ? 'with_items' : k, ...rest]);
+        return pos ? { file, ...pos } : at(p);
+      },
     };
   };
 
@@ -150,19 +157,21 @@ export function parsePlaybook(path: string, modules: Map<string, ModuleDef>): { 
     const handlers = Array.isArray(raw.handlers) ? raw.handlers : raw.handlers === undefined ? [] : null;
     if (!tasks) problems.push({ where: at([i, 'tasks']), message: 'tasks is a list' });
     if (!handlers) problems.push({ where: at([i, 'handlers']), message: 'handlers is a list' });
+    // Indexed as written: a task dropped for its problems must not shift the place of the next ones.
+    const parsedTasks = (tasks ?? []).map((t: unknown, j: number) => parseTask(t, [i, 'tasks', j], 'task'));
     const play: PlayDef = {
       name: raw.name !== undefined ? String(raw.name) : String(raw.hosts),
       hosts: String(raw.hosts ?? ''),
       vars: isMap(raw.vars) ? raw.vars : {},
       become: raw.become as boolean | undefined,
-      tasks: (tasks ?? []).map((t: unknown, j: number) => parseTask(t, [i, 'tasks', j], 'task')).filter((t): t is TaskDef => !!t),
+      tasks: parsedTasks.filter((t): t is TaskDef => !!t),
       handlers: (handlers ?? []).map((t: unknown, j: number) => parseTask(t, [i, 'handlers', j], 'handler')).filter((t): t is TaskDef => !!t),
       where: at([i]),
       dir,
     };
     const handlerNames = new Set(play.handlers.flatMap((h) => [h.name, ...h.listen]));
-    play.tasks.forEach((t, j) => {
-      for (const n of t.notify) if (!handlerNames.has(n)) problems.push({ where: at([i, 'tasks', j, 'notify']), message: `notify names no handler of this play: "${n}"` });
+    parsedTasks.forEach((t, j) => {
+      for (const n of t?.notify ?? []) if (!handlerNames.has(n)) problems.push({ where: at([i, 'tasks', j, 'notify']), message: `notify names no handler of this play: "${n}"` });
     });
     plays.push(play);
   });
