@@ -1,6 +1,6 @@
 // The `provision lab` subcommands.
 import { spawnSync } from 'node:child_process';
-import type { Command } from 'commander';
+import { type Command, Option } from 'commander';
 import { positiveInt } from '../cli-args.ts';
 import { UserError } from '../errors.ts';
 import { knownHostsPath } from './inventory-file.ts';
@@ -16,8 +16,10 @@ export function registerLab(program: Command): void {
     .option('-p, --prefix <name>', 'host names are PREFIX-1 .. PREFIX-N', 'droplet')
     .option('-i, --inventory <dir>', 'where to write hosts.yml and known_hosts', 'inventories/lab')
     .option('--subnet <cidr>', `lab network, an IPv4 /16 (default ${DEFAULT_SUBNET})`)
+    .addOption(new Option('--init <init>', 'systemd as PID 1 (a droplet), or sysv: no systemd, services by init scripts')
+      .choices(['systemd', 'sysv']).default('systemd'))
     .option('-q, --quiet', 'no progress output')
-    .action(async (o: { count: number; prefix: string; inventory: string; subnet?: string; quiet?: boolean }) => {
+    .action(async (o: { count: number; prefix: string; inventory: string; subnet?: string; quiet?: boolean; init: 'systemd' | 'sysv' }) => {
       const hosts = await labUp(o);
       if (!o.quiet) {
         for (const h of hosts) console.log(`${h.name}\t${h.address}`);

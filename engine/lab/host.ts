@@ -52,9 +52,11 @@ function launchScript(h: HostRecord): string {
   const cgroups = NAMES.cgroupTrees.map((t) => join(t, NAMES.tag, h.name));
   const inner = [
     `mount -t overlay overlay -o ${q(`lowerdir=${h.layers.join(':')},upperdir=${d.upper},workdir=${d.work}`)} ${q(d.merged)}`,
-    ['exec systemd-nspawn --quiet --boot', `--directory=${q(d.merged)}`, `--machine=${machineName(h.name)}`,
+    ['exec systemd-nspawn --quiet', h.init === 'sysv' ? '--as-pid2' : '--boot', `--directory=${q(d.merged)}`, `--machine=${machineName(h.name)}`,
       '--register=no --keep-unit --settings=no --link-journal=no --resolv-conf=off --timezone=off --console=passive',
-      `--network-namespace-path=/run/netns/${hostNs(h.index)}`, '--capability=CAP_NET_ADMIN'].join(' '),
+      `--network-namespace-path=/run/netns/${hostNs(h.index)}`, '--capability=CAP_NET_ADMIN',
+      // Without systemd: nspawn's stub init reaps orphans as PID 1; sshd runs as PID 2, services start from /etc/init.d.
+      ...(h.init === 'sysv' ? [`--hostname=${h.name}`, '/bin/sh', '-c', q('mkdir -p /run/sshd && exec /usr/sbin/sshd -D -e')] : [])].join(' '),
   ].join(' && ');
   return [
     'set -e',

@@ -14,7 +14,7 @@ import { run } from './proc.ts';
 import { ensureProxy, stopProxy } from './proxy.ts';
 import { type HostRecord, type LabState, loadState, saveState, withLabLock } from './state.ts';
 
-export type UpOptions = { count: number; prefix: string; inventory: string; subnet?: string; quiet?: boolean };
+export type UpOptions = { count: number; prefix: string; inventory: string; subnet?: string; quiet?: boolean; init?: 'systemd' | 'sysv' };
 
 const START_ATTEMPTS = 3;
 
@@ -76,7 +76,7 @@ function allocate(state: LabState, o: UpOptions): HostRecord[] {
     const name = `${o.prefix}-${n}`;
     if (state.hosts[name]) throw new UserError(`a lab host named ${name} exists already: choose another --prefix`);
     out.push({ name, prefix: o.prefix, index, address: addr.host(subnet, index), mac: mac.host(index),
-      inventory: resolve(o.inventory), layers: [], hostKey: '' });
+      inventory: resolve(o.inventory), layers: [], hostKey: '', init: o.init ?? 'systemd' });
     used.add(index);
   }
   return out;
@@ -88,6 +88,11 @@ async function waitRunning(h: HostRecord): Promise<void> {
   writeFileSync(knownHosts, `${h.address} ${h.hostKey}\n`);
   const ssh = await SshConnection.connect({ name: h.name, host: h.address, user: 'root', privateKeyPath: paths.key(), knownHostsPath: knownHosts });
   try {
+    if (h.init === 'sysv') {
+      const r = await ssh.exec('test ! -d /run/systemd/system && hostname');
+      if (r.code !== 0 || r.stdout.trim() !== h.name) throw new Error(`${h.name}: not the sysv host expected (${r.stdout.trim()})`);
+      return;
+    }
     const r = await ssh.exec('timeout 60 systemctl is-system-running --wait; systemctl --failed --no-legend --plain');
     const [status, ...failed] = r.stdout.trim().split('\n');
     if (status !== 'running') throw new Error(`${h.name}: systemd is ${status}${failed.length ? `; failed units: ${failed.join(', ')}` : ''}`);

@@ -18,6 +18,8 @@ export type HostRecord = {
   /** The image layers under the host's upper, top first. */
   layers: string[];
   hostKey: string;
+  /** systemd as PID 1 (a droplet), or sysv: no systemd, sshd under a minimal init (services by init scripts). */
+  init?: 'systemd' | 'sysv';
 };
 
 export type ProxyRecord = { acngPid?: number; relayPid?: number; hubRelayPid?: number };

@@ -19,10 +19,10 @@ export type TestLab = {
   down(): Promise<void>;
 };
 
-export async function startLab(prefix: string, count: number): Promise<TestLab> {
+export async function startLab(prefix: string, count: number, extra: string[] = []): Promise<TestLab> {
   const inventory = mkdtempSync(join(tmpdir(), `provision-${prefix}-`));
   const t0 = performance.now();
-  const r = await provision(['lab', 'up', '--count', String(count), '--prefix', prefix, '-i', inventory]);
+  const r = await provision(['lab', 'up', '--count', String(count), '--prefix', prefix, '-i', inventory, ...extra]);
   const upSeconds = (performance.now() - t0) / 1000;
   if (r.code !== 0) throw new Error(`lab up failed (${r.code}): ${r.stderr}\n${r.stdout}`);
   const doc = load(readFileSync(join(inventory, 'hosts.yml'), 'utf8')) as {
