@@ -13,7 +13,7 @@ import { redact, redactChange, sensitiveValues } from './redact.ts';
 export type TaskStatus = 'ok' | 'changed' | 'failed' | 'skipped' | 'conditional';
 export type TaskResult = { play: string; task: string; module: string; status: TaskStatus; changes: Change[]; error?: string; where: string; noLog: boolean };
 export type Conn = { exec(command: string, o?: { stdin?: string | Buffer }): Promise<{ code: number; stdout: string; stderr: string }> };
-export type HostOptions = { check: boolean; tags: string[]; skipTags: string[]; become?: boolean; connUser: string; becomeUser: string };
+export type HostOptions = { check: boolean; tags: string[]; skipTags: string[]; become?: boolean; connUser: string; connPort?: number; becomeUser: string };
 
 const where = (t: TaskDef) => `${t.where.file}:${t.where.line}`;
 
@@ -87,6 +87,7 @@ export class HostRun {
   private planContext(play: PlayDef, vars: Record<string, unknown>): PlanContext {
     return {
       host: this.name,
+      connection: { user: this.o.connUser, port: this.o.connPort ?? 22 },
       readLocal: (p) => readFileSync(resolveLocal(p, play.dir)),
       render: (p) => renderFile(readFileSync(resolveLocal(p, play.dir), 'utf8'), vars, p),
     };

@@ -55,6 +55,8 @@ export type Change = {
 /** Pure helpers a plan may use: local files of the playbook (templates, sources), already resolved. */
 export type PlanContext = {
   host: string;
+  /** How this run reaches the host: a firewall must not cut the port it is using. */
+  connection: { user: string; port: number };
   /** Reads a local file named by a module argument (relative to the playbook or templates/). */
   readLocal(path: string): Buffer;
   /** Renders a local template file with the task's variables. */

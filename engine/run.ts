@@ -82,7 +82,7 @@ export async function apply(o: ApplyOptions): Promise<number> {
       return summarize([], true, (err as Error).message);
     }
     const run = new HostRun(host, conn, modules, { check: Boolean(o.check), tags: o.tags ?? [], skipTags: o.skipTags ?? [],
-      become: o.become || c.become, connUser: c.user, becomeUser: c.becomeUser }, (_h, r) => progress(r));
+      become: o.become || c.become, connUser: c.user, connPort: c.port, becomeUser: c.becomeUser }, (_h, r) => progress(r));
     try {
       for (const play of plays) {
         if (!hostsOf(play).includes(host)) continue;

@@ -4,6 +4,7 @@
 //   facts: { "file:/x": {...}, ... }   # every fact the module asks for, by key, already parsed
 //   local: { "templates/a.njk": "..." } # optional: local files the plan may read or render
 //   vars: { ... }                      # optional: variables for render()
+//   ssh_port: 2222                     # optional: the port the run's SSH connection uses (default 22)
 //   expect:
 //     changes: [ { summary, steps, effects?, diff? } ]   # [] for a no-op
 //     error: "text the validation or plan error contains"
@@ -23,6 +24,8 @@ type Case = {
   facts?: Record<string, unknown>;
   local?: Record<string, string>;
   vars?: Record<string, unknown>;
+  /** The SSH port the run uses (default 22). */
+  ssh_port?: number;
   expect: { changes?: Array<Partial<Change>>; error?: string };
 };
 
@@ -37,6 +40,7 @@ function run(mod: ModuleDef, c: Case): Change[] {
   if (problems.length) throw new Error(problems.map((p) => p.message).join('; '));
   const ctx: PlanContext = {
     host: 'fixture',
+    connection: { user: 'root', port: c.ssh_port ?? 22 },
     readLocal: (p) => {
       if (!(p in (c.local ?? {}))) throw new Error(`fixture has no local file ${p}`);
       return Buffer.from(c.local![p]);
