@@ -14,7 +14,7 @@ function writeAtomic(path: string, text: string): void {
 export const knownHostsPath = (inventoryDir: string) => join(resolve(inventoryDir), 'known_hosts');
 
 /** Rewrites the inventory in `dir` from the hosts that belong to it; removes its files when none remain. */
-export function writeInventory(dir: string, hosts: HostRecord[]): void {
+export function writeInventory(dir: string, hosts: HostRecord[], mirror?: string): void {
   const mine = hosts.filter((h) => h.inventory === resolve(dir)).sort((a, b) => a.index - b.index);
   const hostsYml = join(dir, 'hosts.yml');
   if (mine.length === 0) {
@@ -27,7 +27,8 @@ export function writeInventory(dir: string, hosts: HostRecord[]): void {
   for (const h of mine) (children[h.prefix] ??= { hosts: {} }).hosts[h.name] = null;
   const doc = {
     all: {
-      vars: { ansible_user: 'root', ansible_ssh_private_key_file: paths.key(), known_hosts: knownHostsPath(dir) },
+      vars: { ansible_user: 'root', ansible_ssh_private_key_file: paths.key(), known_hosts: knownHostsPath(dir),
+        ...(mirror ? { node_mirror: `${mirror}/dist` } : {}) },
       children: {
         lab: {
           hosts: Object.fromEntries(mine.map((h) => [h.name, { ansible_host: h.address }])),

@@ -12,6 +12,7 @@ import { NAMES, PROXY_PORT, hostNs, paths } from './paths.ts';
 import { checkDisk, checkTools, raiseInotifyLimits, requireRoot } from './preflight.ts';
 import { run } from './proc.ts';
 import { ensureProxy, stopProxy } from './proxy.ts';
+import { mirrorUrl } from './mirror.ts';
 import { type HostRecord, type LabState, loadState, saveState, withLabLock } from './state.ts';
 
 export type UpOptions = { count: number; prefix: string; inventory: string; subnet?: string; quiet?: boolean; init?: 'systemd' | 'sysv' };
@@ -31,7 +32,8 @@ function throttle(report: (line: string) => void): (line: string) => void {
 }
 
 function rewriteInventories(state: LabState, dirs: Iterable<string>): void {
-  for (const dir of new Set(dirs)) writeInventory(dir, Object.values(state.hosts));
+  const mirror = mirrorUrl(addr.bridge(parseSubnet(state.subnet)));
+  for (const dir of new Set(dirs)) writeInventory(dir, Object.values(state.hosts), mirror);
 }
 
 async function removeHost(state: LabState, h: HostRecord): Promise<void> {
@@ -165,7 +167,7 @@ export async function labUp(o: UpOptions): Promise<HostRecord[]> {
         rendererOptions: { outputBar: 1 },
       },
       {
-        title: `Network ${subnet.base} and apt proxy ${proxyUrl}`,
+        title: `Network ${subnet.base}, apt proxy ${proxyUrl}, mirror ${mirrorUrl(addr.bridge(subnet))}`,
         task: async () => {
           checkDisk(paths.hosts(), 100 + 50 * o.count, `starting ${o.count} hosts`);
           await raiseInotifyLimits();

@@ -1,5 +1,6 @@
-// The lab's apt proxy: apt-cacher-ng on the controller's loopback, relayed into the hub namespace
-// by socat, so hosts reach exactly one address outside themselves: the bridge's :3142.
+// The lab's daemons. The apt proxy: apt-cacher-ng on the controller's loopback, relayed into the hub
+// namespace by socat, so hosts reach the archive through the bridge's :3142 only. The download mirror:
+// a static file server inside the hub on the bridge's :8080 (see mirror.ts).
 import { spawn } from 'node:child_process';
 import { mkdirSync, openSync, closeSync, writeFileSync } from 'node:fs';
 import { connect } from 'node:net';
@@ -8,8 +9,9 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { ACNG_PORT, NAMES, PROXY_PORT, paths } from './paths.ts';
 import { isOurs, stopPid } from './proc.ts';
 import type { ProxyRecord } from './state.ts';
+import { MIRROR_PORT, ensureMirror } from './mirror.ts';
 
-const MARK = { acng: 'apt-cacher-ng', relay: 'socat' };
+const MARK = { acng: 'apt-cacher-ng', relay: 'socat', mirror: 'http.server' };
 const socket = () => join(paths.proxy(), 'relay.sock');
 
 function acngConfig(): string {
@@ -52,26 +54,38 @@ async function waitPort(host: string, port: number, pid: number, marker: string,
 }
 
 export function proxyAlive(p: ProxyRecord): boolean {
-  return isOurs(p.acngPid, MARK.acng) && isOurs(p.relayPid, MARK.relay) && isOurs(p.hubRelayPid, MARK.relay);
+  return isOurs(p.acngPid, MARK.acng) && isOurs(p.relayPid, MARK.relay) && isOurs(p.hubRelayPid, MARK.relay)
+    && isOurs(p.mirrorPid, MARK.mirror);
 }
 
-/** Starts whatever part of the proxy is not running; returns the PIDs to record. */
+/** Starts whatever part of the proxy and mirror is not running (the rest is left alone); returns the PIDs to record. */
 export async function ensureProxy(p: ProxyRecord, bridgeAddr: string): Promise<ProxyRecord> {
   if (proxyAlive(p)) return p;
-  await stopProxy(p);
   const dir = paths.proxy();
   mkdirSync(join(dir, 'log'), { recursive: true });
   mkdirSync(join(dir, 'conf'), { recursive: true });
   mkdirSync(paths.aptCache(), { recursive: true });
-  writeFileSync(join(dir, 'conf', 'acng.conf'), acngConfig());
-  const acngPid = daemon(['apt-cacher-ng', '-c', join(dir, 'conf'), 'ForeGround=1'], join(dir, 'acng.log'));
-  await waitPort('127.0.0.1', ACNG_PORT, acngPid, MARK.acng, 'apt-cacher-ng');
-  const relayPid = daemon(['socat', `UNIX-LISTEN:${socket()},fork,unlink-early`, `TCP:127.0.0.1:${ACNG_PORT}`],
-    join(dir, 'relay.log'));
-  const hubRelayPid = daemon(['ip', 'netns', 'exec', NAMES.hubNs, 'socat',
-    `TCP-LISTEN:${PROXY_PORT},bind=${bridgeAddr},fork,reuseaddr`, `UNIX-CONNECT:${socket()}`], join(dir, 'hub-relay.log'));
-  await waitPort(bridgeAddr, PROXY_PORT, hubRelayPid, MARK.relay, 'the hub relay');
-  return { acngPid, relayPid, hubRelayPid };
+  const out: ProxyRecord = { ...p };
+  if (!isOurs(p.acngPid, MARK.acng)) {
+    writeFileSync(join(dir, 'conf', 'acng.conf'), acngConfig());
+    out.acngPid = daemon(['apt-cacher-ng', '-c', join(dir, 'conf'), 'ForeGround=1'], join(dir, 'acng.log'));
+    await waitPort('127.0.0.1', ACNG_PORT, out.acngPid, MARK.acng, 'apt-cacher-ng');
+  }
+  if (!isOurs(p.relayPid, MARK.relay) || !isOurs(p.hubRelayPid, MARK.relay)) {
+    await stopPid(p.relayPid, MARK.relay, 5000);
+    await stopPid(p.hubRelayPid, MARK.relay, 5000);
+    out.relayPid = daemon(['socat', `UNIX-LISTEN:${socket()},fork,unlink-early`, `TCP:127.0.0.1:${ACNG_PORT}`], join(dir, 'relay.log'));
+    out.hubRelayPid = daemon(['ip', 'netns', 'exec', NAMES.hubNs, 'socat',
+      `TCP-LISTEN:${PROXY_PORT},bind=${bridgeAddr},fork,reuseaddr`, `UNIX-CONNECT:${socket()}`], join(dir, 'hub-relay.log'));
+    await waitPort(bridgeAddr, PROXY_PORT, out.hubRelayPid, MARK.relay, 'the hub relay');
+  }
+  if (!isOurs(p.mirrorPid, MARK.mirror)) {
+    // The download mirror, inside the hub: it serves local files only and reaches nothing.
+    out.mirrorPid = daemon(['ip', 'netns', 'exec', NAMES.hubNs, 'python3', '-m', 'http.server', String(MIRROR_PORT),
+      '--bind', bridgeAddr, '--directory', await ensureMirror()], join(dir, 'mirror.log'));
+    await waitPort(bridgeAddr, MIRROR_PORT, out.mirrorPid, MARK.mirror, 'the download mirror');
+  }
+  return out;
 }
 
 export async function stopProxy(p: ProxyRecord): Promise<void> {
@@ -79,5 +93,6 @@ export async function stopProxy(p: ProxyRecord): Promise<void> {
     stopPid(p.acngPid, MARK.acng, 5000),
     stopPid(p.relayPid, MARK.relay, 5000),
     stopPid(p.hubRelayPid, MARK.relay, 5000),
+    stopPid(p.mirrorPid, MARK.mirror, 5000),
   ]);
 }

@@ -22,7 +22,7 @@ export type HostRecord = {
   init?: 'systemd' | 'sysv';
 };
 
-export type ProxyRecord = { acngPid?: number; relayPid?: number; hubRelayPid?: number };
+export type ProxyRecord = { acngPid?: number; relayPid?: number; hubRelayPid?: number; mirrorPid?: number };
 
 export type LabState = {
   version: 1;

@@ -214,7 +214,7 @@ test('after lab down: no namespace, mount, veth, bridge, cgroup, file or process
     // The last hosts are gone: so are the hub, the bridge, the controller's veth, the proxy and the cgroup trees.
     assert.not.ok(existsSync(`/run/netns/${NAMES.hubNs}`));
     assert.not.ok(existsSync(`/sys/class/net/${NAMES.rootVeth}`));
-    for (const pid of [before.proxy.acngPid, before.proxy.relayPid, before.proxy.hubRelayPid]) assert.ok(pid && gone(pid), `proxy pid ${pid}`);
+    for (const pid of [before.proxy.acngPid, before.proxy.relayPid, before.proxy.hubRelayPid, before.proxy.mirrorPid]) assert.ok(pid && gone(pid), `lab daemon pid ${pid}`);
     for (const tree of NAMES.cgroupTrees) assert.not.ok(existsSync(join(tree, NAMES.tag)));
     assert.is(readdirSync('/run/netns').filter((n) => n.startsWith(NAMES.tag)).length, 0);
   } else {

@@ -1,0 +1,58 @@
+// The node module on a real lab host: Node 0.8.28 from the lab's dist mirror, checksum verified,
+// versions side by side, never downloaded twice, a bad checksum leaving nothing behind.
+import { suite } from 'uvu';
+import * as assert from 'uvu/assert';
+import type { SshConnection } from '../../engine/transport/ssh.ts';
+import { applyJson } from '../helpers/apply.ts';
+import { type TestLab, sh, startLab } from '../helpers/lab.ts';
+
+const test = suite('node');
+const PB = 'test/fixtures/playbooks';
+let lab: TestLab;
+let ssh: SshConnection;
+const changes = (r: Awaited<ReturnType<typeof applyJson>>) => r.report.hosts['nodejs-1'].tasks.flatMap((t) => t.changes);
+
+test.before(async () => {
+  lab = await startLab('nodejs', 1);
+  ssh = await lab.connect(lab.hosts[0]);
+});
+test.after(async () => {
+  ssh?.close();
+  await lab.down();
+});
+
+test('installs Node 0.8.28 with its npm 1.2 from the mirror, checksum verified', async () => {
+  const r = await applyJson([`${PB}/node.yml`], lab.inventory);
+  assert.is(r.code, 0, r.raw);
+  assert.equal(changes(r), ['install node v0.8.28 (x64) from http://10.233.0.254:8080/dist/v0.8.28',
+    'switch /opt/node/current to v0.8.28', 'link /usr/local/bin/node, /usr/local/bin/npm to /opt/node/current']);
+  assert.is((await sh(ssh, 'node -v')).trim(), 'v0.8.28');
+  assert.is((await sh(ssh, 'npm -v')).trim(), '1.2.30');
+  assert.is((await sh(ssh, 'node -e "console.log(require(\'http\').STATUS_CODES[200])"')).trim(), 'OK');
+});
+
+test('a second run changes nothing and downloads nothing', async () => {
+  const r = await applyJson([`${PB}/node.yml`], lab.inventory);
+  assert.is(r.report.hosts['nodejs-1'].changed, 0);
+  assert.is(r.report.hosts['nodejs-1'].remote_execs, 1);
+});
+
+test('versions side by side: installing 0.8.27 switches current; going back only switches', async () => {
+  const r = await applyJson([`${PB}/node.yml`, '-e', 'node_version=0.8.27'], lab.inventory);
+  assert.is(r.code, 0, r.raw);
+  assert.is((await sh(ssh, 'node -v')).trim(), 'v0.8.27');
+  assert.is((await sh(ssh, 'ls /opt/node')).trim().split('\n').join(' '), 'current v0.8.27 v0.8.28');
+  const back = await applyJson([`${PB}/node.yml`], lab.inventory);
+  assert.equal(changes(back), ['switch /opt/node/current to v0.8.28 (was v0.8.27)']);
+  assert.is((await sh(ssh, 'node -v')).trim(), 'v0.8.28');
+});
+
+test('a wrong checksum fails the task and leaves nothing behind', async () => {
+  const r = await applyJson([`${PB}/node-bad-sum.yml`], lab.inventory);
+  assert.is(r.code, 1);
+  assert.match(r.report.hosts['nodejs-1'].tasks[0].error!, /checksum mismatch for node-v0\.8\.27-linux-x64\.tar\.gz: got sha256 [0-9a-f]{64}, expected 1{64}/);
+  assert.is((await sh(ssh, 'ls -A /opt/node-bad | wc -l')).trim(), '0');
+  assert.is((await sh(ssh, 'node -v')).trim(), 'v0.8.28');
+});
+
+test.run();
