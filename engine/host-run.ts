@@ -2,6 +2,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { isAbsolute, join, resolve } from 'node:path';
 import { gather } from './gather.ts';
+import { npmPack } from './npm-pack.ts';
 import type { Change, Effect, FactDef, ModuleDef, PlanContext } from './module.ts';
 import type { PlayDef, TaskDef } from './playbook.ts';
 import { type Become, stepCommand } from './steps.ts';
@@ -90,6 +91,7 @@ export class HostRun {
       connection: { user: this.o.connUser, port: this.o.connPort ?? 22 },
       readLocal: (p) => readFileSync(resolveLocal(p, play.dir)),
       render: (p) => renderFile(readFileSync(resolveLocal(p, play.dir), 'utf8'), vars, p),
+      npmPack,
     };
   }
 

@@ -61,6 +61,8 @@ export type PlanContext = {
   readLocal(path: string): Buffer;
   /** Renders a local template file with the task's variables. */
   render(path: string): string;
+  /** An npm package with its dependencies, resolved and packed on this machine (cached): for offline installs. */
+  npmPack(spec: string): { name: string; version: string; bins: Record<string, string>; sha256: string; tarball: Buffer };
 };
 
 export type ModuleDef<A = any> = {

@@ -44,7 +44,14 @@ export function validate(schema: object, value: unknown): Problem[] {
   }
   if (fn(value)) return [];
   const seen = new Set<string>();
-  return (fn.errors ?? []).filter((e) => e.keyword !== 'if').map(describe).filter((p) => {
+  let errors = (fn.errors ?? []).filter((e) => e.keyword !== 'if');
+  // An anyOf with a description speaks for its branches: one message, not one per branch.
+  for (const e of errors.filter((x) => x.keyword === 'anyOf' && (x.parentSchema as { description?: string })?.description)) {
+    errors = errors.filter((x) => x === e || !(x.instancePath === e.instancePath || x.instancePath.startsWith(`${e.instancePath}/`)) || !x.schemaPath.startsWith(e.schemaPath.replace(/\/anyOf$/, '')));
+  }
+  return errors.map((e) => (e.keyword === 'anyOf' && (e.parentSchema as { description?: string })?.description
+    ? { path: e.instancePath, message: `"${e.instancePath.slice(1).replaceAll('/', '.')}" must be ${(e.parentSchema as { description: string }).description}` }
+    : describe(e))).filter((p) => {
     const k = `${p.path}|${p.message}`;
     if (seen.has(k)) return false;
     seen.add(k);

@@ -55,4 +55,18 @@ test('a wrong checksum fails the task and leaves nothing behind', async () => {
   assert.is((await sh(ssh, 'node -v')).trim(), 'v0.8.28');
 });
 
+test('npm packages for Node 0.8: forever and meteorite, packed on this machine, run on the host', async () => {
+  const r = await applyJson([`${PB}/node-tools.yml`], lab.inventory);
+  assert.is(r.code, 0, r.raw);
+  assert.equal(changes(r), [
+    "install forever 0.10.8, packed on this machine (the host's npm 1.2.30 is too old for today's registry)",
+    "install meteorite 0.7.8, packed on this machine (the host's npm 1.2.30 is too old for today's registry)"]);
+  assert.match(await sh(ssh, 'forever list 2>&1'), /No forever processes running/);
+  assert.match(await sh(ssh, 'mrt --version 2>&1 || true'), /Meteorite version 0\.7\.8/);
+  // npm 1.2 run through /usr/local/bin/node takes /usr/local as its global prefix, as it would by hand.
+  assert.is((await sh(ssh, 'readlink /usr/local/bin/forever')).trim(), '/usr/local/lib/node_modules/forever/./bin/forever');
+  const again = await applyJson([`${PB}/node-tools.yml`], lab.inventory);
+  assert.is(again.report.hosts['nodejs-1'].changed, 0, again.raw);
+});
+
 test.run();

@@ -4,6 +4,7 @@
 //   facts: { "file:/x": {...}, ... }   # every fact the module asks for, by key, already parsed
 //   local: { "templates/a.njk": "..." } # optional: local files the plan may read or render
 //   vars: { ... }                      # optional: variables for render()
+//   packs: { "forever@0.10.8": {...} }  # optional: npm packs made on the controller
 //   ssh_port: 2222                     # optional: the port the run's SSH connection uses (default 22)
 //   expect:
 //     changes: [ { summary, steps, effects?, diff? } ]   # [] for a no-op
@@ -24,6 +25,8 @@ type Case = {
   facts?: Record<string, unknown>;
   local?: Record<string, string>;
   vars?: Record<string, unknown>;
+  /** npm packs the plan may ask for, by spec: { name, version, bins, sha256, tarball (text) }. */
+  packs?: Record<string, { name: string; version: string; bins: Record<string, string>; sha256: string; tarball: string }>;
   /** The SSH port the run uses (default 22). */
   ssh_port?: number;
   expect: { changes?: Array<Partial<Change>>; error?: string };
@@ -46,6 +49,11 @@ function run(mod: ModuleDef, c: Case): Change[] {
       return Buffer.from(c.local![p]);
     },
     render: (p) => renderFile(ctx.readLocal(p).toString(), c.vars ?? {}, p),
+    npmPack: (spec) => {
+      const pack = c.packs?.[spec];
+      if (!pack) throw new Error(`fixture has no pack for ${spec}`);
+      return { ...pack, tarball: Buffer.from(pack.tarball) };
+    },
   };
   const wanted = mod.facts(args, ctx);
   for (const f of wanted) if (!(f.key in (c.facts ?? {}))) throw new Error(`fixture lacks fact "${f.key}"`);

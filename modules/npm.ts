@@ -1,0 +1,99 @@
+// npm: global or local packages at versions, for the node the host runs. When the host's npm is too old
+// for today's registry (npm 1.x/2.x, as Node 0.8 ships) or `offline: true`, packages are resolved and
+// packed on the controller and uploaded; otherwise plain `npm install` runs on the host.
+import { type Change, type FactDef, type Step, defineModule } from '../engine/module.ts';
+import { shq } from '../engine/shell.ts';
+
+export type NpmArgs = { name: string | string[]; state?: 'present' | 'absent'; global?: boolean; path?: string; offline?: boolean | 'auto' };
+export type NpmState = { npm?: string; node?: string; root?: string; bin?: string; pkgs: Record<string, string> };
+
+const LIST = 'var fs=require("fs"),r=process.argv[1],o={};try{fs.readdirSync(r).forEach(function(d){try{o[d]=JSON.parse(fs.readFileSync(r+"/"+d+"/package.json","utf8")).version}catch(e){}})}catch(e){}'
+  + 'console.log(JSON.stringify({npm:process.argv[2],node:process.version,root:r,bin:process.argv[3],pkgs:o}))';
+
+export function npmFact(path?: string): FactDef<NpmState> {
+  const where = path ? `r=${shq(`${path}/node_modules`)}; b=${shq(`${path}/node_modules/.bin`)};` : 'r=$(npm root -g 2>/dev/null); b=$(npm bin -g 2>/dev/null || echo "$(npm prefix -g)/bin");';
+  return {
+    key: `npm:${path ?? 'global'}`,
+    script: `export PATH="$PATH:/usr/local/bin"; command -v node >/dev/null && command -v npm >/dev/null || { echo '{"pkgs":{}}'; exit 0; }; ${where} node -e ${shq(LIST)} "$r" "$(npm -v)" "$b"`,
+    parse: (out) => JSON.parse(out.trim().split('\n').pop() || '{"pkgs":{}}') as NpmState,
+  };
+}
+
+/** Unpacks a controller-made package into ROOT/NAME (replacing it whole), links its bins. */
+const UNPACK = `set -e
+tgz=$1 root=$2 name=$3 bindir=$4; shift 4
+mkdir -p "$root" "$bindir"
+tmp=$(mktemp -d "$root/.provision-XXXXXX"); trap 'rm -rf "$tmp" "$tgz"' EXIT
+tar -xzf "$tgz" -C "$tmp" --no-same-owner
+if [ -e "$root/$name" ]; then mv -T "$root/$name" "$tmp/old"; fi
+mv -T "$tmp/$name" "$root/$name"
+while [ $# -gt 1 ]; do chmod +x "$root/$name/$2"; ln -sfn "$root/$name/$2" "$bindir/$1"; [ "$bindir" = /usr/local/bin ] || ln -sfn "$root/$name/$2" "/usr/local/bin/$1"; shift 2; done`;
+
+const major = (v?: string) => Number((v ?? '0').split('.')[0]);
+const split = (spec: string) => {
+  const m = /^(@?[^@]+)(?:@(.+))?$/.exec(spec)!;
+  return { name: m[1], version: m[2] };
+};
+
+export default defineModule<NpmArgs>({
+  name: 'npm',
+  description: 'Install or remove npm packages (name or name@version), globally or in a project path. offline (default auto: when the host runs npm 1.x or 2.x, which cannot use today\'s registry): packages are resolved and packed on this machine, uploaded and unpacked, bins linked into npm\'s bin and /usr/local/bin.',
+  schema: {
+    type: 'object',
+    additionalProperties: false,
+    required: ['name'],
+    properties: {
+      name: {
+        anyOf: [{ type: 'string', pattern: '^(@[a-z0-9][a-z0-9._-]*/)?[a-z0-9][a-z0-9._-]*(@[0-9A-Za-z.^~<>=| -]+)?$' },
+          { type: 'array', minItems: 1, items: { type: 'string', pattern: '^(@[a-z0-9][a-z0-9._-]*/)?[a-z0-9][a-z0-9._-]*(@[0-9A-Za-z.^~<>=| -]+)?$' } }],
+        description: 'a package name, optionally @version',
+      },
+      state: { enum: ['present', 'absent'], default: 'present' },
+      global: { type: 'boolean', default: true },
+      path: { type: 'string', pattern: '^/[A-Za-z0-9._/-]+$', description: 'an absolute project directory' },
+      offline: { anyOf: [{ type: 'boolean' }, { const: 'auto' }], default: 'auto' },
+    },
+  },
+  facts: (a) => [npmFact(a.global === false ? a.path : undefined)],
+  plan(a, facts, ctx) {
+    if (a.global === false && !a.path) throw new Error('npm: a local install (global: false) needs path');
+    const now = facts.get(npmFact(a.global === false ? a.path : undefined));
+    if (!now.npm) throw new Error('npm: no node/npm on this host: install one first (the node module)');
+    const offline = a.offline === true || ((a.offline ?? 'auto') === 'auto' && major(now.npm) < 3);
+    const why = a.offline === true ? 'offline: true' : `the host's npm ${now.npm} is too old for today's registry`;
+    const specs = (Array.isArray(a.name) ? a.name : [a.name]).map(split);
+    const pkgs = { ...now.pkgs };
+    const changes: Change[] = [];
+    const root = now.root!;
+    const bindir = now.bin ?? '/usr/local/bin';
+    for (const s of specs) {
+      const have = now.pkgs[s.name];
+      if (a.state === 'absent') {
+        if (!have) continue;
+        delete pkgs[s.name];
+        changes.push({ summary: `remove ${s.name} ${have}`, effects: [],
+          steps: offline ? [{ exec: ['rm', '-rf', '--', `${root}/${s.name}`] }] : [{ exec: ['npm', 'uninstall', ...(a.global === false ? [] : ['-g']), s.name], cwd: a.path }] });
+        continue;
+      }
+      if (have && (!s.version || have === s.version)) continue;
+      if (offline) {
+        const pack = ctx.npmPack(s.version ? `${s.name}@${s.version}` : s.name);
+        if (have === pack.version) continue;
+        const tgz = `/tmp/provision-npm-${pack.sha256.slice(0, 16)}.tgz`;
+        const bins = Object.entries(pack.bins).flat();
+        const steps: Step[] = [{ write: { path: tgz, content: pack.tarball, mode: '0600' } },
+          { exec: ['sh', '-c', UNPACK, 'npm-unpack', tgz, root, pack.name, bindir, ...bins] }];
+        changes.push({ summary: `install ${pack.name} ${pack.version}${have ? ` (was ${have})` : ''}, packed on this machine (${why})`, steps, effects: [] });
+        pkgs[pack.name] = pack.version;
+      } else {
+        changes.push({ summary: `npm install ${s.name}${s.version ? `@${s.version}` : ''}${have ? ` (was ${have})` : ''}`, effects: [],
+          steps: [{ exec: ['npm', 'install', ...(a.global === false ? [] : ['-g']), s.version ? `${s.name}@${s.version}` : s.name], cwd: a.path }] });
+        if (s.version) pkgs[s.name] = s.version;
+      }
+    }
+    const known = specs.every((s) => a.state === 'absent' || offline || s.version);
+    if (changes.length) changes[changes.length - 1].effects = [known ? { key: npmFact(a.global === false ? a.path : undefined).key, value: { ...now, pkgs } }
+      : { key: npmFact(a.global === false ? a.path : undefined).key, unknown: true }];
+    return changes;
+  },
+});
