@@ -28,7 +28,8 @@ function writeScript(w: Extract<Step, { write: unknown }>['write']): string {
   if (w.mode) lines.push(`chmod ${shq(w.mode)} "$tmp"`);
   if (w.validate) {
     const check = w.validate.replaceAll('%s', '"$tmp"');
-    lines.push(`if ! out=$(${check} 2>&1); then echo "validation failed: ${w.validate.replaceAll('"', '\\"').replaceAll('$', '\\$')}: $out" >&2; exit 3; fi`);
+    // The command text reaches the message through a variable: never evaluated a second time.
+    lines.push(`v=${shq(w.validate)}`, `if ! out=$(${check} 2>&1); then echo "validation failed: $v: $out" >&2; exit 3; fi`);
   }
   if (w.backup) lines.push(`if [ -f ${p} ]; then cp -p ${p} ${p}.$(date +%Y%m%d%H%M%S).bak; fi`);
   lines.push(`mv -f "$tmp" ${p}`, 'trap - EXIT');

@@ -1,0 +1,58 @@
+// Steps as the shell runs them: the atomic write, its validation and backup, run here on temp files.
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import type { Step } from '../../engine/module.ts';
+import { stepCommand } from '../../engine/steps.ts';
+
+function run(step: Step) {
+  const c = stepCommand(step, undefined);
+  return spawnSync('sh', ['-c', c.command], { input: c.stdin, encoding: 'utf8' });
+}
+
+test('write: new file with content and mode, no temp file left', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'w-'));
+  const r = run({ write: { path: join(dir, 'a.conf'), content: 'x = 1\n', mode: '0640' } });
+  assert.is(r.status, 0, r.stderr);
+  assert.is(readFileSync(join(dir, 'a.conf'), 'utf8'), 'x = 1\n');
+  assert.is((statSync(join(dir, 'a.conf')).mode & 0o777).toString(8), '640');
+  assert.equal(readdirSync(dir), ['a.conf']);
+});
+
+test('write: an existing file keeps its mode; backup keeps the old content', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'w-'));
+  const path = join(dir, 'b.conf');
+  writeFileSync(path, 'old\n', { mode: 0o600 });
+  const r = run({ write: { path, content: 'new\n', backup: true } });
+  assert.is(r.status, 0, r.stderr);
+  assert.is(readFileSync(path, 'utf8'), 'new\n');
+  assert.is((statSync(path).mode & 0o777).toString(8), '600');
+  const backups = readdirSync(dir).filter((f) => f.endsWith('.bak'));
+  assert.is(backups.length, 1);
+  assert.is(readFileSync(join(dir, backups[0]), 'utf8'), 'old\n');
+});
+
+test('write: a failed validation leaves the old file, no temp file, and runs the command once', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'w-'));
+  const path = join(dir, 'c.conf');
+  const log = join(dir, 'log');
+  writeFileSync(path, 'good\n');
+  const validate = `echo \`echo ran >> ${log}\` && grep -q good %s \\`;
+  const r = run({ write: { path, content: 'bad\n', validate: validate.slice(0, -2) } });
+  assert.is(r.status, 3);
+  assert.match(r.stderr, /^validation failed: echo `echo ran >> .*log` && grep -q good %s: /);
+  assert.is(readFileSync(path, 'utf8'), 'good\n');
+  assert.is(readFileSync(log, 'utf8'), 'ran\n');
+  assert.equal(readdirSync(dir).sort(), ['c.conf', 'log']);
+});
+
+test('exec: argv words reach the command unchanged, with cwd and env', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'e-'));
+  const r = run({ exec: ['sh', '-c', 'printf "%s|%s|%s" "$1" "$PWD" "$X"', 'arg', "it's $(id) `x`"], cwd: dir, env: { X: 'a b' } });
+  assert.is(r.stdout, `it's $(id) \`x\`|${dir}|a b`);
+});
+
+test.run();
