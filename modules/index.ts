@@ -6,12 +6,13 @@ import copy from './copy.ts';
 import file from './file.ts';
 import group from './group.ts';
 import lineinfile from './lineinfile.ts';
+import meteor from './meteor.ts';
 import node from './node.ts';
 import npm from './npm.ts';
 import service from './service.ts';
 import template from './template.ts';
 import user from './user.ts';
 
-const all: ModuleDef[] = [apt, command, copy, file, group, lineinfile, node, npm, service, template, user];
+const all: ModuleDef[] = [apt, command, copy, file, group, lineinfile, meteor, node, npm, service, template, user];
 
 export const modules = new Map<string, ModuleDef>(all.map((m) => [m.name, m]));

@@ -55,12 +55,16 @@ test('a wrong checksum fails the task and leaves nothing behind', async () => {
   assert.is((await sh(ssh, 'node -v')).trim(), 'v0.8.28');
 });
 
-test('npm packages for Node 0.8: forever and meteorite, packed on this machine, run on the host', async () => {
+test('npm packages for Node 0.8 (forever, meteorite) packed on this machine, and Meteor from the mirror, run on the host', async () => {
   const r = await applyJson([`${PB}/node-tools.yml`], lab.inventory);
   assert.is(r.code, 0, r.raw);
   assert.equal(changes(r), [
     "install forever 0.10.8, packed on this machine (the host's npm 1.2.30 is too old for today's registry)",
-    "install meteorite 0.7.8, packed on this machine (the host's npm 1.2.30 is too old for today's registry)"]);
+    "install meteorite 0.7.8, packed on this machine (the host's npm 1.2.30 is too old for today's registry)",
+    'install Meteor 1.0.3 for root from http://10.233.0.254:8080/packages-bootstrap/1.0.3/meteor-bootstrap-os.linux.x86_64.tar.gz',
+    'install the meteor launcher in /usr/local/bin/meteor']);
+  assert.is((await sh(ssh, 'meteor --version')).trim(), 'Meteor 1.0.3');
+  assert.is((await sh(ssh, 'readlink /root/.meteor/meteor')).trim(), 'packages/meteor-tool/1.0.3/mt-os.linux.x86_64/meteor');
   assert.match(await sh(ssh, 'forever list 2>&1'), /No forever processes running/);
   assert.match(await sh(ssh, 'mrt --version 2>&1 || true'), /Meteorite version 0\.7\.8/);
   // npm 1.2 run through /usr/local/bin/node takes /usr/local as its global prefix, as it would by hand.
