@@ -16,7 +16,9 @@ const pkgSchema = {
 } as const;
 
 const ENV = { DEBIAN_FRONTEND: 'noninteractive' };
-const INSTALL = ['apt-get', 'install', '-y', '-q', '-o', 'Dpkg::Options::=--force-confdef', '-o', 'Dpkg::Options::=--force-confold'];
+// Wait for dpkg's lock (apt-daily, unattended-upgrades or cloud-init may hold it on a fresh droplet) instead of failing.
+const LOCK = ['-o', 'DPkg::Lock::Timeout=300'];
+const INSTALL = ['apt-get', 'install', '-y', '-q', ...LOCK, '-o', 'Dpkg::Options::=--force-confdef', '-o', 'Dpkg::Options::=--force-confold'];
 
 /**
  * What installing or removing packages may change besides the package list: services, system users and
@@ -92,7 +94,7 @@ export default defineModule<AptArgs>({
         updating = true;
         // Every package's candidate may change, not only this task's.
         const effects: Effect[] = [{ key: aptListsAgeFact().key, value: 0 }, { prefix: 'apt-candidates:', unknown: true }];
-        changes.push({ summary: 'apt-get update', steps: [{ exec: ['apt-get', 'update', '-q'], env: ENV }], effects });
+        changes.push({ summary: 'apt-get update', steps: [{ exec: ['apt-get', 'update', '-q', ...LOCK], env: ENV }], effects });
       }
     }
     if (!ws.length) return changes;
@@ -104,7 +106,7 @@ export default defineModule<AptArgs>({
         const after = Object.fromEntries(Object.entries(debs).filter(([n]) => !gone.includes(n)));
         changes.push({
           summary: `remove ${gone.join(', ')}`,
-          steps: [{ exec: ['apt-get', 'remove', '-y', '-q', ...gone], env: ENV }],
+          steps: [{ exec: ['apt-get', 'remove', '-y', '-q', ...LOCK, ...gone], env: ENV }],
           effects: [{ key: debPackagesFact().key, value: after }, ...PACKAGE_SIDE_EFFECTS],
         });
       }
