@@ -1,5 +1,6 @@
 // The one registry of modules: the engine finds modules here, never by importing them by name.
 import type { ModuleDef } from '../engine/module.ts';
+import app from './app.ts';
 import apt from './apt.ts';
 import command from './command.ts';
 import copy from './copy.ts';
@@ -13,6 +14,6 @@ import service from './service.ts';
 import template from './template.ts';
 import user from './user.ts';
 
-const all: ModuleDef[] = [apt, command, copy, file, group, lineinfile, meteor, node, npm, service, template, user];
+const all: ModuleDef[] = [app, apt, command, copy, file, group, lineinfile, meteor, node, npm, service, template, user];
 
 export const modules = new Map<string, ModuleDef>(all.map((m) => [m.name, m]));
