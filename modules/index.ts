@@ -5,6 +5,7 @@ import apt from './apt.ts';
 import command from './command.ts';
 import copy from './copy.ts';
 import file from './file.ts';
+import firewall from './firewall.ts';
 import group from './group.ts';
 import lineinfile from './lineinfile.ts';
 import meteor from './meteor.ts';
@@ -14,6 +15,6 @@ import service from './service.ts';
 import template from './template.ts';
 import user from './user.ts';
 
-const all: ModuleDef[] = [app, apt, command, copy, file, group, lineinfile, meteor, node, npm, service, template, user];
+const all: ModuleDef[] = [app, apt, command, copy, file, firewall, group, lineinfile, meteor, node, npm, service, template, user];
 
 export const modules = new Map<string, ModuleDef>(all.map((m) => [m.name, m]));
