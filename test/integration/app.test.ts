@@ -1,14 +1,11 @@
 // The app module on a real lab host: the test app (a Meteor-bundle-shaped Node 0.8 app) deployed as
 // bundle tarballs, run under forever by systemd on Node 0.8.28, rolled, scaled, rolled back, and a
 // bundle that cannot start stopping the task at the first instance.
-import { cpSync, mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { execFileSync } from 'node:child_process';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import type { SshConnection } from '../../engine/transport/ssh.ts';
 import { applyJson } from '../helpers/apply.ts';
+import { bundle } from '../helpers/bundle.ts';
 import { type TestLab, sh, startLab } from '../helpers/lab.ts';
 
 const test = suite('app');
@@ -16,19 +13,6 @@ const PB = 'test/fixtures/playbooks/app.yml';
 const SECRET = 's3cret-Mail-pa55';
 let lab: TestLab;
 let ssh: SshConnection;
-const tmp = mkdtempSync(join(tmpdir(), 'provision-app-bundles-'));
-
-/** A bundle tarball of the test app with its own RELEASE text (and, for `broken`, a main.js that exits at once). */
-function bundle(release: string, broken = false): string {
-  const dir = join(tmp, release);
-  cpSync(new URL('../fixtures/app', import.meta.url).pathname, dir, { recursive: true });
-  writeFileSync(join(dir, 'bundle/RELEASE'), `${release}\n`);
-  if (broken) writeFileSync(join(dir, 'bundle/main.js'), "console.error('main.js: cannot start (on purpose)'); process.exit(1);\n");
-  const tgz = join(tmp, `${release}.tgz`);
-  execFileSync('tar', ['-czf', tgz, '-C', dir, 'bundle']);
-  return tgz;
-}
-
 type Info = { port: number; pid: number; node: string; release: string; env: Record<string, boolean> };
 const info = async (port: number) => JSON.parse(await sh(ssh, `curl -sf http://127.0.0.1:${port}/`)) as Info;
 const status = async (port: number) => (await ssh.exec(`curl -s -o /dev/null -w '%{http_code}' http://127.0.0.1:${port}/ping`)).stdout.trim();
