@@ -1,28 +1,41 @@
-// `provision demo`: the README's first command. For now: a lab of two droplets, a look inside each, then down.
+// `provision demo`: the README's first command. A lab of two droplets, playbooks/droplet.yml applied
+// (Node 0.8.28, forever, Meteor, nginx, HAProxy, 3 instances of the test app, the firewall), a second
+// run showing 0 changed, and the URL to open.
+import { execFileSync } from 'node:child_process';
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
 import type { Command } from 'commander';
-import { knownHostsPath } from './lab/inventory-file.ts';
+import { EXIT, UserError } from './errors.ts';
 import { labDown, labUp } from './lab/lab.ts';
-import { paths } from './lab/paths.ts';
-import { SshConnection } from './transport/ssh.ts';
+import { cacheDir } from './lab/paths.ts';
+import { apply } from './run.ts';
 
 export function registerDemo(program: Command): void {
   program.command('demo')
-    .description('bring up a lab of 2 droplets, show them, take them down')
-    .option('--keep', 'leave the lab running afterwards')
-    .action(async (o: { keep?: boolean }) => {
-      const inventory = 'inventories/lab';
+    .description('a lab of 2 droplets, playbooks/droplet.yml applied twice (the second run changes nothing), the URL to open')
+    .option('--down', 'remove the lab at the end instead of leaving it running')
+    .action(async (o: { down?: boolean }) => {
+      const root = new URL('..', import.meta.url).pathname;
+      const inventory = join(root, 'inventories/lab');
+      await labDown('demo');
       const hosts = await labUp({ count: 2, prefix: 'demo', inventory });
       try {
-        for (const h of hosts) {
-          const ssh = await SshConnection.connect({ name: h.name, host: h.address, user: 'root',
-            privateKeyPath: paths.key(), knownHostsPath: knownHostsPath(inventory) });
-          const r = await ssh.exec('echo "$(hostname) $(. /etc/os-release; echo $PRETTY_NAME) systemd:$(systemctl is-system-running)"');
-          ssh.close();
-          console.log(`${h.address}\t${r.stdout.trim()}`);
-        }
+        // The app: the repository's test app (a Meteor-bundle-shaped Node 0.8 app), packed as a bundle.
+        const bundle = join(cacheDir(), 'demo', 'pegleg.tar.gz');
+        mkdirSync(join(cacheDir(), 'demo'), { recursive: true });
+        execFileSync('tar', ['-czf', bundle, '-C', join(root, 'test/fixtures/app'), 'bundle']);
+        const run = (title: string) => {
+          console.log(`\n== ${title}`);
+          return apply({ playbook: join(root, 'playbooks/droplet.yml'), inventory, limit: 'demo',
+            extraVars: [`@${join(root, 'playbooks/lab-vars.yml')}`, `app_bundle=${bundle}`] });
+        };
+        if (await run('provision apply playbooks/droplet.yml (first run: everything to do)') !== EXIT.ok) throw new UserError('the first run failed (see above)');
+        if (await run('provision apply playbooks/droplet.yml (second run: nothing to do)') !== EXIT.ok) throw new UserError('the second run failed (see above)');
+        console.log('\nOpen the droplets (nginx -> HAProxy -> 3 app instances on Node 0.8.28):');
+        for (const h of hosts) console.log(`  http://${h.address}/`);
       } finally {
-        if (!o.keep) await labDown('demo');
+        if (o.down) await labDown('demo');
       }
-      console.log(o.keep ? `lab left running: ${inventory}/hosts.yml; \`provision lab down\` removes it` : 'lab removed');
+      console.log(o.down ? 'lab removed' : '`provision lab down --prefix demo` removes the lab');
     });
 }
