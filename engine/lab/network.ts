@@ -25,7 +25,8 @@ export const MAX_HOSTS = 254;
 /** Fixed MACs, so a host re-created at the same address is reachable at once (no stale ARP). */
 export const mac = {
   bridge: '02:50:4c:ff:00:01',
-  controller: '02:50:4c:ff:00:02',
+  /** In the root namespace, so distinct per lab (by the subnet's second octet). */
+  controller: (s: Subnet) => `02:50:4c:ff:${s.octets[1].toString(16).padStart(2, '0')}:02`,
   hubSide: '02:50:4c:ff:00:03',
   host: (index: number) => `02:50:4c:00:00:${index.toString(16).padStart(2, '0')}`,
   hostHubSide: (index: number) => `02:50:4c:01:00:${index.toString(16).padStart(2, '0')}`,
@@ -74,7 +75,7 @@ export async function createHub(s: Subnet): Promise<void> {
   await inHub('link', 'add', NAMES.bridge, 'address', mac.bridge, 'type', 'bridge');
   await inHub('addr', 'add', `${addr.bridge(s)}/16`, 'dev', NAMES.bridge);
   await inHub('link', 'set', NAMES.bridge, 'up');
-  await run(['ip', 'link', 'add', NAMES.rootVeth, 'address', mac.controller, 'type', 'veth',
+  await run(['ip', 'link', 'add', NAMES.rootVeth, 'address', mac.controller(s), 'type', 'veth',
     'peer', 'name', NAMES.hubVeth, 'address', mac.hubSide, 'netns', NAMES.hubNs]);
   await run(['ip', 'addr', 'add', `${addr.controller(s)}/16`, 'dev', NAMES.rootVeth]);
   await run(['ip', 'link', 'set', NAMES.rootVeth, 'up']);

@@ -6,7 +6,7 @@ import { mkdirSync, openSync, closeSync, writeFileSync } from 'node:fs';
 import { connect } from 'node:net';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { ACNG_PORT, NAMES, PROXY_PORT, paths } from './paths.ts';
+import { NAMES, PROXY_PORT, acngPort, paths } from './paths.ts';
 import { isOurs, stopPid } from './proc.ts';
 import type { ProxyRecord } from './state.ts';
 import { MIRROR_PORT, ensureMirror } from './mirror.ts';
@@ -14,11 +14,11 @@ import { MIRROR_PORT, ensureMirror } from './mirror.ts';
 const MARK = { acng: 'apt-cacher-ng', relay: 'socat', mirror: 'http.server' };
 const socket = () => join(paths.proxy(), 'relay.sock');
 
-function acngConfig(): string {
+function acngConfig(port: number): string {
   return [
     `CacheDir: ${paths.aptCache()}`,
     `LogDir: ${join(paths.proxy(), 'log')}`,
-    `Port: ${ACNG_PORT}`,
+    `Port: ${port}`,
     'BindAddress: 127.0.0.1',
     // The stock config sends deb.debian.org to ftp.debian.org; go where the host asked instead.
     'Remap-debrep: deb.debian.org/debian ; http://deb.debian.org/debian/',
@@ -61,13 +61,14 @@ export function proxyAlive(p: ProxyRecord): boolean {
 /** Starts whatever part of the proxy and mirror is not running (the rest is left alone); returns the PIDs to record. */
 export async function ensureProxy(p: ProxyRecord, bridgeAddr: string): Promise<ProxyRecord> {
   if (proxyAlive(p)) return p;
+  const ACNG_PORT = acngPort(Number(bridgeAddr.split('.')[1]));
   const dir = paths.proxy();
   mkdirSync(join(dir, 'log'), { recursive: true });
   mkdirSync(join(dir, 'conf'), { recursive: true });
   mkdirSync(paths.aptCache(), { recursive: true });
   const out: ProxyRecord = { ...p };
   if (!isOurs(p.acngPid, MARK.acng)) {
-    writeFileSync(join(dir, 'conf', 'acng.conf'), acngConfig());
+    writeFileSync(join(dir, 'conf', 'acng.conf'), acngConfig(ACNG_PORT));
     out.acngPid = daemon(['apt-cacher-ng', '-c', join(dir, 'conf'), 'ForeGround=1'], join(dir, 'acng.log'));
     await waitPort('127.0.0.1', ACNG_PORT, out.acngPid, MARK.acng, 'apt-cacher-ng');
   }

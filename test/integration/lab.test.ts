@@ -13,12 +13,18 @@ import { provision } from '../helpers/cli.ts';
 import { type TestLab, sh, startLab } from '../helpers/lab.ts';
 import { httpGet, tcpProbe } from '../helpers/net.ts';
 
+// A lab of its own (its own tag, state and subnet), so that nothing else runs in it while the test
+// checks that taking down its last host removes everything, shared parts included.
+process.env.PROVISION_LAB_TAG = 'labtest';
+process.env.PROVISION_LAB_DIR = '/var/lib/provision/lab-labtest';
+const SUBNET = '10.234';
+
 const test = suite('lab');
 let lab: TestLab;
 const ssh: SshConnection[] = [];
 
 test.before(async () => {
-  lab = await startLab('labt', 3);
+  lab = await startLab('labt', 3, ['--subnet', `${SUBNET}.0.0/16`]);
   console.log(`lab up --count 3: ${lab.upSeconds.toFixed(1)} s`);
   for (const h of lab.hosts) ssh.push(await lab.connect(h));
 });
@@ -79,7 +85,7 @@ test('a file written on one host is absent on the others and on this machine', a
 test('hosts have no route out of the lab: apt goes through the lab proxy only', async () => {
   for (const c of ssh) {
     assert.is((await sh(c, 'ip -4 route show default')).trim(), '');
-    assert.match(await sh(c, 'apt-config dump Acquire::http::Proxy'), /"http:\/\/10\.233\.0\.254:3142"/);
+    assert.match(await sh(c, 'apt-config dump Acquire::http::Proxy'), new RegExp(`"http://${SUBNET.replace('.', '\\.')}\\.0\\.254:3142"`));
   }
 });
 
@@ -110,7 +116,7 @@ test('a host key that changed is refused', async () => {
     c.close();
     assert.unreachable('connected to a host whose key changed');
   } catch (err) {
-    assert.match((err as Error).message, /labt-3: the host key of 10\.233\.1\.\d+ does not match/);
+    assert.match((err as Error).message, /labt-3: the host key of 10\.234\.1\.\d+ does not match/);
   }
 });
 
@@ -185,9 +191,9 @@ test('after lab down: no namespace, mount, veth, bridge, cgroup, file or process
   // A unit whose ExecStop reports to this machine: it only runs if the host halts cleanly.
   const said: string[] = [];
   const server = createServer((s) => s.on('data', (d) => said.push(d.toString())));
-  await new Promise<void>((resolve) => server.listen(0, '10.233.0.1', resolve));
+  await new Promise<void>((resolve) => server.listen(0, `${SUBNET}.0.1`, resolve));
   const port = (server.address() as AddressInfo).port;
-  const goodbye = `#!/usr/bin/python3\nimport socket\nsocket.create_connection(('10.233.0.1', ${port})).sendall(open('/etc/hostname').read().strip().encode())\n`;
+  const goodbye = `#!/usr/bin/python3\nimport socket\nsocket.create_connection(('${SUBNET}.0.1', ${port})).sendall(open('/etc/hostname').read().strip().encode())\n`;
   try {
     await ssh[0].exec('cat > /usr/local/bin/goodbye && chmod 755 /usr/local/bin/goodbye', { stdin: goodbye });
     await sh(ssh[0], 'systemd-run --unit=goodbye --property=Type=oneshot --property=RemainAfterExit=yes ' +
@@ -210,15 +216,14 @@ test('after lab down: no namespace, mount, veth, bridge, cgroup, file or process
     assert.not.ok(hubLinks().includes(` ${hostVeth(h.index)}@`), `veth of ${h.name}`);
   }
   assert.not.ok(existsSync(join(lab.inventory, 'hosts.yml')));
-  if (others === 0) {
+  assert.is(others, 0, 'this lab is the test\'s own');
+  {
     // The last hosts are gone: so are the hub, the bridge, the controller's veth, the proxy and the cgroup trees.
     assert.not.ok(existsSync(`/run/netns/${NAMES.hubNs}`));
     assert.not.ok(existsSync(`/sys/class/net/${NAMES.rootVeth}`));
     for (const pid of [before.proxy.acngPid, before.proxy.relayPid, before.proxy.hubRelayPid, before.proxy.mirrorPid]) assert.ok(pid && gone(pid), `lab daemon pid ${pid}`);
     for (const tree of NAMES.cgroupTrees) assert.not.ok(existsSync(join(tree, NAMES.tag)));
     assert.is(readdirSync('/run/netns').filter((n) => n.startsWith(NAMES.tag)).length, 0);
-  } else {
-    console.log(`${others} hosts of other tests still run: the shared lab parts stay`);
   }
 });
 
