@@ -86,9 +86,12 @@ test('affinity: with the HAProxy cookie 20 requests land on one instance; withou
   assert.equal([...spread].sort(), [3000, 3001, 3002]);
 });
 
-test('a second apply changes nothing', async () => {
+test('a second apply changes nothing, in one remote exec per host (all facts in one batch)', async () => {
   const r = await apply('-e', `app_bundle=${b1}`);
-  for (const h of Object.values(r.report.hosts)) assert.is(h.changed, 0, r.raw);
+  for (const h of Object.values(r.report.hosts)) {
+    assert.is(h.changed, 0, r.raw);
+    assert.is(h.remote_execs, 1, 'remote execs of a no-op run');
+  }
 });
 
 test('a new bundle deploys while /ping is polled through nginx: no request fails', async () => {
