@@ -31,6 +31,8 @@ export class HostRun {
   private unknownKeys = new Set<string>();
   private unknownPrefixes: string[] = [];
   private allUnknown = false;
+  /** Check mode: some change on this host was simulated, not made. */
+  private simulated = false;
   readonly results: TaskResult[] = [];
   private registered: Record<string, unknown> = {};
   failed = false;
@@ -57,6 +59,7 @@ export class HostRun {
 
   /** Check mode: the state the change leaves. Apply: forget what it touched, so it is read again. */
   private applyEffects(effects: Effect[], simulate: boolean): void {
+    if (simulate) this.simulated = true;
     for (const e of effects) {
       if ('all' in e) {
         this.facts.clear();
@@ -198,7 +201,19 @@ export class HostRun {
     }
     await this.ensureFacts(defs, become);
     const view = { get: <T>(d: FactDef<T>) => this.facts.get(d.key) as T };
-    const changes = mod.plan(args, view, ctx);
+    let changes: Change[];
+    try {
+      changes = mod.plan(args, view, ctx);
+    } catch (err) {
+      // In check mode, after earlier tasks' changes were only simulated, a plan may fail on what those
+      // changes would have made (a user, a node, a package): that is not known, so not a failure.
+      if (this.o.check && this.simulated) {
+        for (const d of defs) this.unknownKeys.add(d.key);
+        this.lastError = `depends on earlier changes: ${(err as Error).message}`;
+        return 'conditional';
+      }
+      throw err;
+    }
     if (!changes.length) return 'ok';
     out.push(...changes);
     if (this.o.check) {

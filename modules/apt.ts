@@ -25,7 +25,7 @@ const INSTALL = ['apt-get', 'install', '-y', '-q', ...LOCK, '-o', 'Dpkg::Options
  * groups, and files under the system's directories. Check mode reads them as unknown afterwards.
  */
 const PACKAGE_SIDE_EFFECTS: Effect[] = [
-  ...['service:', 'user:', 'group:'].map((prefix) => ({ prefix, unknown: true as const })),
+  ...['service:', 'user:', 'group:', 'git-rev:'].map((prefix) => ({ prefix, unknown: true as const })),
   ...['/etc/', '/usr/', '/var/', '/lib/', '/opt/'].flatMap((dir) => [
     { prefix: `file:${dir}`, unknown: true as const }, { prefix: `content:${dir}`, unknown: true as const }]),
 ];
