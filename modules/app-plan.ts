@@ -4,13 +4,14 @@ import { createHash } from 'node:crypto';
 import { type UserState, userFact } from '../engine/facts.ts';
 import type { Change, Facts, PlanContext, Step } from '../engine/module.ts';
 import { type AppInstance, type AppState, appFact } from './app-facts.ts';
+import { GIT_DEPLOY, type GitSource, gitRevFact } from './app-git.ts';
 import {
   type AppLayout, DEPLOY, WAIT, envLine, envPath, envText, envVars, foreverRoot, initScript, logPath, systemdUnit, unitName, unitPath,
 } from './app-units.ts';
 import { humanSize } from './copy.ts';
 
 export type AppArgs = {
-  name: string; root?: string; user: string; bundle?: string; bundle_url?: string; release?: string;
+  name: string; root?: string; user: string; bundle?: string; bundle_url?: string; git?: GitSource; release?: string;
   instances: number; base_port: number; env?: Record<string, string>; keep_releases?: number;
   forever?: string; node?: string; health_path?: string; health_timeout?: number; rollback?: boolean;
 };
@@ -19,7 +20,7 @@ const sha256 = (b: string | Buffer) => createHash('sha256').update(b).digest('he
 export const rootOf = (a: AppArgs) => a.root ?? `/srv/${a.name}`;
 
 /** The release to run and releases.log after this run; the bundle bytes when it must be uploaded. */
-function target(a: AppArgs, now: AppState, ctx: PlanContext): { release: string; log: string[]; bytes?: Buffer } {
+function target(a: AppArgs, now: AppState, facts: Facts, ctx: PlanContext): { release: string; log: string[]; bytes?: Buffer; commit?: string } {
   if (a.rollback) {
     const cur = now.current;
     if (!cur) throw new Error(`app ${a.name}: rollback: no release is current yet`);
@@ -33,13 +34,21 @@ function target(a: AppArgs, now: AppState, ctx: PlanContext): { release: string;
     return { release: prev, log: now.log.slice(0, j + 1) };
   }
   let bytes: Buffer | undefined;
+  let commit: string | undefined;
   let release = a.release;
+  if (a.git) {
+    const rev = facts.get(gitRevFact(a.git));
+    if (!rev.commit) throw new Error(`app ${a.name}: git ${a.git.repo} at ${a.git.version}: ${rev.error ?? 'cannot resolve the version'}`);
+    if (!/^[0-9a-f]{40}$/.test(rev.commit)) throw new Error(`app ${a.name}: git: "${rev.commit}" is not a commit`);
+    commit = rev.commit;
+    release = commit.slice(0, 12);
+  }
   if (a.bundle && (!release || !now.releases.includes(release))) {
     bytes = ctx.readLocal(a.bundle);
     release ??= sha256(bytes).slice(0, 12);
   }
   if (!release) throw new Error(`app ${a.name}: a bundle_url needs a release id`);
-  return { release, log: now.current === release ? now.log : [...now.log, release], bytes };
+  return { release, log: now.current === release ? now.log : [...now.log, release], bytes, commit };
 }
 
 /** Names of the variables that differ between an env file on the host and the wanted lines. */
@@ -60,7 +69,7 @@ export function planApp(a: AppArgs, facts: Facts, ctx: PlanContext): Change[] {
   if (a.env && 'PORT' in a.env) throw new Error(`app ${a.name}: env PORT is set per instance (base_port + n): leave it out of env`);
   const l: AppLayout = { name: a.name, root, user: a.user, node: a.node ?? '/usr/local/bin/node', forever: a.forever ?? '/usr/local/bin/forever' };
   const sysv = now.init === 'sysv';
-  const t = target(a, now, ctx);
+  const t = target(a, now, facts, ctx);
   const rel = t.release;
   const changes: Change[] = [];
 
@@ -69,8 +78,10 @@ export function planApp(a: AppArgs, facts: Facts, ctx: PlanContext): Change[] {
     if (a.rollback) throw new Error(`app ${a.name}: release ${rel} is missing`);
     const tgz = `/tmp/provision-app-${a.name}-${rel}.tgz`;
     const steps: Step[] = t.bytes ? [{ write: { path: tgz, content: t.bytes, mode: '0600' } }, { exec: ['sh', '-c', DEPLOY, 'app-deploy', tgz, root, rel, a.user] }]
-      : [{ exec: ['sh', '-c', DEPLOY, 'app-deploy', a.bundle_url!, root, rel, a.user] }];
-    changes.push({ summary: `deploy release ${rel} ${t.bytes ? `(${humanSize(t.bytes.length)})` : `from ${a.bundle_url}`}`, steps, effects: [] });
+      : t.commit ? [{ exec: ['sh', '-c', GIT_DEPLOY, 'app-git-deploy', a.git!.repo, t.commit, root, rel, a.user, a.git!.path ?? 'bundle'] }]
+        : [{ exec: ['sh', '-c', DEPLOY, 'app-deploy', a.bundle_url!, root, rel, a.user] }];
+    const from = t.bytes ? `(${humanSize(t.bytes.length)})` : t.commit ? `from ${a.git!.repo} ${a.git!.version}` : `from ${a.bundle_url}`;
+    changes.push({ summary: `deploy release ${rel} ${from}`, steps, effects: [] });
   }
 
   // (2) the instances, in port order, one at a time
