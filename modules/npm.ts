@@ -4,7 +4,7 @@
 import { type Change, type FactDef, type Step, defineModule } from '../engine/module.ts';
 import { shq } from '../engine/shell.ts';
 
-export type NpmArgs = { name: string | string[]; state?: 'present' | 'absent'; global?: boolean; path?: string; offline?: boolean | 'auto' };
+export type NpmArgs = { name: string | string[]; state?: 'present' | 'absent'; global?: boolean; path?: string; offline?: boolean | 'auto'; registry?: string };
 export type NpmState = { npm?: string; node?: string; root?: string; bin?: string; pkgs: Record<string, string> };
 
 const LIST = 'var fs=require("fs"),r=process.argv[1],o={};try{fs.readdirSync(r).forEach(function(d){try{o[d]=JSON.parse(fs.readFileSync(r+"/"+d+"/package.json","utf8")).version}catch(e){}})}catch(e){}'
@@ -29,6 +29,12 @@ if [ -e "$root/$name" ]; then mv -T "$root/$name" "$tmp/old"; fi
 mv -T "$tmp/$name" "$root/$name"
 while [ $# -gt 1 ]; do chmod +x "$root/$name/$2"; ln -sfn "$root/$name/$2" "$bindir/$1"; [ "$bindir" = /usr/local/bin ] || ln -sfn "$root/$name/$2" "/usr/local/bin/$1"; shift 2; done`;
 
+/** Links a global package's bins into /usr/local/bin (read from its package.json with the host's node). */
+const LINK_BINS = `set -e
+root=$1 name=$2
+node -e 'var p=require(process.argv[1]+"/package.json"),b=p.bin||{};if(typeof b=="string"){var o={};o[p.name.replace(/^@[^/]+[/]/,"")]=b;b=o}Object.keys(b).forEach(function(k){console.log(k+" "+b[k])})' "$root/$name" |
+while read -r bin path; do chmod +x "$root/$name/$path"; ln -sfn "$root/$name/$path" "/usr/local/bin/$bin"; done`;
+
 const major = (v?: string) => Number((v ?? '0').split('.')[0]);
 const split = (spec: string) => {
   const m = /^(@?[^@]+)(?:@(.+))?$/.exec(spec)!;
@@ -52,6 +58,7 @@ export default defineModule<NpmArgs>({
       global: { type: 'boolean', default: true },
       path: { type: 'string', pattern: '^/[A-Za-z0-9._/-]+$', description: 'an absolute project directory' },
       offline: { anyOf: [{ type: 'boolean' }, { const: 'auto' }], default: 'auto' },
+      registry: { type: 'string', pattern: '^https?://[^\\s\'"]+$', description: 'an http(s) URL' },
     },
   },
   facts: (a) => [npmFact(a.global === false ? a.path : undefined)],
@@ -86,8 +93,11 @@ export default defineModule<NpmArgs>({
         changes.push({ summary: `install ${pack.name} ${pack.version}${have ? ` (was ${have})` : ''}, packed on this machine (${why})`, steps, effects: [] });
         pkgs[pack.name] = pack.version;
       } else {
-        changes.push({ summary: `npm install ${s.name}${s.version ? `@${s.version}` : ''}${have ? ` (was ${have})` : ''}`, effects: [],
-          steps: [{ exec: ['npm', 'install', ...(a.global === false ? [] : ['-g']), s.version ? `${s.name}@${s.version}` : s.name], cwd: a.path }] });
+        const steps: Step[] = [{ exec: ['npm', 'install', ...(a.global === false ? [] : ['-g']), ...(a.registry ? ['--registry', a.registry] : []),
+          s.version ? `${s.name}@${s.version}` : s.name], cwd: a.path }];
+        // A global package's commands on PATH, as offline installs do, wherever this node's npm puts them.
+        if (a.global !== false && bindir !== '/usr/local/bin') steps.push({ exec: ['sh', '-c', LINK_BINS, 'npm-link-bins', root, s.name] });
+        changes.push({ summary: `npm install ${s.name}${s.version ? `@${s.version}` : ''}${have ? ` (was ${have})` : ''}`, effects: [], steps });
         if (s.version) pkgs[s.name] = s.version;
       }
     }

@@ -28,7 +28,7 @@ export function writeInventory(dir: string, hosts: HostRecord[], mirror?: string
   const doc = {
     all: {
       vars: { ansible_user: 'root', ansible_ssh_private_key_file: paths.key(), known_hosts: knownHostsPath(dir),
-        ...(mirror ? { node_mirror: `${mirror}/dist`, meteor_base_url: mirror } : {}) },
+        ...(mirror ? { node_mirror: `${mirror}/dist`, meteor_base_url: mirror, npm_registry: `${mirror}/npm/${new URL(mirror).hostname}/` } : {}) },
       children: {
         lab: {
           hosts: Object.fromEntries(mine.map((h) => [h.name, { ansible_host: h.address }])),

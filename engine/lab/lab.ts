@@ -12,7 +12,7 @@ import { NAMES, PROXY_PORT, hostNs, paths } from './paths.ts';
 import { checkDisk, checkTools, raiseInotifyLimits, requireRoot } from './preflight.ts';
 import { run } from './proc.ts';
 import { ensureProxy, stopProxy } from './proxy.ts';
-import { mirrorUrl } from './mirror.ts';
+import { ensureMirror, mirrorUrl } from './mirror.ts';
 import { type HostRecord, type LabState, loadState, saveState, withLabLock } from './state.ts';
 
 export type UpOptions = { count: number; prefix: string; inventory: string; subnet?: string; quiet?: boolean; init?: 'systemd' | 'sysv' };
@@ -175,6 +175,7 @@ export async function labUp(o: UpOptions): Promise<HostRecord[]> {
             await checkSubnetFree(subnet);
             await createHub(subnet);
           }
+          await ensureMirror(addr.bridge(subnet)); // cached: fills in only what a newer provision serves and this machine lacks
           state.proxy = await ensureProxy(state.proxy, addr.bridge(subnet));
           saveState(state);
         },

@@ -63,6 +63,34 @@ async function currentNodeRelease(version: string, npmVersion: string, dist: str
   }
 }
 
+/**
+ * A static npm registry with one small package, for npm running on a host (hosts reach no registry):
+ * {mirror}/npm/{bridge}/hello-provision/ answers the package document (index.html, since the name is
+ * also a directory), its tarball under -/. npm wants an absolute tarball URL: one registry per bridge.
+ */
+export const npmRegistryUrl = (bridge: string) => `${mirrorUrl(bridge)}/npm/${bridge}/`;
+
+async function npmRegistry(bridge: string): Promise<void> {
+  const dir = join(mirrorDir(), 'npm', bridge, 'hello-provision');
+  if (existsSync(join(dir, 'index.html'))) return;
+  const tmp = mkdtempSync(join(mirrorDir(), '.npm-'));
+  try {
+    mkdirSync(join(tmp, 'package', 'bin'), { recursive: true });
+    const pkg = { name: 'hello-provision', version: '1.0.0', bin: { 'hello-provision': 'bin/hello.js' } };
+    writeFileSync(join(tmp, 'package', 'package.json'), JSON.stringify(pkg));
+    writeFileSync(join(tmp, 'package', 'bin', 'hello.js'), '#!/usr/bin/env node\nconsole.log("hello from a package installed by npm on Node " + process.version);\n', { mode: 0o755 });
+    mkdirSync(join(dir, '-'), { recursive: true });
+    const tgz = join(dir, '-', 'hello-provision-1.0.0.tgz');
+    await run(['tar', '-czf', tgz, '--owner=0', '--group=0', '-C', tmp, 'package']);
+    const bytes = readFileSync(tgz);
+    const dist = { tarball: `${npmRegistryUrl(bridge)}hello-provision/-/hello-provision-1.0.0.tgz`, shasum: createHash('sha1').update(bytes).digest('hex'),
+      integrity: `sha512-${createHash('sha512').update(bytes).digest('base64')}` };
+    writeFileSync(join(dir, 'index.html'), JSON.stringify({ name: pkg.name, 'dist-tags': { latest: pkg.version }, versions: { [pkg.version]: { ...pkg, dist } } }));
+  } finally {
+    rmSync(tmp, { recursive: true, force: true });
+  }
+}
+
 /** The Meteor release the lab serves. */
 export const MIRRORED_METEOR = '1.0.3';
 
@@ -94,12 +122,13 @@ async function meteorRelease(release: string): Promise<void> {
 }
 
 /** Fills the mirror once (cached beside the images); later calls only check. */
-export async function ensureMirror(): Promise<string> {
+export async function ensureMirror(bridge: string): Promise<string> {
   const dist = join(mirrorDir(), 'dist');
   mkdirSync(dist, { recursive: true });
   for (const v of MIRRORED_NODE) await nodeRelease(v, dist);
   await currentNodeRelease(MIRRORED_CURRENT_NODE.version, MIRRORED_CURRENT_NODE.npm, dist);
   await meteorRelease(MIRRORED_METEOR);
+  await npmRegistry(bridge);
   return mirrorDir();
 }
 

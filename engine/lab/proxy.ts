@@ -9,7 +9,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { NAMES, PROXY_PORT, acngPort, paths } from './paths.ts';
 import { isOurs, stopPid } from './proc.ts';
 import type { ProxyRecord } from './state.ts';
-import { MIRROR_PORT, ensureMirror } from './mirror.ts';
+import { MIRROR_PORT, mirrorDir } from './mirror.ts';
 
 const MARK = { acng: 'apt-cacher-ng', relay: 'socat', mirror: 'http.server' };
 const socket = () => join(paths.proxy(), 'relay.sock');
@@ -83,7 +83,7 @@ export async function ensureProxy(p: ProxyRecord, bridgeAddr: string): Promise<P
   if (!isOurs(p.mirrorPid, MARK.mirror)) {
     // The download mirror, inside the hub: it serves local files only and reaches nothing.
     out.mirrorPid = daemon(['ip', 'netns', 'exec', NAMES.hubNs, 'python3', '-m', 'http.server', String(MIRROR_PORT),
-      '--bind', bridgeAddr, '--directory', await ensureMirror()], join(dir, 'mirror.log'));
+      '--bind', bridgeAddr, '--directory', mirrorDir()], join(dir, 'mirror.log'));
     await waitPort(bridgeAddr, MIRROR_PORT, out.mirrorPid, MARK.mirror, 'the download mirror');
   }
   return out;

@@ -47,11 +47,15 @@ test('versions side by side: installing 0.8.27 switches current; going back only
   assert.is((await sh(ssh, 'node -v')).trim(), 'v0.8.28');
 });
 
-test('a current release works the same way: Node 20.19.0 with its npm 10, beside 0.8.28, then back', async () => {
-  const r = await applyJson([`${PB}/node.yml`, '-e', 'node_version=20.19.0'], lab.inventory);
+test('a current release works the same way: Node 20.19.0 with its npm 10, whose npm installs from a registry itself', async () => {
+  const r = await applyJson([`${PB}/node-current-npm.yml`], lab.inventory);
   assert.is(r.code, 0, r.raw);
   assert.is((await sh(ssh, 'node -v')).trim(), 'v20.19.0');
   assert.is((await sh(ssh, 'npm -v')).trim(), '10.8.2');
+  assert.ok(changes(r).includes('npm install hello-provision@1.0.0'), r.raw);
+  assert.is((await sh(ssh, 'hello-provision')).trim(), 'hello from a package installed by npm on Node v20.19.0');
+  const again = await applyJson([`${PB}/node-current-npm.yml`], lab.inventory);
+  assert.is(again.report.hosts['nodejs-1'].changed, 0, again.raw);
   const back = await applyJson([`${PB}/node.yml`], lab.inventory);
   assert.equal(changes(back), ['switch /opt/node/current to v0.8.28 (was v20.19.0)']);
   assert.is((await sh(ssh, 'node -v')).trim(), 'v0.8.28');
