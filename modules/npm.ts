@@ -19,15 +19,15 @@ export function npmFact(path?: string): FactDef<NpmState> {
   };
 }
 
-/** Unpacks a controller-made package into ROOT/NAME (replacing it whole), links its bins. */
+/** Unpacks a controller-made package into ROOT/NAME (replacing it whole), links its bins (on PATH too when global). */
 const UNPACK = `set -e
-tgz=$1 root=$2 name=$3 bindir=$4; shift 4
+tgz=$1 root=$2 name=$3 bindir=$4 global=$5; shift 5
 mkdir -p "$root" "$bindir"
 tmp=$(mktemp -d "$root/.provision-XXXXXX"); trap 'rm -rf "$tmp" "$tgz"' EXIT
 tar -xzf "$tgz" -C "$tmp" --no-same-owner
 if [ -e "$root/$name" ]; then mv -T "$root/$name" "$tmp/old"; fi
 mv -T "$tmp/$name" "$root/$name"
-while [ $# -gt 1 ]; do chmod +x "$root/$name/$2"; ln -sfn "$root/$name/$2" "$bindir/$1"; [ "$bindir" = /usr/local/bin ] || ln -sfn "$root/$name/$2" "/usr/local/bin/$1"; shift 2; done`;
+while [ $# -gt 1 ]; do chmod +x "$root/$name/$2"; ln -sfn "$root/$name/$2" "$bindir/$1"; if [ "$global" = yes ] && [ "$bindir" != /usr/local/bin ]; then ln -sfn "$root/$name/$2" "/usr/local/bin/$1"; fi; shift 2; done`;
 
 /** Links a global package's bins into /usr/local/bin (read from its package.json with the host's node). */
 const LINK_BINS = `set -e
@@ -89,7 +89,7 @@ export default defineModule<NpmArgs>({
         const tgz = `/tmp/provision-npm-${pack.sha256.slice(0, 16)}.tgz`;
         const bins = Object.entries(pack.bins).flat();
         const steps: Step[] = [{ write: { path: tgz, content: pack.tarball, mode: '0600' } },
-          { exec: ['sh', '-c', UNPACK, 'npm-unpack', tgz, root, pack.name, bindir, ...bins] }];
+          { exec: ['sh', '-c', UNPACK, 'npm-unpack', tgz, root, pack.name, bindir, a.global === false ? 'no' : 'yes', ...bins] }];
         changes.push({ summary: `install ${pack.name} ${pack.version}${have ? ` (was ${have})` : ''}, packed on this machine (${why})`, steps, effects: [] });
         pkgs[pack.name] = pack.version;
       } else {

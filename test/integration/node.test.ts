@@ -87,4 +87,16 @@ test('npm packages for Node 0.8 (forever, meteorite) packed on this machine, and
   assert.is(again.report.hosts['nodejs-1'].changed, 0, again.raw);
 });
 
+test('a project-local package and a Node version removed (not the current one)', async () => {
+  await sh(ssh, 'mkdir -p /srv/proj && rm -f /usr/local/bin/forever');
+  const r = await applyJson([`${PB}/node-local.yml`], lab.inventory);
+  assert.is(r.code, 0, r.raw);
+  assert.match(await sh(ssh, 'cd /srv/proj && ./node_modules/.bin/forever list 2>&1'), /No forever processes running/);
+  assert.is((await ssh.exec('test -e /usr/local/bin/forever')).code, 1, 'a local package stays out of PATH');
+  assert.is((await sh(ssh, 'ls /opt/node')).trim().split('\n').join(' '), 'current v0.8.28 v20.19.0');
+  assert.is((await sh(ssh, 'node -v')).trim(), 'v0.8.28');
+  const again = await applyJson([`${PB}/node-local.yml`], lab.inventory);
+  assert.is(again.report.hosts['nodejs-1'].changed, 0, again.raw);
+});
+
 test.run();

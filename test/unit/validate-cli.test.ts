@@ -118,4 +118,10 @@ test('schema: a JSON Schema that accepts core.yml and refuses unknown modules, a
   assert.is(validate([{ hosts: 'all', serial: 2 }]), false, 'an unknown play keyword');
 });
 
+test('playbooks/droplet.yml is valid against the example prod inventory', async () => {
+  const r = await provision(['validate', 'playbooks/droplet.yml', '-i', 'inventories/prod']);
+  assert.is(r.code, 0, r.stderr);
+  assert.match(r.stdout, /droplet\.yml: 1 play\(s\), 9 task\(s\): valid/);
+});
+
 test.run();
