@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { load } from 'js-yaml';
 import { SshConnection } from '../../engine/transport/ssh.ts';
+import type { Test } from 'uvu';
 import { provision } from './cli.ts';
 
 export type LabHost = { name: string; address: string };
@@ -46,4 +47,22 @@ export async function sh(ssh: SshConnection, command: string): Promise<string> {
   const r = await ssh.exec(command);
   if (r.code !== 0) throw new Error(`${ssh.target.name}: \`${command}\` exited ${r.code}: ${r.stderr || r.stdout}`);
   return r.stdout;
+}
+
+/**
+ * One lab for the tests of a file: up (with an ssh2 connection to each host) before the first test,
+ * connections closed and the lab down after the last. `ready` receives them.
+ */
+export function useLab(test: Test, prefix: string, count: number, ready: (lab: TestLab, ssh: SshConnection[]) => void, extra: string[] = []): void {
+  let lab: TestLab | undefined;
+  let ssh: SshConnection[] = [];
+  test.before(async () => {
+    lab = await startLab(prefix, count, extra);
+    ssh = await Promise.all(lab.hosts.map((h) => lab!.connect(h)));
+    ready(lab, ssh);
+  });
+  test.after(async () => {
+    for (const c of ssh) c.close();
+    await lab?.down();
+  });
 }

@@ -5,7 +5,7 @@ import * as assert from 'uvu/assert';
 import type { SshConnection } from '../../engine/transport/ssh.ts';
 import { applyJson } from '../helpers/apply.ts';
 import { bundle } from '../helpers/bundle.ts';
-import { type TestLab, sh, startLab } from '../helpers/lab.ts';
+import { type TestLab, sh, useLab } from '../helpers/lab.ts';
 
 const test = suite('app on sysv');
 const PB = 'test/fixtures/playbooks/app.yml';
@@ -16,15 +16,10 @@ let b2: string;
 const apply = (...extra: string[]) => applyJson([PB, ...extra], lab.inventory);
 const answer = async (port: number) => JSON.parse(await sh(ssh, `curl -sf http://127.0.0.1:${port}/`)) as { pid: number; release: string; node: string };
 
-test.before(async () => {
-  lab = await startLab('appsv', 1, ['--init', 'sysv']);
-  ssh = await lab.connect(lab.hosts[0]);
+useLab(test, 'appsv', 1, (l, s) => { lab = l; ssh = s[0]; }, ['--init', 'sysv']);
+test.before(() => {
   b1 = bundle('sysv-release-1');
   b2 = bundle('sysv-release-2');
-});
-test.after(async () => {
-  ssh?.close();
-  await lab.down();
 });
 
 test('instances run from init scripts, enabled for boot, on Node 0.8.28', async () => {

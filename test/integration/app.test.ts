@@ -6,7 +6,7 @@ import * as assert from 'uvu/assert';
 import type { SshConnection } from '../../engine/transport/ssh.ts';
 import { applyJson } from '../helpers/apply.ts';
 import { bundle } from '../helpers/bundle.ts';
-import { type TestLab, sh, startLab } from '../helpers/lab.ts';
+import { type TestLab, sh, useLab } from '../helpers/lab.ts';
 
 const test = suite('app');
 const PB = 'test/fixtures/playbooks/app.yml';
@@ -27,15 +27,10 @@ let b1: string;
 let b2: string;
 let pids: Record<number, number> = {};
 
-test.before(async () => {
-  lab = await startLab('app', 1);
-  ssh = await lab.connect(lab.hosts[0]);
+useLab(test, 'app', 1, (l, s) => { lab = l; ssh = s[0]; });
+test.before(() => {
   b1 = bundle('test-release-1');
   b2 = bundle('test-release-2');
-});
-test.after(async () => {
-  ssh?.close();
-  await lab.down();
 });
 
 test('first deploy: 3 instances on node 0.8.28, each answering with the release', async () => {

@@ -13,7 +13,7 @@ import type { SshConnection } from '../../engine/transport/ssh.ts';
 import { modules } from '../../modules/index.ts';
 import { applyJson as applyReport, type ReportTask } from '../helpers/apply.ts';
 import { provision } from '../helpers/cli.ts';
-import { type TestLab, sh, startLab } from '../helpers/lab.ts';
+import { type TestLab, sh, useLab } from '../helpers/lab.ts';
 
 const test = suite('apply options');
 const PB = 'test/fixtures/playbooks';
@@ -24,14 +24,7 @@ let ssh: SshConnection[] = [];
 const applyJson = (args: string[], inventory = lab.inventory) => applyReport(args, inventory);
 const names = (t: ReportTask[]) => t.map((x) => x.task);
 
-test.before(async () => {
-  lab = await startLab('opt', 2);
-  ssh = await Promise.all(lab.hosts.map((h) => lab.connect(h)));
-});
-test.after(async () => {
-  for (const c of ssh) c.close();
-  await lab.down();
-});
+useLab(test, 'opt', 2, (l, s) => { lab = l; ssh = s; });
 
 test('--tags and --skip-tags select tasks; --limit selects hosts', async () => {
   const r = await applyJson([`${PB}/options.yml`, ...X, '--tags', 'a,b', '--skip-tags', 'b', '--limit', 'opt-2']);

@@ -9,7 +9,7 @@ import * as assert from 'uvu/assert';
 import type { SshConnection } from '../../engine/transport/ssh.ts';
 import { applyJson as applyReport, type Report } from '../helpers/apply.ts';
 import { provision } from '../helpers/cli.ts';
-import { type TestLab, sh, startLab } from '../helpers/lab.ts';
+import { type TestLab, sh, useLab } from '../helpers/lab.ts';
 
 const test = suite('apply');
 const PB = 'test/fixtures/playbooks';
@@ -19,14 +19,7 @@ let ssh: SshConnection[] = [];
 const applyJson = (args: string[]) => applyReport(args, lab.inventory);
 const shape = (rep: Report) => Object.fromEntries(Object.entries(rep.hosts).map(([h, v]) => [h, v.tasks.map((t) => [t.task, t.status, t.changes])]));
 
-test.before(async () => {
-  lab = await startLab('eng', 2);
-  ssh = await Promise.all(lab.hosts.map((h) => lab.connect(h)));
-});
-test.after(async () => {
-  for (const c of ssh) c.close();
-  await lab.down();
-});
+useLab(test, 'eng', 2, (l, s) => { lab = l; ssh = s; });
 
 test('an undefined variable fails validation with file:line:col, and apply connects to nothing', async () => {
   const v = await provision(['validate', `${PB}/undefined-var.yml`, '-i', lab.inventory]);

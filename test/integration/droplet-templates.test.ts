@@ -8,7 +8,7 @@ import { readFileSync } from 'node:fs';
 import { request } from 'node:http';
 import type { SshConnection } from '../../engine/transport/ssh.ts';
 import { applyJson as applyReport, type Report } from '../helpers/apply.ts';
-import { type LabHost, type TestLab, sh, startLab } from '../helpers/lab.ts';
+import { type LabHost, type TestLab, sh, useLab } from '../helpers/lab.ts';
 import { httpGet, tcpProbe } from '../helpers/net.ts';
 
 const test = suite('droplet templates');
@@ -45,15 +45,7 @@ async function servers(): Promise<Record<string, string>> {
   return Object.fromEntries(csv.split('\n').map((l) => l.split(',')).filter((f) => f[0] === 'app' && /^app\d+$/.test(f[1])).map((f) => [f[1], f[17]]));
 }
 
-test.before(async () => {
-  lab = await startLab('tpl', 1);
-  host = lab.hosts[0];
-  ssh = await lab.connect(host);
-});
-test.after(async () => {
-  ssh?.close();
-  await lab?.down();
-});
+useLab(test, 'tpl', 1, (l, s) => { lab = l; host = l.hosts[0]; ssh = s[0]; });
 
 test('a fresh host: nginx and haproxy installed and configured, handlers reload them; a second run changes nothing', async () => {
   const run = await apply();

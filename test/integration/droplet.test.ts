@@ -6,7 +6,7 @@ import * as assert from 'uvu/assert';
 import type { SshConnection } from '../../engine/transport/ssh.ts';
 import { applyJson } from '../helpers/apply.ts';
 import { bundle } from '../helpers/bundle.ts';
-import { type TestLab, sh, startLab } from '../helpers/lab.ts';
+import { type TestLab, sh, useLab } from '../helpers/lab.ts';
 import { httpGet, tcpProbe } from '../helpers/net.ts';
 
 const test = suite('droplet');
@@ -43,15 +43,10 @@ async function serving(i: number): Promise<void> {
 const pidsOn = async (i: number, ports: number[]) =>
   Object.fromEntries(await Promise.all(ports.map(async (p) => [p, JSON.parse(await sh(ssh[i], `curl -sf http://127.0.0.1:${p}/`)).pid])));
 
-test.before(async () => {
-  lab = await startLab('dr', 2);
-  ssh = await Promise.all(lab.hosts.map((h) => lab.connect(h)));
+useLab(test, 'dr', 2, (l, s) => { lab = l; ssh = s; });
+test.before(() => {
   b1 = bundle('droplet-release-1');
   b2 = bundle('droplet-release-2');
-});
-test.after(async () => {
-  for (const c of ssh) c.close();
-  await lab.down();
 });
 
 test('the droplet converges: / through nginx and HAProxy reaches an instance on Node 0.8.28; static files from nginx; /ping 200', async () => {

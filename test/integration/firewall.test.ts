@@ -4,7 +4,7 @@ import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import type { SshConnection } from '../../engine/transport/ssh.ts';
 import { type Report, applyJson as applyReport } from '../helpers/apply.ts';
-import { type TestLab, sh, startLab } from '../helpers/lab.ts';
+import { type TestLab, sh, useLab } from '../helpers/lab.ts';
 import { tcpProbe } from '../helpers/net.ts';
 
 const test = suite('firewall');
@@ -27,14 +27,7 @@ async function waitOpen(address: string, port: number): Promise<string> {
   return r;
 }
 
-test.before(async () => {
-  lab = await startLab('fw', 2);
-  ssh = await Promise.all(lab.hosts.map((h) => lab.connect(h)));
-});
-test.after(async () => {
-  for (const c of ssh) c.close();
-  await lab.down();
-});
+useLab(test, 'fw', 2, (l, s) => { lab = l; ssh = s; });
 
 test('set-up: ufw on fw-1 only; web listeners on 80 and 8080 answer while no firewall is up', async () => {
   const r = await applyJson([PB, '-t', 'setup']);

@@ -4,7 +4,7 @@ import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import type { SshConnection } from '../../engine/transport/ssh.ts';
 import { applyJson } from '../helpers/apply.ts';
-import { type TestLab, sh, startLab } from '../helpers/lab.ts';
+import { type TestLab, sh, useLab } from '../helpers/lab.ts';
 
 const test = suite('node');
 const PB = 'test/fixtures/playbooks';
@@ -12,14 +12,7 @@ let lab: TestLab;
 let ssh: SshConnection;
 const changes = (r: Awaited<ReturnType<typeof applyJson>>) => r.report.hosts['nodejs-1'].tasks.flatMap((t) => t.changes);
 
-test.before(async () => {
-  lab = await startLab('nodejs', 1);
-  ssh = await lab.connect(lab.hosts[0]);
-});
-test.after(async () => {
-  ssh?.close();
-  await lab.down();
-});
+useLab(test, 'nodejs', 1, (l, s) => { lab = l; ssh = s[0]; });
 
 test('installs Node 0.8.28 with its npm 1.2 from the mirror, checksum verified', async () => {
   const r = await applyJson([`${PB}/node.yml`], lab.inventory);

@@ -3,7 +3,7 @@ import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import type { SshConnection } from '../../engine/transport/ssh.ts';
 import { applyJson } from '../helpers/apply.ts';
-import { type TestLab, sh, startLab } from '../helpers/lab.ts';
+import { type TestLab, sh, useLab } from '../helpers/lab.ts';
 import { tcpProbe } from '../helpers/net.ts';
 
 const test = suite('sysv');
@@ -11,14 +11,7 @@ const PB = 'test/fixtures/playbooks/sysv-service.yml';
 let lab: TestLab;
 let ssh: SshConnection;
 
-test.before(async () => {
-  lab = await startLab('sysv', 1, ['--init', 'sysv']);
-  ssh = await lab.connect(lab.hosts[0]);
-});
-test.after(async () => {
-  ssh?.close();
-  await lab.down();
-});
+useLab(test, 'sysv', 1, (l, s) => { lab = l; ssh = s[0]; }, ['--init', 'sysv']);
 
 test('the host runs no systemd', async () => {
   assert.is((await ssh.exec('test -d /run/systemd/system')).code, 1);
