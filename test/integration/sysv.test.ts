@@ -7,6 +7,16 @@ import { type TestLab, sh, useLab } from '../helpers/lab.ts';
 import { tcpProbe } from '../helpers/net.ts';
 
 const test = suite('sysv');
+
+/** Polls `probe` for up to 5 s until it gives `want`; returns the last answer. */
+async function eventually<T>(probe: () => Promise<T>, want: T): Promise<T> {
+  let got = await probe();
+  for (let i = 0; i < 50 && got !== want; i++) {
+    await new Promise((r) => setTimeout(r, 100));
+    got = await probe();
+  }
+  return got;
+}
 const PB = 'test/fixtures/playbooks/sysv-service.yml';
 let lab: TestLab;
 let ssh: SshConnection;
@@ -23,7 +33,8 @@ test('an init script service is started and enabled, then a second run changes n
   assert.is(r.code, 0, r.raw);
   const svc = r.report.hosts['sysv-1'].tasks.find((t) => t.task === 'demo service')!;
   assert.equal(svc.changes, ['start demo, enable demo at boot']);
-  assert.is(await tcpProbe(lab.hosts[0].address, 8080), 'open');
+  // start-stop-daemon --background returns before python has bound its port: give it a moment.
+  assert.is(await eventually(() => tcpProbe(lab.hosts[0].address, 8080), 'open'), 'open');
   assert.match(await sh(ssh, 'ls /etc/rc2.d/'), /S\d\ddemo/);
   const again = await applyJson([PB], lab.inventory);
   assert.is(again.report.hosts['sysv-1'].changed, 0, again.raw);
@@ -33,7 +44,7 @@ test('stopped and disabled through the init script', async () => {
   const r = await applyJson([PB, '-e', 'demo_state=stopped', '-e', 'demo_enabled=false'], lab.inventory);
   assert.is(r.code, 0, r.raw);
   assert.equal(r.report.hosts['sysv-1'].tasks.find((t) => t.task === 'demo service')!.changes, ['stop demo, disable demo at boot']);
-  assert.is(await tcpProbe(lab.hosts[0].address, 8080), 'refused');
+  assert.is(await eventually(() => tcpProbe(lab.hosts[0].address, 8080), 'refused'), 'refused');
   assert.not.match(await sh(ssh, 'ls /etc/rc2.d/'), /S\d\ddemo/);
 });
 
