@@ -13,6 +13,17 @@ export function tcpProbe(host: string, port: number, timeoutMs = 2000): Promise<
   });
 }
 
+/** Probes until the answer is `want` (a daemon just started or stopped), for up to `timeoutMs`; returns the last answer. */
+export async function probeUntil(host: string, port: number, want: 'open' | 'refused' | 'timeout', timeoutMs = 10_000): Promise<string> {
+  const deadline = Date.now() + timeoutMs;
+  let got = await tcpProbe(host, port);
+  while (got !== want && Date.now() < deadline) {
+    await new Promise((r) => setTimeout(r, 100));
+    got = await tcpProbe(host, port);
+  }
+  return got;
+}
+
 export function httpGet(url: string, timeoutMs = 5000): Promise<{ status: number; headers: Record<string, unknown>; body: string }> {
   return new Promise((resolve, reject) => {
     const req = request(url, { timeout: timeoutMs }, (res) => {

@@ -5,7 +5,7 @@ import * as assert from 'uvu/assert';
 import type { SshConnection } from '../../engine/transport/ssh.ts';
 import { type Report, applyJson as applyReport } from '../helpers/apply.ts';
 import { type TestLab, sh, useLab } from '../helpers/lab.ts';
-import { tcpProbe } from '../helpers/net.ts';
+import { probeUntil, tcpProbe } from '../helpers/net.ts';
 
 const test = suite('firewall');
 const PB = 'test/fixtures/playbooks/firewall.yml';
@@ -18,14 +18,6 @@ const probes = (address: string) => Promise.all([22, 80, 8080].map((p) => tcpPro
 /** What each backend holds: ufw's status and rules on fw-1, the iptables chains on fw-2. */
 const firewallState = () => Promise.all([sh(ssh[0], 'ufw status verbose; cat /etc/ufw/user.rules'), sh(ssh[1], 'iptables -S')]);
 
-async function waitOpen(address: string, port: number): Promise<string> {
-  let r = await tcpProbe(address, port);
-  for (let i = 0; i < 40 && r !== 'open'; i++) {
-    await new Promise((ok) => setTimeout(ok, 250));
-    r = await tcpProbe(address, port);
-  }
-  return r;
-}
 
 useLab(test, 'fw', 2, (l, s) => { lab = l; ssh = s; });
 
@@ -36,7 +28,7 @@ test('set-up: ufw on fw-1 only; web listeners on 80 and 8080 answer while no fir
   assert.is((await ssh[1].exec('command -v ufw')).code, 1, 'fw-2 must have no ufw');
   assert.is((await ssh[1].exec('command -v iptables')).code, 0);
   for (const h of lab.hosts) {
-    for (const port of [22, 80, 8080]) assert.is(await waitOpen(h.address, port), 'open', `${h.name}:${port} before the firewall`);
+    for (const port of [22, 80, 8080]) assert.is(await probeUntil(h.address, port, 'open'), 'open', `${h.name}:${port} before the firewall`);
   }
 });
 

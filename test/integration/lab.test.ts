@@ -11,7 +11,7 @@ import { loadState } from '../../engine/lab/state.ts';
 import type { SshConnection } from '../../engine/transport/ssh.ts';
 import { provision } from '../helpers/cli.ts';
 import { type TestLab, sh, startLab } from '../helpers/lab.ts';
-import { httpGet, tcpProbe } from '../helpers/net.ts';
+import { httpGet, probeUntil, tcpProbe } from '../helpers/net.ts';
 
 // A lab of its own (its own tag, state and subnet), so that nothing else runs in it while the test
 // checks that taking down its last host removes everything, shared parts included.
@@ -98,8 +98,9 @@ test('apt-get install nginx works through the proxy and nginx answers on the hos
 
 test('ufw on one host with only 22 allowed drops port 80 there and nowhere else', async () => {
   const [h1, h2, h3] = lab.hosts;
-  for (const c of [ssh[1], ssh[2]]) await sh(c, 'systemd-run --unit=web80 python3 -m http.server 80 && sleep 0.5');
-  assert.is(await tcpProbe(h2.address, 80), 'open');
+  for (const c of [ssh[1], ssh[2]]) await sh(c, 'systemd-run --unit=web80 python3 -m http.server 80');
+  assert.is(await probeUntil(h2.address, 80, 'open'), 'open');
+  assert.is(await probeUntil(h3.address, 80, 'open'), 'open');
   await sh(ssh[1], 'apt-get -q update && DEBIAN_FRONTEND=noninteractive apt-get install -y -q ufw');
   await sh(ssh[1], 'ufw allow 22/tcp && ufw --force enable');
   assert.is(await tcpProbe(h2.address, 80), 'timeout');

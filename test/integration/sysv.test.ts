@@ -4,19 +4,10 @@ import * as assert from 'uvu/assert';
 import type { SshConnection } from '../../engine/transport/ssh.ts';
 import { applyJson } from '../helpers/apply.ts';
 import { type TestLab, sh, useLab } from '../helpers/lab.ts';
-import { tcpProbe } from '../helpers/net.ts';
+import { probeUntil } from '../helpers/net.ts';
 
 const test = suite('sysv');
 
-/** Polls `probe` for up to 5 s until it gives `want`; returns the last answer. */
-async function eventually<T>(probe: () => Promise<T>, want: T): Promise<T> {
-  let got = await probe();
-  for (let i = 0; i < 50 && got !== want; i++) {
-    await new Promise((r) => setTimeout(r, 100));
-    got = await probe();
-  }
-  return got;
-}
 const PB = 'test/fixtures/playbooks/sysv-service.yml';
 let lab: TestLab;
 let ssh: SshConnection;
@@ -34,7 +25,7 @@ test('an init script service is started and enabled, then a second run changes n
   const svc = r.report.hosts['sysv-1'].tasks.find((t) => t.task === 'demo service')!;
   assert.equal(svc.changes, ['start demo, enable demo at boot']);
   // start-stop-daemon --background returns before python has bound its port: give it a moment.
-  assert.is(await eventually(() => tcpProbe(lab.hosts[0].address, 8080), 'open'), 'open');
+  assert.is(await probeUntil(lab.hosts[0].address, 8080, 'open'), 'open');
   assert.match(await sh(ssh, 'ls /etc/rc2.d/'), /S\d\ddemo/);
   const again = await applyJson([PB], lab.inventory);
   assert.is(again.report.hosts['sysv-1'].changed, 0, again.raw);
@@ -44,7 +35,7 @@ test('stopped and disabled through the init script', async () => {
   const r = await applyJson([PB, '-e', 'demo_state=stopped', '-e', 'demo_enabled=false'], lab.inventory);
   assert.is(r.code, 0, r.raw);
   assert.equal(r.report.hosts['sysv-1'].tasks.find((t) => t.task === 'demo service')!.changes, ['stop demo, disable demo at boot']);
-  assert.is(await eventually(() => tcpProbe(lab.hosts[0].address, 8080), 'refused'), 'refused');
+  assert.is(await probeUntil(lab.hosts[0].address, 8080, 'refused'), 'refused');
   assert.not.match(await sh(ssh, 'ls /etc/rc2.d/'), /S\d\ddemo/);
 });
 
