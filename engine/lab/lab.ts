@@ -11,7 +11,7 @@ import { MAX_HOSTS, addr, checkSubnetFree, createHostNet, createHub, hubExists, 
 import { NAMES, PROXY_PORT, hostNs, paths } from './paths.ts';
 import { checkDisk, checkTools, raiseInotifyLimits, requireRoot } from './preflight.ts';
 import { run } from './proc.ts';
-import { ensureProxy, stopProxy } from './proxy.ts';
+import { ensureProxy, stopProxy, stopStrayDaemons } from './proxy.ts';
 import { ensureMirror, mirrorUrl } from './mirror.ts';
 import { type HostRecord, type LabState, loadState, saveState, withLabLock } from './state.ts';
 
@@ -53,6 +53,7 @@ async function removeSharedIfIdle(state: LabState): Promise<void> {
   }
   if (Object.keys(state.hosts).length > 0) return;
   await stopProxy(state.proxy);
+  await stopStrayDaemons(addr.bridge(parseSubnet(state.subnet)));
   state.proxy = {};
   await removeHub();
   removeCgroups();
@@ -176,8 +177,11 @@ export async function labUp(o: UpOptions): Promise<HostRecord[]> {
             await createHub(subnet);
           }
           await ensureMirror(addr.bridge(subnet)); // cached: fills in only what a newer provision serves and this machine lacks
-          state.proxy = await ensureProxy(state.proxy, addr.bridge(subnet));
-          saveState(state);
+          try {
+            state.proxy = await ensureProxy(state.proxy, addr.bridge(subnet));
+          } finally {
+            saveState(state);
+          }
         },
       },
       {

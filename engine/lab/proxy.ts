@@ -2,12 +2,12 @@
 // namespace by socat, so hosts reach the archive through the bridge's :3142 only. The download mirror:
 // a static file server inside the hub on the bridge's :8080 (see mirror.ts).
 import { spawn } from 'node:child_process';
-import { mkdirSync, openSync, closeSync, writeFileSync } from 'node:fs';
+import { mkdirSync, openSync, closeSync, readdirSync, writeFileSync } from 'node:fs';
 import { connect } from 'node:net';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { NAMES, PROXY_PORT, acngPort, paths } from './paths.ts';
-import { isOurs, stopPid } from './proc.ts';
+import { cmdline, isOurs, stopPid } from './proc.ts';
 import type { ProxyRecord } from './state.ts';
 import { MIRROR_PORT, mirrorDir } from './mirror.ts';
 
@@ -58,7 +58,10 @@ export function proxyAlive(p: ProxyRecord): boolean {
     && isOurs(p.mirrorPid, MARK.mirror);
 }
 
-/** Starts whatever part of the proxy and mirror is not running (the rest is left alone); returns the PIDs to record. */
+/**
+ * Starts whatever part of the proxy and mirror is not running (the rest is left alone). Each PID goes
+ * into `p` as soon as its daemon starts, so a failure half-way still leaves every PID on record.
+ */
 export async function ensureProxy(p: ProxyRecord, bridgeAddr: string): Promise<ProxyRecord> {
   if (proxyAlive(p)) return p;
   const ACNG_PORT = acngPort(Number(bridgeAddr.split('.')[1]));
@@ -66,15 +69,15 @@ export async function ensureProxy(p: ProxyRecord, bridgeAddr: string): Promise<P
   mkdirSync(join(dir, 'log'), { recursive: true });
   mkdirSync(join(dir, 'conf'), { recursive: true });
   mkdirSync(paths.aptCache(), { recursive: true });
-  const out: ProxyRecord = { ...p };
+  const out = p;
   if (!isOurs(p.acngPid, MARK.acng)) {
     writeFileSync(join(dir, 'conf', 'acng.conf'), acngConfig(ACNG_PORT));
     out.acngPid = daemon(['apt-cacher-ng', '-c', join(dir, 'conf'), 'ForeGround=1'], join(dir, 'acng.log'));
     await waitPort('127.0.0.1', ACNG_PORT, out.acngPid, MARK.acng, 'apt-cacher-ng');
   }
   if (!isOurs(p.relayPid, MARK.relay) || !isOurs(p.hubRelayPid, MARK.relay)) {
-    await stopPid(p.relayPid, MARK.relay, 5000);
-    await stopPid(p.hubRelayPid, MARK.relay, 5000);
+    await stopPid(out.relayPid, MARK.relay, 5000);
+    await stopPid(out.hubRelayPid, MARK.relay, 5000);
     out.relayPid = daemon(['socat', `UNIX-LISTEN:${socket()},fork,unlink-early`, `TCP:127.0.0.1:${ACNG_PORT}`], join(dir, 'relay.log'));
     out.hubRelayPid = daemon(['ip', 'netns', 'exec', NAMES.hubNs, 'socat',
       `TCP-LISTEN:${PROXY_PORT},bind=${bridgeAddr},fork,reuseaddr`, `UNIX-CONNECT:${socket()}`], join(dir, 'hub-relay.log'));
@@ -87,6 +90,17 @@ export async function ensureProxy(p: ProxyRecord, bridgeAddr: string): Promise<P
     await waitPort(bridgeAddr, MIRROR_PORT, out.mirrorPid, MARK.mirror, 'the download mirror');
   }
   return out;
+}
+
+/**
+ * Daemons of this lab that its state does not name (a lab command that died half-way, an older
+ * version): found by their command lines, which name this lab's own files or bridge, and stopped by PID.
+ */
+export async function stopStrayDaemons(bridgeAddr: string): Promise<void> {
+  const marks = [`${paths.proxy()}/`, `--bind ${bridgeAddr} --directory ${mirrorDir()}`];
+  const pids = readdirSync('/proc').filter((d) => /^\d+$/.test(d)).map(Number)
+    .filter((pid) => pid !== process.pid && marks.some((m) => cmdline(pid)?.includes(m)));
+  await Promise.all(pids.map((pid) => stopPid(pid, cmdline(pid) ?? '', 5000)));
 }
 
 export async function stopProxy(p: ProxyRecord): Promise<void> {

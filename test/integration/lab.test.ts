@@ -1,5 +1,5 @@
 // The lab on real hosts: 3 droplets, checked over ssh2 and from this machine, then taken down.
-import { execFileSync } from 'node:child_process';
+import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { createServer, type AddressInfo } from 'node:net';
 import { join } from 'node:path';
@@ -183,6 +183,7 @@ test('a lab up after a crash first cleans up the dead host', async () => {
   assert.not.ok(readFileSync(join(lab.inventory, 'hosts.yml'), 'utf8').includes('labt-3'));
 });
 
+let stray: ChildProcess;
 test('after lab down: no namespace, mount, veth, bridge, cgroup, file or process of the lab remains', async () => {
   const before = loadState();
   const mine = Object.values(before.hosts).filter((h) => h.prefix === 'labt' || h.prefix === 'labr');
@@ -200,6 +201,8 @@ test('after lab down: no namespace, mount, veth, bridge, cgroup, file or process
     await sh(ssh[0], 'systemd-run --unit=goodbye --property=Type=oneshot --property=RemainAfterExit=yes ' +
       '--property=ExecStop=/usr/local/bin/goodbye /bin/true');
     for (const c of ssh) c.close();
+    // A daemon of this lab that the state does not name (a lab command that died half-way).
+    stray = spawn(process.execPath, ['-e', 'setTimeout(() => {}, 600000)', join(paths.proxy(), 'stray-daemon')], { stdio: 'ignore' });
     for (const prefix of ['labt', 'labr']) {
       const d = await provision(['lab', 'down', '--prefix', prefix]);
       assert.is(d.code, 0, d.stderr);
@@ -209,6 +212,7 @@ test('after lab down: no namespace, mount, veth, bridge, cgroup, file or process
   }
   assert.equal(said, ['labt-1'], 'labt-1 did not run its stop jobs: not a clean halt');
   for (const pid of pids) assert.ok(gone(pid), `pid ${pid} still runs`);
+  assert.ok(stray.pid && gone(stray.pid), 'a daemon of the lab that the state did not name still runs');
   for (const h of mine) {
     assert.not.ok(existsSync(`/run/netns/${hostNs(h.index)}`), `namespace of ${h.name}`);
     assert.is(mountsMentioning(paths.host(h.name)).length, 0, `mounts of ${h.name}`);
