@@ -1,5 +1,5 @@
 // The engine's subcommands: apply, validate, vars, schema.
-import type { Command } from 'commander';
+import { type Command, Option } from 'commander';
 import { positiveInt } from './cli-args.ts';
 import { EXIT, UserError } from './errors.ts';
 import { hostVars, loadInventory } from './inventory.ts';
@@ -10,6 +10,11 @@ import { mergeLayers, parseExtraVars } from './vars.ts';
 const collect = (v: string, prev: string[] = []) => [...prev, v];
 const csv = (v: string, prev: string[] = []) => [...prev, ...v.split(',').map((s) => s.trim()).filter(Boolean)];
 
+/** The options apply, validate and vars share, defined once so their help and parsing cannot drift. */
+const inventoryOption = () => new Option('-i, --inventory <path>', 'inventory file or directory').makeOptionMandatory();
+const extraVarsOption = () => new Option('-e, --extra-vars <vars>', 'key=value, a JSON object, or @file.yml (repeatable)').argParser(collect);
+const limitOption = () => new Option('-l, --limit <pattern>', 'only hosts matching the pattern');
+
 type Flags = { inventory: string; check?: boolean; diff?: boolean; json?: boolean; limit?: string; tags?: string[]; skipTags?: string[];
   extraVars?: string[]; forks?: number; become?: boolean; detailedExitcode?: boolean };
 
@@ -17,14 +22,14 @@ export function registerEngine(program: Command): void {
   program.command('apply')
     .description('converge the hosts of an inventory to a playbook')
     .argument('<playbook>', 'playbook file (YAML)')
-    .requiredOption('-i, --inventory <path>', 'inventory file or directory')
+    .addOption(inventoryOption())
     .option('-C, --check', 'exact dry run: plan and report, change nothing')
     .option('-D, --diff', 'show a unified diff for every file content change')
     .option('--json', 'print one JSON document instead of lines and a recap')
-    .option('-l, --limit <pattern>', 'only hosts matching the pattern')
+    .addOption(limitOption())
     .option('-t, --tags <tags>', 'only tasks with these tags (comma-separated)', csv)
     .option('--skip-tags <tags>', 'skip tasks with these tags', csv)
-    .option('-e, --extra-vars <vars>', 'key=value, a JSON object, or @file.yml (repeatable)', collect)
+    .addOption(extraVarsOption())
     .option('-f, --forks <n>', 'hosts at once (default: all)', positiveInt(10_000))
     .option('-b, --become', 'run tasks as root through sudo')
     .option('--detailed-exitcode', 'exit 2 when changes were found or made')
@@ -34,9 +39,9 @@ export function registerEngine(program: Command): void {
   program.command('validate')
     .description('report every problem of a playbook and inventory at once (file:line:col), connecting to nothing')
     .argument('<playbook>', 'playbook file (YAML)')
-    .requiredOption('-i, --inventory <path>', 'inventory file or directory')
-    .option('-e, --extra-vars <vars>', 'key=value, a JSON object, or @file.yml (repeatable)', collect)
-    .option('-l, --limit <pattern>', 'only hosts matching the pattern')
+    .addOption(inventoryOption())
+    .addOption(extraVarsOption())
+    .addOption(limitOption())
     .action((playbook: string, f: Flags) => {
       const { plays } = loadAndValidate({ playbook, ...f });
       console.log(`${playbook}: ${plays.length} play(s), ${plays.reduce((n, p) => n + p.tasks.length, 0)} task(s): valid`);
@@ -44,8 +49,8 @@ export function registerEngine(program: Command): void {
   program.command('vars')
     .description('the merged variables of a host, with the source of each')
     .argument('<host>', 'inventory host name')
-    .requiredOption('-i, --inventory <path>', 'inventory file or directory')
-    .option('-e, --extra-vars <vars>', 'key=value, a JSON object, or @file.yml (repeatable)', collect)
+    .addOption(inventoryOption())
+    .addOption(extraVarsOption())
     .option('--json', 'as JSON')
     .action((host: string, f: Flags) => {
       const inv = loadInventory(f.inventory);
