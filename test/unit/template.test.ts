@@ -2,21 +2,14 @@
 // variables a template reads without a definition (defaults, loops, set, `is defined` guards excepted).
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
+import { thrown } from '../helpers/thrown.ts';
 import { TemplateError, isTemplated, renderFile, renderValue, undefinedVariables } from '../../engine/template.ts';
 
 const vars = { n: 5, l: [1, 'a'], m: { a: 1, b: [true] }, s: 'str', b: true, nul: null, z: 0, yes: 'yes' };
 const none = () => false;
 const known = (...names: string[]) => (n: string) => names.includes(n);
 
-function templateError(f: () => unknown): TemplateError {
-  try {
-    f();
-  } catch (err) {
-    if (err instanceof TemplateError) return err;
-    throw err;
-  }
-  throw new Error('no error');
-}
+const templateError = (f: () => unknown) => thrown(TemplateError, f);
 
 test('renderValue: a whole-expression string gives the native value', () => {
   const cases: Array<[string, unknown]> = [

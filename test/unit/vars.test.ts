@@ -3,6 +3,7 @@
 // Fixtures: test/fixtures/inventory/precedence/ and extra-vars/ (their line numbers are asserted here).
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
+import { thrown } from '../helpers/thrown.ts';
 import { EXIT, UserError } from '../../engine/errors.ts';
 import { layerOf, parseExtraVars, resolveVars } from '../../engine/vars.ts';
 import { provision } from '../helpers/cli.ts';
@@ -10,15 +11,7 @@ import { provision } from '../helpers/cli.ts';
 const INV = 'test/fixtures/inventory/precedence';
 const EXTRA = 'test/fixtures/inventory/extra-vars';
 
-function userError(f: () => unknown): UserError {
-  try {
-    f();
-  } catch (err) {
-    if (err instanceof UserError) return err;
-    throw err;
-  }
-  throw new Error('no error');
-}
+const userError = (f: () => unknown) => thrown(UserError, f);
 
 test('vars HOST: every variable, sorted, with its value and file:line source', async () => {
   const r = await provision(['vars', 'h1', '-i', INV]);
