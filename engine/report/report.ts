@@ -44,11 +44,14 @@ export function jsonReport(hosts: Record<string, HostSummary>, seconds: number, 
       ok: h.ok, changed: h.changed, failed: h.failed, skipped: h.skipped, conditional: h.conditional, unreachable: h.unreachable,
       remote_execs: h.execs,
       ...(h.error ? { error: h.error } : {}),
-      tasks: h.tasks.map((t) => ({
-        play: t.play, task: t.task, module: t.module, status: t.status, changes: summaryOf(t),
-        ...(showDiff && diffOf(t, t.noLog) ? { diff: diffOf(t, t.noLog) } : {}),
-        ...(t.error ? { error: t.noLog ? REDACTED : t.error } : {}),
-      })),
+      tasks: h.tasks.map((t) => {
+        const diff = showDiff ? diffOf(t, t.noLog) : '';
+        return {
+          play: t.play, task: t.task, module: t.module, status: t.status, changes: summaryOf(t),
+          ...(diff ? { diff } : {}),
+          ...(t.error ? { error: t.noLog ? REDACTED : t.error } : {}),
+        };
+      }),
     }])),
   }, null, 2);
 }
