@@ -41,10 +41,12 @@ export type FileContent = { exists: boolean; text?: string; note?: string };
 export const MAX_CONTENT_BYTES = 256 * 1024;
 
 /** The text of a regular file (for diffs and line edits): absent, text, or a note (binary, too large). */
-export function fileContentFact(path: string, maxBytes = MAX_CONTENT_BYTES): FactDef<FileContent> {
+export function fileContentFact(path: string, o: { lazy?: boolean; maxBytes?: number } = {}): FactDef<FileContent> {
   const p = shq(path);
+  const maxBytes = o.maxBytes ?? MAX_CONTENT_BYTES;
   return {
     key: `content:${path}`,
+    lazy: o.lazy,
     script: `if [ ! -f ${p} ]; then echo absent; elif [ $(stat -L -c %s ${p}) -gt ${maxBytes} ]; then echo large; else echo text; base64 -w0 ${p}; fi`,
     parse(out) {
       const [kind, b64 = ''] = out.split('\n');
@@ -75,10 +77,11 @@ export function debPackagesFact(): FactDef<Record<string, string>> {
 }
 
 /** apt's candidate version of each package (undefined: apt knows no such package). */
-export function aptCandidatesFact(names: string[]): FactDef<Record<string, string | undefined>> {
+export function aptCandidatesFact(names: string[], o: { lazy?: boolean } = {}): FactDef<Record<string, string | undefined>> {
   const sorted = [...new Set(names)].sort();
   return {
     key: `apt-candidates:${sorted.join(',')}`,
+    lazy: o.lazy,
     script: `LC_ALL=C apt-cache policy ${sorted.map(shq).join(' ')} 2>/dev/null || true`,
     parse(out) {
       const res: Record<string, string | undefined> = Object.fromEntries(sorted.map((n) => [n, undefined]));

@@ -3,20 +3,29 @@ import { existsSync, readFileSync } from 'node:fs';
 import { isAbsolute, join, resolve } from 'node:path';
 import { gather } from './gather.ts';
 import { npmPack } from './npm-pack.ts';
-import type { Change, Effect, FactDef, ModuleDef, PlanContext } from './module.ts';
+import type { Change, Effect, FactDef, ModuleDef, PlanContext, Step } from './module.ts';
 import type { PlayDef, TaskDef } from './playbook.ts';
 import { type Become, stepCommand } from './steps.ts';
+import { splitSteps, stepBatch } from './step-batch.ts';
+import { parseFacts } from './gather.ts';
 import { renderFile, renderValue } from './template.ts';
 import { coerce, validate } from './validate.ts';
 import { renderDeep } from './vars.ts';
 import { redact, redactChange, sensitiveValues } from './redact.ts';
 
 export type TaskStatus = 'ok' | 'changed' | 'failed' | 'skipped' | 'conditional';
-export type TaskResult = { play: string; task: string; module: string; status: TaskStatus; changes: Change[]; error?: string; where: string; noLog: boolean };
+export type TaskResult = { play: string; task: string; module: string; status: TaskStatus; changes: Change[]; error?: string; where: string; noLog: boolean; ms?: number };
 export type Conn = { exec(command: string, o?: { stdin?: string | Buffer }): Promise<{ code: number; stdout: string; stderr: string }> };
 export type HostOptions = { check: boolean; tags: string[]; skipTags: string[]; become?: boolean; connUser: string; connPort?: number; becomeUser: string };
 
 const where = (t: TaskDef) => `${t.where.file}:${t.where.line}`;
+
+/** A plan read a lazy fact not yet known: gather it, then plan again. */
+class NeedFact extends Error {
+  constructor(readonly def: FactDef) {
+    super(`fact ${def.key} not gathered`);
+  }
+}
 
 /** Finds a local file named by a module argument: absolute, beside the playbook, or in a templates/ directory. */
 export function resolveLocal(p: string, playDir: string): string {
@@ -36,7 +45,11 @@ export class HostRun {
   readonly results: TaskResult[] = [];
   private registered: Record<string, unknown> = {};
   failed = false;
+  /** Remote execs made, and how many of them only read facts. */
   execs = 0;
+  factExecs = 0;
+  /** The tasks after the running one (and their variables): what a change's exec reads facts for. */
+  private upcoming?: { play: PlayDef; tasks: TaskDef[]; vars: Record<string, unknown> };
 
   constructor(readonly name: string, private conn: Conn, private modules: Map<string, ModuleDef>, private o: HostOptions,
     private onResult: (host: string, r: TaskResult) => void) {}
@@ -53,7 +66,8 @@ export class HostRun {
   private async ensureFacts(defs: FactDef[], become: Become): Promise<void> {
     const missing = defs.filter((d) => !this.facts.has(d.key));
     if (!missing.length) return;
-    const got = await gather(missing, (script) => this.exec(become ? `sudo -n -H -u ${become.user} -- sh -s` : 'sh -s', script));
+    this.factExecs++;
+    const got = await gather(missing, (script) => this.exec(become ? `sudo -n -H -u ${become.user} -- sh -s` : 'sh -s', script), this.name);
     for (const [k, v] of got) this.facts.set(k, v);
   }
 
@@ -103,6 +117,7 @@ export class HostRun {
 
   private record(play: PlayDef, task: TaskDef, status: TaskStatus, changes: Change[], error?: string): TaskResult {
     const r: TaskResult = { play: play.name, task: task.name, module: task.module, status, where: where(task), noLog: task.noLog,
+      ms: this.taskStart === undefined ? undefined : Math.round(performance.now() - this.taskStart),
       changes: changes.map((c) => redactChange(c, this.secrets)), error: error === undefined ? undefined : redact(error, this.secrets) };
     this.results.push(r);
     this.onResult(this.name, r);
@@ -111,6 +126,11 @@ export class HostRun {
 
   /** Gathers, in one exec, the facts of every task whose arguments render now. */
   async prefetch(play: PlayDef, tasks: TaskDef[], vars: Record<string, unknown>): Promise<void> {
+    await this.ensureFacts(this.prefetchDefs(play, tasks, vars), this.become(play, tasks[0] ?? play.tasks[0]));
+  }
+
+  /** The facts `tasks` will read that can be known now: not lazy, not made unknown by a simulated change. */
+  private prefetchDefs(play: PlayDef, tasks: TaskDef[], vars: Record<string, unknown>): FactDef[] {
     const defs: FactDef[] = [];
     for (const t of tasks) {
       if (!this.selected(t)) continue;
@@ -127,7 +147,7 @@ export class HostRun {
         /* rendered later, when the task runs */
       }
     }
-    await this.ensureFacts(defs.filter((d) => !this.isUnknown(d.key)), this.become(play, tasks[0] ?? play.tasks[0]));
+    return defs.filter((d) => !d.lazy && !this.isUnknown(d.key));
   }
 
   private loopItems(task: TaskDef, vars: Record<string, unknown>): unknown[] {
@@ -137,7 +157,10 @@ export class HostRun {
   }
 
   /** Runs one task (every loop item); returns whether it changed anything. */
+  private taskStart?: number;
+
   async runTask(play: PlayDef, task: TaskDef, vars: Record<string, unknown>): Promise<TaskStatus> {
+    this.taskStart = performance.now();
     if (!this.selected(task)) return 'skipped';
     const base = { ...vars, ...this.registered };
     let items: unknown[] = [undefined];
@@ -199,11 +222,10 @@ export class HostRun {
       for (const d of defs) this.unknownKeys.add(d.key);
       return 'conditional';
     }
-    await this.ensureFacts(defs, become);
-    const view = { get: <T>(d: FactDef<T>) => this.facts.get(d.key) as T };
+    await this.ensureFacts(defs.filter((d) => !d.lazy), become);
     let changes: Change[];
     try {
-      changes = mod.plan(args, view, ctx);
+      changes = await this.plan(mod, args, ctx, become);
     } catch (err) {
       // In check mode, after earlier tasks' changes were only simulated, a plan may fail on what those
       // changes would have made (a user, a node, a package): that is not known, so not a failure.
@@ -220,24 +242,15 @@ export class HostRun {
       for (const c of changes) this.applyEffects(c.effects, true);
       return 'changed';
     }
-    for (const c of changes) {
-      for (const step of c.steps) {
-        const cmd = stepCommand(step, become);
-        const r = await this.exec(cmd.command, cmd.stdin);
-        this.lastOutput = { rc: r.code, stdout: r.stdout, stderr: r.stderr };
-        if (!cmd.okCodes.includes(r.code)) {
-          const why = (r.stderr || r.stdout).trim().split('\n').slice(-5).join('\n');
-          this.lastError = `${task.noLog ? 'a step' : `\`${cmd.label}\``} exited ${r.code}${why && !task.noLog ? `: ${why}` : ''}`;
-          return 'failed';
-        }
-      }
-      this.applyEffects(c.effects, false);
+    const verify = mod.verifiable?.(args) !== false;
+    const ran = await this.runSteps(changes.flatMap((c) => c.steps), verify ? defs.filter((d) => !d.lazy) : [], become);
+    if (ran.failed) {
+      this.lastError = `${task.noLog ? 'a step' : `\`${ran.failed.label}\``} exited ${ran.failed.code}${ran.failed.why && !task.noLog ? `: ${ran.failed.why}` : ''}`;
+      return 'failed';
     }
-    // Anything a change did may show in facts it did not declare: read them all again from here on.
-    this.facts.clear();
-    if (mod.verifiable?.(args) === false) return 'changed';
-    await this.ensureFacts(defs, become);
-    const again = mod.plan(args, view, ctx);
+    if (!verify) return 'changed';
+    await this.ensureFacts(defs.filter((d) => !d.lazy), become);
+    const again = await this.plan(mod, args, ctx, become);
     if (again.length) {
       this.lastError = `engine error: module ${task.module} still plans changes after its own changes ran (${again.map((c) => c.summary).join('; ')}): a bug in the module`;
       return 'failed';
@@ -245,24 +258,75 @@ export class HostRun {
     return 'changed';
   }
 
+  /** Plans with the facts known; a lazy fact the plan asks for is gathered (one exec) and the plan run again. */
+  private async plan(mod: ModuleDef, args: Record<string, unknown>, ctx: PlanContext, become: Become): Promise<Change[]> {
+    const view = {
+      get: <T>(d: FactDef<T>) => {
+        if (d.lazy && !this.facts.has(d.key)) throw new NeedFact(d);
+        return this.facts.get(d.key) as T;
+      },
+    };
+    for (let round = 0; ; round++) {
+      try {
+        return mod.plan(args, view, ctx);
+      } catch (err) {
+        if (!(err instanceof NeedFact) || round > 8) throw err;
+        await this.ensureFacts([err.def], become);
+      }
+    }
+  }
+
+  /**
+   * Runs the steps of a task's changes, then reads the facts it and the tasks after it need: one exec.
+   * Everything a change did may show in facts it did not declare, so all known facts are forgotten first.
+   */
+  private async runSteps(steps: Step[], own: FactDef[], become: Become): Promise<{ failed?: { label: string; code: number; why: string } }> {
+    this.facts.clear();
+    const next = this.upcoming;
+    const ahead = next && next.tasks.length && JSON.stringify(this.become(next.play, next.tasks[0])) === JSON.stringify(become)
+      ? this.prefetchDefs(next.play, next.tasks, next.vars) : [];
+    const batch = stepBatch(steps, [...own, ...ahead], become);
+    const why = (r: { stdout: string; stderr: string }) => (r.stderr || r.stdout).trim().split('\n').slice(-5).join('\n');
+    if (!batch) {
+      // Too long for one command line: a step per exec, then the facts in their own batch.
+      for (const step of steps) {
+        const cmd = stepCommand(step, become);
+        const r = await this.exec(cmd.command, cmd.stdin);
+        this.lastOutput = { rc: r.code, stdout: r.stdout, stderr: r.stderr };
+        if (!cmd.okCodes.includes(r.code)) return { failed: { label: cmd.label, code: r.code, why: why(r) } };
+      }
+      return {};
+    }
+    const r = await this.exec(batch.command, batch.stdin);
+    const results = splitSteps(batch, r.stdout, r.stderr, r.code);
+    const last = results.at(-1);
+    if (last) this.lastOutput = { rc: last.code, stdout: last.stdout, stderr: last.stderr };
+    if (last && !last.ok) return { failed: { label: last.label, code: last.code, why: why(last) } };
+    if (batch.facts.length) for (const [k, v] of parseFacts(batch.facts, r.stdout, batch.factBoundary)) this.facts.set(k, v);
+    return {};
+  }
+
   /** Runs a play's tasks, then the handlers changed tasks notified (even if a later task failed). */
   async runPlay(play: PlayDef, vars: Record<string, unknown>): Promise<void> {
     this.secrets = sensitiveValues(vars);
     const notified = new Set<string>();
     await this.prefetch(play, play.tasks, vars);
-    for (const task of play.tasks) {
+    for (const [i, task] of play.tasks.entries()) {
       if (this.failed) break;
+      this.upcoming = { play, tasks: [...play.tasks.slice(i), ...play.handlers], vars };
       const status = await this.runTask(play, task, vars);
       if (status === 'changed' || (status === 'conditional' && this.o.check)) task.notify.forEach((n) => notified.add(n));
       if (status === 'changed' && !this.o.check && this.facts.size === 0) await this.prefetch(play, play.tasks.slice(play.tasks.indexOf(task) + 1), { ...vars });
     }
     const wasFailed = this.failed;
     this.failed = false;
-    for (const h of play.handlers) {
+    for (const [i, h] of play.handlers.entries()) {
       if (!(notified.has(h.name) || h.listen.some((l) => notified.has(l)))) continue;
+      this.upcoming = { play, tasks: play.handlers.slice(i), vars };
       await this.runTask(play, h, vars);
       if (this.failed) break;
     }
     this.failed = this.failed || wasFailed;
+    this.upcoming = undefined;
   }
 }

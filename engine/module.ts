@@ -8,6 +8,11 @@ export type FactDef<T = unknown> = {
   /** Runs as the task's user, batched with others into one remote exec; its exit code goes to parse. */
   script: string;
   parse(stdout: string, code: number): T;
+  /**
+   * Read only if a plan asks for it (the old text of a file, for a diff): not gathered up front. A plan
+   * that reads a lazy fact not yet known is stopped, the fact gathered, and the plan run again.
+   */
+  lazy?: boolean;
 };
 
 /** Read access to gathered facts; a module reads only facts it declared. */

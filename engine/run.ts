@@ -73,6 +73,7 @@ export async function apply(o: ApplyOptions): Promise<number> {
   const runHost = async (host: string, progress: (r: TaskResult) => void): Promise<HostSummary> => {
     const c = connection(resolveVars(hostVars(inv, host), magic(inv, host, '', Boolean(o.check))));
     let conn: SshConnection;
+    const connecting = performance.now();
     try {
       if (!c.privateKeyPath) throw new Error('no private key: set ansible_ssh_private_key_file');
       conn = await SshConnection.connect({ name: host, host: c.host, port: c.port, user: c.user, privateKeyPath: c.privateKeyPath,
@@ -81,6 +82,7 @@ export async function apply(o: ApplyOptions): Promise<number> {
       if (!o.json) out(`unreachable ${host}: ${(err as Error).message}`);
       return summarize([], true, (err as Error).message);
     }
+    const connectMs = Math.round(performance.now() - connecting);
     const run = new HostRun(host, conn, modules, { check: Boolean(o.check), tags: o.tags ?? [], skipTags: o.skipTags ?? [],
       become: o.become || c.become, connUser: c.user, connPort: c.port, becomeUser: c.becomeUser }, (_h, r) => progress(r));
     try {
@@ -90,10 +92,10 @@ export async function apply(o: ApplyOptions): Promise<number> {
         await run.runPlay(play, vars);
         if (run.failed) break;
       }
-      return summarize(run.results, false, undefined, run.execs);
+      return summarize(run.results, false, undefined, { execs: run.execs, factExecs: run.factExecs, connectMs });
     } catch (err) {
       if (!o.json) out(`failed      ${host}: ${(err as Error).message}`);
-      return summarize(run.results, false, (err as Error).message, run.execs);
+      return summarize(run.results, false, (err as Error).message, { execs: run.execs, factExecs: run.factExecs, connectMs });
     } finally {
       conn.close();
     }

@@ -36,13 +36,15 @@ function writeScript(w: Extract<Step, { write: unknown }>['write']): string {
   return lines.join('\n');
 }
 
+/** The command line (as the connecting user runs it, before become) and stdin of one step. */
+export function innerCommand(step: Step): { command: string; stdin?: string | Buffer; okCodes: number[]; label: string } {
+  if ('exec' in step) return { command: wrap(shJoin(step.exec), step.cwd, step.env), stdin: step.stdin, okCodes: step.okCodes ?? [0], label: step.exec.join(' ') };
+  if ('shell' in step) return { command: wrap(`sh -c ${shq(step.shell)}`, step.cwd, step.env), okCodes: [0], label: step.shell };
+  return { command: `sh -c ${shq(writeScript(step.write))}`, stdin: step.write.content, okCodes: [0], label: `write ${step.write.path}` };
+}
+
 /** The command line and stdin that carry out one step. */
 export function stepCommand(step: Step, become: Become): { command: string; stdin?: string | Buffer; okCodes: number[]; label: string } {
-  if ('exec' in step) {
-    return { command: asUser(wrap(shJoin(step.exec), step.cwd, step.env), become), stdin: step.stdin, okCodes: step.okCodes ?? [0], label: step.exec.join(' ') };
-  }
-  if ('shell' in step) {
-    return { command: asUser(wrap(`sh -c ${shq(step.shell)}`, step.cwd, step.env), become), okCodes: [0], label: step.shell };
-  }
-  return { command: asUser(`sh -c ${shq(writeScript(step.write))}`, become), stdin: step.write.content, okCodes: [0], label: `write ${step.write.path}` };
+  const c = innerCommand(step);
+  return { ...c, command: asUser(c.command, become) };
 }

@@ -11,9 +11,13 @@ export type FileContentAttrs = { owner?: string; group?: string; mode?: string; 
 
 export type CopyArgs = FileContentAttrs & { dest: string; content?: string; src?: string };
 
-/** The facts planFileContent reads: what is at `dest`, and its text. */
-export function fileContentFacts(dest: string): FactDef[] {
-  return [fileFact(dest), fileContentFact(dest)];
+/**
+ * The facts planFileContent reads: what is at `dest` (with its hash), and its text. The text is lazy:
+ * read from the host only when the hashes differ and a diff is to be shown; `eager` when the plan
+ * needs it anyway (lineinfile edits it).
+ */
+export function fileContentFacts(dest: string, o: { eager?: boolean } = {}): FactDef[] {
+  return [fileFact(dest), fileContentFact(dest, { lazy: !o.eager })];
 }
 
 /** Shared argument schemas of the modules that write a whole file. */
@@ -49,7 +53,7 @@ function hiddenBecause(bytes: Buffer): string | undefined {
  */
 export function planFileContent(dest: string, content: string | Buffer, attrs: FileContentAttrs, facts: Facts, detail?: string): Change[] {
   const fileDef = fileFact(dest);
-  const contentDef = fileContentFact(dest);
+  const contentDef = fileContentFact(dest, { lazy: true });
   const now = facts.get(fileDef);
   if (dest.endsWith('/')) throw new Error(`${dest} ends in "/": name the file to write, not its directory`);
   if (now.state === 'directory') throw new Error(`${dest} is a directory: name the file to write inside it`);
@@ -77,7 +81,7 @@ export function planFileContent(dest: string, content: string | Buffer, attrs: F
   if (attrs.validate) write.validate = attrs.validate;
   if (attrs.backup && !fresh) write.backup = true;
 
-  const before = facts.get(contentDef);
+  const before: FileContent = fresh ? { exists: false } : facts.get(contentDef);
   const hidden = hiddenBecause(bytes);
   const diff: FileDiff = { path: dest, before: before.exists ? before.text ?? null : null, after: bytes.toString('utf8') };
   if (before.note || hidden) Object.assign(diff, { before: null, after: null, note: before.note ?? hidden });

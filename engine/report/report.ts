@@ -3,11 +3,11 @@
 import type { TaskResult } from '../host-run.ts';
 import { REDACTED, renderDiff } from './diff.ts';
 
-export type HostSummary = { ok: number; changed: number; failed: number; skipped: number; conditional: number; unreachable: boolean; error?: string; tasks: TaskResult[]; execs: number };
+export type HostSummary = { ok: number; changed: number; failed: number; skipped: number; conditional: number; unreachable: boolean; error?: string; tasks: TaskResult[]; execs: number; factExecs: number; connectMs?: number };
 
-export function summarize(tasks: TaskResult[], unreachable = false, error?: string, execs = 0): HostSummary {
+export function summarize(tasks: TaskResult[], unreachable = false, error?: string, counts: { execs: number; factExecs: number; connectMs?: number } = { execs: 0, factExecs: 0 }): HostSummary {
   const n = (s: string) => tasks.filter((t) => t.status === s).length;
-  return { ok: n('ok'), changed: n('changed'), failed: n('failed'), skipped: n('skipped'), conditional: n('conditional'), unreachable, error, tasks, execs };
+  return { ok: n('ok'), changed: n('changed'), failed: n('failed'), skipped: n('skipped'), conditional: n('conditional'), unreachable, error, tasks, ...counts };
 }
 
 const summaryOf = (r: TaskResult) => r.changes.map((c) => (r.noLog || c.sensitive ? REDACTED : c.summary));
@@ -42,12 +42,12 @@ export function jsonReport(hosts: Record<string, HostSummary>, seconds: number, 
     duration_s: Number(seconds.toFixed(3)),
     hosts: Object.fromEntries(Object.entries(hosts).map(([name, h]) => [name, {
       ok: h.ok, changed: h.changed, failed: h.failed, skipped: h.skipped, conditional: h.conditional, unreachable: h.unreachable,
-      remote_execs: h.execs,
+      remote_execs: h.execs, fact_execs: h.factExecs, ...(h.connectMs === undefined ? {} : { connect_ms: h.connectMs }),
       ...(h.error ? { error: h.error } : {}),
       tasks: h.tasks.map((t) => {
         const diff = showDiff ? diffOf(t, t.noLog) : '';
         return {
-          play: t.play, task: t.task, module: t.module, status: t.status, changes: summaryOf(t),
+          play: t.play, task: t.task, module: t.module, status: t.status, ...(t.ms === undefined ? {} : { ms: t.ms }), changes: summaryOf(t),
           ...(diff ? { diff } : {}),
           ...(t.error ? { error: t.noLog ? REDACTED : t.error } : {}),
         };

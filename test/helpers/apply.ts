@@ -5,7 +5,7 @@ export type ReportTask = { task: string; status: string; changes: string[]; diff
 export type Report = {
   check: boolean;
   hosts: Record<string, { ok: number; changed: number; failed: number; conditional: number; unreachable: boolean;
-    remote_execs: number; error?: string; tasks: ReportTask[] }>;
+    remote_execs: number; fact_execs: number; error?: string; tasks: ReportTask[] }>;
 };
 
 export async function applyJson(args: string[], inventory: string): Promise<{ code: number; report: Report; raw: string }> {

@@ -53,6 +53,16 @@ test('the droplet converges: / through nginx and HAProxy reaches an instance on 
   const r = await apply('-e', `app_bundle=${b1}`);
   assert.is(r.code, 0, r.raw);
   assert.not.ok(/lab-password-/.test(r.raw), 'secrets never printed');
+  for (const h of Object.values(r.report.hosts)) {
+    // Round trips, counted through the transport: every exec that is not a fact batch carries a changed
+    // task (all its steps, and the facts read after them); fact batches: the first, and the old text of
+    // the two configs the packages installed, read for their diffs.
+    const changed = h.tasks.filter((t) => t.status === 'changed').length;
+    const changes = h.tasks.reduce((n, t) => n + t.changes.length, 0);
+    assert.ok(h.remote_execs - h.fact_execs <= changed, `${h.remote_execs} execs, ${h.fact_execs} of facts, for ${changed} changed tasks`);
+    assert.ok(h.fact_execs <= 3, `${h.fact_execs} fact batches`);
+    assert.ok(h.remote_execs <= changes + h.fact_execs);
+  }
   for (const i of [0, 1]) {
     await serving(i);
     const app = await info(i);

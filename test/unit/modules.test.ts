@@ -56,11 +56,13 @@ function run(mod: ModuleDef, c: Case): Change[] {
     },
   };
   const wanted = mod.facts(args, ctx);
-  for (const f of wanted) if (!(f.key in (c.facts ?? {}))) throw new Error(`fixture lacks fact "${f.key}"`);
+  // A lazy fact is read only if the plan asks for it: a fixture gives it only where it must be read.
+  for (const f of wanted) if (!f.lazy && !(f.key in (c.facts ?? {}))) throw new Error(`fixture lacks fact "${f.key}"`);
   const keys = new Set(wanted.map((f) => f.key));
   return mod.plan(args, {
     get<T>(def: FactDef<T>): T {
       if (!keys.has(def.key)) throw new Error(`the module read fact "${def.key}" without declaring it`);
+      if (!(def.key in (c.facts ?? {}))) throw new Error(`the plan read lazy fact "${def.key}", which the fixture does not give`);
       return c.facts![def.key] as T;
     },
   }, ctx);
