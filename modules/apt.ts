@@ -71,7 +71,7 @@ export default defineModule<AptArgs>({
     const ws = wanted(a);
     return [
       debPackagesFact(),
-      ...(ws.length && a.state !== 'absent' ? [aptCandidatesFact(names(ws))] : []),
+      ...(ws.length && a.state !== 'absent' ? [aptCandidatesFact(names(ws), { lazy: true })] : []),
       ...(a.update_cache ? [aptListsAgeFact()] : []),
     ];
   },
@@ -114,7 +114,9 @@ export default defineModule<AptArgs>({
     }
 
     // (b) present, (c) latest: one apt-get install for every package to install or upgrade
-    const candidates = facts.get(aptCandidatesFact(names(ws)));
+    // Candidates cost apt-cache a parse of every list: read only when a package is missing or may be upgraded.
+    let known: Record<string, string | undefined> | undefined;
+    const candidateOf = (name: string) => (known ??= facts.get(aptCandidatesFact(names(ws), { lazy: true })))[name];
     const installs: string[] = [];
     const upgrades: string[] = [];
     const argv: string[] = [];
@@ -123,10 +125,10 @@ export default defineModule<AptArgs>({
     let downgrade = false;
     for (const w of ws) {
       const installed = debs[w.name];
-      const candidate = updating ? undefined : candidates[w.name];
+      if (w.version !== undefined ? installed === w.version : installed !== undefined && state === 'present') continue;
+      const candidate = updating ? undefined : candidateOf(w.name);
       let target: string | undefined;
       if (w.version !== undefined) {
-        if (installed === w.version) continue;
         target = w.version;
         downgrade ||= installed !== undefined;
       } else if (installed === undefined) {

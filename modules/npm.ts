@@ -7,14 +7,28 @@ import { shq } from '../engine/shell.ts';
 export type NpmArgs = { name: string | string[]; state?: 'present' | 'absent'; global?: boolean; path?: string; offline?: boolean | 'auto'; registry?: string };
 export type NpmState = { npm?: string; node?: string; root?: string; bin?: string; pkgs: Record<string, string> };
 
-const LIST = 'var fs=require("fs"),r=process.argv[1],o={};try{fs.readdirSync(r).forEach(function(d){try{o[d]=JSON.parse(fs.readFileSync(r+"/"+d+"/package.json","utf8")).version}catch(e){}})}catch(e){}'
-  + 'console.log(JSON.stringify({npm:process.argv[2],node:process.version,root:r,bin:process.argv[3],pkgs:o}))';
+// Every `npm` command costs the host ~150 ms of startup, so the fact runs none in the usual case: one node
+// process, started the way npm starts its own (npm 1.x: `dirname $0`/node; later: node from PATH), reads
+// npm's version from its package.json, takes npm's default global prefix (PREFIX, else two levels above
+// the node binary: up to npm 6 the node found on PATH as invoked, symlinks kept; from npm 7 the resolved
+// process.execPath; under DESTDIR) and lists the packages. When anything may set the prefix otherwise
+// (npm_config_* variables, a prefix line in an npmrc), it asks `npm prefix -g` instead.
+const LIST = 'var fs=require("fs"),P=require("path"),a=process.argv,e=process.env,d=P.resolve(P.dirname(a[1]),".."),o={},r,b,g=a[3];'
+  + 'function rc(f){try{return /^\\s*prefix\\s*=/m.test(fs.readFileSync(f,"utf8"))}catch(x){return false}}'
+  + 'var v=JSON.parse(fs.readFileSync(d+"/package.json","utf8")).version;'
+  + 'if(a[2]){r=a[2]+"/node_modules";b=r+"/.bin"}else{if(!g){var z=e.PREFIX||P.dirname(P.dirname(parseInt(v,10)<7&&a[4]||process.execPath));if(!e.PREFIX&&e.DESTDIR)z=P.join(e.DESTDIR,z);'
+  + 'if(Object.keys(e).some(function(k){return /^npm_config_/i.test(k)})||rc(d+"/npmrc")||rc((e.HOME||"")+"/.npmrc")||rc(z+"/etc/npmrc")){console.log("ask");process.exit(0)}g=z}'
+  + 'r=g+"/lib/node_modules";b=g+"/bin"}'
+  + 'try{fs.readdirSync(r).forEach(function(x){try{o[x]=JSON.parse(fs.readFileSync(r+"/"+x+"/package.json","utf8")).version}catch(y){}})}catch(y){}'
+  + 'console.log(JSON.stringify({npm:v,node:process.version,root:r,bin:b,pkgs:o}))';
 
 export function npmFact(path?: string): FactDef<NpmState> {
-  const where = path ? `r=${shq(`${path}/node_modules`)}; b=${shq(`${path}/node_modules/.bin`)};` : 'r=$(npm root -g 2>/dev/null); b=$(npm bin -g 2>/dev/null || echo "$(npm prefix -g)/bin");';
+  const list = (g: string) => `"$x" -e ${shq(LIST)} "$f" ${shq(path ?? '')} ${g} "$(command -v "$x")"`;
   return {
     key: `npm:${path ?? 'global'}`,
-    script: `export PATH="$PATH:/usr/local/bin"; command -v node >/dev/null && command -v npm >/dev/null || { echo '{"pkgs":{}}'; exit 0; }; ${where} node -e ${shq(LIST)} "$r" "$(npm -v)" "$b"`,
+    script: `export PATH="$PATH:/usr/local/bin"; command -v node >/dev/null && command -v npm >/dev/null || { echo '{"pkgs":{}}'; exit 0; }; `
+      + `n=$(command -v npm); f=$(readlink -f "$n"); case $(head -n 1 "$f") in '#!/bin/sh'*) x="$(dirname "$n")/node" ;; *) x=node ;; esac; `
+      + `o=$(${list("''")}); if [ "$o" = ask ]; then o=$(${list('"$(npm prefix -g 2>/dev/null)"')}); fi; echo "$o"`,
     parse: (out) => JSON.parse(out.trim().split('\n').pop() || '{"pkgs":{}}') as NpmState,
   };
 }

@@ -3,6 +3,7 @@
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import type { SshConnection } from '../../engine/transport/ssh.ts';
+import { firewallFact } from '../../modules/firewall-facts.ts';
 import { type Report, applyJson as applyReport } from '../helpers/apply.ts';
 import { type TestLab, sh, useLab } from '../helpers/lab.ts';
 import { probeUntil, tcpProbe } from '../helpers/net.ts';
@@ -18,6 +19,13 @@ const probes = (address: string) => Promise.all([22, 80, 8080].map((p) => tcpPro
 /** What each backend holds: ufw's status and rules on fw-1, the iptables chains on fw-2. */
 const firewallState = () => Promise.all([sh(ssh[0], 'ufw status verbose; cat /etc/ufw/user.rules'), sh(ssh[1], 'iptables -S')]);
 
+/** The fact reads ufw's status line without running ufw: it must say what `ufw status` says. */
+async function statusAgreesWithUfw(): Promise<void> {
+  const fact = firewallFact('ufw');
+  const r = await ssh[0].exec('sh -s', { stdin: fact.script });
+  const ours = r.stdout.split('\n')[1];
+  assert.is(ours, (await sh(ssh[0], 'LC_ALL=C ufw status')).split('\n')[0]);
+}
 
 useLab(test, 'fw', 2, (l, s) => { lab = l; ssh = s; });
 
@@ -27,6 +35,7 @@ test('set-up: ufw on fw-1 only; web listeners on 80 and 8080 answer while no fir
   assert.is((await ssh[0].exec('command -v ufw')).code, 0);
   assert.is((await ssh[1].exec('command -v ufw')).code, 1, 'fw-2 must have no ufw');
   assert.is((await ssh[1].exec('command -v iptables')).code, 0);
+  await statusAgreesWithUfw();
   for (const h of lab.hosts) {
     for (const port of [22, 80, 8080]) assert.is(await probeUntil(h.address, port, 'open'), 'open', `${h.name}:${port} before the firewall`);
   }
@@ -50,6 +59,7 @@ test('allow 22 and 80 only (--check first lists exactly what apply does): 22 and
     'allow 80/tcp from any (web)', 'INPUT policy: ACCEPT -> DROP']);
   const [ufwState, iptables] = await firewallState();
   assert.match(ufwState, /^Status: active\n/);
+  await statusAgreesWithUfw();
   assert.match(ufwState, /Default: deny \(incoming\), allow \(outgoing\)/);
   assert.match(iptables, /^-P INPUT DROP\n/);
   assert.match(iptables, /-A INPUT -p tcp -m tcp --dport 80 -m comment --comment "provision: web" -j ACCEPT\n/);

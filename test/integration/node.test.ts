@@ -3,6 +3,7 @@
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import type { SshConnection } from '../../engine/transport/ssh.ts';
+import { npmFact } from '../../modules/npm.ts';
 import { applyJson } from '../helpers/apply.ts';
 import { type TestLab, sh, useLab } from '../helpers/lab.ts';
 
@@ -13,6 +14,25 @@ let ssh: SshConnection;
 const changes = (r: Awaited<ReturnType<typeof applyJson>>) => r.report.hosts['nodejs-1'].tasks.flatMap((t) => t.changes);
 
 useLab(test, 'nodejs', 1, (l, s) => { lab = l; ssh = s[0]; });
+
+/** The npm fact reads where global packages go without running npm: it must say what npm itself says. */
+async function npmFactAgreesWithNpm(): Promise<void> {
+  const read = async () => {
+    const fact = npmFact();
+    const r = await ssh.exec('sh -s', { stdin: fact.script });
+    return fact.parse(r.stdout, r.code);
+  };
+  const npm = async (args: string) => (await sh(ssh, `PATH=$PATH:/usr/local/bin npm ${args}`)).trim();
+  const got = await read();
+  assert.equal([got.root, got.bin, got.npm], [await npm('root -g'), `${await npm('prefix -g')}/bin`, await npm('-v')]);
+  // A prefix set in ~/.npmrc: the fact asks npm.
+  await sh(ssh, 'echo "prefix = /opt/npm-elsewhere" > /root/.npmrc');
+  try {
+    assert.is((await read()).root, '/opt/npm-elsewhere/lib/node_modules');
+  } finally {
+    await sh(ssh, 'rm -f /root/.npmrc');
+  }
+}
 
 test('installs Node 0.8.28 with its npm 1.2 from the mirror, checksum verified', async () => {
   const r = await applyJson([`${PB}/node.yml`], lab.inventory);
@@ -45,6 +65,7 @@ test('a current release works the same way: Node 20.19.0 with its npm 10, whose 
   assert.is(r.code, 0, r.raw);
   assert.is((await sh(ssh, 'node -v')).trim(), 'v20.19.0');
   assert.is((await sh(ssh, 'npm -v')).trim(), '10.8.2');
+  await npmFactAgreesWithNpm();
   assert.ok(changes(r).includes('npm install hello-provision@1.0.0'), r.raw);
   assert.is((await sh(ssh, 'hello-provision')).trim(), 'hello from a package installed by npm on Node v20.19.0');
   const again = await applyJson([`${PB}/node-current-npm.yml`], lab.inventory);
@@ -76,6 +97,7 @@ test('npm packages for Node 0.8 (forever, meteorite) packed on this machine, and
   assert.match(await sh(ssh, 'mrt --version 2>&1 || true'), /Meteorite version 0\.7\.8/);
   // npm 1.2 run through /usr/local/bin/node takes /usr/local as its global prefix, as it would by hand.
   assert.is((await sh(ssh, 'readlink /usr/local/bin/forever')).trim(), '/usr/local/lib/node_modules/forever/./bin/forever');
+  await npmFactAgreesWithNpm();
   const again = await applyJson([`${PB}/node-tools.yml`], lab.inventory);
   assert.is(again.report.hosts['nodejs-1'].changed, 0, again.raw);
 });
