@@ -1,12 +1,14 @@
 // The provision command line: parses arguments, runs a subcommand, maps failures to exit codes.
 import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { ROOT } from './root.ts';
 import { Command, CommanderError } from 'commander';
 import { EXIT, UserError } from './errors.ts';
 import { registerLab } from './lab/commands.ts';
 import { registerDemo } from './demo.ts';
 import { registerEngine } from './commands.ts';
 
-const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string };
+const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { version: string };
 
 export function buildProgram(): Command {
   const program = new Command('provision')

@@ -6,8 +6,8 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Command } from 'commander';
 import { EXIT, UserError } from './errors.ts';
-import { labDown, labUp } from './lab/lab.ts';
 import { cacheDir } from './lab/paths.ts';
+import { ROOT } from './root.ts';
 import { apply } from './run.ts';
 
 export function registerDemo(program: Command): void {
@@ -15,10 +15,10 @@ export function registerDemo(program: Command): void {
     .description('a lab of 2 droplets, playbooks/droplet.yml applied twice (the second run changes nothing), the URL to open')
     .option('--down', 'remove the lab at the end instead of leaving it running')
     .action(async (o: { down?: boolean }) => {
-      const root = new URL('..', import.meta.url).pathname;
+      const root = ROOT;
       const inventory = join(root, 'inventories/lab');
-      await labDown('demo');
-      const hosts = await labUp({ count: 2, prefix: 'demo', inventory });
+      await (await import('./lab/lab.ts')).labDown('demo');
+      const hosts = await (await import('./lab/lab.ts')).labUp({ count: 2, prefix: 'demo', inventory });
       try {
         // The app: the repository's test app (a Meteor-bundle-shaped Node 0.8 app), packed as a bundle.
         const bundle = join(cacheDir(), 'demo', 'pegleg.tar.gz');
@@ -34,7 +34,7 @@ export function registerDemo(program: Command): void {
         console.log('\nOpen the droplets (nginx -> HAProxy -> 3 app instances on Node 0.8.28):');
         for (const h of hosts) console.log(`  http://${h.address}/`);
       } finally {
-        if (o.down) await labDown('demo');
+        if (o.down) await (await import('./lab/lab.ts')).labDown('demo');
       }
       console.log(o.down ? 'lab removed' : '`provision lab down --prefix demo` removes the lab');
     });

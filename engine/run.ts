@@ -10,7 +10,6 @@ import type { ModuleDef } from './module.ts';
 import { formatProblem, parsePlaybook, type PlayDef } from './playbook.ts';
 import { type HostSummary, formatRecap, formatResult, jsonReport, summarize } from './report/report.ts';
 import { SshConnection } from './transport/ssh.ts';
-import { liveView } from './report/live.ts';
 import { type VarLayer, layerOf, mergeLayers, parseExtraVars, resolveVars } from './vars.ts';
 import { modules } from '../modules/index.ts';
 
@@ -101,6 +100,8 @@ export async function apply(o: ApplyOptions): Promise<number> {
     }
   };
   if (live) {
+    // listr2 loads only for a terminal.
+    const { liveView } = await import('./report/live.ts');
     await liveView(hosts, o.forks ?? hosts.length, async (host, progress) => {
       summaries[host] = await runHost(host, progress);
       return summaries[host];

@@ -1,10 +1,11 @@
-// The `provision lab` subcommands.
+// The `provision lab` subcommands. The lab's machinery (zx and all) loads only when a lab command runs:
+// an apply does not pay for it.
+const machinery = () => import('./lab.ts');
 import { spawnSync } from 'node:child_process';
 import { type Command, Option } from 'commander';
 import { positiveInt } from '../cli-args.ts';
 import { UserError } from '../errors.ts';
 import { knownHostsPath } from './inventory-file.ts';
-import { labDown, labList, labUp } from './lab.ts';
 import { DEFAULT_SUBNET, paths } from './paths.ts';
 import { MAX_HOSTS } from './network.ts';
 
@@ -20,7 +21,7 @@ export function registerLab(program: Command): void {
       .choices(['systemd', 'sysv']).default('systemd'))
     .option('-q, --quiet', 'no progress output')
     .action(async (o: { count: number; prefix: string; inventory: string; subnet?: string; quiet?: boolean; init: 'systemd' | 'sysv' }) => {
-      const hosts = await labUp(o);
+      const hosts = await (await machinery()).labUp(o);
       if (!o.quiet) {
         for (const h of hosts) console.log(`${h.name}\t${h.address}`);
         console.log(`inventory: ${o.inventory}/hosts.yml`);
@@ -30,13 +31,13 @@ export function registerLab(program: Command): void {
     .description('halt the hosts and remove everything the lab made for them')
     .option('-p, --prefix <name>', 'only the hosts of this prefix')
     .action(async (o: { prefix?: string }) => {
-      const gone = await labDown(o.prefix);
+      const gone = await (await machinery()).labDown(o.prefix);
       console.log(gone.length ? `removed ${gone.join(', ')}` : 'no lab hosts were running');
     });
   lab.command('list')
     .description('the lab hosts, their addresses and state')
-    .action(() => {
-      const hosts = labList();
+    .action(async () => {
+      const hosts = (await machinery()).labList();
       if (!hosts.length) return console.log('no lab hosts');
       console.log(['NAME', 'ADDRESS', 'STATE', 'PID'].join('\t'));
       for (const h of hosts) console.log([h.name, h.address, h.state, h.pid ?? '-'].join('\t'));
@@ -45,8 +46,8 @@ export function registerLab(program: Command): void {
     .description('an interactive shell (or one command) on a lab host, as root')
     .argument('<host>', 'host name, as in `provision lab list`')
     .argument('[command...]', 'a command to run instead of a shell')
-    .action((name: string, command: string[]) => {
-      const h = labList().find((x) => x.name === name);
+    .action(async (name: string, command: string[]) => {
+      const h = (await machinery()).labList().find((x) => x.name === name);
       if (!h) throw new UserError(`no lab host named ${name}: see \`provision lab list\``);
       if (h.state !== 'running') throw new UserError(`${name} is not running: run \`provision lab up\` again`);
       const r = spawnSync('ssh', ['-q', '-i', paths.key(), '-o', `UserKnownHostsFile=${knownHostsPath(h.inventory)}`,
