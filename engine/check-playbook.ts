@@ -3,7 +3,7 @@
 import { readFileSync } from 'node:fs';
 import type { Inventory } from './inventory.ts';
 import { type PlayDef, type Problem, type TaskDef } from './playbook.ts';
-import { resolveLocal } from './host-run.ts';
+import { resolveLocal } from './local-files.ts';
 import { isTemplated, undefinedVariables } from './template.ts';
 
 export const MAGIC_VARS = ['inventory_hostname', 'inventory_hostname_short', 'group_names', 'groups', 'ansible_check_mode', 'playbook_dir'];

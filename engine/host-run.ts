@@ -1,6 +1,6 @@
 // One host's run: plays in order, tasks in order, facts batched and cached, plan, check or apply, handlers.
-import { existsSync, readFileSync } from 'node:fs';
-import { isAbsolute, join, resolve } from 'node:path';
+import { readFileSync } from 'node:fs';
+import { readLocalOnce, resolveLocal } from './local-files.ts';
 import { gather } from './gather.ts';
 import { npmPack } from './npm-pack.ts';
 import type { Change, Effect, FactDef, ModuleDef, PlanContext, Step } from './module.ts';
@@ -15,7 +15,7 @@ import { redact, redactChange, sensitiveValues } from './redact.ts';
 
 export type TaskStatus = 'ok' | 'changed' | 'failed' | 'skipped' | 'conditional';
 export type TaskResult = { play: string; task: string; module: string; status: TaskStatus; changes: Change[]; error?: string; where: string; noLog: boolean; ms?: number };
-export type Conn = { exec(command: string, o?: { stdin?: string | Buffer }): Promise<{ code: number; stdout: string; stderr: string }> };
+export type Conn = { exec(command: string, o?: { stdin?: string | Buffer | Buffer[] }): Promise<{ code: number; stdout: string; stderr: string }> };
 export type HostOptions = { check: boolean; tags: string[]; skipTags: string[]; become?: boolean; connUser: string; connPort?: number; becomeUser: string };
 
 const where = (t: TaskDef) => `${t.where.file}:${t.where.line}`;
@@ -25,14 +25,6 @@ class NeedFact extends Error {
   constructor(readonly def: FactDef) {
     super(`fact ${def.key} not gathered`);
   }
-}
-
-/** Finds a local file named by a module argument: absolute, beside the playbook, or in a templates/ directory. */
-export function resolveLocal(p: string, playDir: string): string {
-  const tries = isAbsolute(p) ? [p] : [join(playDir, p), join(playDir, 'templates', p), resolve('templates', p), resolve(p)];
-  const found = tries.find((t) => existsSync(t));
-  if (!found) throw new Error(`local file "${p}" not found (looked in ${tries.join(', ')})`);
-  return found;
 }
 
 export class HostRun {
@@ -54,7 +46,7 @@ export class HostRun {
   constructor(readonly name: string, private conn: Conn, private modules: Map<string, ModuleDef>, private o: HostOptions,
     private onResult: (host: string, r: TaskResult) => void) {}
 
-  private exec = async (command: string, stdin?: string | Buffer) => {
+  private exec = async (command: string, stdin?: string | Buffer | Buffer[]) => {
     this.execs++;
     return this.conn.exec(command, { stdin });
   };
@@ -106,7 +98,7 @@ export class HostRun {
     return {
       host: this.name,
       connection: { user: this.o.connUser, port: this.o.connPort ?? 22 },
-      readLocal: (p) => readFileSync(resolveLocal(p, play.dir)),
+      readLocal: (p) => readLocalOnce(resolveLocal(p, play.dir)),
       render: (p) => renderFile(readFileSync(resolveLocal(p, play.dir), 'utf8'), vars, p),
       npmPack,
     };

@@ -16,8 +16,16 @@ function binsOf(pkg: { name: string; bin?: string | Record<string, string> }): R
   return pkg.bin;
 }
 
-/** Packs `spec` (name@version) with its dependencies; the same spec is packed once per machine. */
+const packed = new Map<string, NpmPack>();
+
+/** Packs `spec` (name@version) with its dependencies; once per machine, read once per process (every host shares it). */
 export function npmPack(spec: string): NpmPack {
+  let pack = packed.get(spec);
+  if (!pack) packed.set(spec, (pack = packOnDisk(spec)));
+  return pack;
+}
+
+function packOnDisk(spec: string): NpmPack {
   const id = createHash('sha256').update(spec).digest('hex').slice(0, 16);
   const dir = join(cacheDir(), id);
   if (!existsSync(join(dir, 'meta.json'))) {

@@ -10,7 +10,7 @@ import { type Become, asUser, innerCommand } from './steps.ts';
 /** Above this, a command line may exceed Linux's 128 KiB limit on one argument: run step by step instead. */
 export const MAX_SCRIPT = 96 * 1024;
 
-export type StepBatch = { command: string; stdin: Buffer; labels: string[]; okCodes: number[][]; boundary: string; factBoundary: string; facts: FactDef[] };
+export type StepBatch = { command: string; stdin: Buffer[]; labels: string[]; okCodes: number[][]; boundary: string; factBoundary: string; facts: FactDef[] };
 export type StepResult = { code: number; stdout: string; stderr: string; label: string; ok: boolean };
 
 /** The one command (and its stdin) that runs `steps` in order, stopping at the first failure, then reads `facts`. */
@@ -43,7 +43,7 @@ export function stepBatch(steps: Step[], wanted: FactDef[], become: Become): Ste
   lines.push('exit 0');
   const command = asUser(`sh -c ${shq(lines.join('\n'))}`, become);
   if (command.length > MAX_SCRIPT) return undefined;
-  return { command, stdin: Buffer.concat(payloads), labels, okCodes, boundary, factBoundary, facts };
+  return { command, stdin: payloads, labels, okCodes, boundary, factBoundary, facts };
 }
 
 /** Each step that ran, in order, with its own output; the last one is the failed one when not ok. */

@@ -78,7 +78,7 @@ export class SshConnection {
   }
 
   /** Runs one shell command line on the host; resolves with its exit status and output. */
-  async exec(command: string, options: { stdin?: string | Buffer } = {}): Promise<ExecResult> {
+  async exec(command: string, options: { stdin?: Stdin } = {}): Promise<ExecResult> {
     await this.acquire();
     try {
       return await this.run(command, options.stdin);
@@ -96,7 +96,7 @@ export class SshConnection {
    * inside ssh2's callback: a fast command's exit status can arrive in the same read as the channel's
    * confirmation, before any promise continuation would run.
    */
-  private run(command: string, stdin: string | Buffer | undefined, attempt = 0): Promise<ExecResult> {
+  private run(command: string, stdin: Stdin | undefined, attempt = 0): Promise<ExecResult> {
     return new Promise((resolve, reject) => {
       this.client.exec(command, (err, channel) => {
         if (!err) return collect(this.target.name, command, channel, stdin).then(resolve, reject);
@@ -124,7 +124,10 @@ export class SshConnection {
   }
 }
 
-function collect(host: string, command: string, channel: ClientChannel, stdin?: string | Buffer): Promise<ExecResult> {
+/** What an exec reads on stdin: several buffers are written one after another, never copied into one. */
+export type Stdin = string | Buffer | Buffer[];
+
+function collect(host: string, command: string, channel: ClientChannel, stdin?: Stdin): Promise<ExecResult> {
   return new Promise((resolve, reject) => {
     const out: Buffer[] = [];
     const err: Buffer[] = [];
@@ -146,7 +149,10 @@ function collect(host: string, command: string, channel: ClientChannel, stdin?: 
       }
       resolve({ code, signal, stdout: Buffer.concat(out).toString('utf8'), stderr: Buffer.concat(err).toString('utf8') });
     });
-    if (stdin !== undefined) channel.end(stdin);
+    if (Array.isArray(stdin)) {
+      for (const part of stdin) channel.write(part);
+      channel.end();
+    } else if (stdin !== undefined) channel.end(stdin);
     else channel.end();
   });
 }

@@ -12,7 +12,7 @@ import { MAX_SCRIPT, splitSteps, stepBatch } from '../../engine/step-batch.ts';
 function run(steps: Step[], facts: FactDef[] = []) {
   const b = stepBatch(steps, facts, undefined)!;
   // The exec's command line is run by the login shell, as sshd does.
-  const r = spawnSync('sh', ['-c', b.command], { input: b.stdin, encoding: 'utf8' });
+  const r = spawnSync('sh', ['-c', b.command], { input: Buffer.concat(b.stdin), encoding: 'utf8' });
   return { b, r, steps: splitSteps(b, r.stdout, r.stderr, r.status ?? -1) };
 }
 
