@@ -91,12 +91,17 @@ test('affinity: with the HAProxy cookie 20 requests land on one instance; withou
   assert.equal([...spread].sort(), [3000, 3001, 3002]);
 });
 
-test('a second apply changes nothing, in one remote exec per host (all facts in one batch)', async () => {
+test('a second apply changes nothing, in one connection and one remote exec per host (all facts in one batch)', async () => {
+  // Connections as each host's sshd saw them: one accepted login per host for the whole run.
+  const logins = () => Promise.all(ssh.map(async (c) => Number((await sh(c, "journalctl -u ssh --no-pager -q | grep -c 'Accepted publickey' || true")).trim())));
+  const before = await logins();
   const r = await apply('-e', `app_bundle=${b1}`);
   for (const h of Object.values(r.report.hosts)) {
     assert.is(h.changed, 0, r.raw);
     assert.is(h.remote_execs, 1, 'remote execs of a no-op run');
   }
+  const after = await logins();
+  assert.equal(after.map((a, i) => a - before[i]), [1, 1], 'SSH logins per host during the run');
 });
 
 test('a new bundle deploys while /ping is polled through nginx: no request fails', async () => {
