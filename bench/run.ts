@@ -1,0 +1,84 @@
+// `npm run bench`: provision and Ansible side by side on the same fresh lab hosts, in one run, beside the
+// floors no tool can beat. Prints one table and writes it as JSON under bench/results/. Never a test.
+//   tsx bench/run.ts [--sizes 1,10,30] [--no-ansible]
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { cpus, tmpdir, totalmem } from 'node:os';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { ROOT, down, freshHosts, packageFloor, sshFloor } from './hosts.ts';
+import { type Row, formatTable } from './table.ts';
+import { type ToolRun, ansibleApply, appBundle, ensureAnsible, prepareAnsible, provisionApply, stopControlMasters } from './tools.ts';
+
+const { values } = parseArgs({ options: { sizes: { type: 'string', default: '1,10,30' }, 'no-ansible': { type: 'boolean', default: false } } });
+const sizes = values.sizes!.split(',').map(Number);
+const withAnsible = !values['no-ansible'];
+if (withAnsible) ensureAnsible();
+const log = (s: string) => process.stderr.write(`${new Date().toISOString().slice(11, 19)} ${s}\n`);
+const bundle = appBundle();
+const prep = withAnsible ? prepareAnsible() : '';
+const controlDir = join(tmpdir(), `bench-ansible-cp-${process.pid}`);
+
+const started = new Date().toISOString();
+const file = join(ROOT, 'bench/results', `${started.slice(0, 19).replaceAll(':', '')}.json`);
+function save(rows: Row[]): void {
+  const ansibleVersion = withAnsible ? execFileSync('ansible-playbook', ['--version'], { encoding: 'utf8' }).split('\n')[0] : null;
+  const result = {
+    date: started, machine: { cpus: cpus().length, memory_gb: Math.round(totalmem() / 2 ** 30) },
+    node: process.version, ansible: ansibleVersion,
+    floors: { 'no-op': '`ssh HOST true` on every host at once (best of 3)', first: "apt-get install of the droplet's packages over plain ssh (lists updated beforehand, untimed, for every run)" },
+    rows,
+  };
+  mkdirSync(join(ROOT, 'bench/results'), { recursive: true });
+  writeFileSync(file, `${JSON.stringify(result, null, 2)}\n`);
+}
+
+/** The same run twice on the same hosts: first (everything to do), then no-op (nothing to do). */
+async function pair(tool: string, run: () => Promise<ToolRun>): Promise<{ first: ToolRun; noop: ToolRun }> {
+  log(`  ${tool}: first apply`);
+  const first = await run();
+  log(`  ${tool}: first ${first.seconds.toFixed(1)} s; no-op apply`);
+  const noop = await run();
+  if (noop.changed !== 0) throw new Error(`${tool}: the second run changed ${noop.changed} things: not idempotent`);
+  log(`  ${tool}: no-op ${noop.seconds.toFixed(1)} s`);
+  return { first, noop };
+}
+
+try {
+  // Warm every cache a first run may fill (image, apt proxy, mirror, npm packs, tsx), untimed.
+  log('warm-up on 1 host');
+  let lab = freshHosts(1);
+  await packageFloor(lab);
+  lab = freshHosts(1);
+  await provisionApply(lab, bundle);
+  if (withAnsible) {
+    lab = freshHosts(1);
+    await ansibleApply(lab, prep, 1, controlDir).finally(() => stopControlMasters(controlDir));
+  }
+
+  const rows: Row[] = [];
+  for (const n of sizes) {
+    log(`${n} host(s): floors`);
+    lab = freshHosts(n);
+    const floor = await sshFloor(lab);
+    const pkgFloor = await packageFloor(lab);
+    lab = freshHosts(n);
+    const p = await pair('provision', () => provisionApply(lab, bundle));
+    let a: { first: ToolRun; noop: ToolRun } | undefined;
+    if (withAnsible) {
+      lab = freshHosts(n);
+      try {
+        a = await pair('ansible', () => ansibleApply(lab, prep, n, controlDir));
+      } finally {
+        stopControlMasters(controlDir);
+      }
+    }
+    rows.push({ hosts: n, run: 'no-op', floor, provision: p.noop, ansible: a?.noop });
+    rows.push({ hosts: n, run: 'first', floor: pkgFloor, provision: p.first, ansible: a?.first });
+    save(rows); // after every size: a run that fails later keeps what it measured
+  }
+  console.log(formatTable(rows));
+  log(`written ${file}`);
+} finally {
+  down();
+}
