@@ -1,13 +1,12 @@
 // One host's run: plays in order, tasks in order, facts batched and cached, plan, check or apply, handlers.
 import { readFileSync } from 'node:fs';
 import { readLocalOnce, resolveLocal } from './local-files.ts';
-import { gather } from './gather.ts';
+import { gather, parseFacts } from './gather.ts';
 import { npmPack } from './npm-pack.ts';
 import type { Change, Effect, FactDef, ModuleDef, PlanContext, Step } from './module.ts';
 import type { PlayDef, TaskDef } from './playbook.ts';
 import { type Become, stepCommand } from './steps.ts';
 import { splitSteps, stepBatch } from './step-batch.ts';
-import { parseFacts } from './gather.ts';
 import { renderFile, renderValue } from './template.ts';
 import { coerce, validate } from './validate.ts';
 import { renderDeep } from './vars.ts';
@@ -148,9 +147,10 @@ export class HostRun {
     return l;
   }
 
-  /** Runs one task (every loop item); returns whether it changed anything. */
+  /** When the running task started: its result records how long it took. */
   private taskStart?: number;
 
+  /** Runs one task (every loop item); returns whether it changed anything. */
   async runTask(play: PlayDef, task: TaskDef, vars: Record<string, unknown>): Promise<TaskStatus> {
     this.taskStart = performance.now();
     if (!this.selected(task)) return 'skipped';
@@ -214,7 +214,9 @@ export class HostRun {
       for (const d of defs) this.unknownKeys.add(d.key);
       return 'conditional';
     }
-    await this.ensureFacts(defs.filter((d) => !d.lazy), become);
+    // Lazy facts are read only if the plan asks for them.
+    const eager = defs.filter((d) => !d.lazy);
+    await this.ensureFacts(eager, become);
     let changes: Change[];
     try {
       changes = await this.plan(mod, args, ctx, become);
@@ -235,13 +237,13 @@ export class HostRun {
       return 'changed';
     }
     const verify = mod.verifiable?.(args) !== false;
-    const ran = await this.runSteps(changes.flatMap((c) => c.steps), verify ? defs.filter((d) => !d.lazy) : [], become);
+    const ran = await this.runSteps(changes.flatMap((c) => c.steps), verify ? eager : [], become);
     if (ran.failed) {
       this.lastError = `${task.noLog ? 'a step' : `\`${ran.failed.label}\``} exited ${ran.failed.code}${ran.failed.why && !task.noLog ? `: ${ran.failed.why}` : ''}`;
       return 'failed';
     }
     if (!verify) return 'changed';
-    await this.ensureFacts(defs.filter((d) => !d.lazy), become);
+    await this.ensureFacts(eager, become);
     const again = await this.plan(mod, args, ctx, become);
     if (again.length) {
       this.lastError = `engine error: module ${task.module} still plans changes after its own changes ran (${again.map((c) => c.summary).join('; ')}): a bug in the module`;

@@ -84,6 +84,7 @@ export async function apply(o: ApplyOptions): Promise<number> {
     const connectMs = Math.round(performance.now() - connecting);
     const run = new HostRun(host, conn, modules, { check: Boolean(o.check), tags: o.tags ?? [], skipTags: o.skipTags ?? [],
       become: o.become || c.become, connUser: c.user, connPort: c.port, becomeUser: c.becomeUser }, (_h, r) => progress(r));
+    const counts = () => ({ execs: run.execs, factExecs: run.factExecs, connectMs });
     try {
       for (const play of plays) {
         if (!hostsOf(play).includes(host)) continue;
@@ -91,10 +92,10 @@ export async function apply(o: ApplyOptions): Promise<number> {
         await run.runPlay(play, vars);
         if (run.failed) break;
       }
-      return summarize(run.results, false, undefined, { execs: run.execs, factExecs: run.factExecs, connectMs });
+      return summarize(run.results, false, undefined, counts());
     } catch (err) {
       if (!o.json) out(`failed      ${host}: ${(err as Error).message}`);
-      return summarize(run.results, false, (err as Error).message, { execs: run.execs, factExecs: run.factExecs, connectMs });
+      return summarize(run.results, false, (err as Error).message, counts());
     } finally {
       conn.close();
     }
