@@ -7,24 +7,18 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { ROOT, down, freshHosts, type BenchLab } from './hosts.ts';
-import { measure } from './measure.ts';
-import { appBundle } from './tools.ts';
+import { VARS, appBundle, applyMeasured } from './tools.ts';
 
 const { values } = parseArgs({ options: { hosts: { type: 'string', default: '30' } } });
 const n = Number(values.hosts);
-type Report = { duration_s: number; hosts: Record<string, { connect_ms: number; remote_execs: number; tasks: Array<{ task: string; status: string; ms: number }> }> };
 
 const stats = (xs: number[]) => {
   const s = [...xs].sort((a, b) => a - b);
   return { median: s[Math.floor(s.length / 2)], max: s[s.length - 1], sum: s.reduce((a, b) => a + b, 0) };
 };
 
-async function apply(lab: BenchLab, bundle: string, profile?: string) {
-  const m = await measure('node', [join(ROOT, 'bin/provision.js'), 'apply', join(ROOT, 'playbooks/droplet.yml'), '-i', lab.inventory,
-    '-e', `@${join(ROOT, 'playbooks/lab-vars.yml')}`, '-e', `app_bundle=${bundle}`, '--json'], { cwd: ROOT, env: profile ? { PROVISION_PROFILE: profile } : {} });
-  if (m.code !== 0) throw new Error(`apply failed: ${m.stdout.slice(-2000)}`);
-  return { m, report: JSON.parse(m.stdout) as Report };
-}
+const apply = (lab: BenchLab, bundle: string, profile?: string) =>
+  applyMeasured(join(ROOT, 'playbooks/droplet.yml'), lab.inventory, VARS(bundle), profile ? { PROVISION_PROFILE: profile } : {});
 
 try {
   const bundle = appBundle();

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { dump } from 'js-yaml';
 import { ROOT, down, freshHosts, sshOptions } from './hosts.ts';
-import { measure } from './measure.ts';
+import { applyMeasured } from './tools.ts';
 
 const { values } = parseArgs({ options: { sizes: { type: 'string', default: '50,100,200,400' } } });
 const sizes = values.sizes!.split(',').map(Number);
@@ -19,11 +19,8 @@ const log = (s: string) => process.stderr.write(`${new Date().toISOString().slic
 type Row = { hosts: number; first_s: number; noop_s: number; peak_rss_mb: number; noop_execs_per_host: number };
 
 async function applyOnce(inventory: string): Promise<{ seconds: number; peakRssMb: number; execs: number; changed: number }> {
-  const m = await measure('node', [join(ROOT, 'bin/provision.js'), 'apply', join(ROOT, 'bench/scale/playbook.yml'), '-i', inventory, '--json'], { cwd: ROOT });
-  const report = JSON.parse(m.stdout) as { hosts: Record<string, { changed: number; failed: number; unreachable: boolean; remote_execs: number }> };
-  const hosts = Object.values(report.hosts);
-  if (m.code !== 0 || hosts.some((h) => h.failed || h.unreachable)) throw new Error(`apply failed (exit ${m.code}): ${m.stdout.slice(-2000)}${m.stderr.slice(-1000)}`);
-  return { seconds: m.seconds, peakRssMb: m.peakRssMb, execs: Math.max(...hosts.map((h) => h.remote_execs)), changed: hosts.reduce((n, h) => n + h.changed, 0) };
+  const r = await applyMeasured(join(ROOT, 'bench/scale/playbook.yml'), inventory);
+  return { seconds: r.m.seconds, peakRssMb: r.m.peakRssMb, execs: r.execsPerHost, changed: r.changed };
 }
 
 try {

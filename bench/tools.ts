@@ -17,12 +17,18 @@ export function appBundle(): string {
   return bundle;
 }
 
-const VARS = (bundle: string) => ['-e', `@${join(ROOT, 'playbooks/lab-vars.yml')}`, '-e', `app_bundle=${bundle}`];
+export const VARS = (bundle: string) => ['-e', `@${join(ROOT, 'playbooks/lab-vars.yml')}`, '-e', `app_bundle=${bundle}`];
 
-export async function provisionApply(lab: BenchLab, bundle: string): Promise<ToolRun> {
-  const m = await measure('node', [join(ROOT, 'bin/provision.js'), 'apply', join(ROOT, 'playbooks/droplet.yml'), '-i', lab.inventory,
-    ...VARS(bundle), '--json'], { cwd: ROOT });
-  let report: { hosts: Record<string, { changed: number; failed: number; remote_execs: number; unreachable: boolean }> };
+export type ApplyReport = {
+  duration_s: number;
+  hosts: Record<string, { changed: number; failed: number; unreachable: boolean; remote_execs: number; connect_ms: number;
+    tasks: Array<{ task: string; status: string; ms: number }> }>;
+};
+
+/** One `provision apply PLAYBOOK -i INVENTORY ... --json` as a whole process, measured; fails unless every host converged. */
+export async function applyMeasured(playbook: string, inventory: string, extra: string[] = [], env: NodeJS.ProcessEnv = {}) {
+  const m = await measure('node', [join(ROOT, 'bin/provision.js'), 'apply', playbook, '-i', inventory, ...extra, '--json'], { cwd: ROOT, env });
+  let report: ApplyReport;
   try {
     report = JSON.parse(m.stdout);
   } catch {
@@ -31,10 +37,15 @@ export async function provisionApply(lab: BenchLab, bundle: string): Promise<Too
   const hosts = Object.values(report.hosts);
   if (m.code !== 0 || hosts.some((h) => h.failed || h.unreachable)) throw new Error(`provision apply failed (exit ${m.code}): ${m.stdout.slice(-3000)}`);
   return {
-    seconds: m.seconds, peakRssMb: m.peakRssMb,
+    m, report,
     execsPerHost: Math.max(...hosts.map((h) => h.remote_execs)),
-    changed: hosts.reduce((n, h) => n + h.changed, 0), failed: 0,
+    changed: hosts.reduce((n, h) => n + h.changed, 0),
   };
+}
+
+export async function provisionApply(lab: BenchLab, bundle: string): Promise<ToolRun> {
+  const r = await applyMeasured(join(ROOT, 'playbooks/droplet.yml'), lab.inventory, VARS(bundle));
+  return { seconds: r.m.seconds, peakRssMb: r.m.peakRssMb, execsPerHost: r.execsPerHost, changed: r.changed, failed: 0 };
 }
 
 /** ssh, scp and sftp as Ansible finds them on PATH, each call counted: Ansible's remote execs and transfers. */
