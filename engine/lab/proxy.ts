@@ -1,5 +1,6 @@
-// The lab's daemons. The apt proxy: apt-cacher-ng on the controller's loopback, relayed into the hub
-// namespace by socat, so hosts reach the archive through the bridge's :3142 only. The download mirror:
+// The lab's daemons. The apt proxy: apt-cacher-ng on the controller's loopback, behind apt-front.mjs (one
+// fetch of a release index for many hosts, see there) on a unix socket, relayed into the hub namespace
+// by socat, so hosts reach the archive through the bridge's :3142 only. The download mirror:
 // a static file server inside the hub on the bridge's :8080 (see mirror.ts).
 import { spawn } from 'node:child_process';
 import { mkdirSync, openSync, closeSync, readdirSync, writeFileSync } from 'node:fs';
@@ -7,11 +8,12 @@ import { connect } from 'node:net';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { NAMES, PROXY_PORT, acngPort, paths } from './paths.ts';
+import { ROOT } from '../root.ts';
 import { cmdline, isOurs, stopPid } from './proc.ts';
 import type { ProxyRecord } from './state.ts';
 import { MIRROR_PORT, mirrorDir } from './mirror.ts';
 
-const MARK = { acng: 'apt-cacher-ng', relay: 'socat', mirror: 'http.server' };
+const MARK = { acng: 'apt-cacher-ng', front: 'apt-front.mjs', relay: 'socat', mirror: 'http.server' };
 const socket = () => join(paths.proxy(), 'relay.sock');
 
 function acngConfig(port: number): string {
@@ -40,21 +42,23 @@ function daemon(argv: string[], log: string): number {
   return child.pid;
 }
 
-async function waitPort(host: string, port: number, pid: number, marker: string, what: string): Promise<void> {
+/** Waits until `at` (a TCP address or a unix socket) accepts connections, while `pid` is still ours. */
+async function waitListening(at: { host: string; port: number } | { path: string }, pid: number, marker: string, what: string): Promise<void> {
   for (let i = 0; i < 200; i++) {
     const ok = await new Promise<boolean>((resolve) => {
-      const s = connect(port, host, () => { s.destroy(); resolve(true); });
+      const s = connect(at, () => { s.destroy(); resolve(true); });
       s.on('error', () => resolve(false));
     });
     if (ok) return;
     if (!isOurs(pid, marker)) break;
     await sleep(25);
   }
-  throw new Error(`${what} did not start listening on ${host}:${port}: see ${join(paths.proxy(), '*.log')}`);
+  const where = 'path' in at ? at.path : `${at.host}:${at.port}`;
+  throw new Error(`${what} did not start listening on ${where}: see ${join(paths.proxy(), '*.log')}`);
 }
 
 export function proxyAlive(p: ProxyRecord): boolean {
-  return isOurs(p.acngPid, MARK.acng) && isOurs(p.relayPid, MARK.relay) && isOurs(p.hubRelayPid, MARK.relay)
+  return isOurs(p.acngPid, MARK.acng) && isOurs(p.relayPid, MARK.front) && isOurs(p.hubRelayPid, MARK.relay)
     && isOurs(p.mirrorPid, MARK.mirror);
 }
 
@@ -73,21 +77,23 @@ export async function ensureProxy(p: ProxyRecord, bridgeAddr: string): Promise<P
   if (!isOurs(p.acngPid, MARK.acng)) {
     writeFileSync(join(dir, 'conf', 'acng.conf'), acngConfig(ACNG_PORT));
     out.acngPid = daemon(['apt-cacher-ng', '-c', join(dir, 'conf'), 'ForeGround=1'], join(dir, 'acng.log'));
-    await waitPort('127.0.0.1', ACNG_PORT, out.acngPid, MARK.acng, 'apt-cacher-ng');
+    await waitListening({ host: '127.0.0.1', port: ACNG_PORT }, out.acngPid, MARK.acng, 'apt-cacher-ng');
   }
-  if (!isOurs(p.relayPid, MARK.relay) || !isOurs(p.hubRelayPid, MARK.relay)) {
-    await stopPid(out.relayPid, MARK.relay, 5000);
+  if (!isOurs(p.relayPid, MARK.front) || !isOurs(p.hubRelayPid, MARK.relay)) {
+    await stopPid(out.relayPid, MARK.front, 5000);
+    await stopPid(out.relayPid, MARK.relay, 5000); // a lab started before apt-front had socat here
     await stopPid(out.hubRelayPid, MARK.relay, 5000);
-    out.relayPid = daemon(['socat', `UNIX-LISTEN:${socket()},fork,unlink-early`, `TCP:127.0.0.1:${ACNG_PORT}`], join(dir, 'relay.log'));
+    out.relayPid = daemon([process.execPath, join(ROOT, 'engine', 'lab', MARK.front), socket(), String(ACNG_PORT)], join(dir, 'relay.log'));
+    await waitListening({ path: socket() }, out.relayPid, MARK.front, 'apt-front');
     out.hubRelayPid = daemon(['ip', 'netns', 'exec', NAMES.hubNs, 'socat',
       `TCP-LISTEN:${PROXY_PORT},bind=${bridgeAddr},fork,reuseaddr`, `UNIX-CONNECT:${socket()}`], join(dir, 'hub-relay.log'));
-    await waitPort(bridgeAddr, PROXY_PORT, out.hubRelayPid, MARK.relay, 'the hub relay');
+    await waitListening({ host: bridgeAddr, port: PROXY_PORT }, out.hubRelayPid, MARK.relay, 'the hub relay');
   }
   if (!isOurs(p.mirrorPid, MARK.mirror)) {
     // The download mirror, inside the hub: it serves local files only and reaches nothing.
     out.mirrorPid = daemon(['ip', 'netns', 'exec', NAMES.hubNs, 'python3', '-m', 'http.server', String(MIRROR_PORT),
       '--bind', bridgeAddr, '--directory', mirrorDir()], join(dir, 'mirror.log'));
-    await waitPort(bridgeAddr, MIRROR_PORT, out.mirrorPid, MARK.mirror, 'the download mirror');
+    await waitListening({ host: bridgeAddr, port: MIRROR_PORT }, out.mirrorPid, MARK.mirror, 'the download mirror');
   }
   return out;
 }
@@ -106,6 +112,7 @@ export async function stopStrayDaemons(bridgeAddr: string): Promise<void> {
 export async function stopProxy(p: ProxyRecord): Promise<void> {
   await Promise.all([
     stopPid(p.acngPid, MARK.acng, 5000),
+    stopPid(p.relayPid, MARK.front, 5000),
     stopPid(p.relayPid, MARK.relay, 5000),
     stopPid(p.hubRelayPid, MARK.relay, 5000),
     stopPid(p.mirrorPid, MARK.mirror, 5000),
