@@ -4,25 +4,23 @@ import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { load } from 'js-yaml';
 import { measure, type Measured } from './measure.ts';
+import { updateStep } from '../modules/apt.ts';
+import { shq } from '../engine/shell.ts';
 
 export const ROOT = resolve(import.meta.dirname, '..');
 export const INVENTORY = join(ROOT, 'bench', '.lab');
 const PREFIX = 'bench';
 /** What the droplet's first task installs: the package floor installs the same, the same way. */
 export const PACKAGES = ['nginx', 'haproxy', 'ufw', 'curl', 'ca-certificates'];
+/** droplet.yml's update_cache_timeout. */
+const UPDATE_TIMEOUT = 120;
 
 export type BenchHost = { name: string; address: string };
 export type BenchLab = { hosts: BenchHost[]; key: string; knownHosts: string; inventory: string };
 
 const provision = (args: string[]) => execFileSync('node', [join(ROOT, 'bin', 'provision.js'), ...args], { cwd: ROOT, stdio: ['ignore', 'pipe', 'inherit'] });
 
-/**
- * N freshly started lab hosts (the previous bench hosts are removed first), their package lists updated
- * one host at a time, untimed: apt-cacher-ng 3.7 refetches InRelease on every request, and two refetches
- * of one file in the same second collide ("Failure to move file ... out of the way") and can leave an
- * apt-get update waiting forever; 10 and 30 hosts updating at once hit it in most runs. With fresh lists,
- * provision and Ansible both skip the update (cache_valid_time: 3600) and the package floor installs only.
- */
+/** N freshly started lab hosts (the previous bench hosts are removed first), package lists empty as the image has them. */
 export function freshHosts(n: number): BenchLab {
   down();
   provision(['lab', 'up', '--count', String(n), '--prefix', PREFIX, '-i', INVENTORY, '--quiet']);
@@ -30,11 +28,7 @@ export function freshHosts(n: number): BenchLab {
     all: { vars: Record<string, string>; children: { lab: { hosts: Record<string, { ansible_host: string }> } } };
   };
   const hosts = Object.entries(doc.all.children.lab.hosts).map(([name, v]) => ({ name, address: v.ansible_host }));
-  const lab = { hosts, key: doc.all.vars.ansible_ssh_private_key_file, knownHosts: doc.all.vars.known_hosts, inventory: INVENTORY };
-  for (const h of hosts) {
-    execFileSync('ssh', [...sshOptions(lab), h.address, 'apt-get -q update >/dev/null && sleep 1'], { stdio: ['ignore', 'ignore', 'inherit'], timeout: 120_000 });
-  }
-  return lab;
+  return { hosts, key: doc.all.vars.ansible_ssh_private_key_file, knownHosts: doc.all.vars.known_hosts, inventory: INVENTORY };
 }
 
 export function down(): void {
@@ -46,15 +40,15 @@ export const sshOptions = (lab: BenchLab) => ['-i', lab.key, '-o', `UserKnownHos
 
 /** One `ssh HOST command` per host, all at once (a shell's `&` and `wait`): wall time and memory of the lot. */
 export async function sshAll(lab: BenchLab, command: string): Promise<Measured> {
-  const opts = sshOptions(lab).map((o) => `'${o}'`).join(' ');
+  const opts = sshOptions(lab).map(shq).join(' ');
   const script = [
     'fail=0',
-    ...lab.hosts.map((h) => `ssh ${opts} ${h.address} '${command}' >/dev/null 2>&1 & p_${h.name.replace(/\W/g, '_')}=$!`),
+    ...lab.hosts.map((h) => `ssh ${opts} ${h.address} ${shq(command)} >/dev/null 2>&1 & p_${h.name.replace(/\W/g, '_')}=$!`),
     ...lab.hosts.map((h) => `wait $p_${h.name.replace(/\W/g, '_')} || fail=1`),
     'exit $fail',
   ].join('\n');
   const m = await measure('sh', ['-c', script]);
-  if (m.code !== 0) throw new Error(`ssh ${command}: failed on some host`);
+  if (m.code !== 0) throw new Error(`ssh ${command.slice(0, 200)}: failed on some host`);
   return m;
 }
 
@@ -65,8 +59,12 @@ export async function sshFloor(lab: BenchLab): Promise<number> {
   return Math.min(...runs);
 }
 
-/** The package floor: `apt-get install` of the droplet's packages (lists fresh), over plain ssh, on every host at once. */
+/**
+ * The package floor: `apt-get update && apt-get install` of the droplet's packages over plain ssh, on every
+ * host at once. The update is the apt module's own command, time limit and retries included (droplet.yml's).
+ */
 export async function packageFloor(lab: BenchLab): Promise<number> {
-  const cmd = `DEBIAN_FRONTEND=noninteractive apt-get -q -y install ${PACKAGES.join(' ')}`;
+  const update = updateStep({ update_cache: true, update_cache_timeout: UPDATE_TIMEOUT }).map(shq).join(' ');
+  const cmd = `export DEBIAN_FRONTEND=noninteractive; ${update} >/dev/null && apt-get -q -y install ${PACKAGES.join(' ')}`;
   return (await sshAll(lab, cmd)).seconds;
 }

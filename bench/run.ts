@@ -26,7 +26,7 @@ function save(rows: Row[]): void {
   const result = {
     date: started, machine: { cpus: cpus().length, memory_gb: Math.round(totalmem() / 2 ** 30) },
     node: process.version, ansible: ansibleVersion,
-    floors: { 'no-op': '`ssh HOST true` on every host at once (best of 3)', first: "apt-get install of the droplet's packages over plain ssh (lists updated beforehand, untimed, for every run)" },
+    floors: { 'no-op': '`ssh HOST true` on every host at once (best of 3)', first: "apt-get update && apt-get install of the droplet's packages over plain ssh, on fresh hosts (the update with droplet.yml's time limit and retries)" },
     rows,
   };
   mkdirSync(join(ROOT, 'bench/results'), { recursive: true });

@@ -7,6 +7,9 @@ export type AptArgs = {
   state?: 'present' | 'absent' | 'latest';
   update_cache?: boolean;
   cache_valid_time?: number;
+  update_cache_retries?: number;
+  update_cache_retry_max_delay?: number;
+  update_cache_timeout?: number;
 };
 
 const pkgSchema = {
@@ -47,6 +50,31 @@ function wanted(a: AptArgs): Want[] {
 
 const names = (ws: Want[]) => ws.map((w) => w.name);
 
+/**
+ * `apt-get update`, each attempt cut off after $1 seconds (0: never), retried $2 times after a failure,
+ * waiting 1, 2, 4 ... seconds, at most $3, in between: Ansible's update_cache_retries, plus a time limit,
+ * since an update behind a faulty proxy can wait forever. Constant text: the numbers are arguments.
+ */
+const UPDATE_RETRYING = [
+  't=$1 retries=$2 max=$3 n=0 d=1',
+  'shift 3',
+  'while :; do',
+  '  if [ "$t" -gt 0 ]; then timeout -k 10 "$t" "$@"; else "$@"; fi',
+  '  rc=$?',
+  '  [ $rc -eq 0 ] && exit 0',
+  '  [ $rc -eq 124 ] && echo "apt-get update: not done within $t s" >&2',
+  '  [ $n -ge "$retries" ] && exit $rc',
+  '  n=$((n + 1)); [ $d -gt "$max" ] && d=$max',
+  '  echo "apt-get update failed (exit $rc): retry $n of $retries in $d s" >&2',
+  '  sleep $d; d=$((d * 2))',
+  'done',
+].join('\n');
+
+export function updateStep(a: AptArgs): string[] {
+  const limits = [a.update_cache_timeout ?? 600, a.update_cache_retries ?? 5, a.update_cache_retry_max_delay ?? 12].map(String);
+  return ['sh', '-c', UPDATE_RETRYING, 'apt-update', ...limits, 'apt-get', 'update', '-q', ...LOCK];
+}
+
 export default defineModule<AptArgs>({
   name: 'apt',
   description: 'Install, upgrade or remove Debian packages with apt-get; optionally update the package lists first.',
@@ -62,6 +90,9 @@ export default defineModule<AptArgs>({
       state: { enum: ['present', 'absent', 'latest'], default: 'present' },
       update_cache: { type: 'boolean' },
       cache_valid_time: { type: 'integer', minimum: 0, default: 0, description: 'a whole number of seconds' },
+      update_cache_retries: { type: 'integer', minimum: 0, maximum: 100, default: 5, description: 'how many times a failed apt-get update is tried again' },
+      update_cache_retry_max_delay: { type: 'integer', minimum: 0, maximum: 3600, default: 12, description: 'the longest wait between tries, in seconds (they start at 1 s and double)' },
+      update_cache_timeout: { type: 'integer', minimum: 0, default: 600, description: 'seconds after which one apt-get update is stopped and counts as failed; 0: no limit' },
     },
     // `name` may be left out only to update the lists.
     if: { required: ['update_cache'], properties: { update_cache: { const: true } } },
@@ -94,7 +125,7 @@ export default defineModule<AptArgs>({
         updating = true;
         // Every package's candidate may change, not only this task's.
         const effects: Effect[] = [{ key: aptListsAgeFact().key, value: 0 }, { prefix: 'apt-candidates:', unknown: true }];
-        changes.push({ summary: 'apt-get update', steps: [{ exec: ['apt-get', 'update', '-q', ...LOCK], env: ENV }], effects });
+        changes.push({ summary: 'apt-get update', steps: [{ exec: updateStep(a), env: ENV }], effects });
       }
     }
     if (!ws.length) return changes;
