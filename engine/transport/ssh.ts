@@ -32,7 +32,7 @@ export class SshConnection {
   private active = 0;
   private waiting: Array<() => void> = [];
 
-  private constructor(readonly target: SshTarget, private client: Client) {}
+  private constructor(readonly target: SshTarget, private client: Client, private sock: Socket) {}
 
   static connect(target: SshTarget): Promise<SshConnection> {
     const port = target.port ?? 22;
@@ -50,7 +50,7 @@ export class SshConnection {
       client.once('ready', () => {
         client.removeListener('error', fail);
         client.on('error', () => {}); // later socket errors surface through exec
-        resolve(new SshConnection(target, client));
+        resolve(new SshConnection(target, client, sock));
       });
       client.once('error', fail);
       sock.once('error', () => {}); // reported through the client
@@ -99,7 +99,7 @@ export class SshConnection {
   private run(command: string, stdin: Stdin | undefined, attempt = 0): Promise<ExecResult> {
     return new Promise((resolve, reject) => {
       this.client.exec(command, (err, channel) => {
-        if (!err) return collect(this.target.name, command, channel, stdin).then(resolve, reject);
+        if (!err) return collect(this.target.name, command, channel, this.sock, stdin).then(resolve, reject);
         if (/open failure/i.test(err.message) && attempt < OPEN_RETRIES) {
           setTimeout(() => this.run(command, stdin, attempt + 1).then(resolve, reject), 20 * 2 ** attempt);
           return;
@@ -127,7 +127,7 @@ export class SshConnection {
 /** What an exec reads on stdin: several buffers are written one after another, never copied into one. */
 export type Stdin = string | Buffer | Buffer[];
 
-function collect(host: string, command: string, channel: ClientChannel, stdin?: Stdin): Promise<ExecResult> {
+function collect(host: string, command: string, channel: ClientChannel, sock: Socket, stdin?: Stdin): Promise<ExecResult> {
   return new Promise((resolve, reject) => {
     const out: Buffer[] = [];
     const err: Buffer[] = [];
@@ -149,10 +149,36 @@ function collect(host: string, command: string, channel: ClientChannel, stdin?: 
       }
       resolve({ code, signal, stdout: Buffer.concat(out).toString('utf8'), stderr: Buffer.concat(err).toString('utf8') });
     });
-    if (Array.isArray(stdin)) {
-      for (const part of stdin) channel.write(part);
-      channel.end();
-    } else if (stdin !== undefined) channel.end(stdin);
-    else channel.end();
+    feed(channel, sock, stdin);
   });
+}
+
+const CHUNK = 64 * 1024;
+/**
+ * Bytes queued for the socket above which an upload waits for it to drain. ssh2 encrypts as much as
+ * sshd's window allows (2 MB) into new buffers at once: 30 hosts reading slowly held 40 MB of them.
+ */
+const SOCKET_QUEUE_MAX = 256 * 1024;
+
+/** Writes stdin in chunks, as fast as the channel and the socket take them; stops if the channel closes. */
+async function feed(channel: ClientChannel, sock: Socket, stdin: Stdin | undefined): Promise<void> {
+  const parts = stdin === undefined ? [] : Array.isArray(stdin) ? stdin : [typeof stdin === 'string' ? Buffer.from(stdin) : stdin];
+  let closed = false;
+  channel.once('close', () => { closed = true; });
+  const until = (emitter: NodeJS.EventEmitter, event: string) => new Promise<void>((resolve) => {
+    const done = () => {
+      emitter.off(event, done);
+      channel.off('close', done);
+      resolve();
+    };
+    emitter.once(event, done);
+    channel.once('close', done);
+  });
+  for (const part of parts) {
+    for (let off = 0; off < part.length && !closed; off += CHUNK) {
+      if (!channel.write(part.subarray(off, off + CHUNK)) && !closed) await until(channel, 'drain');
+      while (!closed && !sock.destroyed && sock.writableLength > SOCKET_QUEUE_MAX) await until(sock, 'drain');
+    }
+  }
+  if (!closed) channel.end();
 }
