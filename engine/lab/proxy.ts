@@ -44,7 +44,8 @@ function daemon(argv: string[], log: string): number {
 
 /** Waits until `at` (a TCP address or a unix socket) accepts connections, while `pid` is still ours. */
 async function waitListening(at: { host: string; port: number } | { path: string }, pid: number, marker: string, what: string): Promise<void> {
-  for (let i = 0; i < 200; i++) {
+  // A daemon starting on a loaded machine (python3 in the hub, 30 hosts booting) has taken over 5 s.
+  for (const deadline = Date.now() + 30_000; Date.now() < deadline;) {
     const ok = await new Promise<boolean>((resolve) => {
       const s = connect(at, () => { s.destroy(); resolve(true); });
       s.on('error', () => resolve(false));
