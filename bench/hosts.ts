@@ -18,7 +18,7 @@ const UPDATE_TIMEOUT = 120;
 export type BenchHost = { name: string; address: string };
 export type BenchLab = { hosts: BenchHost[]; key: string; knownHosts: string; inventory: string };
 
-const provision = (args: string[]) => execFileSync('node', [join(ROOT, 'bin', 'provision.js'), ...args], { cwd: ROOT, stdio: ['ignore', 'pipe', 'inherit'] });
+const provision = (args: string[]) => execFileSync(join(ROOT, 'bin', 'provision.js'), args, { cwd: ROOT, stdio: ['ignore', 'pipe', 'inherit'] });
 
 /** N freshly started lab hosts (the previous bench hosts are removed first), package lists empty as the image has them. */
 export function freshHosts(n: number): BenchLab {

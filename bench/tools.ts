@@ -27,7 +27,8 @@ export type ApplyReport = {
 
 /** One `provision apply PLAYBOOK -i INVENTORY ... --json` as a whole process, measured; fails unless every host converged. */
 export async function applyMeasured(playbook: string, inventory: string, extra: string[] = [], env: NodeJS.ProcessEnv = {}) {
-  const m = await measure('node', [join(ROOT, 'bin/provision.js'), 'apply', playbook, '-i', inventory, ...extra, '--json'], { cwd: ROOT, env });
+  // Run as users run it (`provision`, `npx provision`): the executable, so its #! line's node flags apply.
+  const m = await measure(join(ROOT, 'bin/provision.js'), ['apply', playbook, '-i', inventory, ...extra, '--json'], { cwd: ROOT, env });
   let report: ApplyReport;
   try {
     report = JSON.parse(m.stdout);
