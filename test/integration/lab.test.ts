@@ -72,6 +72,19 @@ test('150 short sessions all report their exit status (a fast exit must not race
   for (const got of codes) assert.equal(got, Array.from({ length: 50 }, (_, i) => i % 3));
 });
 
+test('stdin over ssh2: 24 MB in three parts reach three hosts at once whole; a command that stops reading ends its exec', async () => {
+  const parts = [randomBytes(8 << 20), randomBytes(8 << 20), randomBytes(8 << 20)];
+  const sum = createHash('sha256');
+  for (const p of parts) sum.update(p);
+  const want = sum.digest('hex');
+  const got = await Promise.all(ssh.map((c) => c.exec('sha256sum', { stdin: parts })));
+  for (const r of got) assert.is(r.stdout.split(' ')[0], want);
+  // The upload waits on the socket and the channel: a closed channel must end that wait, not hang it.
+  const early = await ssh[0].exec('head -c 1000 >/dev/null; exit 3', { stdin: parts });
+  assert.is(early.code, 3);
+  assert.is((await ssh[0].exec('echo still usable')).stdout, 'still usable\n');
+});
+
 test('a file written on one host is absent on the others and on this machine', async () => {
   const path = `/root/only-on-1-${process.pid}`;
   await sh(ssh[0], `echo hello > ${path}`);
@@ -182,19 +195,6 @@ test('a lab up after a crash first cleans up the dead host', async () => {
   assert.ok(loadState().hosts['labr-1']);
   for (const pid of pids) assert.ok(gone(pid), `pid ${pid} of the dead host still runs`);
   assert.not.ok(readFileSync(join(lab.inventory, 'hosts.yml'), 'utf8').includes('labt-3'));
-});
-
-test('stdin over ssh2: 24 MB in three parts reach three hosts at once whole; a command that stops reading ends its exec', async () => {
-  const parts = [randomBytes(8 << 20), randomBytes(8 << 20), randomBytes(8 << 20)];
-  const sum = createHash('sha256');
-  for (const p of parts) sum.update(p);
-  const want = sum.digest('hex');
-  const got = await Promise.all(ssh.map((c) => c.exec('sha256sum', { stdin: parts })));
-  for (const r of got) assert.is(r.stdout.split(' ')[0], want);
-  // The upload waits on the socket and the channel: a closed channel must end that wait, not hang it.
-  const early = await ssh[0].exec('head -c 1000 >/dev/null; exit 3', { stdin: parts });
-  assert.is(early.code, 3);
-  assert.is((await ssh[0].exec('echo still usable')).stdout, 'still usable\n');
 });
 
 let stray: ChildProcess;
