@@ -5,6 +5,7 @@ import { ROOT } from './root.ts';
 import { Command, CommanderError } from 'commander';
 import { EXIT, UserError } from './errors.ts';
 import { registerLab } from './lab/commands.ts';
+import { registerClone } from './clone-commands.ts';
 import { registerDemo } from './demo.ts';
 import { registerEngine } from './commands.ts';
 
@@ -19,6 +20,7 @@ export function buildProgram(): Command {
     .configureOutput({ outputError: (text, write) => write(`provision: ${text.replace(/^error: /, '').trim()}\n`) });
   registerEngine(program);
   registerLab(program);
+  registerClone(program);
   registerDemo(program);
   // Every subcommand fails the same way as the top level on a bad flag.
   const harden = (c: Command) => {

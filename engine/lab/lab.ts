@@ -15,7 +15,13 @@ import { ensureProxy, stopProxy, stopStrayDaemons } from './proxy.ts';
 import { ensureMirror, mirrorUrl } from './mirror.ts';
 import { type HostRecord, type LabState, loadState, saveState, withLabLock } from './state.ts';
 
-export type UpOptions = { count: number; prefix: string; inventory: string; subnet?: string; quiet?: boolean; init?: 'systemd' | 'sysv' };
+export type UpOptions = {
+  count: number; prefix: string; inventory: string; subnet?: string; quiet?: boolean; init?: 'systemd' | 'sysv';
+  /** Start from these layers (an image of a host) instead of the stock image. */
+  layers?: string[];
+  /** Add to the hosts of this prefix (numbered after them) instead of refusing a prefix in use. */
+  append?: boolean;
+};
 
 const START_ATTEMPTS = 3;
 
@@ -73,7 +79,9 @@ function allocate(state: LabState, o: UpOptions): HostRecord[] {
   const used = new Set(Object.values(state.hosts).map((h) => h.index));
   const subnet = parseSubnet(state.subnet);
   const out: HostRecord[] = [];
-  for (let n = 1, index = 1; n <= o.count; n++) {
+  const numbers = Object.values(state.hosts).filter((h) => h.prefix === o.prefix).map((h) => Number(h.name.slice(o.prefix.length + 1)));
+  const first = Math.max(0, ...numbers) + 1;
+  for (let n = first, index = 1; n < first + o.count; n++) {
     while (used.has(index)) index++;
     if (index > MAX_HOSTS) throw new UserError(`the lab holds at most ${MAX_HOSTS} hosts`);
     const name = `${o.prefix}-${n}`;
@@ -144,7 +152,7 @@ export async function labUp(o: UpOptions): Promise<HostRecord[]> {
     const state = loadState();
     await reap(state);
     const inUse = Object.values(state.hosts).filter((h) => h.prefix === o.prefix).sort((a, b) => a.index - b.index);
-    if (inUse.length) {
+    if (inUse.length && !o.append) {
       throw new UserError(`prefix "${o.prefix}" is in use by ${inUse.map((h) => h.name).join(', ')}: ` +
         `run \`provision lab down --prefix ${o.prefix}\` or choose another --prefix`);
     }
@@ -188,7 +196,7 @@ export async function labUp(o: UpOptions): Promise<HostRecord[]> {
         title: `Start ${o.count} host${o.count > 1 ? 's' : ''}`,
         task: async (_ctx, t) => {
           const publicKey = await ensureLabKey();
-          const layers = (await ensureImage(() => {})).layers;
+          const layers = o.layers ?? (await ensureImage(() => {})).layers;
           return t.newListr(fresh.map((h) => ({
             title: `${h.name} ${h.address}`,
             task: async (_c, ht) => {
@@ -219,12 +227,12 @@ export async function labUp(o: UpOptions): Promise<HostRecord[]> {
   });
 }
 
-/** Halts the hosts (of one prefix, or all) and removes everything the lab made for them. */
-export async function labDown(prefix?: string): Promise<string[]> {
+/** Halts the hosts (of one prefix, or all; only those `names` if given) and removes everything the lab made for them. */
+export async function labDown(prefix?: string, names?: string[]): Promise<string[]> {
   requireRoot();
   return withLabLock(async () => {
     const state = loadState();
-    const targets = Object.values(state.hosts).filter((h) => !prefix || h.prefix === prefix);
+    const targets = Object.values(state.hosts).filter((h) => (!prefix || h.prefix === prefix) && (!names || names.includes(h.name)));
     await Promise.all(targets.map((h) => stopHost(h)));
     for (const h of targets) await removeHost(state, h);
     await removeSharedIfIdle(state);
