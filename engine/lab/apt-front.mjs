@@ -15,7 +15,11 @@ const RELEASE_INDEX = /\/dists\/[^?]+\/(InRelease|Release|Release\.gpg)$/;
 const HOP = new Set(['connection', 'keep-alive', 'proxy-connection', 'transfer-encoding', 'te', 'trailer', 'upgrade']);
 // Dropped from a shared fetch: one answer serves requests that sent different ones, so it is always whole.
 const CONDITIONAL = new Set(['if-modified-since', 'if-none-match', 'if-range', 'range', 'cache-control', 'pragma']);
-const agent = new http.Agent({ keepAlive: true });
+// A fresh connection per request: reusing an idle keep-alive socket that apt-cacher-ng had just closed
+// answered a request with ECONNRESET, the relay's 502 made apt print `Ign:` for an InRelease, and that
+// apt-get update then waited forever. A GET that fails before any answer is also sent again (twice).
+const agent = new http.Agent({ keepAlive: false });
+const RETRIES = 2;
 
 function headersWithout(headers, drop) {
   return Object.fromEntries(Object.entries(headers).filter(([k]) => !HOP.has(k) && !drop.has(k)));
@@ -28,9 +32,8 @@ function upstream(req, headers) {
 /** url -> { answer: Promise<{status, headers, body}>, at: ms when it arrived, or undefined while pending } */
 const shared = new Map();
 
-function fetchOnce(req) {
-  const entry = { at: undefined, answer: undefined };
-  entry.answer = new Promise((resolve, reject) => {
+function fetchWhole(req, attempt = 0) {
+  return new Promise((resolve, reject) => {
     const up = upstream(req, headersWithout(req.headers, CONDITIONAL));
     up.on('response', (res) => {
       const chunks = [];
@@ -38,9 +41,14 @@ function fetchOnce(req) {
       res.on('end', () => resolve({ status: res.statusCode, headers: headersWithout(res.headers, new Set(['content-length'])), body: Buffer.concat(chunks) }));
       res.on('error', reject);
     });
-    up.on('error', reject);
+    up.on('error', (e) => (attempt < RETRIES ? fetchWhole(req, attempt + 1).then(resolve, reject) : reject(e)));
     up.end();
-  }).then((a) => {
+  });
+}
+
+function fetchOnce(req) {
+  const entry = { at: undefined, answer: undefined };
+  entry.answer = fetchWhole(req).then((a) => {
     entry.at = Date.now();
     if (a.status >= 500) shared.delete(req.url); // a failure is not kept: the next request tries again
     return a;
@@ -65,20 +73,24 @@ async function serveShared(req, res) {
   }
 }
 
-function pass(req, res) {
+function pass(req, res, attempt = 0) {
   const up = upstream(req, headersWithout(req.headers, new Set()));
+  let answered = false;
   up.on('response', (r) => {
+    answered = true;
     res.writeHead(r.statusCode, headersWithout(r.headers, new Set()));
     r.pipe(res);
   });
   up.on('error', (e) => {
-    if (res.headersSent) res.destroy(e);
+    if (!answered && req.method === 'GET' && attempt < RETRIES) pass(req, res, attempt + 1);
+    else if (res.headersSent) res.destroy(e);
     else {
       res.writeHead(502, { 'content-type': 'text/plain' });
       res.end(`apt-front: ${e.message}\n`);
     }
   });
-  req.pipe(up);
+  if (req.method === 'GET') up.end();
+  else req.pipe(up);
 }
 
 const server = http.createServer((req, res) => {

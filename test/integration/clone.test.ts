@@ -51,6 +51,7 @@ test('image create --check says what it would do and does nothing', async () => 
 test('image create: a copy of the running host without its identity, logs or pid files; the source runs on', async () => {
   const out = await json(['image', 'create', 'cl-1', '--name', IMAGE, '-i', lab.inventory, '--json']);
   assert.is(out.result.source, 'cl-1');
+  console.log(`image of a droplet: ${(out.result.bytes / 2 ** 20).toFixed(0)} MB, its processes frozen ${out.result.frozenMs} ms`);
   layer = out.result.layers[0];
   for (const f of ['etc/ssh/ssh_host_ed25519_key', 'etc/machine-id', 'etc/hostname', 'root/.ssh/authorized_keys']) {
     assert.not.ok(existsSync(join(layer, f)), `${f} is in the image`);

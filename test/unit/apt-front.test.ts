@@ -27,6 +27,7 @@ async function startFront(freshMs: number): Promise<void> {
 test.before(async () => {
   upstream = createServer((req, res) => {
     seen.push({ url: req.url!, headers: req.headers });
+    if (req.url!.includes('/flaky') && seen.filter((x) => x.url === req.url).length === 1) return void req.socket.destroy(); // a reset
     if (req.url!.endsWith('/pool/big.deb')) return void res.end(BIG);
     if (req.url!.endsWith('/dists/bookworm/Release') && fail500-- > 0) return void res.writeHead(500).end('busy');
     // A slow answer, as a refetch from the archive is: every request below arrives while it is pending.
@@ -90,6 +91,15 @@ test('a failed fetch is not kept: the next request asks again', async () => {
   assert.is((await get(rel)).status, 500);
   assert.is((await get(rel)).status, 200);
   assert.is(count(rel), 2);
+});
+
+test('a connection reset before any answer is retried, for a release index and for a package alike', async () => {
+  const index = 'http://deb.debian.org/debian/dists/flaky/InRelease';
+  const deb = 'http://deb.debian.org/debian/pool/flaky.deb';
+  assert.is((await get(index)).status, 200);
+  assert.is((await get(deb)).status, 200);
+  assert.is(count(index), 2);
+  assert.is(count(deb), 2);
 });
 
 test.run();
