@@ -21,7 +21,9 @@ const CONDITIONAL = new Set(['if-modified-since', 'if-none-match', 'if-range', '
 const agent = new http.Agent({ keepAlive: false });
 const RETRIES = 2;
 
-function headersWithout(headers, drop) {
+const NONE = new Set();
+
+function headersWithout(headers, drop = NONE) {
   return Object.fromEntries(Object.entries(headers).filter(([k]) => !HOP.has(k) && !drop.has(k)));
 }
 
@@ -74,11 +76,11 @@ async function serveShared(req, res) {
 }
 
 function pass(req, res, attempt = 0) {
-  const up = upstream(req, headersWithout(req.headers, new Set()));
+  const up = upstream(req, headersWithout(req.headers));
   let answered = false;
   up.on('response', (r) => {
     answered = true;
-    res.writeHead(r.statusCode, headersWithout(r.headers, new Set()));
+    res.writeHead(r.statusCode, headersWithout(r.headers));
     r.pipe(res);
   });
   up.on('error', (e) => {

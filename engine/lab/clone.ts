@@ -34,8 +34,7 @@ export async function imageDelete(name: string, force: boolean, check: boolean):
   }
   const actions = [...users.hosts.map((h) => `destroy ${h.name}, which runs from it`), `delete image ${name} (${image.layers[0]})`];
   if (check) return { check, actions };
-  const gone: string[] = [];
-  for (const prefix of new Set(users.hosts.map((h) => h.prefix))) gone.push(...await labDown(prefix, users.hosts.map((h) => h.name)));
+  const gone = users.hosts.length ? await labDown(undefined, users.hosts.map((h) => h.name)) : [];
   removeImage(image);
   return { check, actions, result: { removedHosts: gone } };
 }

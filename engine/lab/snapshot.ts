@@ -61,14 +61,12 @@ export function findImage(name: string): LabImage {
   return JSON.parse(readFileSync(metaOf(name), 'utf8')) as LabImage;
 }
 
-const freezeFile = (h: HostRecord) => join(NAMES.cgroupTrees[1], NAMES.tag, h.name, 'cgroup.freeze');
-const eventsFile = (h: HostRecord) => join(NAMES.cgroupTrees[1], NAMES.tag, h.name, 'cgroup.events');
-
-/** Freezes every process of the host (cgroup v2 freezer) and resolves once the kernel reports it frozen. */
+/** Freezes (or thaws) every process of the host (cgroup v2 freezer); resolves once the kernel reports it done. */
 async function freeze(h: HostRecord, on: boolean): Promise<void> {
-  writeFileSync(freezeFile(h), on ? '1' : '0');
+  const cgroup = join(NAMES.cgroupTrees[1], NAMES.tag, h.name);
+  writeFileSync(join(cgroup, 'cgroup.freeze'), on ? '1' : '0');
   for (let i = 0; i < 400; i++) {
-    if (readFileSync(eventsFile(h), 'utf8').includes(`frozen ${on ? 1 : 0}`)) return;
+    if (readFileSync(join(cgroup, 'cgroup.events'), 'utf8').includes(`frozen ${on ? 1 : 0}`)) return;
     await sleep(25);
   }
   throw new Error(`${h.name}: its processes did not ${on ? 'freeze' : 'thaw'} within 10 s`);
