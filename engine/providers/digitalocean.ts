@@ -1,5 +1,8 @@
 // DigitalOcean API v2, only what cloning droplets from a snapshot needs: snapshot one droplet, create many
 // from the snapshot with pinned SSH host keys, clean up. Rate limits (429) and 5xx are retried here.
+import { cloudConfig, type HostKey } from './cloud-config.ts';
+
+export { cloudConfig, type HostKey };
 
 export type Action = {
   id: number; status: 'in-progress' | 'completed' | 'errored'; type: string; started_at: string;
@@ -8,10 +11,13 @@ export type Action = {
 export type Droplet = {
   id: number; name: string; status: 'new' | 'active' | 'off' | 'archive'; locked: boolean;
   networks: { v4: Array<{ ip_address: string; netmask: string; gateway: string; type: 'public' | 'private' }>; v6: unknown[] };
+  /** The image (or snapshot) it was created from. */
+  image?: { id: number | string; name?: string };
 };
+/** Droplets a failed createDroplets had already created: the caller decides whether to delete them. */
+export type Created = { name: string; id: number };
 /** `id` is a number under /v2/droplets/{id}/snapshots but a string under /v2/snapshots; we hand out numbers. */
 export type Snapshot = { id: number; name: string; created_at: string; regions: string[]; min_disk_size: number; size_gigabytes: number };
-export type HostKey = { type: string; privateKey: string; publicKey: string };
 
 export type DigitalOceanOptions = {
   token: string;
@@ -202,6 +208,10 @@ export class DigitalOcean {
     return all.map((s) => ({ ...s, id: Number(s.id) }));
   }
 
+  async listDroplets(): Promise<Droplet[]> {
+    return this.pages<Droplet>('/v2/droplets?per_page=200', 'droplets');
+  }
+
   async deleteSnapshot(id: number | string): Promise<void> {
     await this.request('DELETE', `/v2/snapshots/${id}`);
   }
@@ -210,7 +220,10 @@ export class DigitalOcean {
     await this.request('DELETE', `/v2/droplets/${id}`);
   }
 
-  /** Creates the droplets (batches of 10) and resolves, in the order of `names`, once all are active with a public IPv4. */
+  /**
+   * Creates the droplets (batches of 10) and resolves, in the order of `names`, once all are active with a public IPv4.
+   * A failure carries `created`, the droplets already made (see Created).
+   */
   async createDroplets(opts: {
     names: string[]; region: string; size: string; image: number | string; sshKeys?: (number | string)[]; tags?: string[];
     hostKeys?: Record<string, HostKey>; activeTimeoutMs?: number;
@@ -222,24 +235,27 @@ export class DigitalOcean {
     const unpinned = hostKeys ? names.filter((n) => !hostKeys[n]) : [];
     if (unpinned.length) throw new Error(`createDroplets: no host key for ${unpinned.join(', ')}`);
     const created = new Map<string, number>();
-    for (let i = 0; i < names.length; i += BATCH) {
-      const batch = names.slice(i, i + BATCH);
-      const body = {
-        names: batch, region: opts.region, size: opts.size, image: opts.image, ssh_keys: opts.sshKeys ?? [], tags: opts.tags ?? [],
-        user_data: hostKeys ? cloudConfig(Object.fromEntries(batch.map((n) => [n, hostKeys[n]]))) : undefined,
-      };
-      try {
+    try {
+      for (let i = 0; i < names.length; i += BATCH) {
+        const batch = names.slice(i, i + BATCH);
+        const body = {
+          names: batch, region: opts.region, size: opts.size, image: opts.image, ssh_keys: opts.sshKeys ?? [], tags: opts.tags ?? [],
+          user_data: hostKeys ? cloudConfig(Object.fromEntries(batch.map((n) => [n, hostKeys[n]]))) : undefined,
+        };
         const { droplets } = await this.request<{ droplets: Droplet[] }>('POST', '/v2/droplets', body);
         for (const d of droplets) created.set(d.name, d.id);
-      } catch (err) {
-        if (created.size) this.log(`createDroplets: already created, not cleaned up: ${[...created].map(([n, id]) => `${n}=${id}`).join(', ')}`);
-        throw err;
       }
+      const missing = names.filter((n) => !created.has(n));
+      if (missing.length) throw new DigitalOceanError('POST', '/v2/droplets', 0, 'missing', `no droplet came back for ${missing.join(', ')}`);
+      return await this.waitActive(names, created, opts.activeTimeoutMs ?? ACTIVE_TIMEOUT_MS);
+    } catch (err) {
+      // The droplets made so far go with the error, so that the caller can delete them rather than leave them running.
+      throw Object.assign(err as Error, { created: [...created].map(([name, id]): Created => ({ name, id })) });
     }
-    const missing = names.filter((n) => !created.has(n));
-    if (missing.length) throw new DigitalOceanError('POST', '/v2/droplets', 0, 'missing', `no droplet came back for ${missing.join(', ')}`);
+  }
+
+  private async waitActive(names: string[], created: Map<string, number>, timeoutMs: number): Promise<Array<{ id: number; name: string; ipv4: string }>> {
     const ready = new Map<string, { id: number; name: string; ipv4: string }>();
-    const timeoutMs = opts.activeTimeoutMs ?? ACTIVE_TIMEOUT_MS;
     return this.poll(timeoutMs, async () => {
       for (const [name, id] of created) {
         if (ready.has(name)) continue;
@@ -265,25 +281,4 @@ function rateLimitWait(res: Response, attempt: number): number {
   const reset = Number(res.headers.get('ratelimit-reset'));
   if (res.headers.get('ratelimit-reset') && Number.isFinite(reset)) return Math.max(0, reset * 1000 - Date.now()) + 100;
   return backoff(attempt);
-}
-
-const KEY_TYPES: Record<string, string> = { 'ssh-ed25519': 'ed25519', 'ssh-rsa': 'rsa', ed25519: 'ed25519', rsa: 'rsa', ecdsa: 'ecdsa' };
-
-/**
- * cloud-init user_data that installs the given host keys, so known_hosts can be written before the first connection.
- * One user_data serves a whole create request; its jinja picks the keys by the droplet's hostname (its name).
- */
-export function cloudConfig(hostKeys: Record<string, HostKey>): string {
-  const lines = ['## template: jinja', '#cloud-config', 'ssh_deletekeys: true', 'ssh_genkeytypes: []'];
-  for (const [host, key] of Object.entries(hostKeys)) {
-    if (!/^[A-Za-z0-9][A-Za-z0-9.-]*$/.test(host)) throw new Error(`cloudConfig: ${JSON.stringify(host)} is not a valid hostname`);
-    const type = KEY_TYPES[key.type] ?? (key.type.startsWith('ecdsa-sha2-') ? 'ecdsa' : undefined);
-    if (!type) throw new Error(`cloudConfig: ${host}: unsupported host key type ${key.type}`);
-    // Braces would be read as jinja syntax; no base64 key holds any.
-    if (/[{}]/.test(key.privateKey + key.publicKey)) throw new Error(`cloudConfig: ${host}: a key contains { or }`);
-    const priv = key.privateKey.trim().split(/\r?\n/).map((l) => `    ${l}`);
-    lines.push(`{% if v1.local_hostname == '${host}' %}`, 'ssh_keys:', `  ${type}_private: |`, ...priv,
-      `  ${type}_public: ${JSON.stringify(key.publicKey.trim())}`, '{% endif %}');
-  }
-  return lines.join('\n') + '\n';
 }

@@ -19,14 +19,18 @@ export type MockOptions = {
   activeAfterPolls?: number;
   /** Caps per_page on listings, to make the client follow links.pages.next. */
   maxPerPage?: number;
+  /** The account's droplet limit: a create that would pass it is refused (422), as the API does. */
+  dropletLimit?: number;
   /** Droplets that exist from the start. */
   droplets?: Array<{ name: string; status?: 'active' | 'off' }>;
 };
 
+/** The image a droplet was made from: a snapshot's id and name, or a distribution image. */
+export type MockImage = { id: number; name: string; slug: string | null; type: 'snapshot' | 'base' };
 type V4 = { ip_address: string; netmask: string; gateway: string; type: 'public' | 'private' };
 export type MockDroplet = {
   id: number; name: string; status: 'new' | 'active' | 'off' | 'archive'; locked: boolean; created_at: string;
-  region: { slug: string }; size_slug: string; image: number | string; tags: string[]; user_data?: string;
+  region: { slug: string }; size_slug: string; image: MockImage; tags: string[]; user_data?: string;
   networks: { v4: V4[]; v6: never[] }; polls: number;
 };
 export type MockAction = {
@@ -53,12 +57,17 @@ export async function startDoMock(opts: MockOptions = {}): Promise<{ url: string
   const addDroplet = (name: string, status: MockDroplet['status'], body: Record<string, unknown> = {}): MockDroplet => {
     const d: MockDroplet = {
       id: state.nextId++, name, status, locked: false, created_at: now(), region: { slug: String(body.region ?? 'ams3') },
-      size_slug: String(body.size ?? 's-1vcpu-1gb'), image: (body.image as number | string) ?? 'ubuntu-24-04-x64',
+      size_slug: String(body.size ?? 's-1vcpu-1gb'), image: imageOf(body.image),
       tags: (body.tags as string[]) ?? [], user_data: body.user_data as string | undefined, networks: { v4: [], v6: [] }, polls: 0,
     };
     if (status !== 'new') boot(d);
     state.droplets.set(d.id, d);
     return d;
+  };
+  const imageOf = (ref: unknown): MockImage => {
+    const snap = state.snapshots.find((s) => String(s.id) === String(ref));
+    if (snap) return { id: snap.id, name: snap.name, slug: null, type: 'snapshot' };
+    return { id: 1, name: '24.04 (LTS) x64', slug: String(ref ?? 'ubuntu-24-04-x64'), type: 'base' };
   };
   const boot = (d: MockDroplet) => {
     const n = (d.id % 250) + 1;
@@ -103,9 +112,17 @@ export async function startDoMock(opts: MockOptions = {}): Promise<{ url: string
       if (!Array.isArray(names) || names.length === 0) return unprocessable('names is required');
       if (names.length > 10) return unprocessable('You can only create up to 10 droplets at a time.');
       if (!body.region || !body.size || !body.image) return unprocessable('region, size and image are required');
+      if (typeof body.image === 'number' && !state.snapshots.some((s) => s.id === body.image)) return unprocessable('You specified an invalid image for Droplet creation.');
+      if (opts.dropletLimit !== undefined && state.droplets.size + names.length > opts.dropletLimit) {
+        return unprocessable('creating this/these droplet(s) will exceed your droplet limit');
+      }
       const droplets = names.map((n: string) => addDroplet(n, 'new', body));
       const actions = droplets.map((d) => ({ id: state.nextId++, rel: 'create', href: `${url}/v2/actions/${state.nextId - 1}` }));
       return [202, { droplets: droplets.map(show), links: { actions } }];
+    }
+    if (path === '/v2/droplets' && method === 'GET') {
+      const tag = q.get('tag_name');
+      return [200, page(q, path, 'droplets', [...state.droplets.values()].filter((d) => !tag || d.tags.includes(tag)).map(show))];
     }
     if ((m = path.match(/^\/v2\/droplets\/(\d+)$/))) {
       const d = state.droplets.get(Number(m[1]));

@@ -111,7 +111,7 @@ test('23 names are created in POSTs of 10, 10 and 3 and returned active, in orde
   const { mock, doc } = await setup({ activeAfterPolls: 2 });
   const names = Array.from({ length: 23 }, (_, i) => `web-${String(i + 1).padStart(2, '0')}`).reverse();
   const hostKeys = Object.fromEntries(names.map((n) => [n, { type: 'ssh-ed25519', privateKey: `PRIV-${n}\nLINE2\n`, publicKey: `ssh-ed25519 AAAA${n}` }]));
-  const got = await doc.createDroplets({ names, region: 'ams3', size: 's-1vcpu-1gb', image: 42, sshKeys: [7], tags: ['clone'], hostKeys });
+  const got = await doc.createDroplets({ names, region: 'ams3', size: 's-1vcpu-1gb', image: 'debian-12-x64', sshKeys: [7], tags: ['clone'], hostKeys });
   const posts = mock.requests.filter((r) => r.method === 'POST' && r.path === '/v2/droplets');
   assert.equal(posts.map((p) => (p.body as { names: string[] }).names.length), [10, 10, 3]);
   assert.equal(got.map((d) => d.name), names);
@@ -119,10 +119,28 @@ test('23 names are created in POSTs of 10, 10 and 3 and returned active, in orde
     assert.match(d.ipv4, /^203\.0\.113\.\d+$/);
     assert.is(mock.state.droplets.get(d.id)!.status, 'active');
   }
-  const last = posts[2].body as { user_data: string; ssh_keys: number[]; tags: string[]; image: number };
+  const last = posts[2].body as { user_data: string; ssh_keys: number[]; tags: string[]; image: string };
   assert.ok(last.user_data.includes(`ssh-ed25519 AAAA${names[22]}`));
   assert.not.ok(last.user_data.includes(`ssh-ed25519 AAAA${names[0]}`), 'user_data carries only its batch');
-  assert.equal([last.ssh_keys, last.tags, last.image], [[7], ['clone'], 42]);
+  assert.equal([last.ssh_keys, last.tags, last.image], [[7], ['clone'], 'debian-12-x64']);
+});
+
+test('a create refused part way (droplet limit) fails with the droplets already made, in order', async () => {
+  const { doc } = await setup({ dropletLimit: 13 });
+  const names = Array.from({ length: 15 }, (_, i) => `db-${i + 1}`);
+  const err = await rejects(DigitalOceanError, doc.createDroplets({ names, region: 'ams3', size: 's-1vcpu-1gb', image: 'debian-12-x64' }));
+  assert.is(err.status, 422);
+  assert.match(err.message, /droplet limit/);
+  assert.equal((err as DigitalOceanError & { created: Array<{ name: string }> }).created.map((c) => c.name), names.slice(0, 10));
+});
+
+test('listDroplets pages through every droplet and shows the image each was made from', async () => {
+  const { doc, golden } = await setup({ maxPerPage: 2 });
+  const snap = await doc.snapshotDroplet(golden.id, 'gold');
+  await doc.createDroplets({ names: ['a', 'b', 'c'], region: 'ams3', size: 's-1vcpu-1gb', image: snap.id });
+  const all = await doc.listDroplets();
+  assert.equal(all.map((d) => d.name), ['golden', 'a', 'b', 'c']);
+  assert.equal(all.map((d) => d.image?.id), [1, snap.id, snap.id, snap.id]);
 });
 
 test('more than 10 names in one POST is refused by the mock with 422', async () => {
