@@ -137,8 +137,18 @@ export class DigitalOcean {
     }, () => new DigitalOceanError('GET', path, 0, 'timeout', `${last?.type} action ${actionId} still ${last?.status} after ${timeoutMs} ms`));
   }
 
+  /** Posts an action and waits for it; while the droplet is locked by another action (422 pending event) it asks again. */
   private async dropletAction(dropletId: number, body: { type: string; name?: string }, timeoutMs: number): Promise<Action> {
-    const { action } = await this.request<{ action: Action }>('POST', `/v2/droplets/${dropletId}/actions`, body, true);
+    const path = `/v2/droplets/${dropletId}/actions`;
+    const action = await this.poll(timeoutMs, async () => {
+      try {
+        return (await this.request<{ action: Action }>('POST', path, body, true)).action;
+      } catch (err) {
+        if (!(err instanceof DigitalOceanError && err.status === 422 && /pending event/i.test(err.apiMessage))) throw err;
+        this.log(`droplet ${dropletId}: ${body.type} waits for a pending event to end`);
+        return undefined;
+      }
+    }, () => new DigitalOceanError('POST', path, 0, 'timeout', `droplet ${dropletId} was still locked by a pending event after ${timeoutMs} ms`));
     return this.waitAction(action.id, timeoutMs);
   }
 

@@ -21,6 +21,8 @@ export type MockOptions = {
   maxPerPage?: number;
   /** The account's droplet limit: a create that would pass it is refused (422), as the API does. */
   dropletLimit?: number;
+  /** The first N action requests are refused 422 "pending event", as for a droplet still locked by another action. */
+  pendingEvents?: number;
   /** Droplets that exist from the start. */
   droplets?: Array<{ name: string; status?: 'active' | 'off' }>;
 };
@@ -52,6 +54,7 @@ export async function startDoMock(opts: MockOptions = {}): Promise<{ url: string
   const state: MockState = { droplets: new Map(), actions: new Map(), snapshots: [], nextId: 1000 };
   const requests: MockRequest[] = [];
   let counted = 0;
+  let refusedActions = 0;
   let url = '';
 
   const addDroplet = (name: string, status: MockDroplet['status'], body: Record<string, unknown> = {}): MockDroplet => {
@@ -140,6 +143,14 @@ export async function startDoMock(opts: MockOptions = {}): Promise<{ url: string
       if (!d) return [404, notFound];
       const type = String(body.type);
       if (!['shutdown', 'power_off', 'power_on', 'snapshot'].includes(type)) return unprocessable(`unknown action type ${type}`);
+      // A power_off is taken while a shutdown hangs, and ends it; anything else waits for the pending action.
+      const hung = [...state.actions.values()].find((a) => a.resource_id === d.id && a.status === 'in-progress' && a.type === 'shutdown');
+      if (type === 'power_off' && hung) {
+        hung.status = 'errored';
+        hung.completed_at = now();
+        d.locked = false;
+      }
+      if (d.locked || (opts.pendingEvents ?? 0) > refusedActions++) return unprocessable('Droplet already has a pending event.');
       const pending = type === 'snapshot' ? opts.snapshotPolls ?? 1 : type === 'shutdown' && opts.shutdownHangs ? Infinity : 1;
       const a: MockAction = {
         id: state.nextId++, status: 'in-progress', type, started_at: now(), completed_at: null, resource_id: d.id,

@@ -54,6 +54,14 @@ test('a droplet that is off is not shut down nor powered on', async () => {
   assert.is(golden.status, 'off');
 });
 
+test('an action refused while the droplet has a pending event (422) is asked again', async () => {
+  const { mock, doc, log, golden } = await setup({ pendingEvents: 2 });
+  await doc.snapshotDroplet(golden.id, 'busy');
+  const posts = mock.requests.filter((r) => r.method === 'POST').map((r) => `${(r.body as { type: string }).type} ${r.status}`);
+  assert.equal(posts, ['shutdown 422', 'shutdown 422', 'shutdown 201', 'snapshot 201', 'power_on 201']);
+  assert.ok(log.some((l) => l.includes('waits for a pending event')));
+});
+
 test('a shutdown that hangs falls back to power_off', async () => {
   const { mock, doc, log, golden } = await setup({ shutdownHangs: true });
   const snap = await doc.snapshotDroplet(golden.id, 'golden-2', { shutdownTimeoutMs: 150 });
