@@ -1,7 +1,7 @@
 // Clone droplets on the lab: provision a host with droplet.yml, image it while it runs, start 3 clones,
 // apply droplet.yml to them. Each clone has its own identity, converges with nothing to do, and serves the app.
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { suite } from 'uvu';
@@ -94,7 +94,10 @@ test('hosts create: 3 clones in the group, each with its own host key (pinned be
 });
 
 test('droplet.yml on the clones changes nothing (no task depends on the host), and each serves the app', async () => {
-  const r = await applyJson(['playbooks/droplet.yml', '-e', '@playbooks/lab-vars.yml', '-e', `app_bundle=${app}`], clonesInv);
+  // The lab's values as the clones' group_vars rather than -e, so that host_vars can override them below.
+  mkdirSync(join(clonesInv, 'group_vars'));
+  copyFileSync('playbooks/lab-vars.yml', join(clonesInv, 'group_vars', 'all.yml'));
+  const r = await applyJson(['playbooks/droplet.yml', '-e', `app_bundle=${app}`], clonesInv);
   assert.is(r.code, 0, r.raw);
   for (const [name, h] of Object.entries(r.report.hosts)) {
     const changed = h.tasks.filter((t) => t.status === 'changed').map((t) => `${t.task}: ${t.changes.join('; ')}`);
@@ -109,6 +112,29 @@ test('droplet.yml on the clones changes nothing (no task depends on the host), a
     }
     assert.is(page.status, 200, `${c.name}: ${page.status} ${page.body.slice(0, 200)}`);
     assert.match(page.body, '"release"');
+  }
+});
+
+test('host-specific values on two clones: only those clones change, and only what the values touch', async () => {
+  mkdirSync(join(clonesInv, 'host_vars'));
+  writeFileSync(join(clonesInv, 'host_vars', `${GROUP}-2.yml`), 'instances: 4\n');
+  writeFileSync(join(clonesInv, 'host_vars', `${GROUP}-3.yml`), `root_url: http://${GROUP}-3.lab\n`);
+  const r = await applyJson(['playbooks/droplet.yml', '-e', `app_bundle=${app}`], clonesInv);
+  assert.is(r.code, 0, r.raw);
+  const changed = (name: string) => r.report.hosts[name].tasks.filter((t) => t.status === 'changed').map((t) => t.task);
+  assert.equal(changed(`${GROUP}-1`), []);
+  assert.equal(changed(`${GROUP}-2`), ['HAProxy config', 'the app', 'reload haproxy']);
+  assert.equal(changed(`${GROUP}-3`), ['the app']);
+  const conn = (c: Clone) => SshConnection.connect({ name: c.name, host: c.address, user: 'root', privateKeyPath: lab.key, knownHostsPath: join(clonesInv, 'known_hosts') });
+  const [two, three] = [await conn(clones[1]), await conn(clones[2])];
+  try {
+    assert.is((await sh(two, 'grep -c "server app" /etc/haproxy/haproxy.cfg')).trim(), '4');
+    // Every app process (and its forever monitor) on that clone runs with the new ROOT_URL.
+    const envs = await sh(three, 'for p in $(pgrep -f bundle/main.js); do tr "\\0" "\\n" < /proc/$p/environ | grep ^ROOT_URL=; done | sort -u');
+    assert.is(envs.trim(), `ROOT_URL=http://${GROUP}-3.lab`);
+  } finally {
+    two.close();
+    three.close();
   }
 });
 
