@@ -16,7 +16,7 @@ const extraVarsOption = () => new Option('-e, --extra-vars <vars>', 'key=value, 
 const limitOption = () => new Option('-l, --limit <pattern>', 'only hosts matching the pattern');
 
 type Flags = { inventory: string; check?: boolean; diff?: boolean; json?: boolean; limit?: string; tags?: string[]; skipTags?: string[];
-  extraVars?: string[]; forks?: number; become?: boolean; detailedExitcode?: boolean };
+  extraVars?: string[]; forks?: number; become?: boolean; detailedExitcode?: boolean; acceptNew?: boolean };
 
 export function registerEngine(program: Command): void {
   program.command('apply')
@@ -33,6 +33,7 @@ export function registerEngine(program: Command): void {
     .option('-f, --forks <n>', 'hosts at once (default: all)', positiveInt(10_000))
     .option('-b, --become', 'run tasks as root through sudo')
     .option('--detailed-exitcode', 'exit 2 when changes were found or made')
+    .option('--accept-new', 'trust a host with no known host key on first contact and record its key (a changed key still fails)')
     .action(async (playbook: string, f: Flags) => {
       process.exitCode = await apply({ playbook, ...f } satisfies ApplyOptions);
     });

@@ -10,6 +10,7 @@ import type { ModuleDef } from './module.ts';
 import { formatProblem, parsePlaybook, type PlayDef } from './playbook.ts';
 import { type HostSummary, formatRecap, formatResult, jsonReport, summarize } from './report/report.ts';
 import { SshConnection } from './transport/ssh.ts';
+import { knownHostsFiles } from './transport/known-hosts.ts';
 import { type VarLayer, layerOf, mergeLayers, parseExtraVars, resolveVars } from './vars.ts';
 import { modules } from '../modules/index.ts';
 
@@ -26,6 +27,8 @@ export type ApplyOptions = {
   forks?: number;
   become?: boolean;
   detailedExitcode?: boolean;
+  /** Trust and record the key of a host listed in no known_hosts file (OpenSSH's StrictHostKeyChecking=accept-new). */
+  acceptNew?: boolean;
   out?: (text: string) => void;
 };
 
@@ -76,7 +79,8 @@ export async function apply(o: ApplyOptions): Promise<number> {
     try {
       if (!c.privateKeyPath) throw new Error('no private key: set ansible_ssh_private_key_file');
       conn = await SshConnection.connect({ name: host, host: c.host, port: c.port, user: c.user, privateKeyPath: c.privateKeyPath,
-        knownHostsPath: c.knownHostsPath ?? join(homedir(), '.ssh', 'known_hosts'), connectTimeoutMs: 15_000 });
+        knownHostsPath: knownHostsFiles(c.knownHostsPath, join(homedir(), '.ssh', 'known_hosts')), connectTimeoutMs: 15_000,
+        acceptNew: o.acceptNew, onNewKey: (m) => (o.json ? process.stderr.write(`${m}\n`) : out(`new key     ${m}`)) });
     } catch (err) {
       if (!o.json) out(`unreachable ${host}: ${(err as Error).message}`);
       return summarize([], true, (err as Error).message);

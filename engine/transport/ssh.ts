@@ -2,7 +2,7 @@
 import { Socket } from 'node:net';
 import { readFileSync } from 'node:fs';
 import { Client, type ClientChannel } from 'ssh2';
-import { keysFor, knownHostsName, readKnownHosts } from './known-hosts.ts';
+import { keysFor, knownHostsName, readKnownHosts, verifyHostKey } from './known-hosts.ts';
 
 export type SshTarget = {
   /** The inventory name, used in every error. */
@@ -11,7 +11,12 @@ export type SshTarget = {
   port?: number;
   user: string;
   privateKeyPath: string;
-  knownHostsPath: string;
+  /** known_hosts files, all consulted; with acceptNew a first key is recorded in the first. */
+  knownHostsPath: string | string[];
+  /** Trust a host listed in no known_hosts file on first contact, and record its key (a changed key still fails). */
+  acceptNew?: boolean;
+  /** Told when a key was accepted and recorded. */
+  onNewKey?: (message: string) => void;
   connectTimeoutMs?: number;
 };
 
@@ -37,7 +42,8 @@ export class SshConnection {
   static connect(target: SshTarget): Promise<SshConnection> {
     const port = target.port ?? 22;
     const name = knownHostsName(target.host, port);
-    const known = keysFor(readKnownHosts(target.knownHostsPath), name);
+    const files = ([] as string[]).concat(target.knownHostsPath);
+    const known = files.flatMap((f) => keysFor(readKnownHosts(f), name));
     let refusal = '';
     const client = new Client();
     const sock = new Socket();
@@ -63,14 +69,10 @@ export class SshConnection {
         readyTimeout: target.connectTimeoutMs ?? 20_000,
         algorithms: known.length ? { serverHostKey: [...new Set(known.map((k) => k.type))] as never } : undefined,
         hostVerifier: (key: Buffer) => {
-          if (known.length === 0) {
-            refusal = `no host key for ${name} in ${target.knownHostsPath}: refusing to connect to an unknown host`;
-            return false;
-          }
-          if (known.some((k) => k.key.equals(key))) return true;
-          refusal = `the host key of ${name} does not match ${target.knownHostsPath} (line ${known[0].line}): ` +
-            'refusing to connect; if the host was re-created, remove that line';
-          return false;
+          const verdict = verifyHostKey(files, name, key, target.acceptNew);
+          if (!verdict.ok) refusal = verdict.why;
+          else if (verdict.recorded) target.onNewKey?.(verdict.recorded);
+          return verdict.ok;
         },
       });
       sock.connect(port, target.host);
@@ -139,7 +141,10 @@ function collect(host: string, command: string, channel: ClientChannel, sock: So
       code = c ?? -1;
       signal = s ?? undefined;
     });
+    let fed: Error | undefined;
     channel.on('close', (c?: number | null, sig?: string) => {
+      // Input that could not all be written: the command saw it cut short, so its result does not count.
+      if (fed) return reject(new SshError(host, `\`${command}\`: writing its input failed: ${fed.message}`));
       // ssh2 passes the exit status to 'close' too: a fallback, never a guess.
       if (code === -1 && typeof c === 'number') code = c;
       if (!signal && sig) signal = sig;
@@ -149,7 +154,10 @@ function collect(host: string, command: string, channel: ClientChannel, sock: So
       }
       resolve({ code, signal, stdout: Buffer.concat(out).toString('utf8'), stderr: Buffer.concat(err).toString('utf8') });
     });
-    feed(channel, sock, stdin);
+    feed(channel, sock, stdin).catch((e: Error) => {
+      fed = e;
+      channel.close();
+    });
   });
 }
 

@@ -85,6 +85,14 @@ test('stdin over ssh2: 24 MB in three parts reach three hosts at once whole; a c
   assert.is((await ssh[0].exec('echo still usable')).stdout, 'still usable\n');
 });
 
+test('stdin that fails part way fails its exec (not a result of cut-short input), and the connection goes on', async () => {
+  const broken = { length: 200_000, subarray() { throw new Error('the source broke'); } } as unknown as Buffer;
+  let err: Error | undefined;
+  await ssh[0].exec('cat > /root/cut-short', { stdin: [Buffer.from('head\n'), broken] }).catch((e: Error) => { err = e; });
+  assert.match(String(err), /writing its input failed: the source broke/);
+  assert.is((await ssh[0].exec('echo still usable')).stdout, 'still usable\n');
+});
+
 test('a file written on one host is absent on the others and on this machine', async () => {
   const path = `/root/only-on-1-${process.pid}`;
   await sh(ssh[0], `echo hello > ${path}`);
