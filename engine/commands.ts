@@ -16,7 +16,7 @@ const extraVarsOption = () => new Option('-e, --extra-vars <vars>', 'key=value, 
 const limitOption = () => new Option('-l, --limit <pattern>', 'only hosts matching the pattern');
 
 type Flags = { inventory: string; check?: boolean; diff?: boolean; json?: boolean; limit?: string; tags?: string[]; skipTags?: string[];
-  extraVars?: string[]; forks?: number; become?: boolean; detailedExitcode?: boolean; acceptNew?: boolean };
+  extraVars?: string[]; forks?: number; become?: boolean; detailedExitcode?: boolean; acceptNew?: boolean; lockWait?: number; breakLock?: boolean };
 
 export function registerEngine(program: Command): void {
   program.command('apply')
@@ -34,6 +34,8 @@ export function registerEngine(program: Command): void {
     .option('-b, --become', 'run tasks as root through sudo')
     .option('--detailed-exitcode', 'exit 2 when changes were found or made')
     .option('--accept-new', 'trust a host with no known host key on first contact and record its key (a changed key still fails)')
+    .option('--lock-wait <seconds>', 'wait this long for another apply on a host to finish (default: refuse at once)', positiveInt(86_400))
+    .option('--break-lock', 'take a host lock held by a run that is gone but whose session lingers (kills its holder)')
     .action(async (playbook: string, f: Flags) => {
       process.exitCode = await apply({ playbook, ...f } satisfies ApplyOptions);
     });

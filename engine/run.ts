@@ -4,7 +4,8 @@ import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { checkPlays } from './check-playbook.ts';
 import { EXIT, UserError } from './errors.ts';
-import { HostRun, type TaskResult } from './host-run.ts';
+import { type Conn, HostRun, type TaskResult } from './host-run.ts';
+import { type LockOptions, LOCKED, guardPrefix, lockRefusal, lockScript, newToken } from './host-lock.ts';
 import { connection, hostVars, loadInventory, selectHosts, type Inventory } from './inventory.ts';
 import type { ModuleDef } from './module.ts';
 import { formatProblem, parsePlaybook, type PlayDef } from './playbook.ts';
@@ -29,6 +30,10 @@ export type ApplyOptions = {
   detailedExitcode?: boolean;
   /** Trust and record the key of a host listed in no known_hosts file (OpenSSH's StrictHostKeyChecking=accept-new). */
   acceptNew?: boolean;
+  /** Seconds to wait for another run's host lock (default 0: refuse at once). */
+  lockWait?: number;
+  /** Kill the holder of a host lock (a dead run whose session lingers) and take it. */
+  breakLock?: boolean;
   out?: (text: string) => void;
 };
 
@@ -86,7 +91,20 @@ export async function apply(o: ApplyOptions): Promise<number> {
       return summarize([], true, (err as Error).message);
     }
     const connectMs = Math.round(performance.now() - connecting);
-    const run = new HostRun(host, conn, modules, { check: Boolean(o.check), tags: o.tags ?? [], skipTags: o.skipTags ?? [],
+    // The host lock, taken beside the first exec (no extra round trip); check mode changes nothing and takes none.
+    let lockError: string | undefined;
+    let runConn: Conn = conn;
+    if (!o.check) {
+      const lk: LockOptions = { waitSeconds: o.lockWait ?? 0, breakLock: Boolean(o.breakLock) };
+      const token = newToken();
+      const guard = guardPrefix(token, lk);
+      runConn = { exec: (command, opts) => conn.exec(guard + command, opts) };
+      conn.hold(lockScript(token, lk), LOCKED).catch((err: Error) => {
+        lockError = lockRefusal(err.message.replace(`${host}: `, ''), lk);
+        conn.close(); // ends the run's waiting exec at once
+      });
+    }
+    const run = new HostRun(host, runConn, modules, { check: Boolean(o.check), tags: o.tags ?? [], skipTags: o.skipTags ?? [],
       become: o.become || c.become, connUser: c.user, connPort: c.port, becomeUser: c.becomeUser }, (_h, r) => progress(r));
     const counts = () => ({ execs: run.execs, factExecs: run.factExecs, connectMs });
     try {
@@ -96,10 +114,12 @@ export async function apply(o: ApplyOptions): Promise<number> {
         await run.runPlay(play, vars);
         if (run.failed) break;
       }
+      if (lockError) throw new Error(lockError);
       return summarize(run.results, false, undefined, counts());
     } catch (err) {
-      if (!o.json) out(`failed      ${host}: ${(err as Error).message}`);
-      return summarize(run.results, false, (err as Error).message, counts());
+      const why = lockError ?? (err as Error).message;
+      if (!o.json) out(`failed      ${host}: ${why}`);
+      return summarize(run.results, false, why, counts());
     } finally {
       conn.close();
     }

@@ -94,6 +94,36 @@ export class SshConnection {
   }
 
   /**
+   * Runs `command` on a channel that stays open: resolves once its stdout has a line `ready` (the channel
+   * then holds a slot until `release()` ends its stdin); if it ends first, rejects with its output.
+   */
+  async hold(command: string, ready: string): Promise<{ release(): void }> {
+    await this.acquire();
+    return new Promise((resolve, reject) => {
+      this.client.exec(command, (err, channel) => {
+        if (err) {
+          this.release();
+          return reject(new SshError(this.target.name, `cannot run a command: ${err.message}`));
+        }
+        let out = '';
+        let held = false;
+        channel.stderr.on('data', (d: Buffer) => { out += d; });
+        channel.on('data', (d: Buffer) => {
+          out += d;
+          if (!held && out.split('\n').slice(0, -1).includes(ready)) {
+            held = true;
+            resolve({ release: () => channel.end() });
+          }
+        });
+        channel.on('close', () => {
+          this.release();
+          if (!held) reject(new SshError(this.target.name, out.trim() || `\`${command.split('\n')[0]}\` ended`));
+        });
+      });
+    });
+  }
+
+  /**
    * Opens an exec channel, retrying when sshd refuses a channel. The channel's listeners are attached
    * inside ssh2's callback: a fast command's exit status can arrive in the same read as the channel's
    * confirmation, before any promise continuation would run.
