@@ -29,7 +29,8 @@ export function stepBatch(steps: Step[], wanted: FactDef[], become: Become): Ste
     if (c.stdin !== undefined) {
       const bytes = Buffer.isBuffer(c.stdin) ? c.stdin : Buffer.from(c.stdin, 'utf8');
       payloads.push(bytes);
-      lines.push(`head -c ${bytes.length} > "$t"`, `( ${c.command}\n) < "$t"; rc=$?`);
+      // A payload cut short (the input ended early) stops the batch before its step runs.
+      lines.push(`head -c ${bytes.length} > "$t"`, `[ "$(wc -c < "$t")" -eq ${bytes.length} ] || { echo 'its input arrived cut short: not run' >&2; exit 96; }`, `( ${c.command}\n) < "$t"; rc=$?`);
     } else {
       lines.push(`( ${c.command}\n) < /dev/null; rc=$?`);
     }

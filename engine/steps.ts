@@ -22,6 +22,8 @@ function writeScript(w: Extract<Step, { write: unknown }>['write']): string {
     `tmp=$(mktemp ${shq(`${w.path}.provision-XXXXXX`)})`,
     `trap 'rm -f "$tmp"' EXIT`,
     'cat > "$tmp"',
+    // Input cut short (the connection dropped, the controller was stopped) ends cat as if complete: the size tells.
+    `[ "$(wc -c < "$tmp")" -eq ${Buffer.byteLength(w.content)} ] || { echo "the content of ${w.path.replace(/[^\w./@+:-]/g, '?')} arrived cut short: left as it was" >&2; exit 4; }`,
     `if [ -e ${p} ]; then chown --reference=${p} "$tmp"; chmod --reference=${p} "$tmp"; else chmod 0644 "$tmp"; fi`,
   ];
   if (w.owner || w.group) lines.push(`chown ${shq(`${w.owner ?? ''}${w.group ? `:${w.group}` : ''}`)} "$tmp"`);

@@ -36,6 +36,20 @@ test('steps run in order, each with its own payload, even one that reads none of
   assert.is(steps[1].stdout, '');
 });
 
+test('a payload cut short stops the batch before its step runs: no partial write', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'sb-'));
+  const b = stepBatch([
+    { write: { path: join(dir, 'a'), content: 'first\n' } },
+    { write: { path: join(dir, 'b'), content: 'x'.repeat(1000) } },
+  ], [], undefined)!;
+  const cut = Buffer.concat(b.stdin).subarray(0, 6 + 500);
+  const r = spawnSync('sh', ['-c', b.command], { input: cut, encoding: 'utf8' });
+  const steps = splitSteps(b, r.stdout, r.stderr, r.status ?? -1);
+  assert.equal(steps.map((s) => [s.ok, s.code]), [[true, 0], [false, 96]]);
+  assert.match(steps[1].stderr, 'its input arrived cut short: not run');
+  assert.equal(readdirSync(dir), ['a']);
+});
+
 test('the first failing step ends the batch: later steps and the facts do not run', () => {
   const dir = mkdtempSync(join(tmpdir(), 'sb-'));
   const { steps, r, b } = run([

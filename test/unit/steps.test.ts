@@ -49,6 +49,18 @@ test('write: a failed validation leaves the old file, no temp file, and runs the
   assert.equal(readdirSync(dir).sort(), ['c.conf', 'log']);
 });
 
+test('write: content cut short (the input ended early) leaves the old file and no temp file', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'w-'));
+  const path = join(dir, 'd.conf');
+  writeFileSync(path, 'old\n');
+  const c = stepCommand({ write: { path, content: 'a complete new config\n' } }, undefined);
+  const r = spawnSync('sh', ['-c', c.command], { input: 'a comp', encoding: 'utf8' });
+  assert.is(r.status, 4);
+  assert.match(r.stderr, `the content of ${path} arrived cut short: left as it was`);
+  assert.is(readFileSync(path, 'utf8'), 'old\n');
+  assert.equal(readdirSync(dir), ['d.conf']);
+});
+
 test('exec: argv words reach the command unchanged, with cwd and env', () => {
   const dir = mkdtempSync(join(tmpdir(), 'e-'));
   const r = run({ exec: ['sh', '-c', 'printf "%s|%s|%s" "$1" "$PWD" "$X"', 'arg', "it's $(id) `x`"], cwd: dir, env: { X: 'a b' } });
