@@ -4,6 +4,7 @@ import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { checkPlays } from './check-playbook.ts';
 import { EXIT, UserError } from './errors.ts';
+import { INTERRUPTED_EXIT, Interrupt } from './interrupt.ts';
 import { type Conn, HostRun, type TaskResult } from './host-run.ts';
 import { type LockOptions, LOCKED, guardPrefix, lockRefusal, lockScript, newToken } from './host-lock.ts';
 import { connection, hostVars, loadInventory, selectHosts, type Inventory } from './inventory.ts';
@@ -77,73 +78,97 @@ export async function apply(o: ApplyOptions): Promise<number> {
   if (!hosts.length) throw new UserError('no host matches the plays\' patterns', EXIT.invalid);
   const summaries: Record<string, HostSummary> = {};
   const live = !o.json && process.stdout.isTTY === true && !o.out;
-  const runHost = async (host: string, progress: (r: TaskResult) => void): Promise<HostSummary> => {
-    const c = connection(resolveVars(hostVars(inv, host), magic(inv, host, '', Boolean(o.check))));
-    let conn: SshConnection;
-    const connecting = performance.now();
-    try {
-      if (!c.privateKeyPath) throw new Error('no private key: set ansible_ssh_private_key_file');
-      conn = await SshConnection.connect({ name: host, host: c.host, port: c.port, user: c.user, privateKeyPath: c.privateKeyPath,
-        knownHostsPath: knownHostsFiles(c.knownHostsPath, join(homedir(), '.ssh', 'known_hosts')), connectTimeoutMs: 15_000,
-        acceptNew: o.acceptNew, onNewKey: (m) => (o.json ? process.stderr.write(`${m}\n`) : out(`new key     ${m}`)) });
-    } catch (err) {
-      if (!o.json) out(`unreachable ${host}: ${(err as Error).message}`);
-      return summarize([], true, (err as Error).message);
-    }
-    const connectMs = Math.round(performance.now() - connecting);
-    // The host lock, taken beside the first exec (no extra round trip); check mode changes nothing and takes none.
-    let lockError: string | undefined;
-    let runConn: Conn = conn;
-    if (!o.check) {
-      const lk: LockOptions = { waitSeconds: o.lockWait ?? 0, breakLock: Boolean(o.breakLock) };
-      const token = newToken();
-      const guard = guardPrefix(token, lk);
-      runConn = { exec: (command, opts) => conn.exec(guard + command, opts) };
-      conn.hold(lockScript(token, lk), LOCKED).catch((err: Error) => {
-        lockError = lockRefusal(err.message.replace(`${host}: `, ''), lk);
-        conn.close(); // ends the run's waiting exec at once
+  const stop = new Interrupt(o.json ? (l) => process.stderr.write(`${l}\n`) : out);
+  try {
+    return await applyHosts();
+  } finally {
+    stop.dispose();
+  }
+
+  async function applyHosts(): Promise<number> {
+    const runHost = async (host: string, progress: (r: TaskResult) => void): Promise<HostSummary> => {
+      if (stop.fired) return summarize([], false, 'interrupted before it started');
+      const c = connection(resolveVars(hostVars(inv, host), magic(inv, host, '', Boolean(o.check))));
+      let conn: SshConnection;
+      const connecting = performance.now();
+      try {
+        if (!c.privateKeyPath) throw new Error('no private key: set ansible_ssh_private_key_file');
+        conn = await SshConnection.connect({ name: host, host: c.host, port: c.port, user: c.user, privateKeyPath: c.privateKeyPath,
+          knownHostsPath: knownHostsFiles(c.knownHostsPath, join(homedir(), '.ssh', 'known_hosts')), connectTimeoutMs: 15_000,
+          acceptNew: o.acceptNew, onNewKey: (m) => (o.json ? process.stderr.write(`${m}\n`) : out(`new key     ${m}`)) });
+      } catch (err) {
+        if (!o.json) out(`unreachable ${host}: ${(err as Error).message}`);
+        return summarize([], true, (err as Error).message);
+      }
+      stop.track(conn);
+      const connectMs = Math.round(performance.now() - connecting);
+      // The host lock, taken beside the first exec (no extra round trip); check mode changes nothing and takes none.
+      let lockError: string | undefined;
+      let runConn: Conn = conn;
+      if (!o.check) {
+        const lk: LockOptions = { waitSeconds: o.lockWait ?? 0, breakLock: Boolean(o.breakLock) };
+        const token = newToken();
+        const guard = guardPrefix(token, lk);
+        runConn = { exec: (command, opts) => conn.exec(guard + command, opts) };
+        conn.hold(lockScript(token, lk), LOCKED).catch((err: Error) => {
+          lockError = lockRefusal(err.message.replace(`${host}: `, ''), lk);
+          conn.close(); // ends the run's waiting exec at once
+        });
+      }
+      const run = new HostRun(host, runConn, modules, { check: Boolean(o.check), tags: o.tags ?? [], skipTags: o.skipTags ?? [],
+        become: o.become || c.become, connUser: c.user, connPort: c.port, becomeUser: c.becomeUser }, (_h, r) => progress(r));
+      const counts = () => ({ execs: run.execs, factExecs: run.factExecs, connectMs });
+      try {
+        for (const play of plays) {
+          if (!hostsOf(play).includes(host)) continue;
+          const vars = resolveVars(layerFor(play, host), magic(inv, host, play.dir, Boolean(o.check)));
+          await run.runPlay(play, vars);
+          if (run.failed) break;
+        }
+        if (lockError) throw new Error(lockError);
+        if (conn.lost) throw new Error(conn.lost);
+        return summarize(run.results, false, undefined, counts());
+      } catch (err) {
+        if (stop.fired) return summarize(run.results, false, 'interrupted', counts());
+        if (conn.lost && !lockError) {
+          // The host went away mid-run (sshd killed, network cut): unreachable, like a host never reached.
+          const why = `the connection was lost during the run (${conn.lost}); what ran before is reported above, a rerun converges`;
+          if (!o.json) out(`unreachable ${host}: ${why}`);
+          return summarize(run.results, true, why, counts());
+        }
+        const why = lockError ?? (err as Error).message;
+        if (!o.json) out(`failed      ${host}: ${why}`);
+        return summarize(run.results, false, why, counts());
+      } finally {
+        stop.untrack(conn);
+        conn.close();
+      }
+    };
+    if (live) {
+      // listr2 loads only for a terminal.
+      const { liveView } = await import('./report/live.ts');
+      await liveView(hosts, o.forks ?? hosts.length, async (host, progress) => {
+        summaries[host] = await runHost(host, progress);
+        return summaries[host];
+      });
+      for (const host of hosts) {
+        for (const r of summaries[host].tasks) if (r.status !== 'ok' && r.status !== 'skipped') out(formatResult(host, r, Boolean(o.diff)));
+      }
+    } else {
+      await pool(hosts, o.forks ?? hosts.length, async (host) => {
+        summaries[host] = await runHost(host, (r) => { if (!o.json) out(formatResult(host, r, Boolean(o.diff))); });
       });
     }
-    const run = new HostRun(host, runConn, modules, { check: Boolean(o.check), tags: o.tags ?? [], skipTags: o.skipTags ?? [],
-      become: o.become || c.become, connUser: c.user, connPort: c.port, becomeUser: c.becomeUser }, (_h, r) => progress(r));
-    const counts = () => ({ execs: run.execs, factExecs: run.factExecs, connectMs });
-    try {
-      for (const play of plays) {
-        if (!hostsOf(play).includes(host)) continue;
-        const vars = resolveVars(layerFor(play, host), magic(inv, host, play.dir, Boolean(o.check)));
-        await run.runPlay(play, vars);
-        if (run.failed) break;
-      }
-      if (lockError) throw new Error(lockError);
-      return summarize(run.results, false, undefined, counts());
-    } catch (err) {
-      const why = lockError ?? (err as Error).message;
-      if (!o.json) out(`failed      ${host}: ${why}`);
-      return summarize(run.results, false, why, counts());
-    } finally {
-      conn.close();
+    const ordered = Object.fromEntries(hosts.map((h) => [h, summaries[h]]));
+    const seconds = (performance.now() - t0) / 1000;
+    out(o.json ? jsonReport(ordered, seconds, Boolean(o.check), Boolean(o.diff)) : formatRecap(ordered, seconds, Boolean(o.check)));
+    if (stop.fired) {
+      for (const line of stop.report(ordered, plays, hostsOf)) (o.json ? process.stderr.write(`${line}\n`) : out(line));
+      return INTERRUPTED_EXIT;
     }
-  };
-  if (live) {
-    // listr2 loads only for a terminal.
-    const { liveView } = await import('./report/live.ts');
-    await liveView(hosts, o.forks ?? hosts.length, async (host, progress) => {
-      summaries[host] = await runHost(host, progress);
-      return summaries[host];
-    });
-    for (const host of hosts) {
-      for (const r of summaries[host].tasks) if (r.status !== 'ok' && r.status !== 'skipped') out(formatResult(host, r, Boolean(o.diff)));
-    }
-  } else {
-    await pool(hosts, o.forks ?? hosts.length, async (host) => {
-      summaries[host] = await runHost(host, (r) => { if (!o.json) out(formatResult(host, r, Boolean(o.diff))); });
-    });
+    const all = Object.values(ordered);
+    if (all.some((h) => h.unreachable || h.failed > 0 || h.error)) return EXIT.failed;
+    if (o.detailedExitcode && all.some((h) => h.changed > 0 || h.conditional > 0)) return EXIT.changed;
+    return EXIT.ok;
   }
-  const ordered = Object.fromEntries(hosts.map((h) => [h, summaries[h]]));
-  const seconds = (performance.now() - t0) / 1000;
-  out(o.json ? jsonReport(ordered, seconds, Boolean(o.check), Boolean(o.diff)) : formatRecap(ordered, seconds, Boolean(o.check)));
-  const all = Object.values(ordered);
-  if (all.some((h) => h.unreachable || h.failed > 0 || h.error)) return EXIT.failed;
-  if (o.detailedExitcode && all.some((h) => h.changed > 0 || h.conditional > 0)) return EXIT.changed;
-  return EXIT.ok;
 }

@@ -19,7 +19,8 @@ export function stepBatch(steps: Step[], wanted: FactDef[], become: Become): Ste
   const boundary = `@@provision-step-${randomBytes(8).toString('hex')}`;
   const factBoundary = `@@provision-${randomBytes(8).toString('hex')}`;
   const payloads: Buffer[] = [];
-  const lines = ['t=$(mktemp) || exit 97', `trap 'rm -f "$t"' EXIT`];
+  // The signals a dropped session brings (SIGPIPE on the next write, SIGHUP) end the script through exit, so the EXIT trap runs.
+  const lines = ['t=$(mktemp) || exit 97', `trap 'rm -f "$t"' EXIT`, "trap 'exit 129' HUP INT TERM PIPE"];
   const labels: string[] = [];
   const okCodes: number[][] = [];
   steps.forEach((step, i) => {

@@ -21,6 +21,8 @@ function writeScript(w: Extract<Step, { write: unknown }>['write']): string {
     'set -e',
     `tmp=$(mktemp ${shq(`${w.path}.provision-XXXXXX`)})`,
     `trap 'rm -f "$tmp"' EXIT`,
+    // dash runs no EXIT trap for a signal it does not trap: a dropped session's SIGPIPE or SIGHUP would leave $tmp.
+    "trap 'exit 129' HUP INT TERM PIPE",
     'cat > "$tmp"',
     // Input cut short (the connection dropped, the controller was stopped) ends cat as if complete: the size tells.
     `[ "$(wc -c < "$tmp")" -eq ${Buffer.byteLength(w.content)} ] || { echo "the content of ${w.path.replace(/[^\w./@+:-]/g, '?')} arrived cut short: left as it was" >&2; exit 4; }`,

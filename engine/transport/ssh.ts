@@ -18,6 +18,8 @@ export type SshTarget = {
   /** Told when a key was accepted and recorded. */
   onNewKey?: (message: string) => void;
   connectTimeoutMs?: number;
+  /** Keepalive interval; 3 unanswered ones end the connection. */
+  keepaliveMs?: number;
 };
 
 export type ExecResult = { code: number; signal?: string; stdout: string; stderr: string };
@@ -34,6 +36,9 @@ export class SshError extends Error {
 }
 
 export class SshConnection {
+  /** Set when the connection went down without close(): why. */
+  lost?: string;
+  private closing = false;
   private active = 0;
   private waiting: Array<() => void> = [];
 
@@ -55,8 +60,11 @@ export class SshConnection {
       };
       client.once('ready', () => {
         client.removeListener('error', fail);
-        client.on('error', () => {}); // later socket errors surface through exec
-        resolve(new SshConnection(target, client, sock));
+        const conn = new SshConnection(target, client, sock);
+        // Later errors (a reset, no answer to keepalives) end the connection: its execs fail, and `lost` says why.
+        client.on('error', (err: Error) => { conn.lost ??= err.message; });
+        client.on('close', () => { if (!conn.closing) conn.lost ??= 'the connection closed'; });
+        resolve(conn);
       });
       client.once('error', fail);
       sock.once('error', () => {}); // reported through the client
@@ -67,6 +75,9 @@ export class SshConnection {
         username: target.user,
         privateKey: readFileSync(target.privateKeyPath),
         readyTimeout: target.connectTimeoutMs ?? 20_000,
+        // A host that stops answering (network cut, host frozen) is given up after about 3 x 5 s, not waited on forever.
+        keepaliveInterval: target.keepaliveMs ?? 5000,
+        keepaliveCountMax: 3,
         algorithms: known.length ? { serverHostKey: [...new Set(known.map((k) => k.type))] as never } : undefined,
         hostVerifier: (key: Buffer) => {
           const verdict = verifyHostKey(files, name, key, target.acceptNew);
@@ -90,6 +101,7 @@ export class SshConnection {
   }
 
   close(): void {
+    this.closing = true;
     this.client.end();
   }
 

@@ -1,13 +1,13 @@
 // The host lock on a real host: a second apply refuses (naming the run that holds it) or waits with
 // --lock-wait; a killed run leaves no lock; a lingering holder is taken over with --break-lock.
-import { spawn } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import type { SshConnection } from '../../engine/transport/ssh.ts';
-import { type CliResult, provision } from '../helpers/cli.ts';
+import { provisionBackground } from '../helpers/background.ts';
+import { provision } from '../helpers/cli.ts';
 import { type TestLab, sh, useLab } from '../helpers/lab.ts';
 
 const test = suite('host lock');
@@ -21,19 +21,10 @@ const slow = (s: number) => {
 };
 const quick = join(dir, 'quick.yml');
 writeFileSync(quick, '- hosts: all\n  tasks:\n    - name: marker\n      command: { shell: "date +%s%N >> /root/lock-markers" }\n');
-const bin = new URL('../../bin/provision.js', import.meta.url).pathname;
 
 useLab(test, 'lk', 1, (l, s) => { lab = l; ssh = s; });
 
-/** An apply in the background: its child process, and its result when it ends. */
-function background(playbook: string): { pid: number; done: Promise<CliResult> } {
-  const child = spawn(process.execPath, [bin, 'apply', playbook, '-i', lab.inventory], { stdio: ['ignore', 'pipe', 'pipe'] });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.on('data', (d) => { stdout += d; });
-  child.stderr.on('data', (d) => { stderr += d; });
-  return { pid: child.pid!, done: new Promise((resolve) => child.on('close', (code) => resolve({ code: code ?? -1, stdout, stderr }))) };
-}
+const background = (playbook: string) => provisionBackground(['apply', playbook, '-i', lab.inventory]);
 /** Resolves once a run holds the lock on the host: its lock file names a token. */
 async function locked(): Promise<string> {
   for (let i = 0; i < 200; i++) {

@@ -1,5 +1,5 @@
 // Many steps and a fact batch in one command, run here by sh: order, payloads, output per step, failure.
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -48,6 +48,19 @@ test('a payload cut short stops the batch before its step runs: no partial write
   assert.equal(steps.map((s) => [s.ok, s.code]), [[true, 0], [false, 96]]);
   assert.match(steps[1].stderr, 'its input arrived cut short: not run');
   assert.equal(readdirSync(dir), ['a']);
+});
+
+test('a session dropped mid-payload (stdin cut, stderr gone: SIGPIPE) leaves no temp file behind', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'sb-'));
+  const tmp = mkdtempSync(join(tmpdir(), 'sb-tmp-'));
+  const b = stepBatch([{ write: { path: join(dir, 'big'), content: Buffer.alloc(200_000, 1) } }], [], undefined)!;
+  const child = spawn('sh', ['-c', b.command], { env: { ...process.env, TMPDIR: tmp }, stdio: ['pipe', 'pipe', 'pipe'] });
+  child.stderr.destroy();
+  child.stdout.destroy();
+  child.stdin.end(Buffer.concat(b.stdin).subarray(0, 50_000));
+  await new Promise((r) => child.on('close', r));
+  assert.equal(readdirSync(tmp), [], 'the payload\'s temp file was left');
+  assert.equal(readdirSync(dir), []);
 });
 
 test('the first failing step ends the batch: later steps and the facts do not run', () => {
