@@ -6,6 +6,7 @@ import { Command, CommanderError } from 'commander';
 import { EXIT, UserError } from './errors.ts';
 import { registerLab } from './lab/commands.ts';
 import { registerClone } from './clone-commands.ts';
+import { registerVault } from './vault-commands.ts';
 import { registerDemo } from './demo.ts';
 import { registerEngine } from './commands.ts';
 
@@ -21,6 +22,7 @@ export function buildProgram(): Command {
   registerEngine(program);
   registerLab(program);
   registerClone(program);
+  registerVault(program);
   registerDemo(program);
   // Every subcommand fails the same way as the top level on a bad flag.
   const harden = (c: Command) => {

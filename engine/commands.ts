@@ -4,8 +4,11 @@ import { positiveInt } from './cli-args.ts';
 import { EXIT, UserError } from './errors.ts';
 import { hostVars, loadInventory } from './inventory.ts';
 import { apply, loadAndValidate, type ApplyOptions } from './run.ts';
+import { MASK, isVaultVar } from './redact.ts';
 import { playbookSchema } from './schema.ts';
 import { mergeLayers, parseExtraVars } from './vars.ts';
+import { vaultPasswordOption } from './vault-commands.ts';
+import { configureVault } from './vault-password.ts';
 
 const collect = (v: string, prev: string[] = []) => [...prev, v];
 const csv = (v: string, prev: string[] = []) => [...prev, ...v.split(',').map((s) => s.trim()).filter(Boolean)];
@@ -16,7 +19,14 @@ const extraVarsOption = () => new Option('-e, --extra-vars <vars>', 'key=value, 
 const limitOption = () => new Option('-l, --limit <pattern>', 'only hosts matching the pattern');
 
 type Flags = { inventory: string; check?: boolean; diff?: boolean; json?: boolean; limit?: string; tags?: string[]; skipTags?: string[];
-  extraVars?: string[]; forks?: number; become?: boolean; detailedExitcode?: boolean; acceptNew?: boolean; lockWait?: number; breakLock?: boolean };
+  extraVars?: string[]; forks?: number; become?: boolean; detailedExitcode?: boolean; acceptNew?: boolean; lockWait?: number; breakLock?: boolean;
+  vaultPasswordFile?: string };
+
+/** Where a vault file met while loading gets its password (asked once per run, only if one is met). */
+const useVault = ({ vaultPasswordFile, ...f }: Flags) => {
+  configureVault({ passwordFile: vaultPasswordFile });
+  return f;
+};
 
 export function registerEngine(program: Command): void {
   program.command('apply')
@@ -36,8 +46,9 @@ export function registerEngine(program: Command): void {
     .option('--accept-new', 'trust a host with no known host key on first contact and record its key (a changed key still fails)')
     .option('--lock-wait <seconds>', 'wait this long for another apply on a host to finish (default: refuse at once)', positiveInt(86_400))
     .option('--break-lock', 'take a host lock held by a run that is gone but whose session lingers (kills its holder)')
+    .addOption(vaultPasswordOption())
     .action(async (playbook: string, f: Flags) => {
-      process.exitCode = await apply({ playbook, ...f } satisfies ApplyOptions);
+      process.exitCode = await apply({ playbook, ...useVault(f) } satisfies ApplyOptions);
     });
   program.command('validate')
     .description('report every problem of a playbook and inventory at once (file:line:col), connecting to nothing')
@@ -45,8 +56,9 @@ export function registerEngine(program: Command): void {
     .addOption(inventoryOption())
     .addOption(extraVarsOption())
     .addOption(limitOption())
+    .addOption(vaultPasswordOption())
     .action((playbook: string, f: Flags) => {
-      const { plays } = loadAndValidate({ playbook, ...f });
+      const { plays } = loadAndValidate({ playbook, ...useVault(f) });
       console.log(`${playbook}: ${plays.length} play(s), ${plays.reduce((n, p) => n + p.tasks.length, 0)} task(s): valid`);
     });
   program.command('vars')
@@ -55,10 +67,14 @@ export function registerEngine(program: Command): void {
     .addOption(inventoryOption())
     .addOption(extraVarsOption())
     .option('--json', 'as JSON')
+    .addOption(vaultPasswordOption())
     .action((host: string, f: Flags) => {
+      useVault(f);
       const inv = loadInventory(f.inventory);
       if (!inv.hosts.has(host)) throw new UserError(`no host "${host}" in ${f.inventory}`, EXIT.invalid);
       const layer = mergeLayers(hostVars(inv, host), parseExtraVars(f.extraVars ?? []));
+      // A vault variable's value is not shown (provision vault view FILE shows it).
+      for (const [k, s] of Object.entries(layer)) if (isVaultVar(k)) layer[k] = { ...s, value: MASK };
       if (f.json) return console.log(JSON.stringify(layer, null, 2));
       const keys = Object.keys(layer).sort();
       const w = Math.max(...keys.map((k) => k.length), 4);

@@ -6,6 +6,8 @@ import { dirname, extname, join, relative, resolve } from 'node:path';
 import { EXIT, UserError } from './errors.ts';
 import { parseIni } from './inventory-ini.ts';
 import { parseYamlInventory } from './inventory-yaml.ts';
+import { markVaultVars } from './redact.ts';
+import { unvault } from './vault-password.ts';
 import { loadWithPositions } from './yaml-positions.ts';
 
 export { selectHosts, expandHostRange } from './patterns.ts';
@@ -76,11 +78,15 @@ function read(path: string): string {
 /** An extension-less file that looks like YAML (`---`, or a first line `name:`) is read as YAML. */
 const looksYaml = (text: string) => /^(---|[\w.-]+:\s*(#.*)?)$/.test(text.split('\n').map((l) => l.trim()).find((l) => l && !/^[#;]/.test(l)) ?? '');
 
+/** An inventory file; a vault file is decrypted in memory and its variables made sensitive. */
 function parseFile(path: string, known: ReadonlySet<string>): Decl[] {
-  const text = read(path);
+  const { text, vault } = unvault(read(path), rel(path));
   const ext = extname(path);
-  if (YAML_EXT.has(ext) || (ext === '' && looksYaml(text))) return parseYamlInventory(loadWithPositions(text, rel(path)), rel(path));
-  return parseIni(text, rel(path), known);
+  const decls = YAML_EXT.has(ext) || (ext === '' && looksYaml(text))
+    ? parseYamlInventory(loadWithPositions(text, rel(path)), rel(path))
+    : parseIni(text, rel(path), known);
+  if (vault) markVaultVars(Object.fromEntries(decls.flatMap((d) => (d.kind === 'var' ? [[d.key, d.value]] : []))));
+  return decls;
 }
 
 function ensureGroup(inv: Inventory, name: string, at: Where): GroupEntry {
@@ -171,13 +177,16 @@ function varsFiles(dir: string, entries: Set<string>, name: string): string[] {
     .flatMap((n) => (statSync(join(dir, n)).isDirectory() ? walk(join(dir, n)) : [join(dir, n)]));
 }
 
+/** A group_vars/host_vars file; a vault file is decrypted in memory (lines are the plaintext's) and its variables made sensitive. */
 function loadVarsFile(path: string, into: VarLayer, inv: Inventory): void {
   const file = rel(path);
-  const doc = loadWithPositions(read(path), file);
+  const { text, vault } = unvault(read(path), file);
+  const doc = loadWithPositions(text, file);
   inv.sources.push(file);
   if (doc.value === null || doc.value === undefined) return;
   if (typeof doc.value !== 'object' || Array.isArray(doc.value)) fail({ file, ...(doc.pos([]) ?? { line: 0, col: 0 }) }, 'a variables file must be a mapping of variables');
-  for (const [key, value] of Object.entries(doc.value)) into[key] = { value, source: `${file}:${doc.keyPos([key])?.line ?? 1}` };
+  if (vault) markVaultVars(doc.value as Record<string, unknown>);
+  for (const [key, value] of Object.entries(doc.value)) into[key] = { value, source: `${file}:${doc.keyPos([key])?.line ?? 1}${vault ? ' (vault)' : ''}` };
 }
 
 /** Loads an inventory file, or every inventory file in a directory, with group_vars/ and host_vars/ beside it. */

@@ -1,19 +1,45 @@
 // Sensitive variables: their values never reach the output (summaries, diffs, errors, JSON).
-// A variable is sensitive when its name says so (password, secret, token, ...) or it is listed in `sensitive_vars`.
+// A variable is sensitive when its name says so (password, secret, token, ...), it is listed in `sensitive_vars`,
+// or it was read from a vault file (markVaultVars, by the loaders of vars files).
 import type { Change } from './module.ts';
 
 const SENSITIVE_NAME = /(password|passwd|secret|token|api_?key|private_key|credential)/i;
 export const MASK = '********';
 
+/** Every string (and number) of at least 4 characters inside a value. */
+function leaves(v: unknown, into: Set<string>): Set<string> {
+  if (typeof v === 'string' && v.length >= 4) into.add(v);
+  else if (typeof v === 'number' && String(v).length >= 4) into.add(String(v));
+  else if (Array.isArray(v)) v.forEach((x) => leaves(x, into));
+  else if (v && typeof v === 'object') Object.values(v).forEach((x) => leaves(x, into));
+  return into;
+}
+
+/** Variables read from vault files by this process: their names, and their values as written. */
+const vault = { names: new Set<string>(), values: new Set<string>() };
+
+/** Makes the variables of a decrypted vault file sensitive for the rest of the process, whatever their names. */
+export function markVaultVars(vars: Record<string, unknown>): void {
+  for (const [k, v] of Object.entries(vars)) {
+    vault.names.add(k);
+    leaves(v, vault.values);
+  }
+}
+
+/** Is this a variable of a vault file? */
+export const isVaultVar = (name: string) => vault.names.has(name);
+
+/** Forgets the vault variables (tests). */
+export function clearVaultVars(): void {
+  vault.names.clear();
+  vault.values.clear();
+}
+
+/** The values to mask, longest first: of sensitive variables (as resolved in `vars`) and of every vault variable. */
 export function sensitiveValues(vars: Record<string, unknown>): string[] {
   const listed = new Set(Array.isArray(vars.sensitive_vars) ? vars.sensitive_vars.map(String) : []);
-  const out = new Set<string>();
-  const add = (v: unknown) => {
-    if (typeof v === 'string' && v.length >= 4) out.add(v);
-    else if (Array.isArray(v)) v.forEach(add);
-    else if (v && typeof v === 'object') Object.values(v).forEach(add);
-  };
-  for (const [k, v] of Object.entries(vars)) if (listed.has(k) || SENSITIVE_NAME.test(k)) add(v);
+  const out = new Set<string>(vault.values);
+  for (const [k, v] of Object.entries(vars)) if (listed.has(k) || SENSITIVE_NAME.test(k) || vault.names.has(k)) leaves(v, out);
   return [...out].sort((a, b) => b.length - a.length);
 }
 

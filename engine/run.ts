@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { checkPlays } from './check-playbook.ts';
 import { EXIT, UserError } from './errors.ts';
 import { INTERRUPTED_EXIT, Interrupt } from './interrupt.ts';
+import { redact, sensitiveValues } from './redact.ts';
 import { type Conn, HostRun, type TaskResult } from './host-run.ts';
 import { type LockOptions, LOCKED, guardPrefix, lockRefusal, lockScript, newToken } from './host-lock.ts';
 import { connection, hostVars, loadInventory, selectHosts, type Inventory } from './inventory.ts';
@@ -88,7 +89,10 @@ export async function apply(o: ApplyOptions): Promise<number> {
   async function applyHosts(): Promise<number> {
     const runHost = async (host: string, progress: (r: TaskResult) => void): Promise<HostSummary> => {
       if (stop.fired) return summarize([], false, 'interrupted before it started');
-      const c = connection(resolveVars(hostVars(inv, host), magic(inv, host, '', Boolean(o.check))));
+      const hv = resolveVars(hostVars(inv, host), magic(inv, host, '', Boolean(o.check)));
+      const c = connection(hv);
+      // A host-level error (a command's output, an unreachable host's message) may quote a secret: masked too.
+      const hide = (text: string) => redact(text, sensitiveValues(hv));
       let conn: SshConnection;
       const connecting = performance.now();
       try {
@@ -97,8 +101,9 @@ export async function apply(o: ApplyOptions): Promise<number> {
           knownHostsPath: knownHostsFiles(c.knownHostsPath, join(homedir(), '.ssh', 'known_hosts')), connectTimeoutMs: 15_000,
           acceptNew: o.acceptNew, onNewKey: (m) => (o.json ? process.stderr.write(`${m}\n`) : out(`new key     ${m}`)) });
       } catch (err) {
-        if (!o.json) out(`unreachable ${host}: ${(err as Error).message}`);
-        return summarize([], true, (err as Error).message);
+        const why = hide((err as Error).message);
+        if (!o.json) out(`unreachable ${host}: ${why}`);
+        return summarize([], true, why);
       }
       stop.track(conn);
       const connectMs = Math.round(performance.now() - connecting);
@@ -132,11 +137,11 @@ export async function apply(o: ApplyOptions): Promise<number> {
         if (stop.fired) return summarize(run.results, false, 'interrupted', counts());
         if (conn.lost && !lockError) {
           // The host went away mid-run (sshd killed, network cut): unreachable, like a host never reached.
-          const why = `the connection was lost during the run (${conn.lost}); what ran before is reported above, a rerun converges`;
+          const why = hide(`the connection was lost during the run (${conn.lost}); what ran before is reported above, a rerun converges`);
           if (!o.json) out(`unreachable ${host}: ${why}`);
           return summarize(run.results, true, why, counts());
         }
-        const why = lockError ?? (err as Error).message;
+        const why = hide(lockError ?? (err as Error).message);
         if (!o.json) out(`failed      ${host}: ${why}`);
         return summarize(run.results, false, why, counts());
       } finally {

@@ -3,6 +3,8 @@
 import { readFileSync } from 'node:fs';
 import { load } from 'js-yaml';
 import { UserError, EXIT } from './errors.ts';
+import { markVaultVars } from './redact.ts';
+import { unvault } from './vault-password.ts';
 import { isTemplated, renderValue } from './template.ts';
 
 export type Sourced = { value: unknown; source: string };
@@ -23,14 +25,24 @@ export function parseExtraVars(specs: string[]): VarLayer {
   for (const spec of specs) {
     if (spec.startsWith('@')) {
       const file = spec.slice(1);
+      const problem = (err: unknown) => new UserError(`-e ${spec}: ${(err as Error).message.split('\n')[0]}`, EXIT.invalid);
+      let raw: string;
+      try {
+        raw = readFileSync(file, 'utf8');
+      } catch (err) {
+        throw problem(err);
+      }
+      // A vault file is decrypted in memory; its errors name the file already.
+      const { text, vault } = unvault(raw, file);
       let doc: unknown;
       try {
-        doc = load(readFileSync(file, 'utf8'));
+        doc = load(text);
       } catch (err) {
-        throw new UserError(`-e ${spec}: ${(err as Error).message.split('\n')[0]}`, EXIT.invalid);
+        throw problem(err);
       }
       if (!doc || typeof doc !== 'object' || Array.isArray(doc)) throw new UserError(`-e ${spec}: not a mapping of variables`, EXIT.invalid);
-      Object.assign(out, layerOf(doc as Record<string, unknown>, `-e ${spec}`));
+      if (vault) markVaultVars(doc as Record<string, unknown>);
+      Object.assign(out, layerOf(doc as Record<string, unknown>, `-e ${spec}${vault ? ' (vault)' : ''}`));
     } else if (spec.trim().startsWith('{')) {
       try {
         Object.assign(out, layerOf(JSON.parse(spec), '-e (JSON)'));

@@ -6,10 +6,11 @@ const root = new URL('../..', import.meta.url).pathname;
 
 export type CliResult = { code: number; stdout: string; stderr: string };
 
-export function provision(args: string[], opts: { env?: NodeJS.ProcessEnv; uid?: number; gid?: number; input?: string } = {}): Promise<CliResult> {
+/** `detached`: in a session of its own, without a controlling terminal (no /dev/tty to prompt on). */
+export function provision(args: string[], opts: { env?: NodeJS.ProcessEnv; uid?: number; gid?: number; input?: string; detached?: boolean } = {}): Promise<CliResult> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [bin, ...args], {
-      cwd: root, env: { ...process.env, ...opts.env }, uid: opts.uid, gid: opts.gid, stdio: [opts.input === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'],
+      cwd: root, env: { ...process.env, ...opts.env }, uid: opts.uid, gid: opts.gid, detached: opts.detached, stdio: [opts.input === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'],
     });
     let stdout = '';
     let stderr = '';
