@@ -36,12 +36,26 @@ function writeScript(w: Extract<Step, { write: unknown }>['write']): string {
     lines.push(`v=${shq(w.validate)}`, `if ! out=$(${check} 2>&1); then echo "validation failed: $v: $out" >&2; exit 3; fi`);
   }
   if (w.backup) lines.push(`if [ -f ${p} ]; then cp -p ${p} ${p}.$(date +%Y%m%d%H%M%S).bak; fi`);
-  lines.push(`mv -f "$tmp" ${p}`, 'trap - EXIT');
+  // -T: a directory at the path is an error, not a place to move the file into.
+  lines.push(`mv -fT "$tmp" ${p}`, 'trap - EXIT');
   return lines.join('\n');
+}
+
+/**
+ * A NUL byte cannot cross a command line (sshd and execve end the string there): an argument holding one is
+ * refused, so that what runs is never a shortened command. File content travels on stdin, where NULs are fine.
+ */
+function refuseNul(step: Step): void {
+  const words = 'exec' in step ? [...step.exec, ...Object.entries(step.env ?? {}).flat(), step.cwd ?? '']
+    : 'shell' in step ? [step.shell, ...Object.entries(step.env ?? {}).flat(), step.cwd ?? '']
+      : [step.write.path, step.write.mode ?? '', step.write.owner ?? '', step.write.group ?? '', step.write.validate ?? ''];
+  const bad = words.find((w) => w.includes('\0'));
+  if (bad !== undefined) throw new Error(`an argument holds a NUL byte, which no command line can carry: ${JSON.stringify(bad.slice(0, 60))}`);
 }
 
 /** The command line (as the connecting user runs it, before become) and stdin of one step. */
 export function innerCommand(step: Step): { command: string; stdin?: string | Buffer; okCodes: number[]; label: string } {
+  refuseNul(step);
   if ('exec' in step) return { command: wrap(shJoin(step.exec), step.cwd, step.env), stdin: step.stdin, okCodes: step.okCodes ?? [0], label: step.exec.join(' ') };
   if ('shell' in step) return { command: wrap(`sh -c ${shq(step.shell)}`, step.cwd, step.env), okCodes: [0], label: step.shell };
   return { command: `sh -c ${shq(writeScript(step.write))}`, stdin: step.write.content, okCodes: [0], label: `write ${step.write.path}` };

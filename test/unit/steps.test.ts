@@ -1,6 +1,6 @@
 // Steps as the shell runs them: the atomic write, its validation and backup, run here on temp files.
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'uvu';
@@ -59,6 +59,17 @@ test('write: content cut short (the input ended early) leaves the old file and n
   assert.match(r.stderr, `the content of ${path} arrived cut short: left as it was`);
   assert.is(readFileSync(path, 'utf8'), 'old\n');
   assert.equal(readdirSync(dir), ['d.conf']);
+});
+
+test('write: a directory at the path is an error; nothing is moved into it', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'w-'));
+  const path = join(dir, 'conf.d');
+  mkdirSync(path);
+  const r = run({ write: { path, content: 'x\n' } });
+  assert.is.not(r.status, 0);
+  assert.match(r.stderr, /cannot overwrite directory|Is a directory/);
+  assert.equal(readdirSync(path), []);
+  assert.equal(readdirSync(dir), ['conf.d']);
 });
 
 test('exec: argv words reach the command unchanged, with cwd and env', () => {

@@ -1,0 +1,110 @@
+// Property test of argument transport on a real host: random strings (quotes, $(), backticks, newlines,
+// control characters, unicode, leading dashes) as argv words, env values, a cwd, file paths and contents,
+// through engine/steps.ts and engine/step-batch.ts (where every module's steps become command lines), as
+// the connecting user and through sudo. What arrives must equal what was sent, and no injected command runs.
+import { createHash } from 'node:crypto';
+import { suite } from 'uvu';
+import * as assert from 'uvu/assert';
+import type { Step } from '../../engine/module.ts';
+import { stepBatch, splitSteps } from '../../engine/step-batch.ts';
+import { stepCommand } from '../../engine/steps.ts';
+import type { SshConnection } from '../../engine/transport/ssh.ts';
+import { sh, useLab } from '../helpers/lab.ts';
+
+const test = suite('argument transport');
+let ssh: SshConnection[] = [];
+const SEED = Number(process.env.PROPERTY_SEED ?? Date.now() % 2 ** 31);
+const CASES = Number(process.env.PROPERTY_CASES ?? 150);
+const PWNED = '/tmp/at-pwned';
+
+useLab(test, 'at', 1, (_l, s) => { ssh = s; });
+
+/** mulberry32: a seeded PRNG, so that a failure can be replayed with PROPERTY_SEED. */
+function prng(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+const rnd = prng(SEED);
+const pick = <T>(xs: T[]): T => xs[Math.floor(rnd() * xs.length)];
+const FRAGMENTS = [
+  `$(touch ${PWNED})`, `\`touch ${PWNED}\``, `; touch ${PWNED}`, `' ; touch ${PWNED} ; '`, `" ; touch ${PWNED} ; "`, `\n touch ${PWNED}\n`,
+  `$((1+1))`, '${HOME}', '$1', '$@', '*', '?', '~', '-rf', '--', '\\', '\\\\', "'", '"', '\n', '\r', '\t', ' ', '  ', '#', '!', '&&', '|', '>', '<',
+  '{a,b}', '[x]', '%s', '%n', 'é', '中文', '😀', '\u202e', '\u00a0', '\x01', '\x1b[31m', '\x7f', '=', 'a=b', '-', '',
+];
+const ALNUM = 'abcXYZ019_./:@+,-';
+/** A random string of fragments and plain characters. */
+function word(max = 6): string {
+  let s = '';
+  for (let n = Math.floor(rnd() * max); n >= 0; n--) s += rnd() < 0.5 ? pick(FRAGMENTS) : pick([...ALNUM]);
+  return s;
+}
+/** A random file name: anything but `/` and NUL, not `.` or `..`, not empty. */
+const fileName = () => `f${word(4).replace(/\//g, '_')}`.slice(0, 200);
+const bytes = (text: string) => Buffer.from(text, 'utf8');
+const as = (become: boolean) => (become ? { user: 'root' } : undefined);
+
+/** argv echoed back NUL-separated: printf '%s\0' ARGS... */
+const echo = (args: string[]): Step => ({ exec: ['printf', '%s\\0', ...args] });
+const split = (out: string) => out.split('\0').slice(0, -1);
+
+test.before(async () => {
+  console.log(`argument transport: seed ${SEED}, ${CASES} cases (replay: PROPERTY_SEED=${SEED})`);
+  await sh(ssh[0], `rm -f ${PWNED}; rm -rf /tmp/at && mkdir -p /tmp/at/files`);
+});
+
+test('argv words arrive unchanged, one exec each, as the user and through sudo', async () => {
+  for (let i = 0; i < CASES; i++) {
+    const args = Array.from({ length: 1 + Math.floor(rnd() * 4) }, () => word());
+    const become = rnd() < 0.3;
+    const c = stepCommand(echo(args), as(become));
+    const r = await ssh[0].exec(c.command, { stdin: c.stdin });
+    assert.is(r.code, 0, `case ${i} (seed ${SEED}): ${JSON.stringify(args)}: ${r.stderr}`);
+    assert.equal(split(r.stdout), args, `case ${i} (seed ${SEED})`);
+  }
+});
+
+test('env values and a cwd with random names arrive unchanged', async () => {
+  for (let i = 0; i < CASES / 3; i++) {
+    const value = word();
+    const dir = `/tmp/at/${fileName()}`;
+    const mk = stepCommand({ exec: ['mkdir', '-p', '--', dir] }, undefined);
+    assert.is((await ssh[0].exec(mk.command)).code, 0, `mkdir ${JSON.stringify(dir)}`);
+    const c = stepCommand({ exec: ['sh', '-c', 'printf "%s\\0%s\\0" "$PROP_VALUE" "$PWD"'], env: { PROP_VALUE: value }, cwd: dir }, as(rnd() < 0.3));
+    const r = await ssh[0].exec(c.command);
+    assert.is(r.code, 0, r.stderr);
+    assert.equal(split(r.stdout), [value, dir], `case ${i} (seed ${SEED})`);
+  }
+});
+
+test('files with random paths and contents (binary too), written in batches, arrive unchanged', async () => {
+  for (let i = 0; i < CASES / 5; i++) {
+    const files = Array.from({ length: 1 + Math.floor(rnd() * 4) }, () => ({
+      path: `/tmp/at/files/${fileName()}`,
+      content: rnd() < 0.3 ? Buffer.from(Array.from({ length: Math.floor(rnd() * 3000) }, () => Math.floor(rnd() * 256))) : bytes(word(20)),
+    }));
+    const unique = [...new Map(files.map((f) => [f.path, f])).values()];
+    const steps: Step[] = unique.flatMap((f) => [{ write: { path: f.path, content: f.content, mode: '0600' } }, { exec: ['sh', '-c', 'sha256sum < "$1"', 'hash', f.path] } as Step]);
+    const b = stepBatch(steps, [], as(rnd() < 0.3))!;
+    const r = await ssh[0].exec(b.command, { stdin: b.stdin });
+    const results = splitSteps(b, r.stdout, r.stderr, r.code);
+    assert.ok(results.every((s) => s.ok), `case ${i} (seed ${SEED}): ${JSON.stringify(results.find((s) => !s.ok))}`);
+    for (const [k, f] of unique.entries()) {
+      assert.is(results[2 * k + 1].stdout.split(' ')[0], createHash('sha256').update(f.content).digest('hex'), `case ${i}: ${JSON.stringify(f.path)}`);
+    }
+  }
+});
+
+test('no injected command ran; a NUL byte in an argument is refused before anything is sent', async () => {
+  assert.is((await ssh[0].exec(`test -e ${PWNED}`)).code, 1, `${PWNED} exists: a fragment ran as a command (seed ${SEED})`);
+  for (const step of [echo(['a\0b']), { exec: ['true'], env: { V: 'x\0y' } }, { write: { path: '/tmp/at/x\0y', content: 'z' } }] as Step[]) {
+    assert.throws(() => stepCommand(step, undefined), /holds a NUL byte/);
+  }
+});
+
+test.run();
