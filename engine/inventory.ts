@@ -1,10 +1,11 @@
 // The inventory: hosts and groups from YAML or INI files (or a directory of them), group_vars/ and
 // host_vars/ beside them, each variable with its file:line; host variables by precedence; SSH settings.
-import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, statSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { dirname, extname, join, relative, resolve } from 'node:path';
 import { EXIT, UserError } from './errors.ts';
 import { parseIni } from './inventory-ini.ts';
+import { readTextFile } from './local-files.ts';
 import { parseYamlInventory } from './inventory-yaml.ts';
 import { markVaultVars } from './redact.ts';
 import { unvault } from './vault-password.ts';
@@ -69,9 +70,10 @@ function inventoryFiles(dir: string): string[] {
 
 function read(path: string): string {
   try {
-    return readFileSync(path, 'utf8');
+    return readTextFile(path, 'inventory or vars file');
   } catch (err) {
-    return fail(at0(rel(path)), `cannot read: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
+    const e = err as NodeJS.ErrnoException;
+    return fail(at0(rel(path)), e.code === 'EFBIG' ? e.message : `cannot read: ${e.code ?? e.message}`);
   }
 }
 

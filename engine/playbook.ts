@@ -1,6 +1,6 @@
 // Playbooks: YAML -> typed plays and tasks, with the file:line:col of every part kept for errors.
 // Structure and module arguments are checked here, before any connection; problems are collected, not thrown.
-import { readFileSync } from 'node:fs';
+import { readTextFile } from './local-files.ts';
 import { dirname, relative, resolve } from 'node:path';
 import type { ModuleDef } from './module.ts';
 import { isTemplated } from './template.ts';
@@ -49,6 +49,16 @@ const TASK_KEYS = new Set(['name', 'when', 'loop', 'with_items', 'register', 'no
 const list = (v: unknown): string[] => (v === undefined || v === null ? [] : Array.isArray(v) ? v.map(String) : [String(v)]);
 const isMap = (v: unknown): v is Record<string, unknown> => !!v && typeof v === 'object' && !Array.isArray(v);
 
+/** A JSON pointer (ajv's instancePath) as a path of keys, list indexes as numbers (as positions are looked up). */
+function pointerPath(args: unknown, pointer: string): Array<string | number> {
+  let v: unknown = args;
+  return pointer.split('/').slice(1).map((part) => {
+    const key = Array.isArray(v) && /^\d+$/.test(part) ? Number(part) : part;
+    v = v && typeof v === 'object' ? (v as Record<string | number, unknown>)[key] : undefined;
+    return key;
+  });
+}
+
 /** True when the value at `path` inside `args` is a template: its type is only known once rendered. */
 function templatedAt(args: unknown, pointer: string): boolean {
   let v: unknown = args;
@@ -64,9 +74,10 @@ export function parsePlaybook(path: string, modules: Map<string, ModuleDef>): { 
   const problems: Problem[] = [];
   let text: string;
   try {
-    text = readFileSync(path, 'utf8');
+    text = readTextFile(path, 'playbook');
   } catch (err) {
-    return { plays: [], problems: [{ where: { file, line: 1, col: 1 }, message: `cannot read the playbook: ${(err as NodeJS.ErrnoException).code}` }] };
+    const e = err as NodeJS.ErrnoException;
+    return { plays: [], problems: [{ where: { file, line: 1, col: 1 }, message: e.code === 'EFBIG' ? e.message : `cannot read the playbook: ${e.code}` }] };
   }
   let doc: ReturnType<typeof loadWithPositions>;
   try {
@@ -114,7 +125,7 @@ export function parsePlaybook(path: string, modules: Map<string, ModuleDef>): { 
     const argsPath = [...p, name];
     for (const prob of validate(mod.schema, structuredClone(args))) {
       if (!prob.key && templatedAt(args, prob.path)) continue; // checked again once rendered
-      const sub = prob.path.split('/').slice(1);
+      const sub = pointerPath(args, prob.path);
       problems.push({ where: at([...argsPath, ...sub], Boolean(prob.key)), message: `${name}: ${prob.message}` });
     }
     if (raw.register !== undefined && !/^[A-Za-z_][A-Za-z0-9_]*$/.test(String(raw.register))) {

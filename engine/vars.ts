@@ -1,7 +1,7 @@
 // Variable layers and their precedence (lowest first): inventory (all < groups < host) < play vars < -e extra vars.
 // Every value keeps its source, for `provision vars HOST` and for error messages.
-import { readFileSync } from 'node:fs';
 import { load } from 'js-yaml';
+import { readTextFile } from './local-files.ts';
 import { UserError, EXIT } from './errors.ts';
 import { markVaultVars } from './redact.ts';
 import { unvault } from './vault-password.ts';
@@ -28,7 +28,7 @@ export function parseExtraVars(specs: string[]): VarLayer {
       const problem = (err: unknown) => new UserError(`-e ${spec}: ${(err as Error).message.split('\n')[0]}`, EXIT.invalid);
       let raw: string;
       try {
-        raw = readFileSync(file, 'utf8');
+        raw = readTextFile(file, 'vars file');
       } catch (err) {
         throw problem(err);
       }
