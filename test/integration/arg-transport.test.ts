@@ -9,15 +9,16 @@ import type { Step } from '../../engine/module.ts';
 import { stepBatch, splitSteps } from '../../engine/step-batch.ts';
 import { stepCommand } from '../../engine/steps.ts';
 import type { SshConnection } from '../../engine/transport/ssh.ts';
-import { sh, useLab } from '../helpers/lab.ts';
+import { type TestLab, sh, useLab } from '../helpers/lab.ts';
 
 const test = suite('argument transport');
 let ssh: SshConnection[] = [];
+let lab: TestLab;
 const SEED = Number(process.env.PROPERTY_SEED ?? Date.now() % 2 ** 31);
 const CASES = Number(process.env.PROPERTY_CASES ?? 150);
 const PWNED = '/tmp/at-pwned';
 
-useLab(test, 'at', 1, (_l, s) => { ssh = s; });
+useLab(test, 'at', 1, (l, s) => { lab = l; ssh = s; });
 
 /** mulberry32: a seeded PRNG, so that a failure can be replayed with PROPERTY_SEED. */
 function prng(seed: number): () => number {
@@ -98,6 +99,34 @@ test('files with random paths and contents (binary too), written in batches, arr
       assert.is(results[2 * k + 1].stdout.split(' ')[0], createHash('sha256').update(f.content).digest('hex'), `case ${i}: ${JSON.stringify(f.path)}`);
     }
   }
+});
+
+test('module arguments end to end: random names, contents and lines through file, copy, lineinfile and command on the host', async () => {
+  const { provision } = await import('../helpers/cli.ts');
+  const { writeFileSync, mkdtempSync } = await import('node:fs');
+  const { tmpdir } = await import('node:os');
+  const { join } = await import('node:path');
+  const dir = mkdtempSync(join(tmpdir(), 'at-mod-'));
+  // Text a playbook holds as data: no template syntax (that is rendered, by design), no NUL (refused).
+  const data = (s: string) => !/\{[{%#]/.test(s) && !s.includes('\0');
+  const cases = Array.from({ length: Math.max(4, Math.round(CASES / 15)) }, () => ({ name: fileName(), content: word(12), line: word(6).replace(/[\r\n]/g, ' '), arg: word() }))
+    .filter((c) => [c.name, c.content, c.line, c.arg].every(data));
+  const q = JSON.stringify; // JSON strings are YAML strings
+  const tasks = cases.flatMap((c, i) => [
+    `    - name: touch ${i}\n      file: { path: ${q(`/tmp/at/mod/t-${c.name}`)}, state: touch }`,
+    `    - name: copy ${i}\n      copy: { content: ${q(c.content)}, dest: ${q(`/tmp/at/mod/c-${i}`)} }`,
+    `    - name: line ${i}\n      lineinfile: { path: /tmp/at/mod/lines, line: ${q(c.line)}, create: true }`,
+    `    - name: argv ${i}\n      command: { argv: [sh, -c, 'printf "%s\\0" "$1" >> /tmp/at/mod/argv', argv, ${q(c.arg)}] }`,
+  ]);
+  const pb = join(dir, 'site.yml');
+  writeFileSync(pb, `- hosts: all\n  tasks:\n    - name: dir\n      file: { path: /tmp/at/mod, state: directory }\n${tasks.join('\n')}\n`);
+  const r = await provision(['apply', pb, '-i', lab.inventory]);
+  assert.is(r.code, 0, `seed ${SEED}: ${r.stdout}${r.stderr}`);
+  const names = split(await sh(ssh[0], "find /tmp/at/mod -maxdepth 1 -name 't-*' -printf '%f\\0'")).sort();
+  assert.equal(names, [...new Set(cases.map((c) => `t-${c.name}`))].sort(), `seed ${SEED}`);
+  for (const [i, c] of cases.entries()) assert.is(await sh(ssh[0], `cat /tmp/at/mod/c-${i}`), c.content, `seed ${SEED} copy ${i}`);
+  assert.equal((await sh(ssh[0], 'cat /tmp/at/mod/lines')).split('\n').slice(0, -1), [...new Set(cases.map((c) => c.line))], `seed ${SEED}`);
+  assert.equal(split(await sh(ssh[0], 'cat /tmp/at/mod/argv')), cases.map((c) => c.arg), `seed ${SEED}`);
 });
 
 test('no injected command ran; a NUL byte in an argument is refused before anything is sent', async () => {
