@@ -1,8 +1,8 @@
 // The digitalocean provider of `provision image ...` and `provision hosts ...`: snapshots of droplets, and new
 // droplets from them with host keys made here and pinned through cloud-init. Under --check only GETs are sent:
 // the plan is read from the API, nothing is created, changed or deleted.
-import ssh2 from 'ssh2';
 import { EXIT, UserError } from '../errors.ts';
+import { ed25519KeyPair } from '../keygen.ts';
 import { hostVars, varValues } from '../inventory.ts';
 import type { Outcome } from '../lab/clone.ts';
 import { type Created, DigitalOcean, type Droplet, type HostKey, type Snapshot } from './digitalocean.ts';
@@ -113,8 +113,7 @@ export async function hostsCreate(o: {
   if (o.check) return { check: true, actions };
   const hostKeys: Record<string, HostKey> = {};
   for (const n of names) {
-    const k = ssh2.utils.generateKeyPairSync('ed25519', { comment: `root@${n}` });
-    hostKeys[n] = { type: 'ssh-ed25519', privateKey: k.private, publicKey: k.public.replace(/ root@.*$/, '') };
+    hostKeys[n] = { type: 'ssh-ed25519', ...ed25519KeyPair(`root@${n}`) };
   }
   let made: Array<{ id: number; name: string; ipv4: string }>;
   try {

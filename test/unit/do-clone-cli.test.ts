@@ -108,7 +108,7 @@ test('hosts create starts 12 droplets in POSTs of 10 and 2, adds them to the inv
     const userData = nunjucks.renderString(d.user_data!.replace(/^## template: jinja\n/, ''), { v1: { local_hostname: h.name } });
     const cfg = load(userData) as { ssh_keys: { ed25519_private: string; ed25519_public: string } };
     const priv = ssh2.utils.parseKey(cfg.ssh_keys.ed25519_private);
-    assert.ok(!(priv instanceof Error));
+    assert.ok(!(priv instanceof Error), `${h.name}: ${String(priv)}\n${cfg.ssh_keys.ed25519_private}`);
     assert.is(`ssh-ed25519 ${(priv as { getPublicSSH(): Buffer }).getPublicSSH().toString('base64')}`, h.hostKey);
     assert.is(cfg.ssh_keys.ed25519_public, h.hostKey);
   }

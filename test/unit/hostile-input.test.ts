@@ -5,9 +5,9 @@ import { cpSync, mkdirSync, mkdtempSync, symlinkSync, writeFileSync } from 'node
 import { createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import ssh2 from 'ssh2';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
+import { ed25519KeyPair } from '../../engine/keygen.ts';
 import { provision } from '../helpers/cli.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'provision-bad-'));
@@ -21,7 +21,7 @@ test.before(async () => {
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
   const port = (server.address() as { port: number }).port;
   const conn = `ansible_host: 127.0.0.1\n      ansible_port: ${port}\n      ansible_ssh_private_key_file: ${join(dir, 'key')}\n      known_hosts: ${join(dir, 'known_hosts')}`;
-  writeFileSync(join(dir, 'key'), ssh2.utils.generateKeyPairSync('ed25519').private);
+  writeFileSync(join(dir, 'key'), ed25519KeyPair().privateKey);
   mkdirSync(inv);
   writeFileSync(join(inv, 'hosts.yml'), `all:\n  hosts:\n    h1:\n      ${conn}\n`);
   mkdirSync(join(dir, 'cyclic-inventory', 'host_vars'));
