@@ -2,14 +2,14 @@
 // Files are rewritten atomically (a temp file beside them, then rename); an encrypted file is mode 0600.
 // `edit` decrypts into a 0600 file in a private temp directory, runs $EDITOR, and re-encrypts only a change.
 import { spawn } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
-import { chownSync, closeSync, fchmodSync, fsyncSync, mkdtempSync, openSync, readFileSync, renameSync, rmSync, statSync, writeSync } from 'node:fs';
+import { closeSync, mkdtempSync, openSync, readFileSync, rmSync, statSync, writeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { basename, dirname, join } from 'node:path';
+import { basename, join } from 'node:path';
 import { type Command, Option } from 'commander';
 import { EXIT, UserError } from './errors.ts';
 import { decryptText, encryptText, isVault } from './vault.ts';
 import { configureVault, vaultPassword } from './vault-password.ts';
+import { writeAtomic } from './atomic-file.ts';
 
 /** The option every command that may read a vault file has (apply, validate, vars, vault). */
 export const vaultPasswordOption = () =>
@@ -29,26 +29,6 @@ function mustBeVault(file: string, text: string): void {
   if (!isVault(text)) throw new UserError(`${file} is not a vault file (encrypt it with: provision vault encrypt ${file})`, EXIT.invalid);
 }
 
-/** Replaces a file's content atomically: a temp file in its directory (mode set before any byte is written), fsync, rename. */
-export function writeAtomic(file: string, text: string, mode: number): void {
-  const old = statSync(file, { throwIfNoEntry: false });
-  const tmp = join(dirname(file), `.${basename(file)}.${randomBytes(6).toString('hex')}.tmp`);
-  let fd: number | undefined;
-  try {
-    fd = openSync(tmp, 'wx', 0o600);
-    fchmodSync(fd, mode);
-    writeSync(fd, text);
-    fsyncSync(fd);
-    closeSync(fd);
-    fd = undefined;
-    if (old && process.getuid?.() === 0) chownSync(tmp, old.uid, old.gid);
-    renameSync(tmp, file);
-  } catch (err) {
-    if (fd !== undefined) closeSync(fd);
-    rmSync(tmp, { force: true });
-    throw new UserError(`${file}: cannot write: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
-  }
-}
 
 function encrypt(file: string): void {
   const text = readText(file);

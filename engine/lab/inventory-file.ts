@@ -1,15 +1,10 @@
 // The inventory `lab up` writes: hosts.yml (group `lab`, a child group per prefix) and known_hosts.
-import { mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, rmSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { dump } from 'js-yaml';
+import { writeAtomic } from '../atomic-file.ts';
 import { paths } from './paths.ts';
 import type { HostRecord } from './state.ts';
-
-function writeAtomic(path: string, text: string): void {
-  const tmp = `${path}.${process.pid}.tmp`;
-  writeFileSync(tmp, text);
-  renameSync(tmp, path);
-}
 
 export const knownHostsPath = (inventoryDir: string) => join(resolve(inventoryDir), 'known_hosts');
 
@@ -38,6 +33,6 @@ export function writeInventory(dir: string, hosts: HostRecord[], mirror?: string
     },
   };
   const header = '# Written by `provision lab up`; rewritten by every lab command. Do not edit.\n';
-  writeAtomic(hostsYml, header + dump(doc, { lineWidth: 200 }));
-  writeAtomic(knownHostsPath(dir), mine.map((h) => `${h.address} ${h.hostKey}\n`).join(''));
+  writeAtomic(hostsYml, header + dump(doc, { lineWidth: 200 }), 0o644);
+  writeAtomic(knownHostsPath(dir), mine.map((h) => `${h.address} ${h.hostKey}\n`).join(''), 0o644);
 }

@@ -1,9 +1,10 @@
 // The part of an inventory directory that `provision hosts create --provider digitalocean` owns:
 // digitalocean.yml (group `digitalocean`, a child group per --group, each droplet's address and id) and the
 // droplets' lines in known_hosts. The user's own files beside them are read, never written.
-import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { dump, load } from 'js-yaml';
+import { writeAtomic } from '../atomic-file.ts';
 import { UserError } from '../errors.ts';
 import { type Inventory, loadInventory } from '../inventory.ts';
 
@@ -15,11 +16,6 @@ const HEADER = '# Written by `provision hosts create --provider digitalocean`; r
 export const doFilePath = (dir: string) => join(resolve(dir), FILE);
 export const knownHostsFile = (dir: string) => join(resolve(dir), 'known_hosts');
 
-function writeAtomic(path: string, text: string): void {
-  const tmp = `${path}.${process.pid}.tmp`;
-  writeFileSync(tmp, text);
-  renameSync(tmp, path);
-}
 
 type Doc = { all?: { children?: { digitalocean?: { children?: Record<string, { hosts?: Record<string, { ansible_host?: string; do_droplet_id?: number }> }> } } } };
 
@@ -49,7 +45,7 @@ export function writeDoHosts(dir: string, hosts: DoHost[]): void {
   for (const h of hosts) (children[h.group] ??= { hosts: {} }).hosts[h.name] = { ansible_host: h.address, do_droplet_id: h.dropletId };
   // known_hosts on the group: the keys pinned at creation are there, whatever the user's own files point at.
   const doc = { all: { children: { digitalocean: { vars: { known_hosts: knownHostsFile(dir) }, children } } } };
-  writeAtomic(path, HEADER + dump(doc, { lineWidth: 200 }));
+  writeAtomic(path, HEADER + dump(doc, { lineWidth: 200 }), 0o644);
 }
 
 /** known_hosts with every line naming one of `drop` removed and `add` appended; other lines are kept as they were. */
@@ -64,7 +60,7 @@ export function editKnownHosts(dir: string, drop: string[], add: Array<{ address
   const lines = [...kept, ...add.map((a) => `${a.address} ${a.hostKey.trim()}`)];
   if (!lines.length) return void rmSync(path, { force: true });
   mkdirSync(resolve(dir), { recursive: true });
-  writeAtomic(path, lines.join('\n') + '\n');
+  writeAtomic(path, lines.join('\n') + '\n', 0o644);
 }
 
 /** The inventory in `dir`, or none yet (an empty one) when the directory does not exist. */

@@ -68,11 +68,12 @@ export type Verdict = { ok: true; recorded?: string } | { ok: false; why: string
  */
 export function verifyHostKey(files: string[], name: string, key: Buffer, acceptNew = false): Verdict {
   const presented = `${keyType(key)} ${fingerprint(key)}`;
-  for (const file of files) {
-    const revoked = keysFor(readKnownHosts(file), name, '@revoked').find((k) => k.key.equals(key));
+  const texts = files.map((file) => ({ file, text: readKnownHosts(file) }));
+  for (const { file, text } of texts) {
+    const revoked = keysFor(text, name, '@revoked').find((k) => k.key.equals(key));
     if (revoked) return { ok: false, why: `the host key of ${name} (${presented}) is marked @revoked in ${file} line ${revoked.line}: refusing to connect` };
   }
-  const listed = files.flatMap((file) => keysFor(readKnownHosts(file), name).map((k) => ({ ...k, file })));
+  const listed = texts.flatMap(({ file, text }) => keysFor(text, name).map((k) => ({ ...k, file })));
   if (listed.some((k) => k.key.equals(key))) return { ok: true };
   if (listed.length) {
     const k = listed[0];
@@ -89,7 +90,7 @@ export function verifyHostKey(files: string[], name: string, key: Buffer, accept
   const dir = dirname(file);
   if (!existsSync(dir)) mkdirSync(dir, { recursive: true, mode: 0o700 });
   // One write with O_APPEND per line: hosts connecting at once do not interleave their lines.
-  const old = readKnownHosts(file);
+  const old = texts[0].text;
   appendFileSync(file, `${old && !old.endsWith('\n') ? '\n' : ''}${name} ${keyType(key)} ${key.toString('base64')}\n`, { mode: 0o600 });
   return { ok: true, recorded: `${name}: new host key ${presented} accepted and recorded in ${file}` };
 }
