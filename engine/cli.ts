@@ -9,6 +9,7 @@ import { registerClone } from './clone-commands.ts';
 import { registerVault } from './vault-commands.ts';
 import { registerDemo } from './demo.ts';
 import { registerEngine } from './commands.ts';
+import { registerLoad } from './load/commands.ts';
 
 const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { version: string };
 
@@ -24,6 +25,7 @@ export function buildProgram(): Command {
   registerClone(program);
   registerVault(program);
   registerDemo(program);
+  registerLoad(program);
   // Every subcommand fails the same way as the top level on a bad flag.
   const harden = (c: Command) => {
     c.exitOverride().showSuggestionAfterError(true);

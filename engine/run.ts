@@ -8,7 +8,7 @@ import { INTERRUPTED_EXIT, Interrupt } from './interrupt.ts';
 import { redact, sensitiveValues } from './redact.ts';
 import { type Conn, HostRun, type TaskResult } from './host-run.ts';
 import { type LockOptions, LOCKED, guardPrefix, lockRefusal, lockScript, newToken } from './host-lock.ts';
-import { connection, hostVars, loadInventory, selectHosts, type Inventory } from './inventory.ts';
+import { type Connection, connection, hostVars, loadInventory, selectHosts, type Inventory } from './inventory.ts';
 import type { ModuleDef } from './module.ts';
 import { formatProblem, parsePlaybook, type PlayDef } from './playbook.ts';
 import { type HostSummary, formatRecap, formatResult, jsonReport, summarize } from './report/report.ts';
@@ -64,6 +64,25 @@ function magic(inv: Inventory, host: string, playDir: string, check: boolean): R
   };
 }
 
+/** A play's variables for a host, resolved as its tasks see them. */
+export function hostPlayVars(loaded: Loaded, play: PlayDef, host: string, check = false): Record<string, unknown> {
+  return resolveVars(loaded.layerFor(play, host), magic(loaded.inv, host, play.dir, check));
+}
+
+/** A host's variables (with the magic ones) and how to reach it. */
+export function hostConnection(inv: Inventory, host: string, check = false): { hv: Record<string, unknown>; c: Connection } {
+  const hv = resolveVars(hostVars(inv, host), magic(inv, host, '', check));
+  return { hv, c: connection(hv) };
+}
+
+/** The ssh2 connection apply makes to a host: its key, the inventory's and the user's known_hosts. */
+export function connectHost(host: string, c: Connection, o: { acceptNew?: boolean; onNewKey?: (message: string) => void } = {}): Promise<SshConnection> {
+  if (!c.privateKeyPath) return Promise.reject(new Error('no private key: set ansible_ssh_private_key_file'));
+  return SshConnection.connect({ name: host, host: c.host, port: c.port, user: c.user, privateKeyPath: c.privateKeyPath,
+    knownHostsPath: knownHostsFiles(c.knownHostsPath, join(homedir(), '.ssh', 'known_hosts')), connectTimeoutMs: 15_000,
+    acceptNew: o.acceptNew, onNewKey: o.onNewKey });
+}
+
 async function pool<T>(items: T[], limit: number, fn: (t: T) => Promise<void>): Promise<void> {
   const queue = [...items];
   await Promise.all(Array.from({ length: Math.max(1, Math.min(limit, items.length)) }, async () => {
@@ -89,17 +108,13 @@ export async function apply(o: ApplyOptions): Promise<number> {
   async function applyHosts(): Promise<number> {
     const runHost = async (host: string, progress: (r: TaskResult) => void): Promise<HostSummary> => {
       if (stop.fired) return summarize([], false, 'interrupted before it started');
-      const hv = resolveVars(hostVars(inv, host), magic(inv, host, '', Boolean(o.check)));
-      const c = connection(hv);
+      const { hv, c } = hostConnection(inv, host, Boolean(o.check));
       // A host-level error (a command's output, an unreachable host's message) may quote a secret: masked too.
       const hide = (text: string) => redact(text, sensitiveValues(hv));
       let conn: SshConnection;
       const connecting = performance.now();
       try {
-        if (!c.privateKeyPath) throw new Error('no private key: set ansible_ssh_private_key_file');
-        conn = await SshConnection.connect({ name: host, host: c.host, port: c.port, user: c.user, privateKeyPath: c.privateKeyPath,
-          knownHostsPath: knownHostsFiles(c.knownHostsPath, join(homedir(), '.ssh', 'known_hosts')), connectTimeoutMs: 15_000,
-          acceptNew: o.acceptNew, onNewKey: (m) => (o.json ? process.stderr.write(`${m}\n`) : out(`new key     ${m}`)) });
+        conn = await connectHost(host, c, { acceptNew: o.acceptNew, onNewKey: (m) => (o.json ? process.stderr.write(`${m}\n`) : out(`new key     ${m}`)) });
       } catch (err) {
         const why = hide((err as Error).message);
         if (!o.json) out(`unreachable ${host}: ${why}`);
