@@ -10,13 +10,19 @@ export class Interrupt {
   fired = false;
   private conns = new Set<{ close(): void }>();
   private readonly onSignal = () => {
+    if (this.fired) {
+      process.stderr.write('interrupted twice: stopping now\n');
+      process.exit(INTERRUPTED_EXIT);
+    }
     this.fired = true;
     this.out('interrupted: stopping every host; a step already running on a host ends there or is cut short, nothing is left half-written');
     for (const c of this.conns) c.close();
   };
 
   constructor(private out: (line: string) => void) {
-    process.once('SIGINT', this.onSignal);
+    // `on`, not `once`: on a terminal, listr2's cursor handling (signal-exit) re-raises SIGINT, killing the
+    // process, when it finds no listener but its own, and `once` has removed this one by then.
+    process.on('SIGINT', this.onSignal);
   }
 
   track(conn: { close(): void }): void {

@@ -17,6 +17,11 @@ export async function liveView(hosts: string[], forks: number,
       t.title = `${host}: ok=${s.ok} changed=${s.changed} failed=${s.failed}${s.unreachable ? ' unreachable' : ''}`;
       if (s.unreachable || s.failed || s.error) throw new Error(t.title);
     },
-  })), { concurrent: forks, exitOnError: false, rendererOptions: { collapseErrors: false } });
+  })), {
+    concurrent: forks, exitOnError: false, rendererOptions: { collapseErrors: false },
+    // Ctrl-C belongs to apply's own handler (engine/interrupt.ts: hosts stopped cleanly, what ran reported,
+    // exit 130); listr2's would exit 127 at once.
+    registerSignalListeners: false,
+  });
   await list.run();
 }

@@ -54,7 +54,12 @@ export class SshConnection {
     const sock = new Socket();
     sock.setNoDelay(true);
     return new Promise((resolve, reject) => {
+      // ssh2 may emit more than one error for one failed connect (ECONNREFUSED, then "Connection lost
+      // before handshake"): the first is the answer, and a later one must still find a listener.
+      let failed = false;
       const fail = (err: Error) => {
+        if (failed) return;
+        failed = true;
         client.end();
         reject(new SshError(target.name, refusal || `cannot connect to ${target.user}@${name}: ${err.message}`));
       };
@@ -66,7 +71,7 @@ export class SshConnection {
         client.on('close', () => { if (!conn.closing) conn.lost ??= 'the connection closed'; });
         resolve(conn);
       });
-      client.once('error', fail);
+      client.on('error', fail);
       sock.once('error', () => {}); // reported through the client
       client.connect({
         sock,

@@ -10,7 +10,7 @@ import * as assert from 'uvu/assert';
 import { loadState } from '../../engine/lab/state.ts';
 import { NAMES, hostNs, hostVeth } from '../../engine/lab/paths.ts';
 import type { SshConnection } from '../../engine/transport/ssh.ts';
-import { provisionBackground } from '../helpers/background.ts';
+import { provisionBackground, provisionOnTerminal } from '../helpers/background.ts';
 import { provision } from '../helpers/cli.ts';
 import { type TestLab, sh, useLab } from '../helpers/lab.ts';
 import { tcpProbe } from '../helpers/net.ts';
@@ -127,6 +127,18 @@ test('SIGINT during an upload: exit 130, what ran and what did not, no partial f
   const again = await provision(['apply', uploadMiddle, '-i', lab.inventory, '-l', 'ft-1']);
   assert.is(again.code, 0, again.stdout);
   assert.is((await sh(ssh[0], 'stat -c %s /root/ft-big.bin')).trim(), String(BIG));
+});
+
+test('SIGINT on a terminal (the listr2 live view): the same clean stop, exit 130 and the report, not listr2\'s exit 127', async () => {
+  await clean();
+  const run = provisionOnTerminal(['apply', slowMiddle, '-i', lab.inventory, '-l', 'ft-2']);
+  await until('the slow task to start', async () => (await sh(ssh[1], 'pgrep -x sleep || true')).trim() !== '');
+  process.kill(await run.pid(), 'SIGINT');
+  const code = await run.done;
+  assert.is(code, 130, run.screen());
+  assert.match(run.screen(), /interrupted: stopping every host/);
+  assert.match(run.screen(), /interrupted ft-2: ran "first marker"; did not run "middle", "last marker"/);
+  assert.equal(await files(1), ['ft-first']);
 });
 
 test.run();
