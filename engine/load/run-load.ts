@@ -14,6 +14,7 @@ import { htmlReport } from './html.ts';
 import { measure } from './measure.ts';
 import { waitReady } from './ready.ts';
 import { type HostResult, type LoadResult, formatResult, hasProblems, jsonResult } from './results.ts';
+import { type Progress, plainProgress, terminalProgress } from './progress.ts';
 import { Sampler } from './sample.ts';
 
 export type LoadCommandOptions = {
@@ -33,12 +34,17 @@ export type LoadCommandOptions = {
   /** How long an instance count may take to answer /ping everywhere (default 60 s). */
   readyTimeoutS?: number;
   out?: (text: string) => void;
-  progress?: (text: string) => void;
 };
 
 type Target = { host: string; url: string; basePort: number; statsPort: number; conn?: SshConnection; result: HostResult };
 
-const useColor = () => !process.env.NO_COLOR && (Boolean(process.env.FORCE_COLOR) || process.stdout.isTTY === true);
+/** Colour on a terminal; NO_COLOR (non-empty) turns it off, FORCE_COLOR (not 0 or false) on. */
+const useColor = () => {
+  if (process.env.NO_COLOR) return false;
+  const force = process.env.FORCE_COLOR;
+  if (force !== undefined && force !== '') return !['0', 'false'].includes(force);
+  return process.stdout.isTTY === true;
+};
 
 /** What `apply` reported, as one line per host that failed. */
 function applyFailures(json: string): string {
@@ -55,7 +61,8 @@ function applyFailures(json: string): string {
 
 export async function load(o: LoadCommandOptions): Promise<number> {
   const out = o.out ?? ((s: string) => process.stdout.write(`${s}\n`));
-  const progress = o.progress ?? (o.json ? (s: string) => process.stderr.write(`${s}\n`) : out);
+  const ui: Progress = !o.json && !o.out && process.stdout.isTTY === true ? terminalProgress()
+    : plainProgress(o.json ? (s: string) => process.stderr.write(`${s}\n`) : out);
   const red = (s: string) => (useColor() ? `\x1b[31m${s}\x1b[0m` : s);
   if (!/^\/[^\s#]*$/.test(o.path)) throw new UserError(`--url ${JSON.stringify(o.path)}: a path on the droplet, starting with / (e.g. / or /ping)`, EXIT.invalid);
   const counts = [...new Set(o.counts)].sort((a, b) => a - b);
@@ -87,20 +94,22 @@ export async function load(o: LoadCommandOptions): Promise<number> {
       process.exit(INTERRUPTED_EXIT);
     }
     abort.abort();
-    progress('interrupted: stopping the load, then applying the playbook\'s own instance count again (Ctrl-C again to stop at once)');
+    ui.line('interrupted: stopping the load, then applying the playbook\'s own instance count again (Ctrl-C again to stop at once)');
   };
   process.on('SIGINT', onSigint);
   const t0 = performance.now();
   const since = (t: number) => `${((performance.now() - t) / 1000).toFixed(1)} s`;
 
-  const applyCount = async (n?: number): Promise<void> => {
+  const applyCount = async (n?: number): Promise<string> => {
     const lines: string[] = [];
     const code = await apply({ playbook: o.playbook, inventory: o.inventory, limit: o.limit, json: true, out: (s) => lines.push(s),
       extraVars: n === undefined ? extra : [...extra, `instances=${n}`], acceptNew: o.acceptNew, lockWait: o.lockWait });
     const report = lines.join('\n');
     if (code !== EXIT.ok) throw new Error(`apply${n === undefined ? '' : ` -e instances=${n}`} failed (exit ${code}):\n${applyFailures(report)}`);
-    const changed = Object.values((JSON.parse(report) as { hosts: Record<string, { changed: number }> }).hosts).reduce((a, h) => a + h.changed, 0);
-    progress(`  applied: ${changed} task(s) changed`);
+    // What changed, by task name over all hosts: with only the count different, HAProxy's config, the app and the reload.
+    const tasks = Object.values((JSON.parse(report) as { hosts: Record<string, { tasks: { task: string; status: string }[] }> }).hosts)
+      .flatMap((h) => h.tasks.filter((x) => x.status === 'changed').map((x) => x.task));
+    return `applied: ${tasks.length ? `changed ${[...new Set(tasks)].join(', ')}` : 'nothing changed'}`;
   };
 
   try {
@@ -109,31 +118,33 @@ export async function load(o: LoadCommandOptions): Promise<number> {
         throw new Error(`${t.host} is unreachable: ${err.message}`);
       });
     }));
-    progress(`load: ${counts.join(', ')} instance(s) on ${hosts.length} host(s), GET ${o.path}, ${o.durationS} s at ${o.connections} connections each`);
+    ui.line(`load: ${counts.join(', ')} instance(s) on ${hosts.length} host(s), GET ${o.path}, ${o.durationS} s at ${o.connections} connections each`);
     for (const [i, n] of counts.entries()) {
       if (abort.signal.aborted) break;
       const step = `[${i + 1}/${counts.length}] instances=${n}`;
-      let t = performance.now();
-      progress(`${step}: apply ${o.playbook} -e instances=${n}`);
-      await applyCount(n);
+      await ui.step(`${step}: apply ${o.playbook} -e instances=${n}`, () => applyCount(n), (r) => `${step}: ${r}`);
       if (abort.signal.aborted) break;
-      t = performance.now();
-      await Promise.all(targets.map((x) => waitReady(x.conn!, { basePort: x.basePort, instances: n, statsPort: x.statsPort, timeoutS: o.readyTimeoutS ?? 60 })
-        .catch((err: Error) => { throw new Error(`${x.host}: ${err.message}`); })));
-      progress(`${step}: every instance answers /ping and HAProxy has ${n} UP (${since(t)})`);
+      let t = performance.now();
+      await ui.step(`${step}: waiting for /ping on ${n} instance(s) and for HAProxy`, () => Promise.all(targets.map((x) =>
+        waitReady(x.conn!, { basePort: x.basePort, instances: n, statsPort: x.statsPort, timeoutS: o.readyTimeoutS ?? 60 })
+          .catch((err: Error) => { throw new Error(`${x.host}: ${err.message}`); }))),
+      () => `${step}: every instance answers /ping and HAProxy has ${n} UP (${since(t)})`);
       for (const x of targets) {
         if (abort.signal.aborted) break;
         t = performance.now();
-        progress(`${step}: ${x.host}: ${o.connections} connections to ${x.url} for ${o.durationS} s`);
-        const sampler = new Sampler(x.conn!);
-        await sampler.start();
-        const m = await measure(x.url, { durationS: o.durationS, connections: o.connections, signal: abort.signal });
-        const usage = await sampler.stop();
+        const [m, usage] = await ui.step(`${step}: ${x.host}: ${o.connections} connections to ${x.url} for ${o.durationS} s`, async (update) => {
+          const sampler = new Sampler(x.conn!);
+          await sampler.start();
+          let second = 0;
+          const got = await measure(x.url, { durationS: o.durationS, connections: o.connections, signal: abort.signal,
+            onTick: (count) => update(`${++second}/${o.durationS} s: ${count} req/s`) });
+          return [got, await sampler.stop()] as const;
+        }, ([got, use]) => {
+          const line = `${step}: ${x.host}: ${got.rps} req/s, p99 ${got.p99} ms, ${got.errors} errors, ${got.non2xx} non-2xx, ${got.sticky.moved} sessions moved, cpu ${use.cpu}% (${since(t)})`;
+          return got.errors + got.non2xx + got.sticky.moved ? red(line) : line;
+        });
         x.result.ncpu = usage.ncpu;
         x.result.rows.push({ ...m, instances: n, cpu: usage.cpu, memMb: usage.memMb });
-        const trouble = m.errors + m.non2xx + m.sticky.moved;
-        const line = `${step}: ${x.host}: ${m.rps} req/s, p99 ${m.p99} ms, ${m.errors} errors, ${m.non2xx} non-2xx, ${m.sticky.moved} sessions moved, cpu ${usage.cpu}% (${since(t)})`;
-        progress(trouble ? red(line) : line);
       }
     }
     if (abort.signal.aborted) res.error = 'interrupted (Ctrl-C)';
@@ -142,15 +153,14 @@ export async function load(o: LoadCommandOptions): Promise<number> {
   } finally {
     for (const t of targets) t.conn?.close();
     try {
-      progress(`restore: apply ${o.playbook} with its own instance count`);
-      await applyCount();
+      await ui.step(`restore: apply ${o.playbook} with its own instance count`, () => applyCount(), (r) => `restore: ${r}`);
       res.restored = true;
     } catch (err) {
       res.error = [res.error, `restoring the playbook's own count: ${(err as Error).message}`].filter(Boolean).join('\n');
     }
     process.off('SIGINT', onSigint);
   }
-  progress(`load: done in ${since(t0)}`);
+  ui.line(`load: done in ${since(t0)}`);
 
   out(o.json ? jsonResult(res) : formatResult(res, red));
   if (o.report) {

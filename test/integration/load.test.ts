@@ -1,6 +1,7 @@
 // `provision load` on 2 lab droplets: 1 -> 3 instances, a table of 2 rows per host with no errors, the
 // load spread over the instances (their logs), affinity kept under load, the playbook's own count put
-// back; errors in red with exit 1; the HTML report drawn by headless Chromium.
+// back; errors in red with exit 1; the live view on a terminal and Ctrl-C; the HTML report drawn by
+// headless Chromium.
 import { existsSync, mkdtempSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -9,7 +10,7 @@ import * as assert from 'uvu/assert';
 import { SERIES } from '../../engine/load/html.ts';
 import type { SshConnection } from '../../engine/transport/ssh.ts';
 import { applyJson } from '../helpers/apply.ts';
-import { provisionBackground } from '../helpers/background.ts';
+import { provisionBackground, provisionOnTerminal } from '../helpers/background.ts';
 import { pageCanvases, withBrowser } from '../helpers/browser.ts';
 import { bundle } from '../helpers/bundle.ts';
 import { provision } from '../helpers/cli.ts';
@@ -67,6 +68,8 @@ test('1 -> 3 instances: a row per count on every host, no errors, affinity kept,
   }
   // Progress while it runs, on stderr beside the JSON.
   assert.match(r.stderr, /\[1\/2\] instances=1: apply playbooks\/droplet\.yml -e instances=1/);
+  // Changing the count changes only HAProxy and the app (every line "applied: ...": the 2 counts, then the restore).
+  assert.equal(r.stderr.match(/applied: .*$/gm), Array(3).fill('applied: changed HAProxy config, the app, reload haproxy'));
   assert.match(r.stderr, /\[2\/2\] instances=3: every instance answers \/ping and HAProxy has 3 UP/);
   assert.match(r.stderr, /restore: apply playbooks\/droplet\.yml with its own instance count/);
   assert.not.match(r.stdout + r.stderr, /lab-password-/, 'secrets never printed');
@@ -108,7 +111,7 @@ test('the HTML report renders in headless Chromium and its chart is drawn (both 
 
 test('a run that sees errors says so in red and in the exit code (404 through nginx)', async () => {
   const r = await provision(['load', 'playbooks/droplet.yml', '-i', lab.inventory, ...vars(), '--url', '/no-such-page', '--instances', '2',
-    '--duration', '1s', '--connections', '4', '--limit', lab.hosts[0].name], { env: { FORCE_COLOR: '1' } });
+    '--duration', '1s', '--connections', '4', '--limit', lab.hosts[0].name], { env: { FORCE_COLOR: '1', NO_COLOR: '' } }); // test/run.ts sets NO_COLOR
   assert.is(r.code, 1, r.stdout + r.stderr);
   assert.match(r.stdout, /\x1b\[31m\s+2\s+\d+ .*\d+ non-2xx answer\(s\)\x1b\[0m/);
   assert.match(r.stdout, new RegExp(`\\x1b\\[31merrors under load on ${lab.hosts[0].name}`));
@@ -123,38 +126,39 @@ async function printed(run: { output(): string }, text: string): Promise<void> {
 
 test('an instance dies under load: its sessions are moved to another instance, counted, red, exit 1', async () => {
   const run = provisionBackground(['load', 'playbooks/droplet.yml', '-i', lab.inventory, ...vars(), '--url', '/', '--instances', '2',
-    '--duration', '4s', '--connections', '12', '--limit', lab.hosts[0].name]);
+    '--duration', '8s', '--connections', '12', '--limit', lab.hosts[0].name]);
   await printed(run, 'connections to');
+  const seen = new Date().toISOString();
   await new Promise((r) => setTimeout(r, 1000));
-  // forever starts it again at once; meanwhile HAProxy redispatches its sessions and sets them a new cookie.
-  await sh(ssh[0], 'kill "$(ss -Hltnp "sport = :3001" | sed -n "s/.*pid=\\([0-9]*\\).*/\\1/p" | head -n 1)"');
+  // The instance stops (and stays down until the restore starts it again): HAProxy redispatches its sessions
+  // to the other instance and sets them a new cookie. (A kill would be restarted by forever at once, and
+  // HAProxy's retries might then reach it again: no move, and a flaky test.) HAProxy retries a refused
+  // connection a few times, a second apart, before it redispatches: the run goes on long enough for that.
+  const stopped = await sh(ssh[0], 'systemctl stop pegleg-3001; date +%T.%N');
   const r = await run.done;
   assert.is(r.code, 1, r.stdout + r.stderr);
   const moved = /\s+2\s+\d+ .* (\d+) session\(s\) moved to another instance \(affinity broken\)/.exec(r.stdout);
-  assert.ok(moved && Number(moved[1]) > 0 && Number(moved[1]) <= 6, r.stdout);
+  assert.ok(moved && Number(moved[1]) > 0, `load seen at ${seen}, stopped at ${stopped}: ${r.stdout}`);
+  assert.match(r.stdout, /restore: applied: changed the app/, 'the restore started the instance again');
+  assert.is((await sh(ssh[0], 'curl -fsS -m 2 http://127.0.0.1:3001/ping')).trim(), 'OK');
 });
 
-test('Ctrl-C during the load: it stops, the playbook\'s own count is applied again, exit 130', async () => {
-  const run = provisionBackground(['load', 'playbooks/droplet.yml', '-i', lab.inventory, ...vars(), '--url', '/', '--instances', '1,3',
+test('on a terminal: live steps (listr2) with the seconds and req/s; Ctrl-C stops, the own count comes back, exit 130', async () => {
+  const run = provisionOnTerminal(['load', 'playbooks/droplet.yml', '-i', lab.inventory, ...vars(), '--url', '/', '--instances', '1,3',
     '--duration', '30s', '--connections', '4', '--limit', lab.hosts[1].name]);
-  await printed(run, 'instances=1: ' + lab.hosts[1].name + ': 4 connections to');
-  process.kill(run.pid, 'SIGINT');
-  const r = await run.done;
-  assert.is(r.code, 130, r.stdout + r.stderr);
-  assert.match(r.stdout, /interrupted: stopping the load, then applying the playbook's own instance count again/);
-  assert.match(r.stdout, /load stopped: interrupted \(Ctrl-C\)/);
-  assert.not.match(r.stdout, /instances=3/, 'the next count never ran');
+  await printed({ output: run.screen }, '3/30 s: ');
+  process.kill(await run.pid(), 'SIGINT');
+  const code = await run.done;
+  const screen = run.screen();
+  assert.is(code, 130, screen);
+  assert.match(screen, /\u001b\[/, 'terminal control sequences: the live view');
+  assert.match(screen, /instances=1: .*: 4 connections to http:\/\/.* for 30 s/);
+  assert.match(screen, /2\/30 s: \d+ req\/s/, 'the running load shows its seconds and req/s');
+  assert.match(screen, /interrupted: stopping the load, then applying the playbook's own instance count again/);
+  assert.match(screen, /load stopped: interrupted \(Ctrl-C\)/);
+  assert.not.match(screen, /instances=3: apply/, 'the next count never ran');
   assert.is((await sh(ssh[1], 'grep -c "^ *server app" /etc/haproxy/haproxy.cfg')).trim(), '2', 'back to 2 instances');
   assert.is((await sh(ssh[1], 'curl -fsS -m 2 http://127.0.0.1:3001/ping')).trim(), 'OK');
-});
-
-test('bad input: a path that is not one, a count list that is not one', async () => {
-  const bad = await provision(['load', 'playbooks/droplet.yml', '-i', lab.inventory, ...vars(), '--url', 'http://elsewhere/', '--instances', '1']);
-  assert.is(bad.code, 4);
-  assert.match(bad.stderr, /--url "http:\/\/elsewhere\/": a path on the droplet, starting with \//);
-  const counts = await provision(['load', 'playbooks/droplet.yml', '-i', lab.inventory, '--url', '/', '--instances', '1,0']);
-  assert.is(counts.code, 4);
-  assert.match(counts.stderr, /--instances.*whole numbers from 1 to 1000/);
 });
 
 test.run();
