@@ -1,9 +1,9 @@
 // Checks that need the inventory: undefined variables (where they can be known) and missing local files.
 // Every problem is reported at the file:line:col of the string at fault.
-import { readFileSync } from 'node:fs';
+import { statSync } from 'node:fs';
 import type { Inventory } from './inventory.ts';
 import { type PlayDef, type Problem, type TaskDef } from './playbook.ts';
-import { resolveLocal } from './local-files.ts';
+import { MAX_COPY_SOURCE, readTextFile, resolveLocal, tooLarge } from './local-files.ts';
 import { isTemplated, undefinedVariables } from './template.ts';
 
 export const MAGIC_VARS = ['inventory_hostname', 'inventory_hostname_short', 'group_names', 'groups', 'ansible_check_mode', 'playbook_dir'];
@@ -50,8 +50,10 @@ export function checkPlays(plays: PlayDef[], hostsOf: (play: PlayDef) => string[
         if (typeof src === 'string' && !isTemplated(src)) {
           try {
             const file = resolveLocal(src, play.dir);
+            const size = statSync(file).size;
+            if (t.module === 'copy' && size > MAX_COPY_SOURCE) throw tooLarge(`copy source "${src}"`, size, MAX_COPY_SOURCE);
             if (t.module === 'template') {
-              for (const v of undefinedVariables(readFileSync(file, 'utf8'), (n) => scope.has(n))) {
+              for (const v of undefinedVariables(readTextFile(file, `template "${src}"`), (n) => scope.has(n))) {
                 add({ where: t.argWhere(['src']), message: `template ${src}: undefined variable "${v}"` }, host);
               }
             }

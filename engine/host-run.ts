@@ -1,6 +1,5 @@
 // One host's run: plays in order, tasks in order, facts batched and cached, plan, check or apply, handlers.
-import { readFileSync } from 'node:fs';
-import { readLocalOnce, resolveLocal } from './local-files.ts';
+import { readLocalOnce, readTextFile, resolveLocal } from './local-files.ts';
 import { gather, parseFacts } from './gather.ts';
 import { npmPack } from './npm-pack.ts';
 import type { Change, Effect, FactDef, ModuleDef, PlanContext, Step } from './module.ts';
@@ -97,8 +96,8 @@ export class HostRun {
     return {
       host: this.name,
       connection: { user: this.o.connUser, port: this.o.connPort ?? 22 },
-      readLocal: (p) => readLocalOnce(resolveLocal(p, play.dir)),
-      render: (p) => renderFile(readFileSync(resolveLocal(p, play.dir), 'utf8'), vars, p),
+      readLocal: (p, o) => readLocalOnce(resolveLocal(p, play.dir), o && { ...o, what: `${o.what ?? 'local file'} "${p}"` }),
+      render: (p) => renderFile(readTextFile(resolveLocal(p, play.dir), `template "${p}"`), vars, p),
       npmPack,
     };
   }

@@ -1,12 +1,14 @@
 // Local files named by module arguments (templates, sources, bundles): found beside the playbook or in
 // templates/, and read once per process, so that every host of a run shares one Buffer.
-import { closeSync, fstatSync, openSync, readFileSync, statSync } from 'node:fs';
+import { closeSync, fstatSync, openSync, readFileSync, readSync, statSync } from 'node:fs';
 import { isAbsolute, join, normalize, relative, resolve } from 'node:path';
 
 /** Local files (a bundle, a source) read once per process, not once per host: one Buffer shared by all. */
 const localFiles = new Map<string, { mtimeMs: number; size: number; bytes: Buffer }>();
-export function readLocalOnce(path: string): Buffer {
+/** `max`: a file larger than this is refused before it is read (tooLarge), `what` naming it in the error. */
+export function readLocalOnce(path: string, o: { max?: number; what?: string } = {}): Buffer {
   const st = statSync(path);
+  if (o.max !== undefined && st.size > o.max) throw tooLarge(o.what ?? `local file "${path}"`, st.size, o.max);
   const hit = localFiles.get(path);
   if (hit && hit.mtimeMs === st.mtimeMs && hit.size === st.size) return hit.bytes;
   const bytes = readFileSync(path);
@@ -38,18 +40,45 @@ export function resolveLocal(p: string, playDir: string): string {
   return found;
 }
 
-/** Playbooks, inventories and vars files are text a person wrote: one larger than this is refused unread. */
+/** Playbooks, inventories, vars files and templates are text a person wrote: one larger than this is refused unread. */
 export const MAX_TEXT_FILE = 10 * 2 ** 20;
 
-/** A playbook, inventory or vars file's text; a file over MAX_TEXT_FILE is an error, before it is read. */
+/**
+ * A copy source is held whole in memory (one Buffer shared by every host), hashed, and streamed to each host
+ * from there: one larger than this is refused before it is read. Large artifacts belong in a package, a
+ * download on the host (command with creates) or an app bundle.
+ */
+export const MAX_COPY_SOURCE = 64 * 2 ** 20;
+
+const mb = (n: number) => `${Number.isInteger(n / 2 ** 20) ? n / 2 ** 20 : (n / 2 ** 20).toFixed(1)} MB`;
+
+/** The error for a file over its limit: code EFBIG, "WHAT is N MB, over the limit of M MB: is it the right file?". */
+export function tooLarge(what: string, size: number, max: number): Error {
+  return Object.assign(new Error(`${what} is ${mb(size)}, over the limit of ${mb(max)}: is it the right file?`), { code: 'EFBIG' });
+}
+
+/**
+ * A playbook, inventory or vars file's text; a file over MAX_TEXT_FILE is an error, before it is read. A pipe
+ * or device (`-e @<(...)`, /dev/stdin; /dev/zero) is read up to the limit, never past it.
+ */
 export function readTextFile(path: string, what: string): string {
   const fd = openSync(path, 'r');
   try {
-    const size = fstatSync(fd).size;
-    if (size > MAX_TEXT_FILE) {
-      throw Object.assign(new Error(`${what} is ${(size / 2 ** 20).toFixed(0)} MB, over the limit of ${MAX_TEXT_FILE / 2 ** 20} MB: is it the right file?`), { code: 'EFBIG' });
+    const st = fstatSync(fd);
+    if (st.size > MAX_TEXT_FILE) throw tooLarge(what, st.size, MAX_TEXT_FILE);
+    if (st.isFile()) return readFileSync(fd, 'utf8');
+    const chunks: Buffer[] = [];
+    let total = 0;
+    for (;;) {
+      const buf = Buffer.alloc(64 * 1024);
+      const n = readSync(fd, buf, 0, buf.length, null);
+      if (n === 0) return Buffer.concat(chunks).toString('utf8');
+      chunks.push(buf.subarray(0, n));
+      total += n;
+      if (total > MAX_TEXT_FILE) {
+        throw Object.assign(new Error(`${what} goes on past the limit of ${mb(MAX_TEXT_FILE)}: is it the right file?`), { code: 'EFBIG' });
+      }
     }
-    return readFileSync(fd, 'utf8');
   } finally {
     closeSync(fd);
   }

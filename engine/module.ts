@@ -62,8 +62,11 @@ export type PlanContext = {
   host: string;
   /** How this run reaches the host: a firewall must not cut the port it is using. */
   connection: { user: string; port: number };
-  /** Reads a local file named by a module argument (relative to the playbook or templates/). */
-  readLocal(path: string): Buffer;
+  /**
+   * Reads a local file named by a module argument (relative to the playbook or templates/); one over `max`
+   * bytes is refused unread, as "WHAT "PATH" is N MB, over the limit of M MB".
+   */
+  readLocal(path: string, o?: { max?: number; what?: string }): Buffer;
   /** Renders a local template file with the task's variables. */
   render(path: string): string;
   /** An npm package with its dependencies, resolved and packed on this machine (cached): for offline installs. */

@@ -2,6 +2,7 @@
 // One parse (js-yaml's event stream) gives both the value and a map from JSON-pointer paths to positions.
 import { CORE_SCHEMA, EVENT_ID, SCALAR_STYLE, mergeTag, parseEvents, constructFromEvents, getScalarValue, YAMLException, type Event, type ScalarEvent } from 'js-yaml';
 import { EXIT, UserError } from './errors.ts';
+import { unclosedAt } from './yaml-unclosed.ts';
 
 /** A 1-based place in a source text. */
 export type Position = { line: number; col: number };
@@ -68,7 +69,7 @@ export function loadWithPositions(text: string, filename: string): PositionedYam
     events = parseEvents(text, { filename });
     docs = constructFromEvents(events, { source: text, filename, schema: SCHEMA });
   } catch (err) {
-    throw yamlError(err, filename);
+    throw yamlError(err, filename, text);
   }
   if (docs.length > 1) throw new UserError(`${filename}: holds ${docs.length} YAML documents; expected one`, EXIT.invalid);
   const at = lineCounter(text);
@@ -156,8 +157,21 @@ export class YamlSyntaxError extends UserError {
   }
 }
 
-/** A js-yaml error as a YamlSyntaxError; any other error is passed through. */
-export function yamlError(err: unknown, filename: string): unknown {
+/**
+ * A js-yaml error as a YamlSyntaxError; any other error is passed through. Where js-yaml gave up on an
+ * indentation or at the end of the file and a `[`, `{` or quote is still open (given the `text`), the error
+ * points at that opener instead, and says where the parser stopped.
+ */
+export function yamlError(err: unknown, filename: string, text?: string): unknown {
   if (!(err instanceof YAMLException)) return err;
-  return new YamlSyntaxError(filename, err.reason, err.mark && { line: err.mark.line, column: err.mark.column });
+  const mark = err.mark as { line: number; column: number; position: number } | undefined;
+  if (text !== undefined && mark && /deficient indentation|end of the stream/.test(err.reason)) {
+    const open = unclosedAt(text, mark.position);
+    if (open) {
+      const at = lineCounter(text)(open.offset);
+      const reason = `${open.what} is not closed (the parser stopped at ${mark.line + 1}:${mark.column + 1}: ${err.reason})`;
+      return new YamlSyntaxError(filename, reason, { line: at.line - 1, column: at.col - 1 });
+    }
+  }
+  return new YamlSyntaxError(filename, err.reason, mark && { line: mark.line, column: mark.column });
 }

@@ -12,10 +12,15 @@ export type AptArgs = {
   update_cache_timeout?: number;
 };
 
+/**
+ * Debian policy 5.6.1/5.6.12: a name of at least two of [a-z0-9+.-], starting alphanumeric; apt's optional
+ * ":architecture" and "=version" (digits first, an optional epoch "N:", then [A-Za-z0-9.+~:-]). Nothing else
+ * reaches apt-get's command line: no spaces, no shell characters, nothing it could read as an option.
+ */
 const pkgSchema = {
   type: 'string',
-  pattern: '^[a-z0-9][a-z0-9+.-]*(=[^\\s=]+)?$',
-  description: 'a Debian package name, optionally with "=version" (like nginx or nginx=1.22.1-9)',
+  pattern: '^[a-z0-9][a-z0-9+.-]+(:[a-z0-9][a-z0-9-]*)?(=[0-9][A-Za-z0-9.+~:-]*)?$',
+  description: 'a Debian package name, optionally with ":architecture" and "=version" (like nginx, libc6:amd64 or nginx=1.22.1-9)',
 } as const;
 
 const ENV = { DEBIAN_FRONTEND: 'noninteractive' };
@@ -40,7 +45,7 @@ function wanted(a: AptArgs): Want[] {
   const list = a.name === undefined ? [] : Array.isArray(a.name) ? a.name : [a.name];
   const byName = new Map<string, Want>();
   for (const item of list) {
-    const [name, version] = item.split('=');
+    const [name, version] = item.split('='); // name: as apt takes it, libc6 or libc6:i386
     const seen = byName.get(name);
     if (seen && seen.version !== version) throw new Error(`package "${name}" is asked for twice, at different versions`);
     byName.set(name, { name, version });
@@ -134,7 +139,8 @@ export default defineModule<AptArgs>({
     if (state === 'absent') {
       const gone = ws.filter((w) => w.name in debs).map((w) => w.name);
       if (gone.length) {
-        const after = Object.fromEntries(Object.entries(debs).filter(([n]) => !gone.includes(n)));
+        // A package goes with its name:arch alias (the facts list a native one both ways).
+        const after = Object.fromEntries(Object.entries(debs).filter(([n]) => !gone.includes(n) && !gone.includes(n.split(':')[0])));
         changes.push({
           summary: `remove ${gone.join(', ')}`,
           steps: [{ exec: ['apt-get', 'remove', '-y', '-q', ...LOCK, ...gone], env: ENV }],

@@ -3,6 +3,7 @@
 import { createHash } from 'node:crypto';
 import { type FileContent, type FileState, MAX_CONTENT_BYTES, fileContentFact, fileFact } from '../engine/facts.ts';
 import { type Change, type FactDef, type Facts, type FileDiff, type Step, defineModule } from '../engine/module.ts';
+import { MAX_COPY_SOURCE } from '../engine/local-files.ts';
 import { modeSchema, normalizeMode } from '../engine/validate.ts';
 import { attributeChanges } from './file.ts';
 
@@ -83,8 +84,10 @@ export function planFileContent(dest: string, content: string | Buffer, attrs: F
 
   const before: FileContent = fresh ? { exists: false } : facts.get(contentDef);
   const hidden = hiddenBecause(bytes);
-  const diff: FileDiff = { path: dest, before: before.exists ? before.text ?? null : null, after: bytes.toString('utf8') };
-  if (before.note || hidden) Object.assign(diff, { before: null, after: null, note: before.note ?? hidden });
+  // Content not shown is never made a string (a large source would be decoded whole for nothing).
+  const diff: FileDiff = before.note || hidden
+    ? { path: dest, before: null, after: null, note: before.note ?? hidden }
+    : { path: dest, before: before.exists ? before.text ?? null : null, after: bytes.toString('utf8') };
   const afterContent: FileContent = hidden ? { exists: true, note: hidden } : { exists: true, text: bytes.toString('utf8') };
 
   const head = fresh ? `write ${dest} (${humanSize(bytes.length)})` : `update ${dest}`;
@@ -125,7 +128,7 @@ export default defineModule<CopyArgs>({
   },
   facts: (a) => fileContentFacts(a.dest),
   plan(a, facts, ctx) {
-    const content = a.content ?? ctx.readLocal(a.src!);
+    const content = a.content ?? ctx.readLocal(a.src!, { max: MAX_COPY_SOURCE, what: 'copy source' });
     return planFileContent(a.dest, content, a, facts);
   },
 });

@@ -117,7 +117,7 @@ test('INI values: integers become numbers, booleans only for become keys, quoted
 
 test('errors: YAML syntax, in an inventory and in group_vars, with FILE:LINE:COL and exit code 4', () => {
   const e = loadError(fixture('bad/syntax'));
-  assert.is(e.message, `${fixture('bad/syntax/hosts.yml')}:5:5: deficient indentation`);
+  assert.is(e.message, `${fixture('bad/syntax/hosts.yml')}:4:21: the [ opened here is not closed (the parser stopped at 5:5: deficient indentation)`);
   assert.is(e.exitCode, EXIT.invalid);
   assert.is(loadError(fixture('bad/vars-syntax')).message, `${fixture('bad/vars-syntax/group_vars/web.yml')}:2:7: bad indentation of a mapping entry`);
 });
