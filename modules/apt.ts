@@ -24,6 +24,24 @@ const pkgSchema = {
 } as const;
 
 const ENV = { DEBIAN_FRONTEND: 'noninteractive' };
+
+/**
+ * The host's native architecture, read off the installed packages: the facts list each native (or "all")
+ * package both as name and name:NATIVE, so it is the architecture every bare name has a twin in.
+ */
+export function nativeArch(debs: Record<string, string>): string | undefined {
+  const bare = Object.keys(debs).filter((n) => !n.includes(':'));
+  const arches = new Set(Object.keys(debs).filter((n) => n.includes(':')).map((n) => n.split(':')[1]));
+  return bare.length ? [...arches].find((a) => bare.every((n) => `${n}:${a}` in debs)) : undefined;
+}
+
+/** The names one package goes by in the facts: libc6 and libc6:NATIVE for the native one, libc6:i386 alone. */
+export function namesOf(debs: Record<string, string>, name: string): string[] {
+  const [base, arch] = name.split(':');
+  const native = nativeArch(debs);
+  if (!native) return [name];
+  return arch === undefined || arch === native ? [base, `${base}:${native}`] : [name];
+}
 // Wait for dpkg's lock (apt-daily, unattended-upgrades or cloud-init may hold it on a fresh droplet) instead of failing.
 const LOCK = ['-o', 'DPkg::Lock::Timeout=300'];
 const INSTALL = ['apt-get', 'install', '-y', '-q', ...LOCK, '-o', 'Dpkg::Options::=--force-confdef', '-o', 'Dpkg::Options::=--force-confold'];
@@ -139,8 +157,9 @@ export default defineModule<AptArgs>({
     if (state === 'absent') {
       const gone = ws.filter((w) => w.name in debs).map((w) => w.name);
       if (gone.length) {
-        // A package goes with its name:arch alias (the facts list a native one both ways).
-        const after = Object.fromEntries(Object.entries(debs).filter(([n]) => !gone.includes(n) && !gone.includes(n.split(':')[0])));
+        // A native package goes by both its names (the facts list it as name and name:NATIVE).
+        const drop = new Set(gone.flatMap((g) => namesOf(debs, g)));
+        const after = Object.fromEntries(Object.entries(debs).filter(([n]) => !drop.has(n)));
         changes.push({
           summary: `remove ${gone.join(', ')}`,
           steps: [{ exec: ['apt-get', 'remove', '-y', '-q', ...LOCK, ...gone], env: ENV }],
@@ -187,7 +206,7 @@ export default defineModule<AptArgs>({
       else upgrades.push(target === undefined ? `${w.name} (if a newer version is listed)` : `${label} (was ${installed})`);
       argv.push(w.version !== undefined ? `${w.name}=${w.version}` : w.name);
       if (target === undefined) versionsKnown = false;
-      else after[w.name] = target;
+      else for (const n of namesOf(debs, w.name)) after[n] = target;
     }
     if (!argv.length) return changes;
     const parts = [installs.length ? `install ${installs.join(', ')}` : '', upgrades.length ? `upgrade ${upgrades.join(', ')}` : ''];
