@@ -73,7 +73,9 @@ function read(path: string): string {
     return readTextFile(path, 'inventory or vars file');
   } catch (err) {
     const e = err as NodeJS.ErrnoException;
-    return fail(at0(rel(path)), e.code === 'EFBIG' ? e.message : `cannot read: ${e.code ?? e.message}`);
+    // Too large: the whole file is at fault, named at its start as a playbook is (FILE:1:1).
+    if (e.code === 'EFBIG') return fail({ file: rel(path), line: 1, col: 1 }, e.message);
+    return fail(at0(rel(path)), `cannot read: ${e.code ?? e.message}`);
   }
 }
 

@@ -30,6 +30,8 @@ export function parseExtraVars(specs: string[]): VarLayer {
       try {
         raw = readTextFile(file, 'vars file');
       } catch (err) {
+        // Too large: the whole file is at fault, named at its start (FILE:1:1) as a playbook is.
+        if ((err as NodeJS.ErrnoException).code === 'EFBIG') throw new UserError(`${file}:1:1: ${(err as Error).message}`, EXIT.invalid);
         throw problem(err);
       }
       // A vault file is decrypted in memory; its errors name the file already.
