@@ -151,7 +151,8 @@ test('errors inside a vault file point at lines of its plaintext and show no val
     mkdirSync(join(d, 'group_vars'));
     writeFileSync(join(d, 'group_vars', 'all.yml'), encryptText('a: secret-aaaa\nb: secret-bbbb\nc: [unclosed\n', PW));
     const e = userError(() => loadInventory(d));
-    assert.match(e.message, /group_vars\/all\.yml:4:1: /);
+    // At the [ left open (3:4), where the parser stopped (4:1) said too.
+    assert.match(e.message, /group_vars\/all\.yml:3:4: the \[ opened here is not closed \(the parser stopped at 4:1: /);
     assert.not.match(e.message, /secret-/);
     writeFileSync(join(d, 'group_vars', 'all.yml'), encryptText('# a list\n\n- secret-cccc\n', PW));
     assert.match(userError(() => loadInventory(d)).message, /group_vars\/all\.yml:3:1: a variables file must be a mapping of variables$/);
