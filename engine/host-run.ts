@@ -14,7 +14,9 @@ import { redact, redactChange, sensitiveValues } from './redact.ts';
 export type TaskStatus = 'ok' | 'changed' | 'failed' | 'skipped' | 'conditional';
 export type TaskResult = { play: string; task: string; module: string; status: TaskStatus; changes: Change[]; error?: string; where: string; noLog: boolean; ms?: number };
 export type Conn = { exec(command: string, o?: { stdin?: string | Buffer | Buffer[] }): Promise<{ code: number; stdout: string; stderr: string }> };
-export type HostOptions = { check: boolean; tags: string[]; skipTags: string[]; become?: boolean; connUser: string; connPort?: number; becomeUser: string };
+export type HostOptions = { check: boolean; tags: string[]; skipTags: string[]; become?: boolean; connUser: string; connPort?: number; becomeUser: string;
+  /** True once the run was interrupted: a task failing from then on was cut short by it. */
+  interrupted?: () => boolean };
 
 const where = (t: TaskDef) => `${t.where.file}:${t.where.line}`;
 
@@ -106,6 +108,8 @@ export class HostRun {
   secrets: string[] = [];
 
   private record(play: PlayDef, task: TaskDef, status: TaskStatus, changes: Change[], error?: string): TaskResult {
+    // Cut short by Ctrl-C: the transport's message (the command, "the host closed the session") says nothing useful.
+    if (status === 'failed' && this.o.interrupted?.()) error = 'interrupted (Ctrl-C): cut short here; nothing is left half-written, a rerun converges';
     const r: TaskResult = { play: play.name, task: task.name, module: task.module, status, where: where(task), noLog: task.noLog,
       ms: this.taskStart === undefined ? undefined : Math.round(performance.now() - this.taskStart),
       changes: changes.map((c) => redactChange(c, this.secrets)), error: error === undefined ? undefined : redact(error, this.secrets) };

@@ -136,7 +136,7 @@ export async function apply(o: ApplyOptions): Promise<number> {
         });
       }
       const run = new HostRun(host, runConn, modules, { check: Boolean(o.check), tags: o.tags ?? [], skipTags: o.skipTags ?? [],
-        become: o.become || c.become, connUser: c.user, connPort: c.port, becomeUser: c.becomeUser }, (_h, r) => progress(r));
+        become: o.become || c.become, connUser: c.user, connPort: c.port, becomeUser: c.becomeUser, interrupted: () => stop.fired }, (_h, r) => progress(r));
       const counts = () => ({ execs: run.execs, factExecs: run.factExecs, connectMs });
       try {
         for (const play of plays) {

@@ -119,6 +119,9 @@ test('SIGINT during an upload: exit 130, what ran and what did not, no partial f
     assert.is(r.code, 130, r.stdout + r.stderr);
     assert.match(r.stdout, /^interrupted: stopping every host/m);
     assert.match(r.stdout, 'interrupted ft-1: ran "first marker"; did not run "middle", "last marker"');
+    // The step cut short says so, not what the transport saw (the command, "the host closed the session").
+    assert.match(r.stdout, /^failed {6}ft-1: middle \(.*\)\n(?: +- .*\n)* +! interrupted \(Ctrl-C\): cut short here; nothing is left half-written, a rerun converges$/m);
+    assert.not.match(r.stdout, /the host closed the session|@@provision-step/);
   } finally {
     shape(0);
   }
