@@ -5,6 +5,8 @@
 //
 // Hosts are measured one after another: the load comes from this one process, and loading two hosts at
 // once would split it between them.
+import { accessSync, constants } from 'node:fs';
+import { dirname, resolve } from 'node:path';
 import { writeAtomic } from '../atomic-file.ts';
 import { EXIT, UserError } from '../errors.ts';
 import { INTERRUPTED_EXIT } from '../interrupt.ts';
@@ -67,6 +69,14 @@ export async function load(o: LoadCommandOptions): Promise<number> {
   if (!/^\/[^\s#]*$/.test(o.path)) throw new UserError(`--url ${JSON.stringify(o.path)}: a path on the droplet, starting with / (e.g. / or /ping)`, EXIT.invalid);
   const counts = [...new Set(o.counts)].sort((a, b) => a - b);
   if (!counts.length) throw new UserError('--instances: give at least one count, e.g. 1,2,3,5', EXIT.invalid);
+  if (o.report) {
+    // Found out now, not after minutes of load: the report's directory must exist and be writable.
+    try {
+      accessSync(dirname(resolve(o.report)), constants.W_OK);
+    } catch (err) {
+      throw new UserError(`--report ${o.report}: cannot write there (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`, EXIT.invalid);
+    }
+  }
   const extra = o.extraVars ?? [];
   const loaded = loadAndValidate({ playbook: o.playbook, inventory: o.inventory, limit: o.limit, extraVars: [...extra, `instances=${counts[0]}`] });
   const hosts = [...new Set(loaded.plays.flatMap(loaded.hostsOf))];

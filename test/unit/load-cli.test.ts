@@ -17,7 +17,7 @@ writeFileSync(scalable, '- hosts: all\n  vars: { base_port: 3000, instances: 2 }
 const fixed = join(dir, 'fixed.yml');
 writeFileSync(fixed, '- hosts: all\n  tasks:\n    - name: anything\n      command: { argv: ["true"] }\n');
 
-test('flags: --url must be a path, --instances whole numbers, --duration a duration; all exit 4 before any host', async () => {
+test('flags: --url must be a path, --instances whole numbers, --duration a duration, --report writable; all exit 4 before any host', async () => {
   const url = await provision(['load', scalable, '-i', inv, '--url', 'http://elsewhere/', '--instances', '1']);
   assert.is(url.code, 4);
   assert.match(url.stderr, /--url "http:\/\/elsewhere\/": a path on the droplet, starting with \//);
@@ -27,6 +27,9 @@ test('flags: --url must be a path, --instances whole numbers, --duration a durat
   const duration = await provision(['load', scalable, '-i', inv, '--url', '/', '--instances', '1', '--duration', '1h']);
   assert.is(duration.code, 4);
   assert.match(duration.stderr, /--duration.*a duration such as 20s or 2m/);
+  const report = await provision(['load', scalable, '-i', inv, '--url', '/', '--instances', '1', '--report', join(dir, 'no-such-dir', 'r.html')]);
+  assert.is(report.code, 4);
+  assert.match(report.stderr, /--report .*no-such-dir\/r\.html: cannot write there \(ENOENT\)/);
   const missing = await provision(['load', scalable, '-i', inv, '--instances', '1']);
   assert.is(missing.code, 4);
   assert.match(missing.stderr, /--url/);
