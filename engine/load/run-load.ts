@@ -91,7 +91,9 @@ export async function load(o: LoadCommandOptions): Promise<number> {
       if (!Number.isInteger(n) || n < 1 || n > 65535) throw new UserError(`${host}: ${key} ${JSON.stringify(v[key])} is not a port number`, EXIT.invalid);
       return n;
     };
-    const url = `http://${c.host.includes(':') ? `[${c.host}]` : c.host}${o.path}`;
+    // Through nginx, on the port the droplet's nginx.conf listens on (http_port, default 80).
+    const httpPort = port('http_port', 80);
+    const url = `http://${c.host.includes(':') ? `[${c.host}]` : c.host}${httpPort === 80 ? '' : `:${httpPort}`}${o.path}`;
     return { host, url, basePort: port('base_port'), statsPort: port('haproxy_stats_port', 8404), result: { host, url, rows: [] } };
   });
 

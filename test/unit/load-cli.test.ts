@@ -55,6 +55,10 @@ test('an unreachable host: stopped before any load, the restore fails too, both 
   assert.is(doc.restored, false);
   assert.match(doc.error, /ghost is unreachable/);
   assert.equal(doc.hosts.ghost.rows, []);
+  assert.is((doc.hosts.ghost as unknown as { url: string }).url, 'http://127.0.0.1/', 'through nginx on port 80');
+  // nginx on another port (the template's http_port): the load goes there.
+  const other = await provision(['load', scalable, '-i', inv, '--url', '/x?y=1', '--instances', '1', '--json', '-e', 'http_port=8080']);
+  assert.is(JSON.parse(other.stdout).hosts.ghost.url, 'http://127.0.0.1:8080/x?y=1');
 });
 
 test.run();
