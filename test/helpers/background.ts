@@ -3,22 +3,11 @@ import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { CliResult } from './cli.ts';
-
-const bin = new URL('../../bin/provision.js', import.meta.url).pathname;
-const root = new URL('../..', import.meta.url).pathname;
+import { type CliResult, bin, root, startProvision } from './cli.ts';
 
 export function provisionBackground(args: string[]): { pid: number; output(): string; done: Promise<CliResult> } {
-  const child = spawn(process.execPath, [bin, ...args], { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.on('data', (d) => { stdout += d; });
-  child.stderr.on('data', (d) => { stderr += d; });
-  return {
-    pid: child.pid!,
-    output: () => stdout,
-    done: new Promise((resolve) => child.on('close', (code, signal) => resolve({ code: code ?? (signal ? 128 : -1), stdout, stderr }))),
-  };
+  const run = startProvision(args);
+  return { pid: run.child.pid!, output: run.stdout, done: run.done };
 }
 
 /**
