@@ -1,6 +1,7 @@
 // The lab's one state file, and the lock that serializes the commands that change it.
 import { spawn } from 'node:child_process';
-import { closeSync, mkdirSync, openSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { closeSync, mkdirSync, openSync, readFileSync } from 'node:fs';
+import { writeAtomic } from '../atomic-file.ts';
 import { dirname } from 'node:path';
 import { UserError } from '../errors.ts';
 import { DEFAULT_SUBNET, paths } from './paths.ts';
@@ -44,12 +45,10 @@ export function loadState(): LabState {
   }
 }
 
-/** Writes the state atomically (temp file, then rename), so a crash never leaves half a file. */
+/** Writes the state atomically (temp file, fsync, rename), so a crash never leaves half a file. */
 export function saveState(state: LabState): void {
   mkdirSync(dirname(paths.state()), { recursive: true });
-  const tmp = `${paths.state()}.${process.pid}.tmp`;
-  writeFileSync(tmp, JSON.stringify(state, null, 2) + '\n');
-  renameSync(tmp, paths.state());
+  writeAtomic(paths.state(), JSON.stringify(state, null, 2) + '\n', 0o644);
 }
 
 /**
