@@ -125,11 +125,14 @@ export async function load(o: LoadCommandOptions): Promise<number> {
   };
 
   try {
-    await Promise.all(targets.map(async (t) => {
+    // Every connection settles before an error is thrown, so that the finally below closes all that opened.
+    const connected = await Promise.allSettled(targets.map(async (t) => {
       t.conn = await connectHost(t.host, hostConnection(loaded.inv, t.host).c, { acceptNew: o.acceptNew }).catch((err: Error) => {
         throw new Error(`${t.host} is unreachable: ${err.message}`);
       });
     }));
+    const unreachable = connected.flatMap((r) => (r.status === 'rejected' ? [(r.reason as Error).message] : []));
+    if (unreachable.length) throw new Error(unreachable.join('\n'));
     ui.line(`load: ${counts.join(', ')} instance(s) on ${hosts.length} host(s), GET ${o.path}, ${o.durationS} s at ${o.connections} connections each`);
     for (const [i, n] of counts.entries()) {
       if (abort.signal.aborted) break;

@@ -2,7 +2,7 @@
 // load spread over the instances (their logs), affinity kept under load, the playbook's own count put
 // back; errors in red with exit 1; the live view on a terminal and Ctrl-C; the HTML report drawn by
 // headless Chromium.
-import { existsSync, mkdtempSync, statSync } from 'node:fs';
+import { cpSync, existsSync, mkdtempSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { suite } from 'uvu';
@@ -141,6 +141,19 @@ test('an instance dies under load: its sessions are moved to another instance, c
   assert.ok(moved && Number(moved[1]) > 0, `load seen at ${seen}, stopped at ${stopped}: ${r.stdout}`);
   assert.match(r.stdout, /restore: applied: changed the app/, 'the restore started the instance again');
   assert.is((await sh(ssh[0], 'curl -fsS -m 2 http://127.0.0.1:3001/ping')).trim(), 'OK');
+});
+
+test('one host unreachable among reachable ones: stopped before any load, said which, the others\' connections closed (the process ends), exit 1', async () => {
+  const inv = mkdtempSync(join(tmpdir(), 'provision-load-inv-'));
+  cpSync(join(lab.inventory, 'hosts.yml'), join(inv, 'hosts.yml'));
+  writeFileSync(join(inv, 'ghost.ini'), `ghost ansible_host=127.0.0.1 ansible_port=1 ansible_ssh_private_key_file=${lab.key}\n`);
+  // A connection left open would keep the process alive: it must end (within seconds; given 2 minutes).
+  const hung = new Promise<never>((_, reject) => setTimeout(() => reject(new Error('provision load did not end: a connection left open')), 120_000).unref());
+  const r = await Promise.race([provision(['load', 'playbooks/droplet.yml', '-i', inv, ...vars(), '--url', '/', '--instances', '1,3', '--duration', '2s']), hung]);
+  assert.is(r.code, 1, r.stdout + r.stderr);
+  assert.match(r.stdout, /load stopped: ghost is unreachable: ghost: cannot connect to root@\[127\.0\.0\.1\]:1/);
+  assert.not.match(r.stdout, /instances=1: apply/, 'no count was applied');
+  for (const s of ssh) assert.is((await sh(s, 'grep -c "^ *server app" /etc/haproxy/haproxy.cfg')).trim(), '2', 'the droplets keep their count');
 });
 
 test('on a terminal: live steps (listr2) with the seconds and req/s; Ctrl-C stops, the own count comes back, exit 130', async () => {
