@@ -13,10 +13,14 @@ import { configureVault } from './vault-password.ts';
 const collect = (v: string, prev: string[] = []) => [...prev, v];
 const csv = (v: string, prev: string[] = []) => [...prev, ...v.split(',').map((s) => s.trim()).filter(Boolean)];
 
-/** The options apply, validate and vars share, defined once so their help and parsing cannot drift. */
-const inventoryOption = () => new Option('-i, --inventory <path>', 'inventory file or directory').makeOptionMandatory();
-const extraVarsOption = () => new Option('-e, --extra-vars <vars>', 'key=value, a JSON object, or @file.yml (repeatable)').argParser(collect);
-const limitOption = () => new Option('-l, --limit <pattern>', 'only hosts matching the pattern');
+/** The options apply, validate, vars and load share, defined once so their help and parsing cannot drift. */
+export const inventoryOption = () => new Option('-i, --inventory <path>', 'inventory file or directory').makeOptionMandatory();
+export const extraVarsOption = () => new Option('-e, --extra-vars <vars>', 'key=value, a JSON object, or @file.yml (repeatable)').argParser(collect);
+export const limitOption = () => new Option('-l, --limit <pattern>', 'only hosts matching the pattern');
+export const acceptNewOption = () =>
+  new Option('--accept-new', 'trust a host with no known host key on first contact and record its key (a changed key still fails)');
+export const lockWaitOption = () =>
+  new Option('--lock-wait <seconds>', 'wait this long for another apply on a host to finish (default: refuse at once)').argParser(positiveInt(86_400));
 
 type Flags = { inventory: string; check?: boolean; diff?: boolean; json?: boolean; limit?: string; tags?: string[]; skipTags?: string[];
   extraVars?: string[]; forks?: number; become?: boolean; detailedExitcode?: boolean; acceptNew?: boolean; lockWait?: number; breakLock?: boolean;
@@ -43,8 +47,8 @@ export function registerEngine(program: Command): void {
     .option('-f, --forks <n>', 'hosts at once (default: all)', positiveInt(10_000))
     .option('-b, --become', 'run tasks as root through sudo')
     .option('--detailed-exitcode', 'exit 2 when changes were found or made')
-    .option('--accept-new', 'trust a host with no known host key on first contact and record its key (a changed key still fails)')
-    .option('--lock-wait <seconds>', 'wait this long for another apply on a host to finish (default: refuse at once)', positiveInt(86_400))
+    .addOption(acceptNewOption())
+    .addOption(lockWaitOption())
     .option('--break-lock', 'take a host lock held by a run that is gone but whose session lingers (kills its holder)')
     .addOption(vaultPasswordOption())
     .action(async (playbook: string, f: Flags) => {

@@ -1,6 +1,7 @@
 // `provision load`: how many app instances does the droplet need? Flags and help; the work is in run-load.ts.
 import type { Command } from 'commander';
 import { intList, positiveInt, seconds } from '../cli-args.ts';
+import { acceptNewOption, extraVarsOption, inventoryOption, limitOption, lockWaitOption } from '../commands.ts';
 import { vaultPasswordOption } from '../vault-commands.ts';
 import { configureVault } from '../vault-password.ts';
 import { load } from './run-load.ts';
@@ -8,23 +9,21 @@ import { load } from './run-load.ts';
 type Flags = { inventory: string; url: string; instances: number[]; duration: number; connections: number; json?: boolean; report?: string;
   extraVars?: string[]; limit?: string; acceptNew?: boolean; lockWait?: number; readyTimeout?: number; vaultPasswordFile?: string };
 
-const collect = (v: string, prev: string[] = []) => [...prev, v];
-
 export function registerLoad(program: Command): void {
   program.command('load')
-    .description('apply the playbook with each instance count in turn, load every host through nginx, and tabulate req/s, latency, errors, CPU (the knee marked); the playbook\'s own count is applied again at the end')
+    .description('apply the playbook with each instance count in turn, load every host through nginx, and tabulate req/s, latency, errors, CPU (the knee marked); -e instances=N is added after your own -e; the playbook\'s own count is applied again at the end')
     .argument('<playbook>', 'playbook file (YAML) whose app instances listen on base_port, base_port + 1, ...')
-    .requiredOption('-i, --inventory <path>', 'inventory file or directory')
+    .addOption(inventoryOption())
     .requiredOption('--url <path>', 'the path to load on every host, through nginx (e.g. /)')
     .requiredOption('--instances <counts>', 'the instance counts to measure, e.g. 1,2,3,5', intList(1000))
     .option('--duration <time>', 'load per count and host, e.g. 20s or 2m', seconds(3600), 20)
     .option('--connections <n>', 'concurrent connections (each one a browser session keeping its affinity cookie)', positiveInt(10_000), 50)
     .option('--json', 'print one JSON document (progress goes to stderr)')
     .option('--report <file.html>', 'also write a self-contained HTML page with a chart of req/s and p99 against instances')
-    .option('-e, --extra-vars <vars>', 'key=value, a JSON object, or @file.yml (repeatable); instances=N is added last', collect)
-    .option('-l, --limit <pattern>', 'only hosts matching the pattern')
-    .option('--accept-new', 'trust a host with no known host key on first contact and record its key')
-    .option('--lock-wait <seconds>', 'wait this long for another apply on a host to finish', positiveInt(86_400))
+    .addOption(extraVarsOption())
+    .addOption(limitOption())
+    .addOption(acceptNewOption())
+    .addOption(lockWaitOption())
     .option('--ready-timeout <seconds>', 'how long every instance may take to answer /ping after an apply (default 60)', positiveInt(3600))
     .addOption(vaultPasswordOption())
     .action(async (playbook: string, f: Flags) => {
