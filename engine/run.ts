@@ -93,7 +93,8 @@ async function pool<T>(items: T[], limit: number, fn: (t: T) => Promise<void>): 
 export async function apply(o: ApplyOptions): Promise<number> {
   const out = o.out ?? ((s: string) => process.stdout.write(`${s}\n`));
   const t0 = performance.now();
-  const { inv, plays, hostsOf, layerFor } = loadAndValidate(o);
+  const loaded = loadAndValidate(o);
+  const { inv, plays, hostsOf } = loaded;
   const hosts = [...new Set(plays.flatMap(hostsOf))];
   if (!hosts.length) throw new UserError('no host matches the plays\' patterns', EXIT.invalid);
   const summaries: Record<string, HostSummary> = {};
@@ -141,8 +142,7 @@ export async function apply(o: ApplyOptions): Promise<number> {
       try {
         for (const play of plays) {
           if (!hostsOf(play).includes(host)) continue;
-          const vars = resolveVars(layerFor(play, host), magic(inv, host, play.dir, Boolean(o.check)));
-          await run.runPlay(play, vars);
+          await run.runPlay(play, hostPlayVars(loaded, play, host, Boolean(o.check)));
           if (run.failed) break;
         }
         if (lockError) throw new Error(lockError);

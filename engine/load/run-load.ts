@@ -9,6 +9,7 @@ import { accessSync, constants } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { writeAtomic } from '../atomic-file.ts';
 import { EXIT, UserError } from '../errors.ts';
+import type { Connection } from '../inventory.ts';
 import { INTERRUPTED_EXIT } from '../interrupt.ts';
 import { apply, connectHost, hostConnection, hostPlayVars, loadAndValidate } from '../run.ts';
 import type { SshConnection } from '../transport/ssh.ts';
@@ -38,7 +39,7 @@ export type LoadCommandOptions = {
   out?: (text: string) => void;
 };
 
-type Target = { host: string; url: string; basePort: number; statsPort: number; conn?: SshConnection; result: HostResult };
+type Target = { host: string; c: Connection; url: string; basePort: number; statsPort: number; conn?: SshConnection; result: HostResult };
 
 /** Colour on a terminal; NO_COLOR (non-empty) turns it off, FORCE_COLOR (not 0 or false) on. */
 const useColor = () => {
@@ -83,9 +84,17 @@ export async function load(o: LoadCommandOptions): Promise<number> {
   if (!hosts.length) throw new UserError('no host matches the plays\' patterns', EXIT.invalid);
   const targets: Target[] = hosts.map((host) => {
     const { c } = hostConnection(loaded.inv, host);
-    const play = loaded.plays.find((p) => loaded.hostsOf(p).includes(host) && hostPlayVars(loaded, p, host).base_port !== undefined);
-    if (!play) throw new UserError(`${o.playbook}: no play sets base_port for ${host}: provision load scales a playbook whose app instances listen on base_port, base_port + 1, ... (as playbooks/droplet.yml)`, EXIT.invalid);
-    const v = hostPlayVars(loaded, play, host);
+    // The first play of the host that sets base_port, its variables resolved once.
+    let v: Record<string, unknown> | undefined;
+    for (const p of loaded.plays) {
+      if (!loaded.hostsOf(p).includes(host)) continue;
+      const vars = hostPlayVars(loaded, p, host);
+      if (vars.base_port !== undefined) {
+        v = vars;
+        break;
+      }
+    }
+    if (!v) throw new UserError(`${o.playbook}: no play sets base_port for ${host}: provision load scales a playbook whose app instances listen on base_port, base_port + 1, ... (as playbooks/droplet.yml)`, EXIT.invalid);
     const port = (key: string, dflt?: number) => {
       const n = Number(v[key] ?? dflt);
       if (!Number.isInteger(n) || n < 1 || n > 65535) throw new UserError(`${host}: ${key} ${JSON.stringify(v[key])} is not a port number`, EXIT.invalid);
@@ -94,7 +103,7 @@ export async function load(o: LoadCommandOptions): Promise<number> {
     // Through nginx, on the port the droplet's nginx.conf listens on (http_port, default 80).
     const httpPort = port('http_port', 80);
     const url = `http://${c.host.includes(':') ? `[${c.host}]` : c.host}${httpPort === 80 ? '' : `:${httpPort}`}${o.path}`;
-    return { host, url, basePort: port('base_port'), statsPort: port('haproxy_stats_port', 8404), result: { host, url, rows: [] } };
+    return { host, c, url, basePort: port('base_port'), statsPort: port('haproxy_stats_port', 8404), result: { host, url, rows: [] } };
   });
 
   const res: LoadResult = { playbook: o.playbook, path: o.path, durationS: o.durationS, connections: o.connections, counts, hosts: targets.map((t) => t.result), restored: false };
@@ -127,7 +136,7 @@ export async function load(o: LoadCommandOptions): Promise<number> {
   try {
     // Every connection settles before an error is thrown, so that the finally below closes all that opened.
     const connected = await Promise.allSettled(targets.map(async (t) => {
-      t.conn = await connectHost(t.host, hostConnection(loaded.inv, t.host).c, { acceptNew: o.acceptNew }).catch((err: Error) => {
+      t.conn = await connectHost(t.host, t.c, { acceptNew: o.acceptNew }).catch((err: Error) => {
         throw new Error(`${t.host} is unreachable: ${err.message}`);
       });
     }));
