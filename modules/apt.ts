@@ -36,9 +36,8 @@ export function nativeArch(debs: Record<string, string>): string | undefined {
 }
 
 /** The names one package goes by in the facts: libc6 and libc6:NATIVE for the native one, libc6:i386 alone. */
-export function namesOf(debs: Record<string, string>, name: string): string[] {
+export function namesOf(native: string | undefined, name: string): string[] {
   const [base, arch] = name.split(':');
-  const native = nativeArch(debs);
   if (!native) return [name];
   return arch === undefined || arch === native ? [base, `${base}:${native}`] : [name];
 }
@@ -133,6 +132,7 @@ export default defineModule<AptArgs>({
     const state = a.state ?? 'present';
     const ws = wanted(a);
     const debs = facts.get(debPackagesFact());
+    const native = nativeArch(debs);
     const changes: Change[] = [];
     for (const w of ws) {
       if (w.version !== undefined && state !== 'present') throw new Error(`"${w.name}=${w.version}": a pinned version needs state: present (not ${state})`);
@@ -158,7 +158,7 @@ export default defineModule<AptArgs>({
       const gone = ws.filter((w) => w.name in debs).map((w) => w.name);
       if (gone.length) {
         // A native package goes by both its names (the facts list it as name and name:NATIVE).
-        const drop = new Set(gone.flatMap((g) => namesOf(debs, g)));
+        const drop = new Set(gone.flatMap((g) => namesOf(native, g)));
         const after = Object.fromEntries(Object.entries(debs).filter(([n]) => !drop.has(n)));
         changes.push({
           summary: `remove ${gone.join(', ')}`,
@@ -206,7 +206,7 @@ export default defineModule<AptArgs>({
       else upgrades.push(target === undefined ? `${w.name} (if a newer version is listed)` : `${label} (was ${installed})`);
       argv.push(w.version !== undefined ? `${w.name}=${w.version}` : w.name);
       if (target === undefined) versionsKnown = false;
-      else for (const n of namesOf(debs, w.name)) after[n] = target;
+      else for (const n of namesOf(native, w.name)) after[n] = target;
     }
     if (!argv.length) return changes;
     const parts = [installs.length ? `install ${installs.join(', ')}` : '', upgrades.length ? `upgrade ${upgrades.join(', ')}` : ''];

@@ -21,13 +21,11 @@ const scriptJson = (v: unknown) => JSON.stringify(v).replace(/</g, '\\u003c').re
 export const SERIES = { rps: '#1f77b4', p99: '#d62728' };
 
 export function htmlReport(res: LoadResult, generated = new Date()): string {
-  const data = res.hosts.map((h) => ({
-    host: h.host,
-    rows: [...h.rows].sort((a, b) => a.instances - b.instances).map((r) => ({ instances: r.instances, rps: r.rps, p99: r.p99 })),
-  }));
+  const sorted = res.hosts.map((h) => [...h.rows].sort((a, b) => a.instances - b.instances));
+  const data = res.hosts.map((h, i) => ({ host: h.host, rows: sorted[i].map((r) => ({ instances: r.instances, rps: r.rps, p99: r.p99 })) }));
   const sections = res.hosts.map((h, i) => {
     const k = knee(h.rows);
-    const rows = [...h.rows].sort((a, b) => a.instances - b.instances).map((r) => {
+    const rows = sorted[i].map((r) => {
       const problems = rowProblems(r);
       return `<tr class="${problems.length ? 'bad' : ''}${r.instances === k ? ' knee' : ''}"><td>${r.instances}${r.instances === k ? ' (knee)' : ''}</td>`
         + `<td>${r.rps}</td><td>${r.p50}</td><td>${r.p97_5}</td><td>${r.p99}</td><td>${r.errors}</td><td>${r.non2xx}</td>`
