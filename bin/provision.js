@@ -12,7 +12,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
-const SOURCES = ['engine', 'modules'];
+const SOURCES = ['cli', 'engine', 'facts', 'modules', 'lab', 'loadtest', 'providers'];
 
 /** Every source file's path, size and mtime: a new fingerprint whenever one changes, appears or goes. */
 function fingerprint() {
@@ -35,11 +35,11 @@ function fingerprint() {
 async function bundled() {
   const builds = join(root, '.build');
   const dir = join(builds, fingerprint());
-  if (!existsSync(join(dir, 'cli.js'))) {
+  if (!existsSync(join(dir, 'main.js'))) {
     const { build } = await import('esbuild');
     const tmp = `${dir}.${process.pid}.tmp`;
     await build({
-      entryPoints: [join(root, 'engine/cli.ts')], outdir: tmp, bundle: true, splitting: true, format: 'esm',
+      entryPoints: [join(root, 'cli/main.ts')], outdir: tmp, bundle: true, splitting: true, format: 'esm',
       platform: 'node', target: 'node20', packages: 'external', logLevel: 'silent',
     });
     try {
@@ -50,13 +50,13 @@ async function bundled() {
     // Older bundles: no longer used by anything started from here.
     for (const old of readdirSync(builds)) if (join(builds, old) !== dir && !old.endsWith('.tmp')) rmSync(join(builds, old), { recursive: true, force: true });
   }
-  return import(pathToFileURL(join(dir, 'cli.js')).href);
+  return import(pathToFileURL(join(dir, 'main.js')).href);
 }
 
 async function fromSources() {
   const { register } = await import('tsx/esm/api');
   register();
-  return import('../engine/cli.ts');
+  return import('../cli/main.ts');
 }
 
 let cli;

@@ -1,4 +1,4 @@
-// Errors the CLI reports as one clear line, with the exit code that goes with them.
+// Errors the CLI reports as one clear line, with the exit code that goes with them; places in files they name.
 
 /** Exit codes of every provision command. */
 export const EXIT = { ok: 0, failed: 1, changed: 2, invalid: 4 } as const;
@@ -10,3 +10,9 @@ export class UserError extends Error {
     this.name = 'UserError';
   }
 }
+
+/** A place in a file, 1-based; line 0 when unknown. */
+export type Where = { file: string; line: number; col: number };
+/** A problem of the user's input, at its place. */
+export type Problem = { where: Where; message: string };
+export const formatProblem = (p: Problem) => `${p.where.file}:${p.where.line}:${p.where.col}: ${p.message}`;

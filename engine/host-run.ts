@@ -1,14 +1,14 @@
 // One host's run: plays in order, tasks in order, facts batched and cached, plan, check or apply, handlers.
 import { readLocalOnce, readTextFile, resolveLocal } from './local-files.ts';
 import { gather, parseFacts } from './gather.ts';
-import { npmPack } from './npm-pack.ts';
+import { npmPack } from '../modules/npm/pack.ts';
 import type { Change, Effect, FactDef, ModuleDef, PlanContext, Step } from './module.ts';
-import type { PlayDef, TaskDef } from './playbook.ts';
+import type { PlayDef, TaskDef } from './playbook/parse.ts';
 import { type Become, stepCommand } from './steps.ts';
 import { splitSteps, stepBatch } from './step-batch.ts';
-import { renderFile, renderValue } from './template.ts';
+import { renderFile, renderValue } from './vars/template.ts';
 import { coerce, validate } from './validate.ts';
-import { renderDeep } from './vars.ts';
+import { renderDeep } from './vars/vars.ts';
 import { redact, redactChange, sensitiveValues } from './redact.ts';
 
 export type TaskStatus = 'ok' | 'changed' | 'failed' | 'skipped' | 'conditional';

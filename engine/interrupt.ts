@@ -1,7 +1,7 @@
 // SIGINT during apply: stop sending work, close every connection (a step cut short leaves nothing
 // half-written: writes check what arrived), then say per host what ran and what did not. A second
 // SIGINT ends the process at once, as node does by default.
-import type { PlayDef } from './playbook.ts';
+import type { PlayDef } from './playbook/parse.ts';
 import type { HostSummary } from './report/report.ts';
 
 export const INTERRUPTED_EXIT = 130;

@@ -4,7 +4,7 @@ import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
 const ajv = new Ajv({ allErrors: true, strict: true, strictRequired: false, useDefaults: true, verbose: true });
 const compiled = new WeakMap<object, ValidateFunction>();
 
-export type Problem = {
+export type ArgProblem = {
   /** JSON pointer of the value at fault inside the validated object ("/mode", "" for the object). */
   path: string;
   /** Set when the fault is an unknown key: point at the key, not its value. */
@@ -12,7 +12,7 @@ export type Problem = {
   message: string;
 };
 
-function describe(e: ErrorObject): Problem {
+function describe(e: ErrorObject): ArgProblem {
   const where = e.instancePath ? e.instancePath.slice(1).replaceAll('/', '.') : '';
   const name = where ? `"${where}"` : 'arguments';
   switch (e.keyword) {
@@ -36,7 +36,7 @@ function describe(e: ErrorObject): Problem {
 }
 
 /** Validates (and fills defaults into) `value`; returns the problems, none when valid. */
-export function validate(schema: object, value: unknown): Problem[] {
+export function validate(schema: object, value: unknown): ArgProblem[] {
   let fn = compiled.get(schema);
   if (!fn) {
     fn = ajv.compile(schema);

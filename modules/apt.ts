@@ -1,5 +1,5 @@
 // apt: Debian packages present (optionally at a pinned version), at apt's candidate version, or absent.
-import { aptCandidatesFact, aptListsAgeFact, debPackagesFact } from '../engine/facts.ts';
+import { aptCandidatesFact, aptListsAgeFact, debPackagesFact } from '../facts/debs.ts';
 import { type Change, type Effect, defineModule } from '../engine/module.ts';
 
 export type AptArgs = {

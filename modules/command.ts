@@ -1,6 +1,6 @@
 // command: run a program (argv, no shell) or a shell command line, unless `creates` exists or `removes` is gone.
 import { posix } from 'node:path';
-import { fileContentFact, fileFact } from '../engine/facts.ts';
+import { fileContentFact, fileFact } from '../facts/files.ts';
 import { type Change, type Effect, type Step, defineModule } from '../engine/module.ts';
 
 export type CommandArgs = {

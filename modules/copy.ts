@@ -1,7 +1,7 @@
 // copy: a file's whole content (given inline or read from a local file), and its owner, group and mode.
 // planFileContent is shared by template and lineinfile: whatever produces the wanted bytes, one plan writes them.
 import { createHash } from 'node:crypto';
-import { type FileContent, type FileState, MAX_CONTENT_BYTES, fileContentFact, fileFact } from '../engine/facts.ts';
+import { type FileContent, type FileState, MAX_CONTENT_BYTES, fileContentFact, fileFact } from '../facts/files.ts';
 import { type Change, type FactDef, type Facts, type FileDiff, type Step, defineModule } from '../engine/module.ts';
 import { MAX_COPY_SOURCE } from '../engine/local-files.ts';
 import { modeSchema, normalizeMode } from '../engine/validate.ts';

@@ -1,5 +1,5 @@
 // file: a path's kind (file, directory, link, absent, touch) and its owner, group and mode.
-import { type FileState, fileContentFact, fileFact } from '../engine/facts.ts';
+import { type FileState, fileContentFact, fileFact } from '../facts/files.ts';
 import { type Change, type Effect, type Step, defineModule } from '../engine/module.ts';
 import { modeSchema, normalizeMode } from '../engine/validate.ts';
 

@@ -1,5 +1,5 @@
 // group: a local group present (optionally with a given gid) or absent.
-import { type GroupState, groupFact, userFact } from '../engine/facts.ts';
+import { type GroupState, groupFact, userFact } from '../facts/accounts.ts';
 import { type Effect, defineModule } from '../engine/module.ts';
 
 export type GroupArgs = {

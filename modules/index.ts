@@ -1,16 +1,16 @@
 // The one registry of modules: the engine finds modules here, never by importing them by name.
 import type { ModuleDef } from '../engine/module.ts';
-import app from './app.ts';
+import app from './app/app.ts';
 import apt from './apt.ts';
 import command from './command.ts';
 import copy from './copy.ts';
 import file from './file.ts';
-import firewall from './firewall.ts';
+import firewall from './firewall/firewall.ts';
 import group from './group.ts';
 import lineinfile from './lineinfile.ts';
 import meteor from './meteor.ts';
 import node from './node.ts';
-import npm from './npm.ts';
+import npm from './npm/npm.ts';
 import service from './service.ts';
 import template from './template.ts';
 import user from './user.ts';

@@ -1,6 +1,6 @@
 // lineinfile: one line of a text file present (added, or replacing the last line a regexp matches) or absent.
 // The edited text is written through copy's planFileContent: same diff, atomic write and effects.
-import { fileContentFact, fileFact } from '../engine/facts.ts';
+import { fileContentFact, fileFact } from '../facts/files.ts';
 import { defineModule } from '../engine/module.ts';
 import { type FileContentAttrs, fileContentFacts, fileContentProperties, planFileContent } from './copy.ts';
 

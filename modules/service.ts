@@ -1,5 +1,5 @@
 // service: a service running or stopped (or restarted, reloaded), and started at boot or not; systemd or sysv init.
-import { type ServiceState, serviceFact } from '../engine/facts.ts';
+import { type ServiceState, serviceFact } from '../facts/services.ts';
 import { type Step, defineModule } from '../engine/module.ts';
 
 export type ServiceArgs = {

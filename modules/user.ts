@@ -1,6 +1,7 @@
 // user: a local user present with the given uid, groups, shell and home (and authorized_keys), or absent.
 import { createHash } from 'node:crypto';
-import { type GroupState, type UserState, fileContentFact, fileFact, groupFact, userFact } from '../engine/facts.ts';
+import { type GroupState, type UserState, groupFact, userFact } from '../facts/accounts.ts';
+import { fileContentFact, fileFact } from '../facts/files.ts';
 import { type Change, type Effect, defineModule } from '../engine/module.ts';
 import { accountNameSchema, idSchema } from './group.ts';
 

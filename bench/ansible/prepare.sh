@@ -7,7 +7,7 @@
 #    release id 12-hex sha256 prefix as provision uses).
 # 2. OUT/npm/NAME-VERSION.tgz: forever@0.10.8 and meteorite@0.7.8 with their dependencies. Node 0.8's npm 1.2
 #    cannot use today's registry, so they are packed on the controller with provision's own packer
-#    (engine/npm-pack.ts: `npm install --global-style --ignore-scripts`, cached in /var/cache/provision/npm-packs),
+#    (modules/npm/pack.ts: `npm install --global-style --ignore-scripts`, cached in /var/cache/provision/npm-packs),
 #    i.e. the very tarballs provision uploads. Each holds NAME/ at its top.
 # 3. OUT/npm-packs.yml: the list the playbook reads (-e @OUT/npm-packs.yml): name, version, tarball, bins.
 set -eu
@@ -22,7 +22,7 @@ tar -czf "$out/pegleg.tar.gz" -C "$root/test/fixtures/app" bundle
 cd "$root"
 node --import tsx --input-type=module -e '
 import { writeFileSync } from "node:fs";
-import { npmPack } from "./engine/npm-pack.ts";
+import { npmPack } from "./modules/npm/pack.ts";
 const [out, ...specs] = process.argv.slice(1);
 const packs = specs.map((spec) => {
   const p = npmPack(spec);

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { load } from 'js-yaml';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import { mirrorDir, publishGitRepo } from '../../engine/lab/mirror.ts';
+import { mirrorDir, publishGitRepo } from '../../lab/mirror.ts';
 import type { SshConnection } from '../../engine/transport/ssh.ts';
 import { applyJson } from '../helpers/apply.ts';
 import { bundle } from '../helpers/bundle.ts';

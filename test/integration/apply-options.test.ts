@@ -8,7 +8,7 @@ import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { HostRun } from '../../engine/host-run.ts';
 import { defineModule, type ModuleDef } from '../../engine/module.ts';
-import { parsePlaybook } from '../../engine/playbook.ts';
+import { parsePlaybook } from '../../engine/playbook/parse.ts';
 import type { SshConnection } from '../../engine/transport/ssh.ts';
 import { modules } from '../../modules/index.ts';
 import { applyJson as applyReport, type ReportTask } from '../helpers/apply.ts';

@@ -2,7 +2,7 @@
 // do, URLs that answer from this machine.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { loadState } from '../../engine/lab/state.ts';
+import { loadState } from '../../lab/state.ts';
 import { provision } from '../helpers/cli.ts';
 import { httpGet } from '../helpers/net.ts';
 

@@ -3,7 +3,7 @@
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import type { SshConnection } from '../../engine/transport/ssh.ts';
-import { firewallFact } from '../../modules/firewall-facts.ts';
+import { firewallFact } from '../../modules/firewall/facts.ts';
 import { type Report, applyJson as applyReport } from '../helpers/apply.ts';
 import { type TestLab, sh, useLab } from '../helpers/lab.ts';
 import { probeUntil, tcpProbe } from '../helpers/net.ts';

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import { ed25519KeyPair } from '../../engine/keygen.ts';
+import { ed25519KeyPair } from '../../providers/keygen.ts';
 import { provision } from '../helpers/cli.ts';
 import { type TestLab, useLab } from '../helpers/lab.ts';
 

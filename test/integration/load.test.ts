@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import { SERIES } from '../../engine/load/html.ts';
+import { SERIES } from '../../loadtest/html.ts';
 import type { SshConnection } from '../../engine/transport/ssh.ts';
 import { applyJson } from '../helpers/apply.ts';
 import { provisionBackground, provisionOnTerminal } from '../helpers/background.ts';

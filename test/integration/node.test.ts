@@ -3,7 +3,7 @@
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import type { SshConnection } from '../../engine/transport/ssh.ts';
-import { npmFact } from '../../modules/npm.ts';
+import { npmFact } from '../../modules/npm/npm.ts';
 import { applyJson } from '../helpers/apply.ts';
 import { type TestLab, sh, useLab } from '../helpers/lab.ts';
 

@@ -1,4 +1,4 @@
-// The lab's apt proxy front (engine/lab/apt-front.mjs), between a stand-in for apt-cacher-ng and clients
+// The lab's apt proxy front (lab/apt-front.mjs), between a stand-in for apt-cacher-ng and clients
 // on loopback: one upstream fetch of a release index for many requests, everything else passed through.
 import { type ChildProcess, spawn } from 'node:child_process';
 import { createServer, request, type IncomingHttpHeaders, type Server } from 'node:http';
@@ -16,7 +16,7 @@ let front: ChildProcess;
 let port = 0;
 
 async function startFront(freshMs: number): Promise<void> {
-  front = spawn(process.execPath, [join(ROOT, 'engine/lab/apt-front.mjs'), '0', String((upstream.address() as { port: number }).port)],
+  front = spawn(process.execPath, [join(ROOT, 'lab/apt-front.mjs'), '0', String((upstream.address() as { port: number }).port)],
     { env: { ...process.env, APT_FRONT_FRESH_MS: String(freshMs) }, stdio: ['ignore', 'pipe', 'inherit'] });
   port = await new Promise<number>((resolve, reject) => {
     front.stdout!.on('data', (d: Buffer) => resolve(Number(/listening (\d+)/.exec(d.toString())![1])));

@@ -2,7 +2,7 @@
 // architecture-qualified names (libc6:amd64 is the native libc6; libc6:i386 is another package).
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { aptCandidatesFact, debPackagesFact } from '../../engine/facts.ts';
+import { aptCandidatesFact, debPackagesFact } from '../../facts/debs.ts';
 import { validate } from '../../engine/validate.ts';
 import apt from '../../modules/apt.ts';
 

@@ -2,7 +2,7 @@
 import { load } from 'js-yaml';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { cloudConfig, DigitalOcean, DigitalOceanError } from '../../engine/providers/digitalocean.ts';
+import { cloudConfig, DigitalOcean, DigitalOceanError } from '../../providers/digitalocean/api.ts';
 import { startDoMock, type MockOptions, type MockRequest, type MockSnapshot } from '../helpers/do-mock.ts';
 
 type Mock = Awaited<ReturnType<typeof startDoMock>>;

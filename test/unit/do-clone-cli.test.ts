@@ -8,7 +8,7 @@ import nunjucks from 'nunjucks';
 import ssh2 from 'ssh2';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { hostVars, loadInventory, varValues } from '../../engine/inventory.ts';
+import { hostVars, loadInventory, varValues } from '../../engine/inventory/inventory.ts';
 import { provision } from '../helpers/cli.ts';
 import { startDoMock } from '../helpers/do-mock.ts';
 

@@ -4,7 +4,7 @@
 import { readFileSync } from 'node:fs';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { TemplateError, renderFile } from '../../engine/template.ts';
+import { TemplateError, renderFile } from '../../engine/vars/template.ts';
 
 const read = (name: string) => readFileSync(new URL(`../../templates/${name}`, import.meta.url), 'utf8');
 const haproxy = (vars: Record<string, unknown>) => renderFile(read('haproxy.cfg.njk'), vars, 'haproxy.cfg.njk');

@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { ed25519KeyPair } from '../../engine/keygen.ts';
+import { ed25519KeyPair } from '../../providers/keygen.ts';
 import { provision } from '../helpers/cli.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'provision-bad-'));

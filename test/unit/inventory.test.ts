@@ -6,9 +6,9 @@ import { join, relative } from 'node:path';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { EXIT, UserError } from '../../engine/errors.ts';
-import { connection, hostVars, loadInventory, selectHosts, varValues, type Inventory } from '../../engine/inventory.ts';
-import { iniValue, parseIni } from '../../engine/inventory-ini.ts';
-import { writeInventory } from '../../engine/lab/inventory-file.ts';
+import { connection, hostVars, loadInventory, selectHosts, varValues, type Inventory } from '../../engine/inventory/inventory.ts';
+import { iniValue, parseIni } from '../../engine/inventory/ini.ts';
+import { writeInventory } from '../../lab/inventory-file.ts';
 
 const fixture = (p: string) => relative(process.cwd(), new URL(`../fixtures/inventory/${p}`, import.meta.url).pathname);
 const group = (inv: Inventory, name: string) => {

@@ -2,7 +2,7 @@
 import ssh2 from 'ssh2';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { ed25519KeyPair } from '../../engine/keygen.ts';
+import { ed25519KeyPair } from '../../providers/keygen.ts';
 
 test('300 ed25519 pairs: each private key parses and gives its public key, a 32-byte one', () => {
   for (let i = 0; i < 300; i++) {

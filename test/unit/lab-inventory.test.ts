@@ -4,8 +4,8 @@ import { join } from 'node:path';
 import { load } from 'js-yaml';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { writeInventory } from '../../engine/lab/inventory-file.ts';
-import type { HostRecord } from '../../engine/lab/state.ts';
+import { writeInventory } from '../../lab/inventory-file.ts';
+import type { HostRecord } from '../../lab/state.ts';
 
 const host = (name: string, prefix: string, index: number, inventory: string): HostRecord => ({
   name, prefix, index, address: `10.233.1.${index}`, mac: '', inventory, layers: [], hostKey: `ssh-ed25519 KEY${index}`,

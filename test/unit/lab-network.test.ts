@@ -1,6 +1,6 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { addr, conflictingRoute, mac, parseSubnet } from '../../engine/lab/network.ts';
+import { addr, conflictingRoute, mac, parseSubnet } from '../../lab/network.ts';
 
 test('a /16 gives the controller, bridge and host addresses', () => {
   const s = parseSubnet('10.233.0.0/16');

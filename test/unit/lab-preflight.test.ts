@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { requireOverlay } from '../../engine/lab/preflight.ts';
+import { requireOverlay } from '../../lab/preflight.ts';
 
 const fixture = (text: string) => {
   const path = join(mkdtempSync(join(tmpdir(), 'fs-')), 'filesystems');

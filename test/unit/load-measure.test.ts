@@ -3,8 +3,8 @@ import { createServer, type Server } from 'node:http';
 import { createServer as createTcpServer, type Socket } from 'node:net';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { knee } from '../../engine/load/knee.ts';
-import { measure, setCookieValue } from '../../engine/load/measure.ts';
+import { knee } from '../../loadtest/knee.ts';
+import { measure, setCookieValue } from '../../loadtest/measure.ts';
 
 let server: Server;
 let url = '';

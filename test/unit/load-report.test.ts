@@ -2,10 +2,10 @@
 // and problems, the JSON, the HTML page (escaped, self-contained), the CLI's list and duration parsers.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { intList, seconds } from '../../engine/cli-args.ts';
-import { htmlReport } from '../../engine/load/html.ts';
-import { type LoadResult, type Row, formatResult, hasProblems, jsonResult } from '../../engine/load/results.ts';
-import { cpuPercent, parseSample } from '../../engine/load/sample.ts';
+import { intList, seconds } from '../../cli/args.ts';
+import { htmlReport } from '../../loadtest/html.ts';
+import { type LoadResult, type Row, formatResult, hasProblems, jsonResult } from '../../loadtest/results.ts';
+import { cpuPercent, parseSample } from '../../loadtest/sample.ts';
 
 const machine = (busy: number, idle: number, mem: number, up: number) =>
   `kind machine\ncpu  ${busy} 0 0 ${idle} 0 0 0 0 0 0\nmemkb ${mem}\nncpu 2\nhz 100\nuptime ${up}\n`;

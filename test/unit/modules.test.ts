@@ -15,7 +15,8 @@ import { load } from 'js-yaml';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import type { Change, FactDef, ModuleDef, PlanContext } from '../../engine/module.ts';
-import { renderFile } from '../../engine/template.ts';
+import { renderFile } from '../../engine/vars/template.ts';
+import { modules } from '../../modules/index.ts';
 import { validate } from '../../engine/validate.ts';
 
 const root = new URL('../fixtures/modules/', import.meta.url).pathname;
@@ -69,7 +70,7 @@ function run(mod: ModuleDef, c: Case): Change[] {
 }
 
 for (const name of readdirSync(root).sort()) {
-  const mod = (await import(`../../modules/${name}.ts`)).default as ModuleDef;
+  const mod = modules.get(name)!;
   for (const file of readdirSync(join(root, name)).filter((f) => f.endsWith('.yml')).sort()) {
     test(`${name}/${file}`, () => {
       const c = load(readFileSync(join(root, name, file), 'utf8')) as Case;

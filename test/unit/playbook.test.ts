@@ -4,8 +4,9 @@
 import { relative, resolve } from 'node:path';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { checkPlays } from '../../engine/check-playbook.ts';
-import { formatProblem, parsePlaybook, type TaskDef } from '../../engine/playbook.ts';
+import { checkPlays } from '../../engine/playbook/check.ts';
+import { formatProblem } from '../../engine/errors.ts';
+import { parsePlaybook, type TaskDef } from '../../engine/playbook/parse.ts';
 import { modules } from '../../modules/index.ts';
 
 const fx = (p: string) => relative(process.cwd(), new URL(`../fixtures/playbooks/${p}`, import.meta.url).pathname);

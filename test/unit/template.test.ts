@@ -3,7 +3,7 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { thrown } from '../helpers/thrown.ts';
-import { TemplateError, isTemplated, renderFile, renderValue, undefinedVariables } from '../../engine/template.ts';
+import { TemplateError, isTemplated, renderFile, renderValue, undefinedVariables } from '../../engine/vars/template.ts';
 
 const vars = { n: 5, l: [1, 'a'], m: { a: 1, b: [true] }, s: 'str', b: true, nul: null, z: 0, yes: 'yes' };
 const none = () => false;

@@ -5,7 +5,7 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { thrown } from '../helpers/thrown.ts';
 import { EXIT, UserError } from '../../engine/errors.ts';
-import { layerOf, parseExtraVars, resolveVars } from '../../engine/vars.ts';
+import { layerOf, parseExtraVars, resolveVars } from '../../engine/vars/vars.ts';
 import { provision } from '../helpers/cli.ts';
 
 const INV = 'test/fixtures/inventory/precedence';

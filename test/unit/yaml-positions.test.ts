@@ -2,7 +2,7 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { EXIT } from '../../engine/errors.ts';
-import { lineCounter, loadWithPositions, YamlSyntaxError } from '../../engine/yaml-positions.ts';
+import { lineCounter, loadWithPositions, YamlSyntaxError } from '../../engine/yaml/positions.ts';
 
 const text = [
   '# a comment line',             // 1

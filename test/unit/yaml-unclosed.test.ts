@@ -2,8 +2,8 @@
 // after, or past the end of the file); the error points at the opener instead.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { unclosedAt } from '../../engine/yaml-unclosed.ts';
-import { loadWithPositions } from '../../engine/yaml-positions.ts';
+import { unclosedAt } from '../../engine/yaml/unclosed.ts';
+import { loadWithPositions } from '../../engine/yaml/positions.ts';
 
 const messageOf = (text: string) => {
   try {

@@ -1,0 +1,90 @@
+// The engine's subcommands: apply, validate, vars, schema.
+import { type Command, Option } from 'commander';
+import { positiveInt } from './args.ts';
+import { EXIT, UserError } from '../engine/errors.ts';
+import { hostVars, loadInventory } from '../engine/inventory/inventory.ts';
+import { apply, loadAndValidate, type ApplyOptions } from '../engine/apply.ts';
+import { MASK, isVaultVar } from '../engine/redact.ts';
+import { playbookSchema } from '../engine/playbook/schema.ts';
+import { mergeLayers, parseExtraVars } from '../engine/vars/vars.ts';
+import { vaultPasswordOption } from './vault.ts';
+import { configureVault } from '../engine/vault/password.ts';
+
+const collect = (v: string, prev: string[] = []) => [...prev, v];
+const csv = (v: string, prev: string[] = []) => [...prev, ...v.split(',').map((s) => s.trim()).filter(Boolean)];
+
+/** The options apply, validate, vars and load share, defined once so their help and parsing cannot drift. */
+export const inventoryOption = () => new Option('-i, --inventory <path>', 'inventory file or directory').makeOptionMandatory();
+export const extraVarsOption = () => new Option('-e, --extra-vars <vars>', 'key=value, a JSON object, or @file.yml (repeatable)').argParser(collect);
+export const limitOption = () => new Option('-l, --limit <pattern>', 'only hosts matching the pattern');
+export const acceptNewOption = () =>
+  new Option('--accept-new', 'trust a host with no known host key on first contact and record its key (a changed key still fails)');
+export const lockWaitOption = () =>
+  new Option('--lock-wait <seconds>', 'wait this long for another apply on a host to finish (default: refuse at once)').argParser(positiveInt(86_400));
+
+type Flags = { inventory: string; check?: boolean; diff?: boolean; json?: boolean; limit?: string; tags?: string[]; skipTags?: string[];
+  extraVars?: string[]; forks?: number; become?: boolean; detailedExitcode?: boolean; acceptNew?: boolean; lockWait?: number; breakLock?: boolean;
+  vaultPasswordFile?: string };
+
+/** Where a vault file met while loading gets its password (asked once per run, only if one is met). */
+const useVault = ({ vaultPasswordFile, ...f }: Flags) => {
+  configureVault({ passwordFile: vaultPasswordFile });
+  return f;
+};
+
+export function registerEngine(program: Command): void {
+  program.command('apply')
+    .description('converge the hosts of an inventory to a playbook')
+    .argument('<playbook>', 'playbook file (YAML)')
+    .addOption(inventoryOption())
+    .option('-C, --check', 'exact dry run: plan and report, change nothing')
+    .option('-D, --diff', 'show a unified diff for every file content change')
+    .option('--json', 'print one JSON document instead of lines and a recap')
+    .addOption(limitOption())
+    .option('-t, --tags <tags>', 'only tasks with these tags (comma-separated)', csv)
+    .option('--skip-tags <tags>', 'skip tasks with these tags', csv)
+    .addOption(extraVarsOption())
+    .option('-f, --forks <n>', 'hosts at once (default: all)', positiveInt(10_000))
+    .option('-b, --become', 'run tasks as root through sudo')
+    .option('--detailed-exitcode', 'exit 2 when changes were found or made')
+    .addOption(acceptNewOption())
+    .addOption(lockWaitOption())
+    .option('--break-lock', 'take a host lock held by a run that is gone but whose session lingers (kills its holder)')
+    .addOption(vaultPasswordOption())
+    .action(async (playbook: string, f: Flags) => {
+      process.exitCode = await apply({ playbook, ...useVault(f) } satisfies ApplyOptions);
+    });
+  program.command('validate')
+    .description('report every problem of a playbook and inventory at once (file:line:col), connecting to nothing')
+    .argument('<playbook>', 'playbook file (YAML)')
+    .addOption(inventoryOption())
+    .addOption(extraVarsOption())
+    .addOption(limitOption())
+    .addOption(vaultPasswordOption())
+    .action((playbook: string, f: Flags) => {
+      const { plays } = loadAndValidate({ playbook, ...useVault(f) });
+      console.log(`${playbook}: ${plays.length} play(s), ${plays.reduce((n, p) => n + p.tasks.length, 0)} task(s): valid`);
+    });
+  program.command('vars')
+    .description('the merged variables of a host, with the source of each')
+    .argument('<host>', 'inventory host name')
+    .addOption(inventoryOption())
+    .addOption(extraVarsOption())
+    .option('--json', 'as JSON')
+    .addOption(vaultPasswordOption())
+    .action((host: string, f: Flags) => {
+      useVault(f);
+      const inv = loadInventory(f.inventory);
+      if (!inv.hosts.has(host)) throw new UserError(`no host "${host}" in ${f.inventory}`, EXIT.invalid);
+      const layer = mergeLayers(hostVars(inv, host), parseExtraVars(f.extraVars ?? []));
+      // A vault variable's value is not shown (provision vault view FILE shows it).
+      for (const [k, s] of Object.entries(layer)) if (isVaultVar(k)) layer[k] = { ...s, value: MASK };
+      if (f.json) return console.log(JSON.stringify(layer, null, 2));
+      const keys = Object.keys(layer).sort();
+      const w = Math.max(...keys.map((k) => k.length), 4);
+      for (const k of keys) console.log(`${k.padEnd(w)}  ${JSON.stringify(layer[k].value)}  # ${layer[k].source}`);
+    });
+  program.command('schema')
+    .description('the JSON Schema of the playbook format, built from the module schemas (for editors)')
+    .action(() => console.log(JSON.stringify(playbookSchema(), null, 2)));
+}

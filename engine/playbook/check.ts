@@ -1,0 +1,79 @@
+// Checks that need the inventory: undefined variables (where they can be known) and missing local files.
+// Every problem is reported at the file:line:col of the string at fault.
+import { statSync } from 'node:fs';
+import type { Inventory } from '../inventory/inventory.ts';
+import type { Problem } from '../errors.ts';
+import type { PlayDef, TaskDef } from './types.ts';
+import { MAX_COPY_SOURCE, readTextFile, resolveLocal, tooLarge } from '../local-files.ts';
+import { isTemplated, undefinedVariables } from '../vars/template.ts';
+
+export const MAGIC_VARS = ['inventory_hostname', 'inventory_hostname_short', 'group_names', 'groups', 'ansible_check_mode', 'playbook_dir'];
+
+function strings(v: unknown, path: Array<string | number> = []): Array<[Array<string | number>, string]> {
+  if (typeof v === 'string') return [[path, v]];
+  if (Array.isArray(v)) return v.flatMap((x, i) => strings(x, [...path, i]));
+  if (v && typeof v === 'object') return Object.entries(v).flatMap(([k, x]) => strings(x, [...path, k]));
+  return [];
+}
+
+/** `known(host)` gives the names defined for a host (inventory, play vars, extra vars). */
+export function checkPlays(plays: PlayDef[], hostsOf: (play: PlayDef) => string[], known: (play: PlayDef, host: string) => Set<string>, _inv?: Inventory): Problem[] {
+  const problems = new Map<string, Problem>();
+  const hostsFor = new Map<string, string[]>();
+  const add = (p: Problem, host?: string) => {
+    const k = `${p.where.file}:${p.where.line}:${p.where.col}:${p.message}`;
+    problems.set(k, p);
+    if (host) hostsFor.set(k, [...(hostsFor.get(k) ?? []), host]);
+  };
+  for (const play of plays) {
+    for (const host of hostsOf(play)) {
+      const names = known(play, host);
+      for (const m of MAGIC_VARS) names.add(m);
+      const checkTask = (t: TaskDef) => {
+        const scope = new Set(names);
+        if (t.loop !== undefined) scope.add('item');
+        const report = (text: string, where: Problem['where']) => {
+          for (const v of undefinedVariables(text, (n) => scope.has(n))) {
+            add({ where, message: `undefined variable "${v}"` }, host);
+          }
+        };
+        try {
+          for (const [path, s] of strings(t.args)) if (isTemplated(s)) report(s, t.argWhere(path));
+          const conds = t.when === undefined ? [] : Array.isArray(t.when) ? t.when : [t.when];
+          conds.forEach((c, i) => {
+            if (typeof c === 'string') report(isTemplated(c) ? c : `{{ ${c} }}`, t.keyWhere(Array.isArray(t.when) ? ['when', i] : ['when']));
+          });
+          if (typeof t.loop === 'string') report(t.loop, t.keyWhere(['loop']));
+        } catch (err) {
+          add({ where: t.where, message: `template syntax: ${(err as Error).message.split('\n')[0]}` });
+        }
+        const src = t.module === 'template' || t.module === 'copy' ? t.args.src : undefined;
+        if (typeof src === 'string' && !isTemplated(src)) {
+          try {
+            const file = resolveLocal(src, play.dir);
+            const size = statSync(file).size;
+            if (t.module === 'copy' && size > MAX_COPY_SOURCE) throw tooLarge(`copy source "${src}"`, size, MAX_COPY_SOURCE);
+            if (t.module === 'template') {
+              for (const v of undefinedVariables(readTextFile(file, `template "${src}"`), (n) => scope.has(n))) {
+                add({ where: t.argWhere(['src']), message: `template ${src}: undefined variable "${v}"` }, host);
+              }
+            }
+          } catch (err) {
+            add({ where: t.argWhere(['src']), message: (err as Error).message });
+          }
+        }
+        if (t.register) names.add(t.register);
+      };
+      play.tasks.forEach(checkTask);
+      play.handlers.forEach(checkTask);
+    }
+    // A variable undefined for some hosts only: say which.
+    const all = hostsOf(play);
+    for (const [k, hosts] of hostsFor) {
+      const p = problems.get(k)!;
+      if (hosts.length < all.length && !p.message.includes(' (hosts ')) p.message += ` (hosts ${hosts.join(', ')})`;
+    }
+    hostsFor.clear();
+  }
+  return [...problems.values()];
+}

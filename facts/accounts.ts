@@ -1,0 +1,43 @@
+// Account facts shared by modules: users and groups.
+import type { FactDef } from '../engine/module.ts';
+import { shq } from '../engine/shell.ts';
+
+export type UserState =
+  | { exists: false }
+  | { exists: true; uid: number; gid: number; home: string; shell: string; groups: string[]; authorizedKeys?: string };
+
+/** A user's passwd entry, supplementary groups and authorized_keys text. */
+export function userFact(name: string): FactDef<UserState> {
+  const n = shq(name);
+  return {
+    key: `user:${name}`,
+    script: [
+      `e=$(getent passwd ${n}) || { echo absent; exit 0; }; echo "$e";`,
+      `id -Gn ${n} | tr ' ' ','; h=$(echo "$e" | cut -d: -f6);`,
+      `if [ -f "$h/.ssh/authorized_keys" ]; then echo keys; cat "$h/.ssh/authorized_keys"; fi`,
+    ].join(' '),
+    parse(out) {
+      const lines = out.split('\n');
+      if (lines[0] === 'absent') return { exists: false };
+      const [, , uid, gid, , home, shell] = lines[0].split(':');
+      const u: UserState = { exists: true, uid: Number(uid), gid: Number(gid), home, shell, groups: (lines[1] ?? '').split(',').filter(Boolean) };
+      if (lines[2] === 'keys') u.authorizedKeys = lines.slice(3).join('\n');
+      return u;
+    },
+  };
+}
+
+export type GroupState = { exists: false } | { exists: true; gid: number; members: string[] };
+
+export function groupFact(name: string): FactDef<GroupState> {
+  return {
+    key: `group:${name}`,
+    script: `getent group ${shq(name)} || echo absent`,
+    parse(out) {
+      const line = out.trim();
+      if (line === 'absent' || !line) return { exists: false };
+      const [, , gid, members = ''] = line.split(':');
+      return { exists: true, gid: Number(gid), members: members.split(',').filter(Boolean) };
+    },
+  };
+}

@@ -1,0 +1,36 @@
+// Service facts shared by modules: a unit's or init script's state.
+import type { FactDef } from '../engine/module.ts';
+import { shq } from '../engine/shell.ts';
+
+export type ServiceState = {
+  init: 'systemd' | 'sysv';
+  exists: boolean;
+  active: boolean;
+  enabled: boolean;
+};
+
+/** A service's state under systemd, or under init scripts on hosts without systemd. */
+export function serviceFact(name: string): FactDef<ServiceState> {
+  const n = shq(name);
+  return {
+    key: `service:${name}`,
+    script: [
+      `if [ -d /run/systemd/system ]; then echo systemd;`,
+      `systemctl show ${n} -p LoadState -p ActiveState -p UnitFileState 2>/dev/null;`,
+      `else echo sysv; if [ -x /etc/init.d/${n} ]; then echo LoadState=loaded;`,
+      `if service ${n} status >/dev/null 2>&1; then echo ActiveState=active; else echo ActiveState=inactive; fi;`,
+      `if ls /etc/rc2.d/S*${n} >/dev/null 2>&1; then echo UnitFileState=enabled; else echo UnitFileState=disabled; fi;`,
+      `else echo LoadState=not-found; fi; fi`,
+    ].join(' '),
+    parse(out) {
+      const lines = out.trim().split('\n');
+      const kv = Object.fromEntries(lines.slice(1).map((l) => l.split('=') as [string, string]));
+      return {
+        init: lines[0] === 'sysv' ? 'sysv' : 'systemd',
+        exists: kv.LoadState === 'loaded',
+        active: kv.ActiveState === 'active' || kv.ActiveState === 'reloading',
+        enabled: ['enabled', 'enabled-runtime', 'static', 'alias', 'generated'].includes(kv.UnitFileState ?? ''),
+      };
+    },
+  };
+}
