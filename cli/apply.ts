@@ -1,26 +1,15 @@
 // The engine's subcommands: apply, validate, vars, schema.
 import { type Command, Option } from 'commander';
-import { positiveInt } from './args.ts';
+import { acceptNewOption, csv, extraVarsOption, inventoryOption, limitOption, lockWaitOption, positiveInt, vaultPasswordOption } from './args.ts';
 import { EXIT, UserError } from '../engine/errors.ts';
 import { hostVars, loadInventory } from '../engine/inventory/inventory.ts';
-import { apply, loadAndValidate, type ApplyOptions } from '../engine/apply.ts';
+import { apply, type ApplyOptions } from '../engine/apply.ts';
+import { loadAndValidate } from '../engine/prepare.ts';
 import { MASK, isVaultVar } from '../engine/redact.ts';
 import { playbookSchema } from '../engine/playbook/schema.ts';
 import { mergeLayers, parseExtraVars } from '../engine/vars/vars.ts';
-import { vaultPasswordOption } from './vault.ts';
+import { registry } from '../modules/index.ts';
 import { configureVault } from '../engine/vault/password.ts';
-
-const collect = (v: string, prev: string[] = []) => [...prev, v];
-const csv = (v: string, prev: string[] = []) => [...prev, ...v.split(',').map((s) => s.trim()).filter(Boolean)];
-
-/** The options apply, validate, vars and load share, defined once so their help and parsing cannot drift. */
-export const inventoryOption = () => new Option('-i, --inventory <path>', 'inventory file or directory').makeOptionMandatory();
-export const extraVarsOption = () => new Option('-e, --extra-vars <vars>', 'key=value, a JSON object, or @file.yml (repeatable)').argParser(collect);
-export const limitOption = () => new Option('-l, --limit <pattern>', 'only hosts matching the pattern');
-export const acceptNewOption = () =>
-  new Option('--accept-new', 'trust a host with no known host key on first contact and record its key (a changed key still fails)');
-export const lockWaitOption = () =>
-  new Option('--lock-wait <seconds>', 'wait this long for another apply on a host to finish (default: refuse at once)').argParser(positiveInt(86_400));
 
 type Flags = { inventory: string; check?: boolean; diff?: boolean; json?: boolean; limit?: string; tags?: string[]; skipTags?: string[];
   extraVars?: string[]; forks?: number; become?: boolean; detailedExitcode?: boolean; acceptNew?: boolean; lockWait?: number; breakLock?: boolean;
@@ -52,7 +41,7 @@ export function registerEngine(program: Command): void {
     .option('--break-lock', 'take a host lock held by a run that is gone but whose session lingers (kills its holder)')
     .addOption(vaultPasswordOption())
     .action(async (playbook: string, f: Flags) => {
-      process.exitCode = await apply({ playbook, ...useVault(f) } satisfies ApplyOptions);
+      process.exitCode = await apply({ playbook, ...useVault(f) } satisfies ApplyOptions, registry);
     });
   program.command('validate')
     .description('report every problem of a playbook and inventory at once (file:line:col), connecting to nothing')
@@ -62,7 +51,7 @@ export function registerEngine(program: Command): void {
     .addOption(limitOption())
     .addOption(vaultPasswordOption())
     .action((playbook: string, f: Flags) => {
-      const { plays } = loadAndValidate({ playbook, ...useVault(f) });
+      const { plays } = loadAndValidate({ playbook, ...useVault(f) }, registry);
       console.log(`${playbook}: ${plays.length} play(s), ${plays.reduce((n, p) => n + p.tasks.length, 0)} task(s): valid`);
     });
   program.command('vars')
@@ -86,5 +75,5 @@ export function registerEngine(program: Command): void {
     });
   program.command('schema')
     .description('the JSON Schema of the playbook format, built from the module schemas (for editors)')
-    .action(() => console.log(JSON.stringify(playbookSchema(), null, 2)));
+    .action(() => console.log(JSON.stringify(playbookSchema(registry.modules), null, 2)));
 }

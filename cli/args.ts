@@ -1,5 +1,5 @@
-// Argument parsers shared by subcommands.
-import { InvalidArgumentError } from 'commander';
+// Argument parsers and options shared by subcommands, defined once so their help and parsing cannot drift.
+import { InvalidArgumentError, Option } from 'commander';
 
 export function positiveInt(max: number) {
   return (value: string): number => {
@@ -31,3 +31,19 @@ export function intList(max: number) {
     }
   };
 }
+
+export const collect = (v: string, prev: string[] = []) => [...prev, v];
+export const csv = (v: string, prev: string[] = []) => [...prev, ...v.split(',').map((s) => s.trim()).filter(Boolean)];
+
+/** The options apply, validate, vars and load share. */
+export const inventoryOption = () => new Option('-i, --inventory <path>', 'inventory file or directory').makeOptionMandatory();
+export const extraVarsOption = () => new Option('-e, --extra-vars <vars>', 'key=value, a JSON object, or @file.yml (repeatable)').argParser(collect);
+export const limitOption = () => new Option('-l, --limit <pattern>', 'only hosts matching the pattern');
+export const acceptNewOption = () =>
+  new Option('--accept-new', 'trust a host with no known host key on first contact and record its key (a changed key still fails)');
+export const lockWaitOption = () =>
+  new Option('--lock-wait <seconds>', 'wait this long for another apply on a host to finish (default: refuse at once)').argParser(positiveInt(86_400));
+
+/** The option every command that may read a vault file has (apply, validate, vars, vault, load). */
+export const vaultPasswordOption = () =>
+  new Option('--vault-password-file <file>', 'vault password: the first line of this file (else $PROVISION_VAULT_PASSWORD, else a prompt)');

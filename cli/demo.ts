@@ -9,6 +9,7 @@ import { EXIT, UserError } from '../engine/errors.ts';
 import { cacheDir } from '../lab/paths.ts';
 import { ROOT } from '../engine/root.ts';
 import { apply } from '../engine/apply.ts';
+import { registry } from '../modules/index.ts';
 
 export function registerDemo(program: Command): void {
   program.command('demo')
@@ -27,7 +28,7 @@ export function registerDemo(program: Command): void {
         const run = (title: string) => {
           console.log(`\n== ${title}`);
           return apply({ playbook: join(root, 'playbooks/droplet.yml'), inventory, limit: 'demo',
-            extraVars: [`@${join(root, 'playbooks/lab-vars.yml')}`, `app_bundle=${bundle}`] });
+            extraVars: [`@${join(root, 'playbooks/lab-vars.yml')}`, `app_bundle=${bundle}`] }, registry);
         };
         if (await run('provision apply playbooks/droplet.yml (first run: everything to do)') !== EXIT.ok) throw new UserError('the first run failed (see above)');
         if (await run('provision apply playbooks/droplet.yml (second run: nothing to do)') !== EXIT.ok) throw new UserError('the second run failed (see above)');

@@ -1,8 +1,7 @@
 // `provision load`: how many app instances does the droplet need? Flags and help; the work is in run-load.ts.
 import type { Command } from 'commander';
-import { intList, positiveInt, seconds } from './args.ts';
-import { acceptNewOption, extraVarsOption, inventoryOption, limitOption, lockWaitOption } from './apply.ts';
-import { vaultPasswordOption } from './vault.ts';
+import { acceptNewOption, extraVarsOption, intList, inventoryOption, limitOption, lockWaitOption, positiveInt, seconds, vaultPasswordOption } from './args.ts';
+import { registry } from '../modules/index.ts';
 import { configureVault } from '../engine/vault/password.ts';
 import { load } from '../loadtest/run-load.ts';
 
@@ -30,6 +29,6 @@ export function registerLoad(program: Command): void {
       configureVault({ passwordFile: f.vaultPasswordFile });
       process.exitCode = await load({ playbook, inventory: f.inventory, extraVars: f.extraVars, limit: f.limit, path: f.url, counts: f.instances,
         durationS: f.duration, connections: f.connections, json: f.json, report: f.report, acceptNew: f.acceptNew, lockWait: f.lockWait,
-        readyTimeoutS: f.readyTimeout });
+        readyTimeoutS: f.readyTimeout }, registry);
     });
 }

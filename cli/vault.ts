@@ -5,15 +5,13 @@ import { spawn } from 'node:child_process';
 import { closeSync, mkdtempSync, openSync, readFileSync, rmSync, statSync, writeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
-import { type Command, Option } from 'commander';
+import type { Command } from 'commander';
+import { vaultPasswordOption } from './args.ts';
 import { EXIT, UserError } from '../engine/errors.ts';
 import { decryptText, encryptText, isVault } from '../engine/vault/vault.ts';
 import { configureVault, vaultPassword } from '../engine/vault/password.ts';
 import { writeAtomic } from '../engine/atomic-file.ts';
 
-/** The option every command that may read a vault file has (apply, validate, vars, vault). */
-export const vaultPasswordOption = () =>
-  new Option('--vault-password-file <file>', 'vault password: the first line of this file (else $PROVISION_VAULT_PASSWORD, else a prompt)');
 
 type VaultFlags = { vaultPasswordFile?: string };
 

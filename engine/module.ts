@@ -1,5 +1,5 @@
-// What a module is: a JSON Schema for its arguments, the facts it needs, and a pure plan.
-// The engine imports no module by name (modules/index.ts registers them); no module imports a transport.
+// What a module is: a JSON Schema for its arguments, the facts it needs, and a pure plan. The engine imports
+// no module: it is handed a Registry (modules/index.ts builds it, cli/ passes it in); no module imports a transport.
 
 /** How to learn one thing about a host: a POSIX sh snippet, and a parser of what it prints. */
 export type FactDef<T = unknown> = {
@@ -57,8 +57,17 @@ export type Change = {
   sensitive?: boolean;
 };
 
+/** An npm package with its dependencies, resolved and packed on this machine. */
+export type NpmPack = { name: string; version: string; bins: Record<string, string>; sha256: string; tarball: Buffer };
+
+/** Work on this machine that plans may call and that no module should do itself (cached, shared by every host). */
+export type PlanServices = {
+  /** An npm package with its dependencies, resolved and packed on this machine (cached): for offline installs. */
+  npmPack(spec: string): NpmPack;
+};
+
 /** Pure helpers a plan may use: local files of the playbook (templates, sources), already resolved. */
-export type PlanContext = {
+export type PlanContext = PlanServices & {
   host: string;
   /** How this run reaches the host: a firewall must not cut the port it is using. */
   connection: { user: string; port: number };
@@ -69,8 +78,19 @@ export type PlanContext = {
   readLocal(path: string, o?: { max?: number; what?: string }): Buffer;
   /** Renders a local template file with the task's variables. */
   render(path: string): string;
-  /** An npm package with its dependencies, resolved and packed on this machine (cached): for offline installs. */
-  npmPack(spec: string): { name: string; version: string; bins: Record<string, string>; sha256: string; tarball: Buffer };
+};
+
+/** A local file a task names in its arguments (a template, a copy source): checked by validate before any connection. */
+export type LocalSource = {
+  /** The argument that names it ("src"). */
+  arg: string;
+  path: string;
+  /** A template is read as text, and the variables it uses must be defined; a file is only checked to exist and fit. */
+  kind: 'template' | 'file';
+  /** Bytes; larger is refused. */
+  max?: number;
+  /** How errors name it: "copy source". */
+  what: string;
 };
 
 export type ModuleDef<A = any> = {
@@ -84,7 +104,12 @@ export type ModuleDef<A = any> = {
   plan(args: A, facts: Facts, ctx: PlanContext): Change[];
   /** False when planning again cannot confirm the changes ran (a command without creates/removes). */
   verifiable?(args: A): boolean;
+  /** The local files its (unrendered) arguments name, for validate: none when absent. */
+  localSources?(args: Record<string, unknown>): LocalSource[];
 };
+
+/** What the engine is handed: every module by name, and the services their plans may call. */
+export type Registry = { modules: ReadonlyMap<string, ModuleDef>; services: PlanServices };
 
 export function defineModule<A>(m: ModuleDef<A>): ModuleDef<A> {
   return m;

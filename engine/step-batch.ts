@@ -5,7 +5,8 @@ import { randomBytes } from 'node:crypto';
 import type { FactDef, Step } from './module.ts';
 import { batchScript, uniqueFacts } from './gather.ts';
 import { shq } from './shell.ts';
-import { type Become, asUser, innerCommand } from './steps.ts';
+import { type Become, asUser } from './become.ts';
+import { innerCommand } from './steps.ts';
 
 /** Above this, a command line may exceed Linux's 128 KiB limit on one argument: run step by step instead. */
 export const MAX_SCRIPT = 96 * 1024;

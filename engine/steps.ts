@@ -1,17 +1,11 @@
 // Steps -> shell command lines. The only place argv becomes a command line (quoted by shq).
+import { type Become, asUser } from './become.ts';
 import type { Step } from './module.ts';
 import { shJoin, shq } from './shell.ts';
-
-export type Become = { user: string } | undefined;
 
 function wrap(cmd: string, cwd?: string, env?: Record<string, string>): string {
   const withEnv = env && Object.keys(env).length ? `env ${Object.entries(env).map(([k, v]) => shq(`${k}=${v}`)).join(' ')} ${cmd}` : cmd;
   return cwd ? `cd ${shq(cwd)} && ${withEnv}` : withEnv;
-}
-
-/** Runs `cmd` as another user through sudo (non-interactive), or as is. */
-export function asUser(cmd: string, become: Become): string {
-  return become ? `sudo -n -H -u ${shq(become.user)} -- sh -c ${shq(cmd)}` : cmd;
 }
 
 /** The atomic write: temp file beside the target, attributes, validation, optional backup, rename. */

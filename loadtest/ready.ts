@@ -1,6 +1,6 @@
 // Before a measurement: every instance answers /ping, and HAProxy sends traffic to all of them (its
 // health checks need `rise` successes before a new server is UP). One exec on the host, polling there.
-import type { Conn } from '../engine/host-run.ts';
+import type { Conn } from '../engine/transport/conn.ts';
 import { shq } from '../engine/shell.ts';
 
 export type ReadyTarget = { basePort: number; instances: number; statsPort: number; timeoutS: number };

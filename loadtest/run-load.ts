@@ -11,7 +11,10 @@ import { writeAtomic } from '../engine/atomic-file.ts';
 import { EXIT, UserError } from '../engine/errors.ts';
 import type { Connection } from '../engine/inventory/inventory.ts';
 import { INTERRUPTED_EXIT } from '../engine/interrupt.ts';
-import { apply, connectHost, hostConnection, hostPlayVars, loadAndValidate } from '../engine/apply.ts';
+import { apply } from '../engine/apply.ts';
+import { connectHost, hostConnection } from '../engine/connect.ts';
+import type { Registry } from '../engine/module.ts';
+import { hostPlayVars, loadAndValidate } from '../engine/prepare.ts';
 import type { SshConnection } from '../engine/transport/ssh.ts';
 import { htmlReport } from './html.ts';
 import { measure } from './measure.ts';
@@ -62,7 +65,8 @@ function applyFailures(json: string): string {
   }
 }
 
-export async function load(o: LoadCommandOptions): Promise<number> {
+/** Measures every instance count on every host; `registry`: the modules the playbook's tasks use. */
+export async function load(o: LoadCommandOptions, registry: Registry): Promise<number> {
   const out = o.out ?? ((s: string) => process.stdout.write(`${s}\n`));
   const ui: Progress = !o.json && !o.out && process.stdout.isTTY === true ? terminalProgress()
     : plainProgress(o.json ? (s: string) => process.stderr.write(`${s}\n`) : out);
@@ -79,7 +83,7 @@ export async function load(o: LoadCommandOptions): Promise<number> {
     }
   }
   const extra = o.extraVars ?? [];
-  const loaded = loadAndValidate({ playbook: o.playbook, inventory: o.inventory, limit: o.limit, extraVars: [...extra, `instances=${counts[0]}`] });
+  const loaded = loadAndValidate({ playbook: o.playbook, inventory: o.inventory, limit: o.limit, extraVars: [...extra, `instances=${counts[0]}`] }, registry);
   const hosts = [...new Set(loaded.plays.flatMap(loaded.hostsOf))];
   if (!hosts.length) throw new UserError('no host matches the plays\' patterns', EXIT.invalid);
   const targets: Target[] = hosts.map((host) => {
@@ -124,7 +128,7 @@ export async function load(o: LoadCommandOptions): Promise<number> {
   const applyCount = async (n?: number): Promise<string> => {
     const lines: string[] = [];
     const code = await apply({ playbook: o.playbook, inventory: o.inventory, limit: o.limit, json: true, out: (s) => lines.push(s),
-      extraVars: n === undefined ? extra : [...extra, `instances=${n}`], acceptNew: o.acceptNew, lockWait: o.lockWait });
+      extraVars: n === undefined ? extra : [...extra, `instances=${n}`], acceptNew: o.acceptNew, lockWait: o.lockWait }, registry);
     const report = lines.join('\n');
     if (code !== EXIT.ok) throw new Error(`apply${n === undefined ? '' : ` -e instances=${n}`} failed (exit ${code}):\n${applyFailures(report)}`);
     // What changed, by task name over all hosts: with only the count different, HAProxy's config, the app and the reload.

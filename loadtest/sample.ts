@@ -6,7 +6,7 @@
 // which would count the load generator and every other guest too, so there the CPU time and the
 // proportional memory (Pss) of its own processes are summed instead: utime+stime of each process plus
 // cutime+cstime of the children it reaped, so a process that ends between two samples still counts.
-import type { Conn } from '../engine/host-run.ts';
+import type { Conn } from '../engine/transport/conn.ts';
 
 export const SAMPLE_SCRIPT = `
 if [ -e /run/systemd/container ] || [ -e /.dockerenv ]; then

@@ -131,4 +131,5 @@ export default defineModule<CopyArgs>({
     const content = a.content ?? ctx.readLocal(a.src!, { max: MAX_COPY_SOURCE, what: 'copy source' });
     return planFileContent(a.dest, content, a, facts);
   },
+  localSources: (a) => (typeof a.src === 'string' ? [{ arg: 'src', path: a.src, kind: 'file', max: MAX_COPY_SOURCE, what: 'copy source' }] : []),
 });

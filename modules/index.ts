@@ -1,5 +1,6 @@
-// The one registry of modules: the engine finds modules here, never by importing them by name.
-import type { ModuleDef } from '../engine/module.ts';
+// The one registry of modules, handed to the engine by cli/ (the engine imports no module): every module by
+// name, and the services on this machine their plans may call.
+import type { ModuleDef, Registry } from '../engine/module.ts';
 import app from './app/app.ts';
 import apt from './apt.ts';
 import command from './command.ts';
@@ -11,6 +12,7 @@ import lineinfile from './lineinfile.ts';
 import meteor from './meteor.ts';
 import node from './node.ts';
 import npm from './npm/npm.ts';
+import { npmPack } from './npm/pack.ts';
 import service from './service.ts';
 import template from './template.ts';
 import user from './user.ts';
@@ -18,3 +20,5 @@ import user from './user.ts';
 const all: ModuleDef[] = [app, apt, command, copy, file, firewall, group, lineinfile, meteor, node, npm, service, template, user];
 
 export const modules = new Map<string, ModuleDef>(all.map((m) => [m.name, m]));
+
+export const registry: Registry = { modules, services: { npmPack } };

@@ -19,4 +19,5 @@ export default defineModule<TemplateArgs>({
   },
   facts: (a) => fileContentFacts(a.dest),
   plan: (a, facts, ctx) => planFileContent(a.dest, ctx.render(a.src), a, facts),
+  localSources: (a) => (typeof a.src === 'string' ? [{ arg: 'src', path: a.src, kind: 'template', what: 'template' }] : []),
 });

@@ -1,10 +1,10 @@
 // Checks that need the inventory: undefined variables (where they can be known) and missing local files.
 // Every problem is reported at the file:line:col of the string at fault.
 import { statSync } from 'node:fs';
-import type { Inventory } from '../inventory/inventory.ts';
 import type { Problem } from '../errors.ts';
 import type { PlayDef, TaskDef } from './types.ts';
-import { MAX_COPY_SOURCE, readTextFile, resolveLocal, tooLarge } from '../local-files.ts';
+import type { ModuleDef } from '../module.ts';
+import { readTextFile, resolveLocal, tooLarge } from '../local-files.ts';
 import { isTemplated, undefinedVariables } from '../vars/template.ts';
 
 export const MAGIC_VARS = ['inventory_hostname', 'inventory_hostname_short', 'group_names', 'groups', 'ansible_check_mode', 'playbook_dir'];
@@ -17,7 +17,8 @@ function strings(v: unknown, path: Array<string | number> = []): Array<[Array<st
 }
 
 /** `known(host)` gives the names defined for a host (inventory, play vars, extra vars). */
-export function checkPlays(plays: PlayDef[], hostsOf: (play: PlayDef) => string[], known: (play: PlayDef, host: string) => Set<string>, _inv?: Inventory): Problem[] {
+export function checkPlays(plays: PlayDef[], hostsOf: (play: PlayDef) => string[], known: (play: PlayDef, host: string) => Set<string>,
+  modules: ReadonlyMap<string, ModuleDef>): Problem[] {
   const problems = new Map<string, Problem>();
   const hostsFor = new Map<string, string[]>();
   const add = (p: Problem, host?: string) => {
@@ -47,19 +48,19 @@ export function checkPlays(plays: PlayDef[], hostsOf: (play: PlayDef) => string[
         } catch (err) {
           add({ where: t.where, message: `template syntax: ${(err as Error).message.split('\n')[0]}` });
         }
-        const src = t.module === 'template' || t.module === 'copy' ? t.args.src : undefined;
-        if (typeof src === 'string' && !isTemplated(src)) {
+        for (const src of modules.get(t.module)?.localSources?.(t.args) ?? []) {
+          if (isTemplated(src.path)) continue;
           try {
-            const file = resolveLocal(src, play.dir);
+            const file = resolveLocal(src.path, play.dir);
             const size = statSync(file).size;
-            if (t.module === 'copy' && size > MAX_COPY_SOURCE) throw tooLarge(`copy source "${src}"`, size, MAX_COPY_SOURCE);
-            if (t.module === 'template') {
-              for (const v of undefinedVariables(readTextFile(file, `template "${src}"`), (n) => scope.has(n))) {
-                add({ where: t.argWhere(['src']), message: `template ${src}: undefined variable "${v}"` }, host);
+            if (src.max !== undefined && size > src.max) throw tooLarge(`${src.what} "${src.path}"`, size, src.max);
+            if (src.kind === 'template') {
+              for (const v of undefinedVariables(readTextFile(file, `${src.what} "${src.path}"`), (n) => scope.has(n))) {
+                add({ where: t.argWhere([src.arg]), message: `template ${src.path}: undefined variable "${v}"` }, host);
               }
             }
           } catch (err) {
-            add({ where: t.argWhere(['src']), message: (err as Error).message });
+            add({ where: t.argWhere([src.arg]), message: (err as Error).message });
           }
         }
         if (t.register) names.add(t.register);

@@ -38,7 +38,7 @@ function templatedAt(args: unknown, pointer: string): boolean {
 
 export type { PlayDef, TaskDef } from './types.ts';
 
-export function parsePlaybook(path: string, modules: Map<string, ModuleDef>): { plays: PlayDef[]; problems: Problem[] } {
+export function parsePlaybook(path: string, modules: ReadonlyMap<string, ModuleDef>): { plays: PlayDef[]; problems: Problem[] } {
   const file = relative(process.cwd(), resolve(path)) || path;
   const problems: Problem[] = [];
   let text: string;

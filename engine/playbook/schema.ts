@@ -1,7 +1,7 @@
 // The JSON Schema of a playbook, for editors: plays, tasks, and each module's own argument schema.
-import { modules } from '../../modules/index.ts';
+import type { ModuleDef } from '../module.ts';
 
-export function playbookSchema(): object {
+export function playbookSchema(modules: ReadonlyMap<string, ModuleDef>): object {
   const taskProps = {
     name: { type: 'string' }, when: {}, loop: {}, with_items: {}, register: { type: 'string' },
     notify: { anyOf: [{ type: 'string' }, { type: 'array', items: { type: 'string' } }] },

@@ -1,6 +1,6 @@
 // The live view on a terminal (listr2): a line per host showing the task it is on; the recap follows.
 import { Listr } from 'listr2';
-import type { TaskResult } from '../host-run.ts';
+import type { TaskResult } from '../results.ts';
 import type { HostSummary } from './report.ts';
 
 export async function liveView(hosts: string[], forks: number,

@@ -1,6 +1,6 @@
 // Run output: a line per task and host as results arrive, then a recap per host and the wall time;
 // or, with --json, one JSON document instead.
-import type { TaskResult } from '../host-run.ts';
+import type { TaskResult } from '../results.ts';
 import { REDACTED, renderDiff } from './diff.ts';
 
 export type HostSummary = { ok: number; changed: number; failed: number; skipped: number; conditional: number; unreachable: boolean; error?: string; tasks: TaskResult[]; execs: number; factExecs: number; connectMs?: number };

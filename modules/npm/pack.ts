@@ -5,8 +5,7 @@ import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-
-export type NpmPack = { name: string; version: string; bins: Record<string, string>; sha256: string; tarball: Buffer };
+import type { NpmPack } from '../../engine/module.ts';
 
 const cacheDir = () => join(process.env.PROVISION_CACHE_DIR ?? '/var/cache/provision', 'npm-packs');
 

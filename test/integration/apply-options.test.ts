@@ -10,7 +10,7 @@ import { HostRun } from '../../engine/host-run.ts';
 import { defineModule, type ModuleDef } from '../../engine/module.ts';
 import { parsePlaybook } from '../../engine/playbook/parse.ts';
 import type { SshConnection } from '../../engine/transport/ssh.ts';
-import { modules } from '../../modules/index.ts';
+import { modules, registry } from '../../modules/index.ts';
 import { applyJson as applyReport, type ReportTask } from '../helpers/apply.ts';
 import { provision } from '../helpers/cli.ts';
 import { type TestLab, sh, useLab } from '../helpers/lab.ts';
@@ -132,7 +132,7 @@ test('a module whose plan is not empty after its own changes ran fails the task 
   assert.is(problems.length, 0);
   const play = { ...plays[0], tasks: plays[0].tasks.filter((t) => t.name === 'tagged a') };
   const results: string[] = [];
-  const run = new HostRun('opt-1', ssh[0], new Map([...modules, ['copy', liar]]),
+  const run = new HostRun('opt-1', ssh[0], { ...registry, modules: new Map([...modules, ['copy', liar]]) },
     { check: false, tags: [], skipTags: [], connUser: 'root', becomeUser: 'root' }, (_h, r) => results.push(`${r.status}: ${r.error}`));
   await run.runPlay(play, { db_password: 'x', inventory_hostname: 'opt-1' });
   assert.equal(results, ['failed: engine error: module copy still plans changes after its own changes ran (pretend to write undefined): a bug in the module']);

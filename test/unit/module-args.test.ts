@@ -10,6 +10,7 @@ import { load } from 'js-yaml';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import type { Change, FactDef, ModuleDef, PlanContext, Step } from '../../engine/module.ts';
+import { planTask } from '../../engine/plan.ts';
 import { modules } from '../../modules/index.ts';
 import { validate } from '../../engine/validate.ts';
 
@@ -49,12 +50,12 @@ function plan(mod: ModuleDef, c: Case, args: unknown): { facts: FactDef[]; chang
   const original = mod.facts(c.args, ctx).map((f) => f.key);
   const facts = mod.facts(args, ctx);
   try {
-    const changes = mod.plan(args, {
-      get<T>(def: FactDef<T>): T {
-        const i = facts.findIndex((f) => f.key === def.key);
-        return c.facts?.[original[i] ?? def.key] as T;
-      },
-    }, ctx);
+    // Planned as the engine plans (planTask): each fact the changed arguments declare, read from the fixture's
+    // fact at the same position in the original arguments' list.
+    const changes = planTask(mod, args, ctx, {
+      has: () => true,
+      get: (key) => c.facts?.[original[facts.findIndex((f) => f.key === key)] ?? key],
+    });
     return { facts, changes };
   } catch {
     return { facts, changes: [] }; // a plan that cannot use the value refuses it; its facts were still built

@@ -124,26 +124,26 @@ test('checkPlays: a when list item and a string loop are reported where written;
   assert.equal(problems, []);
   const known = (_: unknown, host: string) => new Set(host === 'h1' ? ['not_set'] : []);
   const f = fx('invalid/when-loop.yml');
-  assert.equal(checkPlays(plays, () => ['h1', 'h2'], known).map(formatProblem), [
+  assert.equal(checkPlays(plays, () => ['h1', 'h2'], known, modules).map(formatProblem), [
     `${f}:9:19: undefined variable "port_list"`,
     `${f}:8:11: undefined variable "not_set" (hosts h2)`,
   ]);
-  assert.equal(checkPlays(plays, () => ['h1'], known).map(formatProblem), [`${f}:9:19: undefined variable "port_list"`], 'one host: no (hosts ...)');
-  assert.equal(checkPlays(plays, () => [], known), [], 'a play matching no host checks nothing');
+  assert.equal(checkPlays(plays, () => ['h1'], known, modules).map(formatProblem), [`${f}:9:19: undefined variable "port_list"`], 'one host: no (hosts ...)');
+  assert.equal(checkPlays(plays, () => [], known, modules), [], 'a play matching no host checks nothing');
 });
 
 test('checkPlays: a register is known to the tasks after it only', () => {
   const { plays, problems } = parse('invalid/register-order.yml');
   assert.equal(problems, []);
-  assert.equal(checkPlays(plays, () => ['h1', 'h2'], () => new Set()).map(formatProblem), [`${fx('invalid/register-order.yml')}:4:24: undefined variable "out"`]);
+  assert.equal(checkPlays(plays, () => ['h1', 'h2'], () => new Set(), modules).map(formatProblem), [`${fx('invalid/register-order.yml')}:4:24: undefined variable "out"`]);
 });
 
 test('checkPlays: registers, loop items, magic variables, guards and template set/for need no definition; the rest is reported', () => {
   const { plays } = parse('invalid/all-defined.yml');
   const base = ['greeting', 'port', 'app_dir', 'release', 'only_h1'];
-  assert.equal(checkPlays(plays, () => ['h1'], () => new Set(base)), []);
+  assert.equal(checkPlays(plays, () => ['h1'], () => new Set(base), modules), []);
   const f = fx('invalid/all-defined.yml');
-  assert.equal(checkPlays(plays, () => ['h1'], () => new Set(base.filter((n) => n !== 'port'))).map(formatProblem), [
+  assert.equal(checkPlays(plays, () => ['h1'], () => new Set(base.filter((n) => n !== 'port')), modules).map(formatProblem), [
     `${f}:8:24: undefined variable "port"`,
     `${f}:25:24: template good.conf.njk: undefined variable "port"`,
   ]);

@@ -13,9 +13,9 @@ import { HostRun } from '../../engine/host-run.ts';
 import { hostVars, loadInventory, varValues } from '../../engine/inventory/inventory.ts';
 import { MASK, clearVaultVars, redactChange, sensitiveValues } from '../../engine/redact.ts';
 import { formatResult, jsonReport, summarize } from '../../engine/report/report.ts';
-import { loadAndValidate } from '../../engine/apply.ts';
+import { loadAndValidate } from '../../engine/prepare.ts';
 import { parseExtraVars, resolveVars } from '../../engine/vars/vars.ts';
-import { modules } from '../../modules/index.ts';
+import { registry } from '../../modules/index.ts';
 import { VAULT_HEADER, decryptText, encryptText, isVault } from '../../engine/vault/vault.ts';
 import { configureVault, readPasswordFile, vaultPassword } from '../../engine/vault/password.ts';
 
@@ -170,10 +170,10 @@ test('-e @vault-file: decrypted in memory, its variables sensitive', () => {
 });
 
 test('a check run of tasks using vault values: masked in every result, line and JSON document', async () => {
-  const loaded = loadAndValidate({ playbook: 'test/fixtures/playbooks/vault.yml', inventory: INV });
+  const loaded = loadAndValidate({ playbook: 'test/fixtures/playbooks/vault.yml', inventory: INV }, registry);
   const play = loaded.plays[0];
   const conn = { exec: async () => { throw new Error('check mode with these tasks runs nothing'); } };
-  const run = new HostRun('w2', conn, modules,
+  const run = new HostRun('w2', conn, registry,
     { check: true, tags: [], skipTags: [], connUser: 'root', becomeUser: 'root' }, () => {});
   await run.runPlay(play, resolveVars(loaded.layerFor(play, 'w2'), { inventory_hostname: 'w2' }));
   assert.equal(run.results.map((r) => [r.status, r.changes.map((c) => c.summary)]), [

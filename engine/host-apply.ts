@@ -1,0 +1,89 @@
+// One host of `apply`: connect, take the host lock (beside the first exec), run its plays, and sum it up;
+// an unreachable host, a lost connection, a refused lock and Ctrl-C each end it with their own message.
+import { connectHost, hostConnection } from './connect.ts';
+import { type LockOptions, LOCKED, guardPrefix, lockRefusal, lockScript, newToken } from './host-lock.ts';
+import { HostRun } from './host-run.ts';
+import type { Interrupt } from './interrupt.ts';
+import type { Registry } from './module.ts';
+import { type Loaded, hostPlayVars } from './prepare.ts';
+import { redact, sensitiveValues } from './redact.ts';
+import { type HostSummary, summarize } from './report/report.ts';
+import type { TaskResult } from './results.ts';
+import type { Conn } from './transport/conn.ts';
+import type { SshConnection } from './transport/ssh.ts';
+
+/** What every host of a run shares. */
+export type HostApplyContext = {
+  loaded: Loaded;
+  registry: Registry;
+  check: boolean;
+  tags: string[];
+  skipTags: string[];
+  become?: boolean;
+  acceptNew?: boolean;
+  lockWait?: number;
+  breakLock?: boolean;
+  stop: Interrupt;
+  /** A line for the user (nothing under --json, which says it all in its document). */
+  say(line: string): void;
+  /** A message that must reach the user also under --json (a new host key): stderr there. */
+  notice(line: string): void;
+};
+
+export async function applyHost(host: string, x: HostApplyContext, progress: (r: TaskResult) => void): Promise<HostSummary> {
+  if (x.stop.fired) return summarize([], false, 'interrupted before it started');
+  const { hv, c } = hostConnection(x.loaded.inv, host, x.check);
+  // A host-level error (a command's output, an unreachable host's message) may quote a secret: masked too.
+  const hide = (text: string) => redact(text, sensitiveValues(hv));
+  let conn: SshConnection;
+  const connecting = performance.now();
+  try {
+    conn = await connectHost(host, c, { acceptNew: x.acceptNew, onNewKey: x.notice });
+  } catch (err) {
+    const why = hide((err as Error).message);
+    x.say(`unreachable ${host}: ${why}`);
+    return summarize([], true, why);
+  }
+  x.stop.track(conn);
+  const connectMs = Math.round(performance.now() - connecting);
+  // The host lock, taken beside the first exec (no extra round trip); check mode changes nothing and takes none.
+  let lockError: string | undefined;
+  let runConn: Conn = conn;
+  if (!x.check) {
+    const lk: LockOptions = { waitSeconds: x.lockWait ?? 0, breakLock: Boolean(x.breakLock) };
+    const token = newToken();
+    const guard = guardPrefix(token, lk);
+    runConn = { exec: (command, opts) => conn.exec(guard + command, opts) };
+    conn.hold(lockScript(token, lk), LOCKED).catch((err: Error) => {
+      lockError = lockRefusal(err.message.replace(`${host}: `, ''), lk);
+      conn.close(); // ends the run's waiting exec at once
+    });
+  }
+  const run = new HostRun(host, runConn, x.registry, { check: x.check, tags: x.tags, skipTags: x.skipTags,
+    become: x.become || c.become, connUser: c.user, connPort: c.port, becomeUser: c.becomeUser, interrupted: () => x.stop.fired }, (_h, r) => progress(r));
+  const counts = () => ({ execs: run.execs, factExecs: run.factExecs, connectMs });
+  try {
+    for (const play of x.loaded.plays) {
+      if (!x.loaded.hostsOf(play).includes(host)) continue;
+      await run.runPlay(play, hostPlayVars(x.loaded, play, host, x.check));
+      if (run.failed) break;
+    }
+    if (lockError) throw new Error(lockError);
+    if (conn.lost) throw new Error(conn.lost);
+    return summarize(run.results, false, undefined, counts());
+  } catch (err) {
+    if (x.stop.fired) return summarize(run.results, false, 'interrupted', counts());
+    if (conn.lost && !lockError) {
+      // The host went away mid-run (sshd killed, network cut): unreachable, like a host never reached.
+      const why = hide(`the connection was lost during the run (${conn.lost}); what ran before is reported above, a rerun converges`);
+      x.say(`unreachable ${host}: ${why}`);
+      return summarize(run.results, true, why, counts());
+    }
+    const why = hide(lockError ?? (err as Error).message);
+    x.say(`failed      ${host}: ${why}`);
+    return summarize(run.results, false, why, counts());
+  } finally {
+    x.stop.untrack(conn);
+    conn.close();
+  }
+}

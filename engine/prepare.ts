@@ -1,0 +1,42 @@
+// Everything `validate` and `apply` check before any connection: the inventory, the playbook against the
+// module registry, -e, --limit, undefined variables and local files; and a host's variables for a play.
+import { EXIT, UserError, formatProblem } from './errors.ts';
+import { type Inventory, hostVars, loadInventory, selectHosts } from './inventory/inventory.ts';
+import type { Registry } from './module.ts';
+import { checkPlays } from './playbook/check.ts';
+import { type PlayDef, parsePlaybook } from './playbook/parse.ts';
+import { type VarLayer, layerOf, mergeLayers, parseExtraVars, resolveVars } from './vars/vars.ts';
+
+/** What is loaded: a playbook, an inventory, extra variables, a host limit. */
+export type LoadOptions = { playbook: string; inventory: string; extraVars?: string[]; limit?: string };
+
+export type Loaded = { inv: Inventory; plays: PlayDef[]; extra: VarLayer; hostsOf(play: PlayDef): string[]; layerFor(play: PlayDef, host: string): VarLayer };
+
+/** Loads and checks everything; throws UserError (exit 4) listing every problem at its file:line:col. */
+export function loadAndValidate(o: LoadOptions, registry: Registry): Loaded {
+  const inv = loadInventory(o.inventory);
+  const extra = parseExtraVars(o.extraVars ?? []);
+  const { plays, problems } = parsePlaybook(o.playbook, registry.modules);
+  const limit = o.limit ? new Set(selectHosts(inv, o.limit)) : undefined;
+  if (o.limit && limit!.size === 0) problems.push({ where: { file: o.inventory, line: 1, col: 1 }, message: `--limit ${o.limit} matches no host` });
+  const hostsOf = (play: PlayDef) => selectHosts(inv, play.hosts).filter((h) => !limit || limit.has(h));
+  const layerFor = (play: PlayDef, host: string) => mergeLayers(hostVars(inv, host), layerOf(play.vars, `play "${play.name}" vars`), extra);
+  problems.push(...checkPlays(plays, hostsOf, (play, host) => new Set(Object.keys(layerFor(play, host))), registry.modules));
+  if (problems.length) throw new UserError(problems.map(formatProblem).join('\n'), EXIT.invalid);
+  return { inv, plays, extra, hostsOf, layerFor };
+}
+
+/** The variables Ansible sets for every host: its names, its groups, check mode, the playbook's directory. */
+export function magicVars(inv: Inventory, host: string, playDir: string, check: boolean): Record<string, unknown> {
+  const groups = Object.fromEntries([...inv.groups.values()].map((g) => [g.name, selectHosts(inv, g.name)]));
+  return {
+    inventory_hostname: host, inventory_hostname_short: host.split('.')[0],
+    group_names: (inv.hosts.get(host)?.groups ?? []).filter((g) => g !== 'all' && g !== 'ungrouped'),
+    groups, ansible_check_mode: check, playbook_dir: playDir,
+  };
+}
+
+/** A play's variables for a host, resolved as its tasks see them. */
+export function hostPlayVars(loaded: Loaded, play: PlayDef, host: string, check = false): Record<string, unknown> {
+  return resolveVars(loaded.layerFor(play, host), magicVars(loaded.inv, host, play.dir, check));
+}

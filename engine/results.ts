@@ -1,0 +1,5 @@
+// What a host's run reports of each task: the shape the report, the live view and load tests read.
+import type { Change } from './module.ts';
+
+export type TaskStatus = 'ok' | 'changed' | 'failed' | 'skipped' | 'conditional';
+export type TaskResult = { play: string; task: string; module: string; status: TaskStatus; changes: Change[]; error?: string; where: string; noLog: boolean; ms?: number };

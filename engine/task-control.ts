@@ -1,0 +1,59 @@
+// Task control, pure: whether a task is selected by tags, whether its `when` holds, the items of its loop,
+// its arguments rendered and checked, the status of a task from its items', and what `register` records.
+import type { ModuleDef } from './module.ts';
+import type { TaskDef } from './playbook/types.ts';
+import type { TaskStatus } from './results.ts';
+import { coerce, validate } from './validate.ts';
+import { renderValue } from './vars/template.ts';
+import { renderDeep } from './vars/vars.ts';
+
+/** Selected by --tags / --skip-tags: `always` runs unless skipped by name. */
+export function selected(task: TaskDef, tags: string[], skipTags: string[]): boolean {
+  if (task.tags.includes('always')) return !skipTags.includes('always');
+  if (tags.length && !task.tags.some((t) => tags.includes(t))) return false;
+  return !task.tags.some((t) => skipTags.includes(t));
+}
+
+/** Every `when` condition holds (a bare expression or a {{ template }}). */
+export function whenHolds(task: TaskDef, vars: Record<string, unknown>): boolean {
+  if (task.when === undefined) return true;
+  const conds = Array.isArray(task.when) ? task.when : [task.when];
+  for (const c of conds) {
+    const v = typeof c === 'string' ? renderValue(/\{\{/.test(c) ? c : `{{ ${c} }}`, vars) : c;
+    if (!v || v === 'False' || v === 'false') return false;
+  }
+  return true;
+}
+
+/** The items of a task's loop (one undefined item when it has none). */
+export function loopItems(task: TaskDef, vars: Record<string, unknown>): unknown[] {
+  if (task.loop === undefined) return [undefined];
+  const l = typeof task.loop === 'string' ? renderValue(task.loop, vars) : renderDeep(task.loop, vars);
+  if (!Array.isArray(l)) throw new Error(`loop must give a list, not ${JSON.stringify(l)}`);
+  return l;
+}
+
+/** The variables of one loop item. */
+export const itemVars = (task: TaskDef, vars: Record<string, unknown>, item: unknown) => (task.loop === undefined ? vars : { ...vars, item });
+
+/** The task's arguments rendered with `vars`, typed as its schema wants; throws listing what is wrong with them. */
+export function renderArgs(mod: ModuleDef, task: TaskDef, vars: Record<string, unknown>): Record<string, unknown> {
+  const args = coerce(mod.schema, renderDeep(task.args, vars)) as Record<string, unknown>;
+  const problems = validate(mod.schema, args);
+  if (problems.length) throw new Error(`${task.module}: ${problems.map((p) => p.message).join('; ')}`);
+  return args;
+}
+
+/** A task's status from its items': failed, else conditional, else changed, else skipped if all were, else ok. */
+export function taskStatus(items: TaskStatus[]): TaskStatus {
+  return items.includes('failed') ? 'failed' : items.includes('conditional') ? 'conditional'
+    : items.includes('changed') ? 'changed' : items.every((s) => s === 'skipped') ? 'skipped' : 'ok';
+}
+
+/** What a command of the task printed: its last step's. */
+export type StepOutput = { rc: number; stdout: string; stderr: string };
+
+/** What `register` records: the task's own status, and the output of its own last step if one ran. */
+export function registered(status: TaskStatus, output?: StepOutput): Record<string, unknown> {
+  return { changed: status === 'changed', failed: status === 'failed', skipped: status === 'skipped', ...output };
+}
