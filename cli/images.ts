@@ -1,28 +1,26 @@
 // `provision image create|list|delete` and `provision hosts create|destroy`: images of provisioned hosts,
-// and new hosts started from them. The provider's machinery loads only when one of these commands runs.
+// and new hosts started from them, through the provider --provider names (providers/provider.ts); its
+// machinery loads only when one of these commands runs.
 import { type Command, Option } from 'commander';
 import { positiveInt } from './args.ts';
 import { MAX_HOSTS } from '../lab/network.ts';
+import { PROVIDERS, type ProviderName, provider } from '../providers/index.ts';
+import type { Outcome } from '../providers/provider.ts';
 
-const lab = () => import('../providers/lab.ts');
-const droplets = () => import('../providers/digitalocean/digitalocean.ts');
-
-type Common = { check?: boolean; json?: boolean };
+type Common = { check?: boolean; json?: boolean; provider: ProviderName };
 
 /** Prints an outcome: the plan under --check, else what was done; --json prints it as one object. */
-function print(o: Common, out: { check: boolean; actions: string[]; result?: unknown }, human: () => string[]): void {
+function print(o: Common, out: Outcome<unknown>): void {
   if (o.json) return void console.log(JSON.stringify({ check: out.check, actions: out.actions, result: out.result ?? null }, null, 2));
   if (out.check) {
     console.log('would:');
     for (const a of out.actions) console.log(`  ${a}`);
     return;
   }
-  for (const line of human()) console.log(line);
+  for (const line of out.said) console.log(line);
 }
 
-const providerOption = () => new Option('--provider <name>', 'where the hosts live').choices(['lab', 'digitalocean']).default('lab');
-
-const isDo = (o: { provider: string }) => o.provider === 'digitalocean';
+const providerOption = () => new Option('--provider <name>', 'where the hosts live').choices([...PROVIDERS]).default('lab');
 const collect = (v: string, prev: string[]) => [...prev, v];
 
 export function registerClone(program: Command): void {
@@ -35,33 +33,18 @@ export function registerClone(program: Command): void {
     .addOption(providerOption())
     .option('--check', 'print what would be done; do nothing')
     .option('--json', 'print the outcome as JSON')
-    .action(async (host: string, o: Common & { name: string; inventory: string; provider: string }) => {
-      if (isDo(o)) {
-        const out = await (await droplets()).imageCreate(host, o.name, o.inventory, !!o.check);
-        return print(o, out, () => [`image ${o.name}: snapshot ${out.result!.id} of droplet ${out.result!.droplet} (${host})`]);
-      }
-      const out = await (await lab()).imageCreate(host, o.name, o.inventory, !!o.check);
-      print(o, out, () => [`image ${o.name}: ${((out.result!.bytes) / 2 ** 20).toFixed(1)} MB of its own, ` +
-        `taken of ${host} (frozen ${out.result!.frozenMs} ms)`]);
+    .action(async (host: string, o: Common & { name: string; inventory: string }) => {
+      print(o, await (await provider(o.provider)).imageCreate({ host, name: o.name, inventory: o.inventory, check: !!o.check }));
     });
   image.command('list')
     .description('the images, their source host and size')
     .addOption(providerOption())
     .option('--json', 'print them as JSON')
-    .action(async (o: Common & { provider: string }) => {
-      if (isDo(o)) {
-        const snaps = await (await droplets()).listImages();
-        if (o.json) return void console.log(JSON.stringify(snaps, null, 2));
-        if (!snaps.length) return void console.log('no images');
-        console.log(['NAME', 'ID', 'CREATED', 'REGIONS', 'GB'].join('\t'));
-        for (const s of snaps) console.log([s.name, s.id, s.created_at, s.regions.join(','), s.size_gigabytes].join('\t'));
-        return;
-      }
-      const images = (await lab()).listImages();
-      if (o.json) return void console.log(JSON.stringify(images, null, 2));
-      if (!images.length) return void console.log('no images');
-      console.log(['NAME', 'SOURCE', 'CREATED', 'MB'].join('\t'));
-      for (const i of images) console.log([i.name, i.source, i.created, (i.bytes / 2 ** 20).toFixed(1)].join('\t'));
+    .action(async (o: Common) => {
+      const t = await (await provider(o.provider)).imageList();
+      if (o.json) return void console.log(JSON.stringify(t.items, null, 2));
+      if (!t.rows.length) return void console.log('no images');
+      for (const row of [t.head, ...t.rows]) console.log(row.join('\t'));
     });
   image.command('delete')
     .description('delete an image; refused while hosts run from it, unless --force (which destroys them)')
@@ -71,10 +54,8 @@ export function registerClone(program: Command): void {
     .option('-i, --inventory <dir>', 'digitalocean: the inventory to drop droplets destroyed by --force from')
     .option('--check', 'print what would be done; do nothing')
     .option('--json', 'print the outcome as JSON')
-    .action(async (name: string, o: Common & { force?: boolean; provider: string; inventory?: string }) => {
-      const out = isDo(o) ? await (await droplets()).imageDelete(name, !!o.force, !!o.check, o.inventory)
-        : await (await lab()).imageDelete(name, !!o.force, !!o.check);
-      print(o, out, () => [...(out.result!.removedHosts.length ? [`destroyed ${out.result!.removedHosts.join(', ')}`] : []), `deleted image ${name}`]);
+    .action(async (name: string, o: Common & { force?: boolean; inventory?: string }) => {
+      print(o, await (await provider(o.provider)).imageDelete({ name, force: !!o.force, check: !!o.check, inventory: o.inventory }));
     });
 
   const hosts = program.command('hosts').description('start hosts from an image, or destroy them');
@@ -90,13 +71,9 @@ export function registerClone(program: Command): void {
     .option('--ssh-key <id>', 'digitalocean: an account SSH key id or fingerprint for root (repeatable)', collect, [])
     .option('--check', 'print what would be done; do nothing')
     .option('--json', 'print the outcome as JSON')
-    .action(async (o: Common & { image: string; count: number; group: string; inventory: string; provider: string; region?: string; size: string; sshKey: string[] }) => {
-      if (isDo(o)) {
-        const out = await (await droplets()).hostsCreate({ ...o, sshKeys: o.sshKey, check: !!o.check });
-        return print(o, out, () => [...out.result!.map((h) => `${h.name}\t${h.address}\tdroplet ${h.dropletId}`), `inventory: ${o.inventory}/digitalocean.yml`]);
-      }
-      const out = await (await lab()).hostsCreate({ image: o.image, count: o.count, group: o.group, inventory: o.inventory, check: !!o.check });
-      print(o, out, () => [...out.result!.map((h) => `${h.name}\t${h.address}`), `inventory: ${o.inventory}/hosts.yml`]);
+    .action(async (o: Common & { image: string; count: number; group: string; inventory: string; region?: string; size: string; sshKey: string[] }) => {
+      print(o, await (await provider(o.provider)).hostsCreate({ image: o.image, count: o.count, group: o.group, inventory: o.inventory,
+        check: !!o.check, region: o.region, size: o.size, sshKeys: o.sshKey }));
     });
   hosts.command('destroy')
     .description('destroy the hosts of a group and remove them from their inventory')
@@ -105,9 +82,7 @@ export function registerClone(program: Command): void {
     .option('-i, --inventory <dir>', 'digitalocean: the inventory the droplets are in', 'inventories/lab')
     .option('--check', 'print what would be done; do nothing')
     .option('--json', 'print the outcome as JSON')
-    .action(async (o: Common & { group: string; provider: string; inventory: string }) => {
-      const out = isDo(o) ? await (await droplets()).hostsDestroy({ group: o.group, inventory: o.inventory, check: !!o.check })
-        : await (await lab()).hostsDestroy({ group: o.group, check: !!o.check });
-      print(o, out, () => [`destroyed ${out.result!.join(', ')}`]);
+    .action(async (o: Common & { group: string; inventory: string }) => {
+      print(o, await (await provider(o.provider)).hostsDestroy({ group: o.group, inventory: o.inventory, check: !!o.check }));
     });
 }

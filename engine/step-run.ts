@@ -8,7 +8,7 @@ import { stepCommand } from './steps.ts';
 import type { StepOutput } from './task-control.ts';
 import type { Stdin } from './transport/ssh.ts';
 
-export type Exec = (command: string, stdin?: Stdin) => Promise<{ code: number; stdout: string; stderr: string }>;
+export type RunCommand = (command: string, stdin?: Stdin) => Promise<{ code: number; stdout: string; stderr: string }>;
 
 export type StepsOutcome = {
   /** The last step that ran: what it printed and its exit code. */
@@ -22,7 +22,7 @@ export type StepsOutcome = {
 const why = (r: { stdout: string; stderr: string }) => (r.stderr || r.stdout).trim().split('\n').slice(-5).join('\n');
 
 /** Runs `steps` in order, stopping at the first failure, then reads `facts` in the same exec. */
-export async function runSteps(exec: Exec, steps: Step[], facts: FactDef[], become: Become): Promise<StepsOutcome> {
+export async function runSteps(exec: RunCommand, steps: Step[], facts: FactDef[], become: Become): Promise<StepsOutcome> {
   const batch = stepBatch(steps, facts, become);
   if (!batch) {
     // Too long for one command line: a step per exec; the facts are left for their own batch.

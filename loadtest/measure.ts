@@ -24,7 +24,7 @@ export type Measurement = {
   sticky: { sessions: number; kept: number; moved: number };
 };
 
-export type LoadOptions = {
+export type MeasureOptions = {
   durationS: number;
   connections: number;
   /** A cookie every request sends (`NAME=value`), instead of each session's own. */
@@ -50,7 +50,7 @@ export function setCookieValue(header: string | string[] | undefined, name: stri
 type Client = NodeJS.EventEmitter & { setHeaders(headers: Record<string, string>): void };
 type RawHeaders = { headers?: string[] };
 
-export async function measure(url: string, o: LoadOptions): Promise<Measurement> {
+export async function measure(url: string, o: MeasureOptions): Promise<Measurement> {
   const name = o.cookieName ?? 'SERVERID';
   const sticky = { sessions: 0, kept: 0, moved: 0 };
   let keepAliveResets = 0;

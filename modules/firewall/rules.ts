@@ -1,10 +1,10 @@
 // firewall helpers: the normalized rule, addresses, ufw tuples, iptables rule specs, rule placement and the
 // SSH check. Pure functions only: the facts (firewall-facts.ts) and the plan (firewall.ts) share them.
 
-export type Action = 'allow' | 'deny' | 'reject' | 'limit';
+export type RuleAction = 'allow' | 'deny' | 'reject' | 'limit';
 export type Proto = 'tcp' | 'udp';
 /** One incoming rule: `port` "22" or "6000:6010"; `from` "any", "10.1.2.3" or "10.0.0.0/8" (host bits clear). */
-export type Rule = { port: string; proto: Proto | 'any'; from: string; action: Action; comment?: string };
+export type Rule = { port: string; proto: Proto | 'any'; from: string; action: RuleAction; comment?: string };
 
 /** A ufw rule: a Rule, or a rule of another shape (outgoing, to an address, an app profile...), kept as its tuple. */
 export type UfwEntry = Rule | { tuple: string };
@@ -94,7 +94,7 @@ export function parseTuple(text: string): UfwEntry {
   const plain = words.length === 7 && ACTIONS.includes(action) && ['tcp', 'udp', 'any'].includes(proto) && dport !== 'any'
     && dst === '0.0.0.0/0' && sport === 'any' && dir === 'in';
   if (!plain) return { tuple: words.join(' ') };
-  return { port: dport, proto: proto as Rule['proto'], from: any4(src), action: action as Action, ...(comment ? { comment } : {}) };
+  return { port: dport, proto: proto as Rule['proto'], from: any4(src), action: action as RuleAction, ...(comment ? { comment } : {}) };
 }
 
 /** The words after `ufw` (or `ufw insert N`) that add or update a rule. */
@@ -152,7 +152,7 @@ export function parseIptLine(line: string, chain: 'INPUT' | 'OUTPUT'): IptEntry 
   const bases: Array<'established' | 'loopback' | 'reject'> = ['established', 'loopback', ...(chain === 'INPUT' ? ['reject' as const] : [])];
   for (const base of bases) if (same({ base })) return { base };
   const at = (flag: string) => (w.includes(flag) ? w[w.indexOf(flag) + 1] : undefined);
-  const action = Object.keys(TARGET).find((a) => TARGET[a][0] === at('-j')) as Action | undefined;
+  const action = Object.keys(TARGET).find((a) => TARGET[a][0] === at('-j')) as RuleAction | undefined;
   const proto = at('-p');
   if (action && (proto === 'tcp' || proto === 'udp') && at('--dport')) {
     const from = at('-s');

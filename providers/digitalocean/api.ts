@@ -4,7 +4,7 @@ import { cloudConfig, type HostKey } from './cloud-config.ts';
 
 export { cloudConfig, type HostKey };
 
-export type Action = {
+export type DoAction = {
   id: number; status: 'in-progress' | 'completed' | 'errored'; type: string; started_at: string;
   completed_at: string | null; resource_id: number; resource_type: string; region_slug: string | null;
 };
@@ -15,7 +15,7 @@ export type Droplet = {
   image?: { id: number | string; name?: string };
 };
 /** Droplets a failed createDroplets had already created: the caller decides whether to delete them. */
-export type Created = { name: string; id: number };
+export type DropletCreated = { name: string; id: number };
 /** `id` is a number under /v2/droplets/{id}/snapshots but a string under /v2/snapshots; we hand out numbers. */
 export type Snapshot = { id: number; name: string; created_at: string; regions: string[]; min_disk_size: number; size_gigabytes: number };
 
@@ -124,11 +124,11 @@ export class DigitalOcean {
   }
 
   /** Resolves once the action completed; an errored action or a timeout is a DigitalOceanError. */
-  async waitAction(actionId: number, timeoutMs = POWER_TIMEOUT_MS): Promise<Action> {
+  async waitAction(actionId: number, timeoutMs = POWER_TIMEOUT_MS): Promise<DoAction> {
     const path = `/v2/actions/${actionId}`;
-    let last: Action | undefined;
+    let last: DoAction | undefined;
     return this.poll(timeoutMs, async () => {
-      const { action } = await this.request<{ action: Action }>('GET', path);
+      const { action } = await this.request<{ action: DoAction }>('GET', path);
       last = action;
       if (action.status === 'errored') {
         throw new DigitalOceanError('GET', path, 0, 'action_errored', `${action.type} action ${action.id} on ${action.resource_type} ${action.resource_id} errored`);
@@ -138,11 +138,11 @@ export class DigitalOcean {
   }
 
   /** Posts an action and waits for it; while the droplet is locked by another action (422 pending event) it asks again. */
-  private async dropletAction(dropletId: number, body: { type: string; name?: string }, timeoutMs: number): Promise<Action> {
+  private async dropletAction(dropletId: number, body: { type: string; name?: string }, timeoutMs: number): Promise<DoAction> {
     const path = `/v2/droplets/${dropletId}/actions`;
     const action = await this.poll(timeoutMs, async () => {
       try {
-        return (await this.request<{ action: Action }>('POST', path, body, true)).action;
+        return (await this.request<{ action: DoAction }>('POST', path, body, true)).action;
       } catch (err) {
         if (!(err instanceof DigitalOceanError && err.status === 422 && /pending event/i.test(err.apiMessage))) throw err;
         this.log(`droplet ${dropletId}: ${body.type} waits for a pending event to end`);
@@ -232,7 +232,7 @@ export class DigitalOcean {
 
   /**
    * Creates the droplets (batches of 10) and resolves, in the order of `names`, once all are active with a public IPv4.
-   * A failure carries `created`, the droplets already made (see Created).
+   * A failure carries `created`, the droplets already made (see DropletCreated).
    */
   async createDroplets(opts: {
     names: string[]; region: string; size: string; image: number | string; sshKeys?: (number | string)[]; tags?: string[];
@@ -260,7 +260,7 @@ export class DigitalOcean {
       return await this.waitActive(names, created, opts.activeTimeoutMs ?? ACTIVE_TIMEOUT_MS);
     } catch (err) {
       // The droplets made so far go with the error, so that the caller can delete them rather than leave them running.
-      throw Object.assign(err as Error, { created: [...created].map(([name, id]): Created => ({ name, id })) });
+      throw Object.assign(err as Error, { created: [...created].map(([name, id]): DropletCreated => ({ name, id })) });
     }
   }
 

@@ -4,8 +4,8 @@
 import { EXIT, UserError } from '../../engine/errors.ts';
 import { ed25519KeyPair } from '../keygen.ts';
 import { hostVars, varValues } from '../../engine/inventory/inventory.ts';
-import type { Outcome } from '../lab.ts';
-import { type Created, DigitalOcean, type Droplet, type HostKey, type Snapshot } from './api.ts';
+import type { CreatedHost, Outcome, Provider } from '../provider.ts';
+import { type DropletCreated, DigitalOcean, type Droplet, type HostKey, type Snapshot } from './api.ts';
 import { type DoHost, doFilePath, editKnownHosts, inventoryIn, knownHostsFile, nextNames, readDoHosts, refuseLabInventory, writeDoHosts } from './inventory.ts';
 
 /** The API client from the environment: DIGITALOCEAN_TOKEN; DIGITALOCEAN_API_URL and DIGITALOCEAN_POLL_MS to point it elsewhere. */
@@ -28,7 +28,8 @@ async function findSnapshot(api: DigitalOcean, ref: string): Promise<Snapshot> {
 
 const publicIp = (d: Droplet) => d.networks.v4.find((n) => n.type === 'public')?.ip_address;
 
-export async function imageCreate(host: string, name: string, inventory: string, check: boolean): Promise<Outcome<{ id: number; name: string; droplet: number }>> {
+async function imageCreate({ host, name, inventory, check }: { host: string; name: string; inventory: string; check: boolean }):
+  Promise<Outcome<{ id: number; name: string; droplet: number }>> {
   const inv = inventoryIn(inventory);
   if (!inv) throw new UserError(`inventory ${inventory} does not exist`, EXIT.invalid);
   const vars = varValues(hostVars(inv, host));
@@ -49,13 +50,15 @@ export async function imageCreate(host: string, name: string, inventory: string,
     `snapshot droplet ${droplet.id} as ${name}`,
     ...(on ? [`power droplet ${droplet.id} on again`] : []),
   ];
-  if (check) return { check, actions };
+  if (check) return { check, actions, said: [] };
   const snap = await api.snapshotDroplet(droplet.id, name);
-  return { check, actions, result: { ...snap, droplet: droplet.id } };
+  return { check, actions, result: { ...snap, droplet: droplet.id }, said: [`image ${name}: snapshot ${snap.id} of droplet ${droplet.id} (${host})`] };
 }
 
-export async function listImages(): Promise<Snapshot[]> {
-  return client().listSnapshots();
+async function imageList() {
+  const snaps = await client().listSnapshots();
+  return { items: snaps, head: ['NAME', 'ID', 'CREATED', 'REGIONS', 'GB'],
+    rows: snaps.map((s) => [s.name, String(s.id), s.created_at, s.regions.join(','), String(s.size_gigabytes)]) };
 }
 
 /** Deletes droplets and drops them from the inventory's digitalocean.yml and known_hosts, as far as they were there. */
@@ -76,7 +79,8 @@ async function destroy(api: DigitalOcean, inventory: string | undefined, droplet
   }
 }
 
-export async function imageDelete(ref: string, force: boolean, check: boolean, inventory?: string): Promise<Outcome<{ removedHosts: string[] }>> {
+async function imageDelete({ name: ref, force, check, inventory }: { name: string; force: boolean; check: boolean; inventory?: string }):
+  Promise<Outcome<{ removedHosts: string[] }>> {
   const api = client();
   const snap = await findSnapshot(api, ref);
   const users = (await api.listDroplets()).filter((d) => String(d.image?.id) === String(snap.id));
@@ -85,17 +89,17 @@ export async function imageDelete(ref: string, force: boolean, check: boolean, i
       'destroy those first, or delete with --force, which destroys them too');
   }
   const actions = [...users.map((d) => `destroy droplet ${d.id} (${d.name}), which runs from it`), `delete snapshot ${snap.name} (${snap.id})`];
-  if (check) return { check, actions };
+  if (check) return { check, actions, said: [] };
   await destroy(api, inventory, users);
   await api.deleteSnapshot(snap.id);
-  return { check, actions, result: { removedHosts: users.map((d) => d.name) } };
+  const removedHosts = users.map((d) => d.name);
+  return { check, actions, result: { removedHosts }, said: [...(removedHosts.length ? [`destroyed ${removedHosts.join(', ')}`] : []), `deleted image ${ref}`] };
 }
 
-export type DoCreated = { name: string; address: string; hostKey: string; dropletId: number };
-
-export async function hostsCreate(o: {
-  image: string; count: number; group: string; inventory: string; region?: string; size: string; sshKeys: string[]; check: boolean;
-}): Promise<Outcome<DoCreated[]>> {
+async function hostsCreate(o: {
+  image: string; count: number; group: string; inventory: string; region?: string; size?: string; sshKeys?: string[]; check: boolean;
+}): Promise<Outcome<CreatedHost[]>> {
+  const size = o.size ?? 's-1vcpu-1gb';
   if (!/^[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?$/.test(o.group)) {
     throw new UserError(`--group ${o.group}: droplets are named after it, so it must be letters, digits and inner dashes`, EXIT.invalid);
   }
@@ -106,29 +110,30 @@ export async function hostsCreate(o: {
   const region = o.region ?? snap.regions[0];
   if (!snap.regions.includes(region)) throw new UserError(`snapshot ${snap.name} is not in region ${region} (it is in ${snap.regions.join(', ')})`);
   const actions = [
-    `create droplet${names.length > 1 ? 's' : ''} ${names.join(', ')} from snapshot ${snap.name} (${snap.id}) in ${region}, size ${o.size}`,
+    `create droplet${names.length > 1 ? 's' : ''} ${names.join(', ')} from snapshot ${snap.name} (${snap.id}) in ${region}, size ${size}`,
     'give each a new ed25519 host key through cloud-init user_data',
     `add them to ${doFilePath(o.inventory)} (group ${o.group}), their host keys to ${knownHostsFile(o.inventory)}`,
   ];
-  if (o.check) return { check: true, actions };
+  if (o.check) return { check: true, actions, said: [] };
   const hostKeys: Record<string, HostKey> = {};
   for (const n of names) {
     hostKeys[n] = { type: 'ssh-ed25519', ...ed25519KeyPair(`root@${n}`) };
   }
   let made: Array<{ id: number; name: string; ipv4: string }>;
   try {
-    made = await api.createDroplets({ names, region, size: o.size, image: snap.id, sshKeys: o.sshKeys, tags: ['provision'], hostKeys });
+    made = await api.createDroplets({ names, region, size, image: snap.id, sshKeys: o.sshKeys ?? [], tags: ['provision'], hostKeys });
   } catch (err) {
-    throw await undo(api, err as Error & { created?: Created[] });
+    throw await undo(api, err as Error & { created?: DropletCreated[] });
   }
   const added: DoHost[] = made.map((d) => ({ name: d.name, group: o.group, address: d.ipv4, dropletId: d.id }));
   writeDoHosts(o.inventory, [...readDoHosts(o.inventory), ...added]);
   editKnownHosts(o.inventory, [], made.map((d) => ({ address: d.ipv4, hostKey: hostKeys[d.name].publicKey })));
-  return { check: false, actions, result: made.map((d) => ({ name: d.name, address: d.ipv4, hostKey: hostKeys[d.name].publicKey, dropletId: d.id })) };
+  return { check: false, actions, result: made.map((d) => ({ name: d.name, address: d.ipv4, hostKey: hostKeys[d.name].publicKey, dropletId: d.id })),
+    said: [...made.map((d) => `${d.name}\t${d.ipv4}\tdroplet ${d.id}`), `inventory: ${o.inventory}/digitalocean.yml`] };
 }
 
 /** After a failed create: deletes the droplets it made (unreachable without their inventory entries) and says so. */
-async function undo(api: DigitalOcean, err: Error & { created?: Created[] }): Promise<Error> {
+async function undo(api: DigitalOcean, err: Error & { created?: DropletCreated[] }): Promise<Error> {
   const made = err.created ?? [];
   if (!made.length) return err;
   const left: string[] = [];
@@ -137,11 +142,14 @@ async function undo(api: DigitalOcean, err: Error & { created?: Created[] }): Pr
     (left.length ? `, except ${left.join(', ')}: delete those by hand` : ''));
 }
 
-export async function hostsDestroy(o: { group: string; inventory: string; check: boolean }): Promise<Outcome<string[]>> {
+async function hostsDestroy(o: { group: string; inventory: string; check: boolean }): Promise<Outcome<string[]>> {
   const mine = readDoHosts(o.inventory).filter((h) => h.group === o.group);
   if (!mine.length) throw new UserError(`no droplets of group ${o.group} in ${doFilePath(o.inventory)}`);
   const actions = [...mine.map((h) => `destroy droplet ${h.dropletId} (${h.name}, ${h.address})`), `remove them from ${doFilePath(o.inventory)} and known_hosts`];
-  if (o.check) return { check: true, actions };
+  if (o.check) return { check: true, actions, said: [] };
   await destroy(client(), o.inventory, mine.map((h) => ({ id: h.dropletId })));
-  return { check: false, actions, result: mine.map((h) => h.name) };
+  const gone = mine.map((h) => h.name);
+  return { check: false, actions, result: gone, said: [`destroyed ${gone.join(', ')}`] };
 }
+
+export const digitalocean: Provider = { imageCreate, imageList, imageDelete, hostsCreate, hostsDestroy };
