@@ -1,3 +1,4 @@
+// The command line as a user meets it: help, unknown commands and flags, bad values, exit codes, npx.
 import { spawnSync } from 'node:child_process';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';

@@ -1,3 +1,4 @@
+// known_hosts: names with ports, plain and hashed entries, fingerprints, strict checking, --accept-new, @revoked.
 import { createHmac, randomBytes } from 'node:crypto';
 import { mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';

@@ -1,3 +1,4 @@
+// The lab inventory file: hosts.yml and known_hosts written from the lab state; removed with its last host.
 import { mkdtempSync, readFileSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';

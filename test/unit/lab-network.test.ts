@@ -1,3 +1,4 @@
+// Lab subnets: the addresses a /16 gives, and every other subnet refused.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { addr, conflictingRoute, mac, parseSubnet } from '../../lab/network.ts';

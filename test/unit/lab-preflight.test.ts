@@ -1,3 +1,4 @@
+// Lab preflight: what the machine must offer (overlayfs and the like), read from /proc/filesystems.
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';

@@ -1,3 +1,4 @@
+// POSIX shell quoting (engine/shell.ts): every word survives sh and bash unchanged.
 import { execFileSync } from 'node:child_process';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
