@@ -5,13 +5,14 @@ import { type Become, type BecomeSettings, becomeFor, scriptAs } from './become.
 import { gather } from './gather.ts';
 import { Notifications } from './handlers.ts';
 import { readLocalOnce, readTextFile, resolveLocal } from './local-files.ts';
-import type { Change, FactDef, PlanContext, Registry, Step } from './module.ts';
+import type { Change, FactDef, ModuleDef, PlanContext, Registry, Step } from './module.ts';
 import { FactCache, notConverged, planGathering } from './plan.ts';
 import type { PlayDef, TaskDef } from './playbook/types.ts';
 import { redact, redactChange, sensitiveValues } from './redact.ts';
 import type { TaskResult, TaskStatus } from './results.ts';
 import { type StepsOutcome, runSteps } from './step-run.ts';
-import { type StepOutput, itemVars, loopItems, registered, renderArgs, selected, taskStatus, whenHolds } from './task-control.ts';
+import { type StepOutput, Tripwire, predicted, registered, unknownInCheck } from './register.ts';
+import { itemVars, loopItems, renderArgs, selected, taskStatus, whenHolds } from './task-control.ts';
 import type { Conn } from './transport/conn.ts';
 import type { Stdin } from './transport/ssh.ts';
 import { renderFile } from './vars/template.ts';
@@ -37,6 +38,8 @@ export class HostRun {
   secrets: string[] = [];
   /** When the running task started: its result records how long it took. */
   private taskStart?: number;
+  /** Check mode: reads of registered values no one can know yet (a task that did not run registered them). */
+  private wire = new Tripwire();
 
   constructor(readonly name: string, private conn: Conn, private registry: Registry, private o: HostOptions,
     private onResult: (host: string, r: TaskResult) => void) {}
@@ -114,10 +117,15 @@ export class HostRun {
     if (!selected(task, this.o.tags, this.o.skipTags)) return 'skipped';
     const base = { ...vars, ...this.registered };
     let items: unknown[];
+    this.wire.reset();
     try {
       items = loopItems(task, base);
     } catch (err) {
-      return this.finish(task, this.record(play, task, 'failed', [], (err as Error).message).status);
+      const why = this.o.check ? this.wire.reason() : undefined;
+      if (!why) return this.finish(task, this.record(play, task, 'failed', [], (err as Error).message).status);
+      // Its items are not known, so neither is what it would touch: every later reader is conditional.
+      this.cache.applyEffects([{ all: 'unknown' }], true);
+      return this.registerAndFinish(task, this.record(play, task, 'conditional', [], why).status);
     }
     const statuses: TaskStatus[] = [];
     const changes: Change[] = [];
@@ -139,9 +147,15 @@ export class HostRun {
       if (r.status === 'failed') break;
     }
     const status = taskStatus(statuses);
-    const r = this.record(play, task, status, changes, thrown ?? itemError);
-    if (task.register) this.registered[task.register] = registered(status, output);
-    return this.finish(task, r.status);
+    return this.registerAndFinish(task, this.record(play, task, status, changes, thrown ?? itemError).status, output);
+  }
+
+  /** Records what `register` asks for (in check mode, a prediction where steps would have run), then finishes. */
+  private registerAndFinish(task: TaskDef, status: TaskStatus, output?: StepOutput): TaskStatus {
+    if (task.register) {
+      this.registered[task.register] = this.o.check && unknownInCheck(status) ? predicted(task.register, status, this.wire) : registered(status, output);
+    }
+    return this.finish(task, status);
   }
 
   private finish(task: TaskDef, status: TaskStatus): TaskStatus {
@@ -150,10 +164,19 @@ export class HostRun {
   }
 
   private async runItem(play: PlayDef, task: TaskDef, vars: Record<string, unknown>, out: Change[]): Promise<ItemOutcome> {
-    if (!whenHolds(task, vars)) return { status: 'skipped' };
     const mod = this.registry.modules.get(task.module)!;
-    const args = renderArgs(mod, task, vars);
     const ctx = this.planContext(play, vars);
+    let args: Record<string, unknown>;
+    this.wire.reset();
+    try {
+      if (!whenHolds(task, vars)) return { status: 'skipped' };
+      args = renderArgs(mod, task, vars);
+    } catch (err) {
+      const why = this.o.check ? this.wire.reason() : undefined;
+      if (!why) throw err;
+      this.unknownTouched(mod, task, vars, ctx);
+      return { status: 'conditional', error: why };
+    }
     const become = this.become(play, task);
     const defs = mod.facts(args, ctx);
     if (this.o.check && defs.some((d) => this.cache.isUnknown(d.key))) {
@@ -194,6 +217,21 @@ export class HostRun {
     await this.ensureFacts(eager, become);
     const wrong = notConverged(task.module, await plan());
     return { status: wrong ? 'failed' : 'changed', error: wrong, output: ran.output };
+  }
+
+  /**
+   * Check mode, a task whose condition or arguments read an unknown registered value: the facts it would touch
+   * (its arguments rendered with placeholders for those values) become unknown; when even that fails, all do.
+   */
+  private unknownTouched(mod: ModuleDef, task: TaskDef, vars: Record<string, unknown>, ctx: PlanContext): void {
+    this.wire.reset(true);
+    try {
+      this.cache.markUnknown(mod.facts(renderArgs(mod, task, vars), ctx));
+    } catch {
+      this.cache.applyEffects([{ all: 'unknown' }], true);
+    } finally {
+      this.wire.reset();
+    }
   }
 
   /**

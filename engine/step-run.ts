@@ -5,7 +5,7 @@ import { parseFacts } from './gather.ts';
 import type { FactDef, Step } from './module.ts';
 import { splitSteps, stepBatch } from './step-batch.ts';
 import { stepCommand } from './steps.ts';
-import type { StepOutput } from './task-control.ts';
+import type { StepOutput } from './register.ts';
 import type { Stdin } from './transport/ssh.ts';
 
 export type RunCommand = (command: string, stdin?: Stdin) => Promise<{ code: number; stdout: string; stderr: string }>;

@@ -1,5 +1,5 @@
 // Task control, pure: whether a task is selected by tags, whether its `when` holds, the items of its loop,
-// its arguments rendered and checked, the status of a task from its items', and what `register` records.
+// its arguments rendered and checked, and the status of a task from its items'.
 import type { ModuleDef } from './module.ts';
 import type { TaskDef } from './playbook/types.ts';
 import type { TaskStatus } from './results.ts';
@@ -48,12 +48,4 @@ export function renderArgs(mod: ModuleDef, task: TaskDef, vars: Record<string, u
 export function taskStatus(items: TaskStatus[]): TaskStatus {
   return items.includes('failed') ? 'failed' : items.includes('conditional') ? 'conditional'
     : items.includes('changed') ? 'changed' : items.every((s) => s === 'skipped') ? 'skipped' : 'ok';
-}
-
-/** What a command of the task printed: its last step's. */
-export type StepOutput = { rc: number; stdout: string; stderr: string };
-
-/** What `register` records: the task's own status, and the output of its own last step if one ran. */
-export function registered(status: TaskStatus, output?: StepOutput): Record<string, unknown> {
-  return { changed: status === 'changed', failed: status === 'failed', skipped: status === 'skipped', ...output };
 }

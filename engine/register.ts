@@ -1,0 +1,53 @@
+// What `register` records of a task: its own status, and the output of its own last step if one ran. In check
+// mode a task whose steps would run did not run them: its rc, stdout and stderr (and, when the task was only
+// conditional, whether it changed) are unknown. Reading one of those makes the reading task conditional, with
+// the reason, instead of being guessed: a Proxy answers every other key and trips a wire on the unknown ones.
+import type { TaskStatus } from './results.ts';
+
+/** What a command of the task printed: its last step's. */
+export type StepOutput = { rc: number; stdout: string; stderr: string };
+
+export function registered(status: TaskStatus, output?: StepOutput): Record<string, unknown> {
+  return { changed: status === 'changed', failed: status === 'failed', skipped: status === 'skipped', ...output };
+}
+
+/** The reads of unknown registered values since it was last reset; `placeholder`: answer them instead of throwing. */
+export class Tripwire {
+  reads: string[] = [];
+  placeholder = false;
+
+  reset(placeholder = false): void {
+    this.reads = [];
+    this.placeholder = placeholder;
+  }
+
+  /** Why a task that read unknown values cannot be predicted, or undefined when it read none. */
+  reason(): string | undefined {
+    if (!this.reads.length) return undefined;
+    return `reads ${[...new Set(this.reads)].join(', ')}, which check mode cannot know: the task that registers it did not run`;
+  }
+}
+
+export class UnknownRead extends Error {}
+
+/**
+ * Check mode: the registered result of a task whose steps were only simulated (changed), or that may or may not
+ * change (conditional). Its known keys read as usual; its unknown ones trip `wire`.
+ */
+export function predicted(name: string, status: TaskStatus, wire: Tripwire): Record<string, unknown> {
+  const unknown = new Set(['rc', 'stdout', 'stderr', ...(status === 'conditional' ? ['changed', 'failed'] : [])]);
+  const target: Record<string, unknown> = { ...registered(status), rc: undefined, stdout: undefined, stderr: undefined };
+  return new Proxy(target, {
+    get(t, key, receiver) {
+      if (typeof key === 'string' && unknown.has(key)) {
+        wire.reads.push(`${name}.${key}`);
+        if (wire.placeholder) return `(unknown ${name}.${key})`;
+        throw new UnknownRead(`${name}.${key} is not known in check mode`);
+      }
+      return Reflect.get(t, key, receiver);
+    },
+  });
+}
+
+/** Whether a check-mode registered result must be predicted: the task's steps would have run (or might). */
+export const unknownInCheck = (status: TaskStatus) => status === 'changed' || status === 'conditional';
