@@ -2,10 +2,10 @@
 import { type Command, Option } from 'commander';
 import { acceptNewOption, csv, extraVarsOption, inventoryOption, limitOption, lockWaitOption, positiveInt, vaultPasswordOption } from './args.ts';
 import { EXIT, UserError } from '../engine/errors.ts';
-import { hostVars, loadInventory } from '../engine/inventory/inventory.ts';
+import { hostVars, loadInventory, varValues } from '../engine/inventory/inventory.ts';
 import { apply, type ApplyOptions } from '../engine/apply.ts';
 import { loadAndValidate } from '../engine/prepare.ts';
-import { MASK, isVaultVar } from '../engine/redact.ts';
+import { MASK, isSensitiveVar, redactValue, sensitiveValues } from '../engine/redact.ts';
 import { playbookSchema } from '../engine/playbook/schema.ts';
 import { mergeLayers, parseExtraVars } from '../engine/vars/vars.ts';
 import { registry } from '../modules/index.ts';
@@ -60,14 +60,20 @@ export function registerEngine(program: Command): void {
     .addOption(inventoryOption())
     .addOption(extraVarsOption())
     .option('--json', 'as JSON')
+    .option('--show-secrets', 'show the values of sensitive and vault variables too (masked otherwise)')
     .addOption(vaultPasswordOption())
-    .action((host: string, f: Flags) => {
+    .action((host: string, f: Flags & { showSecrets?: boolean }) => {
       useVault(f);
       const inv = loadInventory(f.inventory);
       if (!inv.hosts.has(host)) throw new UserError(`no host "${host}" in ${f.inventory}`, EXIT.invalid);
       const layer = mergeLayers(hostVars(inv, host), parseExtraVars(f.extraVars ?? []));
-      // A vault variable's value is not shown (provision vault view FILE shows it).
-      for (const [k, s] of Object.entries(layer)) if (isVaultVar(k)) layer[k] = { ...s, value: MASK };
+      if (!f.showSecrets) {
+        // A sensitive variable's value is masked (vault variables too: provision vault view FILE shows them), and so
+        // is a secret quoted inside another value.
+        const values = varValues(layer);
+        const secrets = sensitiveValues(values);
+        for (const [k, s] of Object.entries(layer)) layer[k] = { ...s, value: isSensitiveVar(k, values) ? MASK : redactValue(s.value, secrets) };
+      }
       if (f.json) return console.log(JSON.stringify(layer, null, 2));
       const keys = Object.keys(layer).sort();
       const w = Math.max(...keys.map((k) => k.length), 4);

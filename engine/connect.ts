@@ -1,18 +1,10 @@
-// How a run reaches a host: its connection settings from its variables, and the one ssh2 connection to it,
-// checked against the inventory's and the user's known_hosts.
+// How a run reaches a host: the one ssh2 connection to it, checked against the inventory's and the user's
+// known_hosts (its settings come from prepare.ts, hostConnection).
 import { homedir } from 'node:os';
 import { join } from 'node:path';
-import { type Connection, type Inventory, connection, hostVars } from './inventory/inventory.ts';
-import { magicVars } from './prepare.ts';
+import type { Connection } from './inventory/inventory.ts';
 import { knownHostsFiles } from './transport/known-hosts.ts';
 import { SshConnection } from './transport/ssh.ts';
-import { resolveVars } from './vars/vars.ts';
-
-/** A host's variables (with the magic ones) and how to reach it. */
-export function hostConnection(inv: Inventory, host: string, check = false): { hv: Record<string, unknown>; c: Connection } {
-  const hv = resolveVars(hostVars(inv, host), magicVars(inv, host, '', check));
-  return { hv, c: connection(hv) };
-}
 
 /** The ssh2 connection apply makes to a host: its key, the inventory's and the user's known_hosts. */
 export function connectHost(host: string, c: Connection, o: { acceptNew?: boolean; onNewKey?: (message: string) => void } = {}): Promise<SshConnection> {

@@ -1,11 +1,11 @@
 // One host of `apply`: connect, take the host lock (beside the first exec), run its plays, and sum it up;
 // an unreachable host, a lost connection, a refused lock and Ctrl-C each end it with their own message.
-import { connectHost, hostConnection } from './connect.ts';
+import { connectHost } from './connect.ts';
 import { type LockOptions, LOCKED, guardPrefix, lockRefusal, lockScript, newToken } from './host-lock.ts';
 import { HostRun } from './host-run.ts';
 import type { Interrupt } from './interrupt.ts';
 import type { Registry } from './module.ts';
-import { type Loaded, hostPlayVars } from './prepare.ts';
+import { type Loaded, hostConnection, hostPlayVars } from './prepare.ts';
 import { redact, sensitiveValues } from './redact.ts';
 import { type HostSummary, summarize } from './report/report.ts';
 import type { TaskResult } from './results.ts';
@@ -60,7 +60,9 @@ export async function applyHost(host: string, x: HostApplyContext, progress: (r:
     });
   }
   const run = new HostRun(host, runConn, x.registry, { check: x.check, tags: x.tags, skipTags: x.skipTags,
-    become: x.become || c.become, connUser: c.user, connPort: c.port, becomeUser: c.becomeUser, interrupted: () => x.stop.fired }, (_h, r) => progress(r));
+    become: x.become || c.become, connUser: c.user, connPort: c.port, becomeUser: c.becomeUser,
+    stopped: () => (x.stop.fired ? 'interrupted (Ctrl-C): cut short here; nothing is left half-written, a rerun converges'
+      : lockError ? `not run: ${lockError}` : undefined) }, (_h, r) => progress(r));
   const counts = () => ({ execs: run.execs, factExecs: run.factExecs, connectMs });
   try {
     for (const play of x.loaded.plays) {
@@ -81,7 +83,7 @@ export async function applyHost(host: string, x: HostApplyContext, progress: (r:
     }
     const why = hide(lockError ?? (err as Error).message);
     x.say(`failed      ${host}: ${why}`);
-    return summarize(run.results, false, why, counts());
+    return summarize(run.results, false, why, counts(), true);
   } finally {
     x.stop.untrack(conn);
     conn.close();

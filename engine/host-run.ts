@@ -18,8 +18,8 @@ import type { Stdin } from './transport/ssh.ts';
 import { renderFile } from './vars/template.ts';
 
 export type HostOptions = BecomeSettings & { check: boolean; tags: string[]; skipTags: string[]; connPort?: number;
-  /** True once the run was interrupted: a task failing from then on was cut short by it. */
-  interrupted?: () => boolean };
+  /** Why the run was stopped (Ctrl-C, the host lock refused), once it was: a task failing from then on was cut short by it. */
+  stopped?: () => string | undefined };
 
 /** What one loop item (or a task without a loop) came to. */
 type ItemOutcome = { status: TaskStatus; error?: string; output?: StepOutput };
@@ -72,8 +72,9 @@ export class HostRun {
   }
 
   private record(play: PlayDef, task: TaskDef, status: TaskStatus, changes: Change[], error?: string): TaskResult {
-    // Cut short by Ctrl-C: the transport's message (the command, "the host closed the session") says nothing useful.
-    if (status === 'failed' && this.o.interrupted?.()) error = 'interrupted (Ctrl-C): cut short here; nothing is left half-written, a rerun converges';
+    // Cut short by Ctrl-C or a refused lock: the transport's message (the command, "the host closed the session") says nothing useful.
+    const stopped = status === 'failed' ? this.o.stopped?.() : undefined;
+    if (stopped) error = stopped;
     const r: TaskResult = { play: play.name, task: task.name, module: task.module, status, where: `${task.where.file}:${task.where.line}`, noLog: task.noLog,
       ms: this.taskStart === undefined ? undefined : Math.round(performance.now() - this.taskStart),
       changes: changes.map((c) => redactChange(c, this.secrets)), error: error === undefined ? undefined : redact(error, this.secrets) };

@@ -1,7 +1,7 @@
 // Everything `validate` and `apply` check before any connection: the inventory, the playbook against the
 // module registry, -e, --limit, undefined variables and local files; and a host's variables for a play.
-import { EXIT, UserError, formatProblem } from './errors.ts';
-import { type Inventory, hostVars, loadInventory, selectHosts } from './inventory/inventory.ts';
+import { EXIT, UserError, type Where, formatProblem } from './errors.ts';
+import { type Connection, type Inventory, connection, hostVars, loadInventory, selectHosts } from './inventory/inventory.ts';
 import type { Registry } from './module.ts';
 import { checkPlays } from './playbook/check.ts';
 import { type PlayDef, parsePlaybook } from './playbook/parse.ts';
@@ -22,8 +22,30 @@ export function loadAndValidate(o: LoadOptions, registry: Registry): Loaded {
   const hostsOf = (play: PlayDef) => selectHosts(inv, play.hosts).filter((h) => !limit || limit.has(h));
   const layerFor = (play: PlayDef, host: string) => mergeLayers(hostVars(inv, host), layerOf(play.vars, `play "${play.name}" vars`), extra);
   problems.push(...checkPlays(plays, hostsOf, (play, host) => new Set(Object.keys(layerFor(play, host))), registry.modules));
+  // How each host is reached (port, become_user): wrong settings are found now, not after other hosts connected.
+  for (const host of new Set(plays.flatMap(hostsOf))) {
+    try {
+      hostConnection(inv, host);
+    } catch (err) {
+      problems.push({ where: sourceOf(inv, host, err as Error), message: (err as Error).message });
+    }
+  }
   if (problems.length) throw new UserError(problems.map(formatProblem).join('\n'), EXIT.invalid);
   return { inv, plays, extra, hostsOf, layerFor };
+}
+
+/** A host's variables (with the magic ones) and how to reach it. */
+export function hostConnection(inv: Inventory, host: string, check = false): { hv: Record<string, unknown>; c: Connection } {
+  const hv = resolveVars(hostVars(inv, host), magicVars(inv, host, '', check));
+  return { hv, c: connection(hv) };
+}
+
+/** Where the host variable an error names (`host H: KEY ...`) was set: its file and line, else the inventory's start. */
+function sourceOf(inv: Inventory, host: string, err: Error): Where {
+  const key = new RegExp(`^host ${host.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}: (\\w+) `).exec(err.message)?.[1];
+  const source = key ? hostVars(inv, host)[key]?.source : undefined;
+  const m = source ? /^(.+?):(\d+)\b/.exec(source) : null;
+  return m ? { file: m[1], line: Number(m[2]), col: 1 } : { file: inv.sources[0] ?? 'inventory', line: 1, col: 1 };
 }
 
 /** The variables Ansible sets for every host: its names, its groups, check mode, the playbook's directory. */

@@ -4,6 +4,8 @@
 import type { Change } from './module.ts';
 
 const SENSITIVE_NAME = /(password|passwd|secret|token|api_?key|private_key|credential)/i;
+/** A name for where a secret is kept (ansible_ssh_private_key_file, vault_password_file): a path, shown. */
+const PATH_NAME = /_(file|path)$/i;
 export const MASK = '********';
 
 /** Every string (and number) of at least 4 characters inside a value. */
@@ -35,11 +37,24 @@ export function clearVaultVars(): void {
   vault.values.clear();
 }
 
+/** Whether a variable's value is never shown: by its name, listed in `sensitive_vars` (of `vars`), or read from a vault file. */
+export function isSensitiveVar(name: string, vars: Record<string, unknown>): boolean {
+  const listed = Array.isArray(vars.sensitive_vars) ? vars.sensitive_vars.map(String) : [];
+  return listed.includes(name) || (SENSITIVE_NAME.test(name) && !PATH_NAME.test(name)) || vault.names.has(name);
+}
+
+/** A value with every secret masked in its strings (a URL holding a password, say), structure kept. */
+export function redactValue(v: unknown, secrets: string[]): unknown {
+  if (typeof v === 'string') return redact(v, secrets);
+  if (Array.isArray(v)) return v.map((x) => redactValue(x, secrets));
+  if (v && typeof v === 'object') return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, redactValue(x, secrets)]));
+  return v;
+}
+
 /** The values to mask, longest first: of sensitive variables (as resolved in `vars`) and of every vault variable. */
 export function sensitiveValues(vars: Record<string, unknown>): string[] {
-  const listed = new Set(Array.isArray(vars.sensitive_vars) ? vars.sensitive_vars.map(String) : []);
   const out = new Set<string>(vault.values);
-  for (const [k, v] of Object.entries(vars)) if (listed.has(k) || SENSITIVE_NAME.test(k) || vault.names.has(k)) leaves(v, out);
+  for (const [k, v] of Object.entries(vars)) if (isSensitiveVar(k, vars)) leaves(v, out);
   return [...out].sort((a, b) => b.length - a.length);
 }
 

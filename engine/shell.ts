@@ -6,7 +6,10 @@ export function shq(word: string): string {
   return `'${word.replaceAll("'", `'\\''`)}'`;
 }
 
-/** Joins argv into one POSIX shell command line. */
+/**
+ * Joins argv into one POSIX shell command line. A first word with `=` in it is quoted even when safe: unquoted,
+ * the shell would take `X=1 prog` as an assignment and run `prog`, not the program named `X=1`.
+ */
 export function shJoin(argv: string[]): string {
-  return argv.map(shq).join(' ');
+  return argv.map((w, i) => (i === 0 && w.includes('=') ? `'${w.replaceAll("'", `'\\''`)}'` : shq(w))).join(' ');
 }

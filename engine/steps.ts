@@ -3,8 +3,16 @@ import { type Become, asUser } from './become.ts';
 import type { Step } from './module.ts';
 import { shJoin, shq } from './shell.ts';
 
+const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
+
+/**
+ * The command with its environment as shell assignments (`K='v' cmd`, not `env K=v cmd`: env would take a
+ * program named `X=1` for one more assignment) and its working directory.
+ */
 function wrap(cmd: string, cwd?: string, env?: Record<string, string>): string {
-  const withEnv = env && Object.keys(env).length ? `env ${Object.entries(env).map(([k, v]) => shq(`${k}=${v}`)).join(' ')} ${cmd}` : cmd;
+  const bad = Object.keys(env ?? {}).find((k) => !ENV_NAME.test(k));
+  if (bad !== undefined) throw new Error(`an environment variable name must be letters, digits and _, not starting with a digit: ${JSON.stringify(bad)}`);
+  const withEnv = env && Object.keys(env).length ? `${Object.entries(env).map(([k, v]) => `${k}=${shq(v)}`).join(' ')} ${cmd}` : cmd;
   return cwd ? `cd ${shq(cwd)} && ${withEnv}` : withEnv;
 }
 

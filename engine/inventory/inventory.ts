@@ -192,6 +192,9 @@ export function hostVars(inv: Inventory, host: string): VarLayer {
 /** Plain values of a layer. */
 export const varValues = (layer: VarLayer): Record<string, unknown> => Object.fromEntries(Object.entries(layer).map(([k, s]) => [k, s.value]));
 
+/** A user name sudo -u may be given: what useradd accepts, without the forms a shell or sudo could misread. */
+const USER_NAME = /^[A-Za-z_][A-Za-z0-9_.-]{0,31}\$?$/;
+
 export type Connection = { host: string; port: number; user: string; privateKeyPath?: string; knownHostsPath?: string; become: boolean; becomeUser: string };
 
 /**
@@ -219,12 +222,17 @@ export function connection(vars: Record<string, unknown>, name = String(vars.inv
     throw new UserError(`host ${name}: ${portKey} ${JSON.stringify(portRaw)} is not a port number (1-65535)`, EXIT.invalid);
   }
   const become = pick('ansible_become', 'become')?.[1] ?? false;
+  const becomeUser = text(['ansible_become_user', 'become_user'], 'root')!;
+  if (!USER_NAME.test(becomeUser)) {
+    const key = pick('ansible_become_user', 'become_user')![0];
+    throw new UserError(`host ${name}: ${key} ${JSON.stringify(becomeUser)} is not a user name (letters, digits, _ . -, not starting with - or a digit; 32 at most)`, EXIT.invalid);
+  }
   const conn: Connection = {
     host,
     port,
     user: text(['ansible_user', 'ansible_ssh_user', 'user'], 'root')!,
     become: typeof become === 'string' ? /^(yes|true|on|1)$/i.test(become.trim()) : Boolean(become),
-    becomeUser: text(['ansible_become_user', 'become_user'], 'root')!,
+    becomeUser,
   };
   const key = path(text(['ansible_ssh_private_key_file', 'ansible_private_key_file', 'private_key']));
   const known = path(text(['known_hosts']));

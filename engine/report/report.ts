@@ -5,9 +5,14 @@ import { REDACTED, renderDiff } from './diff.ts';
 
 export type HostSummary = { ok: number; changed: number; failed: number; skipped: number; conditional: number; unreachable: boolean; error?: string; tasks: TaskResult[]; execs: number; factExecs: number; connectMs?: number };
 
-export function summarize(tasks: TaskResult[], unreachable = false, error?: string, counts: { execs: number; factExecs: number; connectMs?: number } = { execs: 0, factExecs: 0 }): HostSummary {
+/**
+ * A host's counts. `hostFailed`: the host failed as a whole (its lock refused, its facts unreadable): it counts as
+ * failed even when no task did, so the recap and --json say failed as the line did.
+ */
+export function summarize(tasks: TaskResult[], unreachable = false, error?: string, counts: { execs: number; factExecs: number; connectMs?: number } = { execs: 0, factExecs: 0 },
+  hostFailed = false): HostSummary {
   const n = (s: string) => tasks.filter((t) => t.status === s).length;
-  return { ok: n('ok'), changed: n('changed'), failed: n('failed'), skipped: n('skipped'), conditional: n('conditional'), unreachable, error, tasks, ...counts };
+  return { ok: n('ok'), changed: n('changed'), failed: Math.max(n('failed'), hostFailed ? 1 : 0), skipped: n('skipped'), conditional: n('conditional'), unreachable, error, tasks, ...counts };
 }
 
 const summaryOf = (r: TaskResult) => r.changes.map((c) => (r.noLog || c.sensitive ? REDACTED : c.summary));

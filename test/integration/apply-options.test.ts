@@ -45,7 +45,10 @@ test('-e @file supplies variables', async () => {
 test('sensitive variables and no_log tasks are redacted in every output, also in diffs', async () => {
   const json = await applyJson([`${PB}/options.yml`, ...X, '--tags', 'secret', '--diff']);
   const text = await provision(['apply', `${PB}/options.yml`, ...X, '-i', lab.inventory, '--tags', 'secret', '--diff', '--check', '-e', 'db_password=another-secret-value']);
-  for (const out of [json.raw, text.stdout + text.stderr]) {
+  const vars = await provision(['vars', 'opt-1', ...X, '-i', lab.inventory, '-e', 'db_password=another-secret-value']);
+  assert.is(vars.code, 0, vars.stderr);
+  assert.match(vars.stdout, /db_password +"\*{8}"/);
+  for (const out of [json.raw, text.stdout + text.stderr, vars.stdout + vars.stderr]) {
     assert.not.ok(/hunter2-very-secret|another-secret-value|token-opt/.test(out), out);
   }
   const t = json.report.hosts['opt-1'].tasks.find((x) => x.task === 'secret config')!;

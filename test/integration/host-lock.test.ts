@@ -21,6 +21,9 @@ const slow = (s: number) => {
 };
 const quick = join(dir, 'quick.yml');
 writeFileSync(quick, '- hosts: all\n  tasks:\n    - name: marker\n      command: { shell: "date +%s%N >> /root/lock-markers" }\n');
+/** A task that reads facts first: the refused run's first exec is a fact batch, outside any task. */
+const withFacts = join(dir, 'with-facts.yml');
+writeFileSync(withFacts, '- hosts: all\n  tasks:\n    - name: copy marker\n      copy: { content: "x\\n", dest: /root/lock-copy }\n');
 
 useLab(test, 'lk', 1, (l, s) => { lab = l; ssh = s; });
 
@@ -40,13 +43,22 @@ async function locked(): Promise<string> {
 const markers = async () => (await sh(ssh[0], 'cat /root/lock-markers 2>/dev/null || true')).trim().split('\n').filter(Boolean).length;
 
 test('a second apply on a host being applied refuses at once, naming the run that holds the lock; nothing of it runs', async () => {
-  const a = background(slow(4));
+  const a = background(slow(6));
   const info = await locked();
   assert.match(info, `pid ${a.pid}`);
   const b = await provision(['apply', quick, '-i', lab.inventory]);
   assert.is(b.code, 1);
   assert.match(b.stdout, new RegExp(`failed +lk-1: another apply is running on this host \\(\\S+@\\S+ pid ${a.pid}, since \\S+Z, holder pid \\d+ on the host\\): .*--lock-wait.*--break-lock`));
+  assert.match(b.stdout, /^lk-1 +ok=0 changed=0 failed=1 skipped=0 unreachable=0 +\(another apply is running/m, `the recap counts the refused host as failed: ${b.stdout}`);
+  const c = await provision(['apply', withFacts, '-i', lab.inventory, '--json']);
+  const report = JSON.parse(c.stdout) as { hosts: Record<string, { failed: number; error?: string; tasks: unknown[] }> };
+  assert.equal(report.hosts['lk-1'].tasks, [], 'refused at its fact batch, before any task');
+  assert.is(report.hosts['lk-1'].failed, 1, '--json counts the refused host as failed');
+  assert.match(report.hosts['lk-1'].error!, /another apply is running/);
+  assert.is((await ssh[0].exec('test -e /root/lock-copy')).code, 1);
   assert.is(await markers(), 0, 'the refused run ran a command');
+  assert.not.match(b.stdout, /until grep|sh -c/, 'the task the lock stopped says why, not the transport\'s script');
+  assert.match(b.stdout, /failed +lk-1: marker .*\n(.*\n)*? +! not run: another apply is running on this host/);
   const ra = await a.done;
   assert.is(ra.code, 0, ra.stdout + ra.stderr);
 });

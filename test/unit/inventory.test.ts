@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
+import { asUser, scriptAs } from '../../engine/become.ts';
 import { EXIT, UserError } from '../../engine/errors.ts';
 import { connection, hostVars, loadInventory, selectHosts, varValues, type Inventory } from '../../engine/inventory/inventory.ts';
 import { iniValue, parseIni } from '../../engine/inventory/ini.ts';
@@ -217,6 +218,20 @@ test('connection: a port outside 1-65535 or not a number is an error naming the 
       assert.is((err as UserError).exitCode, EXIT.invalid);
     }
   }
+});
+
+test('connection: a become_user that is not a user name is an error naming the host; ordinary names pass', () => {
+  for (const bad of ['root; id', '-u', 'a b', "o'brien", '1abc', 'x'.repeat(33), '$(id)']) {
+    assert.throws(() => connection({ ansible_become_user: bad }, 'web1'), (err: Error) => err instanceof UserError && err.exitCode === EXIT.invalid &&
+      err.message === `host web1: ansible_become_user ${JSON.stringify(bad)} is not a user name (letters, digits, _ . -, not starting with - or a digit; 32 at most)`, bad);
+  }
+  for (const good of ['postgres', 'www-data', '_apt', 'svc.app', 'Admin1', 'machine$']) assert.is(connection({ become_user: good }, 'w').becomeUser, good);
+});
+
+test('become: the user name is quoted in every sudo command line (steps and fact batches)', () => {
+  assert.is(asUser('id -un', { user: 'www-data' }), "sudo -n -H -u www-data -- sh -c 'id -un'");
+  assert.is(scriptAs({ user: 'www-data' }), 'sudo -n -H -u www-data -- sh -s');
+  assert.is(scriptAs({ user: "a'b c" }), "sudo -n -H -u 'a'\\''b c' -- sh -s");
 });
 
 test('the inventory `provision lab up` writes loads, and gives the lab connection settings', () => {

@@ -78,4 +78,20 @@ test('exec: argv words reach the command unchanged, with cwd and env', () => {
   assert.is(r.stdout, `it's $(id) \`x\`|${dir}|a b`);
 });
 
+test('exec: a first word that looks like an assignment (X=1) is the program run, with or without env', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'a-'));
+  writeFileSync(join(dir, 'X=1'), '#!/bin/sh\necho "ran $1 A=$A"\n', { mode: 0o755 });
+  const path = `${dir}:/usr/bin:/bin`;
+  assert.is(run({ exec: ['X=1', 'hello'], env: { PATH: path, A: 'b c' } }).stdout, 'ran hello A=b c\n');
+  const bare = run({ exec: ['X=1', 'true'] });
+  assert.is(bare.status, 127, 'not `X=1 true`, which would succeed');
+  assert.match(bare.stderr, /X=1: not found/);
+});
+
+test('exec: an environment variable name that the shell could misread is refused', () => {
+  for (const name of ['A B', '1X', 'X;id', '']) {
+    assert.throws(() => stepCommand({ exec: ['true'], env: { [name]: 'v' } }, undefined), /environment variable name/, name);
+  }
+});
+
 test.run();

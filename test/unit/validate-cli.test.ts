@@ -1,7 +1,8 @@
 // `provision validate` and `provision schema` as a user runs them: every problem at once as FILE:LINE:COL lines
 // and exit 4, or one "valid" line and exit 0; the JSON Schema, compiled with ajv. Connects to nothing.
-import { readFileSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
 import { Ajv } from 'ajv';
 import { load } from 'js-yaml';
 import { test } from 'uvu';
@@ -122,6 +123,19 @@ test('playbooks/droplet.yml is valid against the example prod inventory', async 
   const r = await provision(['validate', 'playbooks/droplet.yml', '-i', 'inventories/prod']);
   assert.is(r.code, 0, r.stderr);
   assert.match(r.stdout, /droplet\.yml: 1 play\(s\), 9 task\(s\): valid/);
+});
+
+test('a become_user that is not a user name is refused before any connection, at the line that sets it', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'become-user-'));
+  mkdirSync(join(dir, 'inv'));
+  writeFileSync(join(dir, 'inv', 'hosts.yml'), 'all:\n  hosts:\n    web1:\n      ansible_host: 10.0.0.9\n      ansible_become_user: "root -- id; x"\n');
+  writeFileSync(join(dir, 'play.yml'), '- hosts: all\n  tasks:\n    - command: { argv: [id] }\n');
+  for (const cmd of ['validate', 'apply']) {
+    const r = await provision([cmd, join(dir, 'play.yml'), '-i', join(dir, 'inv')]);
+    assert.is(r.code, 4, r.stderr);
+    assert.match(r.stderr, /hosts\.yml:5:1: host web1: ansible_become_user "root -- id; x" is not a user name/);
+    assert.not.match(r.stdout, /unreachable|failed/, 'nothing was contacted');
+  }
 });
 
 test.run();

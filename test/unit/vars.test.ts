@@ -143,4 +143,28 @@ test('resolveVars: a cycle names its variables; an undefined one names the varia
   assert.is(missing.message, 'variable "a" (hosts.yml:3 (group web)): undefined variable "missing"');
 });
 
+test('vars masks sensitive values (by name, sensitive_vars, quoted in another value) unless --show-secrets', async () => {
+  const INV2 = 'test/fixtures/inventory/secrets';
+  const secrets = ['hunter2-in-inventory', 'pw-listed-in-sensitive-vars'];
+  const text = await provision(['vars', 's1', '-i', INV2]);
+  const json = await provision(['vars', 's1', '-i', INV2, '--json']);
+  for (const r of [text, json]) {
+    assert.is(r.code, 0, r.stderr);
+    for (const x of secrets) assert.not.ok(r.stdout.includes(x), `${x} shown: ${r.stdout}`);
+  }
+  const got = JSON.parse(json.stdout) as Record<string, { value: unknown }>;
+  assert.is(got.db_password.value, '********');
+  assert.is(got.api_url.value, '********');
+  assert.is(got.db_url.value, 'postgres://app:********@db/app');
+  assert.is(got.vault_password_file.value, '/keys/vault-pw', 'a path to a secret is not one');
+  assert.is(got.plain.value, 'hello');
+  const shown = await provision(['vars', 's1', '-i', INV2, '--show-secrets']);
+  for (const x of secrets) assert.ok(shown.stdout.includes(x), x);
+  // The example production inventory: its mongo_url and mail_url (listed in sensitive_vars) stay hidden.
+  const prod = await provision(['vars', 'droplet-1', '-i', 'inventories/prod']);
+  assert.is(prod.code, 0, prod.stderr);
+  assert.not.ok(prod.stdout.includes('change-me'), prod.stdout);
+  assert.match(prod.stdout, /mongo_url +"\*{8}"/);
+});
+
 test.run();

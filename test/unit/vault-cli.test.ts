@@ -14,7 +14,7 @@ const PW = 'fixture vault password';
 const INV = 'test/fixtures/inventory/vault';
 const PLAYBOOK = 'test/fixtures/playbooks/vault.yml';
 const SECRETS = ['correct horse battery staple', 'Kq7-vault-only-0042', 'nested-vault-value', '918273', 'vault-w2-secret'];
-const HEADER = '$PROVISION_VAULT;1;AES256GCM;scrypt\n';
+const HEADER = '$PROVISION_VAULT;1;AES256GCM;scrypt;N=2^17,r=8,p=1\n';
 const PLAIN = 'db_password: hunter2-but-longer\nlist: [a, b]\n';
 const bin = new URL('../../bin/provision.js', import.meta.url).pathname;
 

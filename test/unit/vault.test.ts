@@ -2,9 +2,10 @@
 // the password sources, transparent loading (group_vars, host_vars, -e @file, with plaintext line numbers)
 // and redaction: every vault variable is sensitive in what a run reports, whatever its name.
 // Fixtures: test/fixtures/inventory/vault/ and extra-vars/vault.yml, password "fixture vault password".
-import { chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { createDecipheriv, scryptSync } from 'node:crypto';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { thrown } from '../helpers/thrown.ts';
@@ -67,8 +68,31 @@ test('a changed byte in the salt, the IV, the tag or the ciphertext is detected'
   }
   assert.match(userError(() => decryptText(`${header}\n${blob.subarray(0, 40).toString('base64')}\n`, 'pw', 'f')).message, /truncated/);
   assert.match(userError(() => decryptText(`${header}\n${body[0]}\nnot base64!\n`, 'pw', 'f')).message, /^f: line 3 is not vault data/);
-  assert.match(userError(() => decryptText(v.replace(';1;', ';2;'), 'pw', 'f')).message, /^f: vault format "\$PROVISION_VAULT;2;AES256GCM;scrypt" is not supported/);
+  assert.match(userError(() => decryptText(v.replace(';1;', ';2;'), 'pw', 'f')).message, /^f: vault format "\$PROVISION_VAULT;2;AES256GCM;scrypt;N=2\^17,r=8,p=1" is not supported/);
   assert.match(userError(() => decryptText(v.replace(body[0], body[0].slice(0, 70)), 'pw', 'f')).message, /^f: cannot decrypt/, 'a line cut short');
+});
+
+test('scrypt: a file written today names N=2^17, r=8, p=1 and its key really is derived so; a first-format file (N=2^15) still opens', () => {
+  const v = encryptText('k: v\n', 'pw');
+  const [header, ...body] = v.trimEnd().split('\n');
+  assert.is(header, '$PROVISION_VAULT;1;AES256GCM;scrypt;N=2^17,r=8,p=1');
+  // Decrypted here without the vault module: only a key from N=2^17 opens it.
+  const blob = Buffer.from(body.join(''), 'base64');
+  const open = (log2N: number) => {
+    const key = scryptSync('pw', blob.subarray(0, 16), 32, { N: 2 ** log2N, r: 8, p: 1, maxmem: 256 * 2 ** 20 });
+    const d = createDecipheriv('aes-256-gcm', key, blob.subarray(16, 28), { authTagLength: 16 });
+    d.setAAD(Buffer.from(header));
+    d.setAuthTag(blob.subarray(28, 44));
+    return Buffer.concat([d.update(blob.subarray(44)), d.final()]).toString('utf8');
+  };
+  assert.is(open(17), 'k: v\n');
+  assert.throws(() => open(15));
+  const first = readFileSync('test/fixtures/inventory/vault/group_vars/web.yml', 'utf8');
+  assert.is(first.split('\n')[0], '$PROVISION_VAULT;1;AES256GCM;scrypt', 'a fixture of the first format');
+  assert.match(decryptText(first, PW, 'web.yml'), /\w+:/);
+  // The parameters are authenticated, and bounded: a hostile header cannot ask for 2^30 or be lowered unnoticed.
+  assert.match(userError(() => decryptText(v.replace('N=2^17', 'N=2^16'), 'pw', 'f')).message, /^f: cannot decrypt/);
+  assert.match(userError(() => decryptText(v.replace('N=2^17', 'N=2^30'), 'pw', 'f')).message, /^f: vault format .* is not supported .*N=2\^14\.\.2\^20/);
 });
 
 test('header detection: by the first line only; CRLF and BOM tolerated; CRLF vault text decrypts', () => {
