@@ -180,10 +180,11 @@ export class HostRun {
     }
     const become = this.become(play, task);
     const defs = mod.facts(args, ctx);
-    if (this.o.check && defs.some((d) => this.cache.isUnknown(d.key))) {
+    const unknown = this.o.check ? defs.filter((d) => this.cache.isUnknown(d.key)) : [];
+    if (unknown.length) {
       // What it would change is unknown too: readers of its facts after it are conditional as well.
       this.cache.markUnknown(defs);
-      return { status: 'conditional' };
+      return { status: 'conditional', error: `cannot be predicted: it reads ${unknown.map((d) => d.key).join(', ')}, which an earlier change only simulated in check mode may change` };
     }
     // Lazy facts are read only if the plan asks for them.
     const eager = defs.filter((d) => !d.lazy);

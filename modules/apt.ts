@@ -47,10 +47,11 @@ const INSTALL = ['apt-get', 'install', '-y', '-q', ...LOCK, '-o', 'Dpkg::Options
 
 /**
  * What installing or removing packages may change besides the package list: services, system users and
- * groups, and files under the system's directories. Check mode reads them as unknown afterwards.
+ * groups, files under the system's directories, and what other modules read of the host (a firewall ufw
+ * brings, a node or npm on PATH, meteor, the app's units). Check mode reads them as unknown afterwards.
  */
 const PACKAGE_SIDE_EFFECTS: Effect[] = [
-  ...['service:', 'user:', 'group:', 'git-rev:'].map((prefix) => ({ prefix, unknown: true as const })),
+  ...['service:', 'user:', 'group:', 'git-rev:', 'firewall:', 'node:', 'npm:', 'meteor', 'app:'].map((prefix) => ({ prefix, unknown: true as const })),
   ...['/etc/', '/usr/', '/var/', '/lib/', '/opt/'].flatMap((dir) => [
     { prefix: `file:${dir}`, unknown: true as const }, { prefix: `content:${dir}`, unknown: true as const }]),
 ];

@@ -4,7 +4,7 @@ import { type Change, type FactDef, defineModule } from '../engine/module.ts';
 import { shq } from '../engine/shell.ts';
 
 export type MeteorArgs = { release: string; user?: string; base_url?: string; launcher?: boolean };
-export type MeteorState = { home?: string; platform: string; releases: string[]; current?: string; launcher: boolean };
+export type MeteorState = { home?: string; platform: string; releases: string[]; current?: string };
 
 const PLATFORM: Record<string, string> = { x86_64: 'os.linux.x86_64', i686: 'os.linux.x86_32', aarch64: 'os.linux.aarch64' };
 
@@ -13,19 +13,22 @@ export function meteorFact(user: string): FactDef<MeteorState> {
   return {
     key: `meteor:${user}`,
     script: `uname -m; h=$(getent passwd ${u} | cut -d: -f6); echo "$h"; ` +
-      `ls -1 "$h/.meteor/packages/meteor-tool" 2>/dev/null | tr '\\n' ' '; echo; readlink "$h/.meteor/meteor" || echo; ` +
-      `[ -x /usr/local/bin/meteor ] && echo launcher || echo none`,
+      `ls -1 "$h/.meteor/packages/meteor-tool" 2>/dev/null | tr '\\n' ' '; echo; readlink "$h/.meteor/meteor" || echo`,
     parse(out) {
-      const [machine, home, releases = '', current = '', launcher = ''] = out.split('\n');
+      const [machine, home, releases = '', current = ''] = out.split('\n');
       return {
         platform: PLATFORM[machine.trim()] ?? `os.linux.${machine.trim()}`,
         home: home.trim() || undefined,
         releases: releases.trim().split(' ').filter(Boolean),
         current: /meteor-tool\/([^/]+)\//.exec(current)?.[1],
-        launcher: launcher.trim() === 'launcher',
       };
     },
   };
+}
+
+/** The launcher on PATH is one for the whole host, not one per user: a fact of its own. */
+export function meteorLauncherFact(): FactDef<boolean> {
+  return { key: 'meteor-launcher', script: '[ -x /usr/local/bin/meteor ] && echo launcher || echo none', parse: (out) => out.trim() === 'launcher' };
 }
 
 /** Download and unpack into ~/.meteor beside releases already there; make the release current. */
@@ -54,7 +57,7 @@ export default defineModule<MeteorArgs>({
       launcher: { type: 'boolean', default: true },
     },
   },
-  facts: (a) => [meteorFact(a.user ?? 'root')],
+  facts: (a) => [meteorFact(a.user ?? 'root'), ...(a.launcher !== false ? [meteorLauncherFact()] : [])],
   plan(a, facts) {
     const user = a.user ?? 'root';
     const now = facts.get(meteorFact(user));
@@ -74,12 +77,14 @@ export default defineModule<MeteorArgs>({
       }
       after.current = a.release;
     }
-    if (a.launcher !== false && !now.launcher) {
+    const launcher = a.launcher !== false && !facts.get(meteorLauncherFact());
+    if (launcher) {
       changes.push({ summary: 'install the meteor launcher in /usr/local/bin/meteor', effects: [],
         steps: [{ exec: ['install', '-m', '0755', `${now.home}/.meteor/packages/meteor-tool/${a.release}/mt-${now.platform}/scripts/admin/launch-meteor`, '/usr/local/bin/meteor'] }] });
-      after.launcher = true;
     }
-    if (changes.length) changes[changes.length - 1].effects = [{ key: meteorFact(user).key, value: after }];
+    if (changes.length) {
+      changes[changes.length - 1].effects = [{ key: meteorFact(user).key, value: after }, ...(launcher ? [{ key: meteorLauncherFact().key, value: true }] : [])];
+    }
     return changes;
   },
 });

@@ -1,6 +1,6 @@
 // node: a Node.js release from the official dist layout, in a versioned directory, checksum verified,
 // switched in by an atomic `current` symlink, node and npm linked into /usr/local/bin.
-import { type Change, type FactDef, type Step, defineModule } from '../engine/module.ts';
+import { type Change, type Effect, type FactDef, type Step, defineModule } from '../engine/module.ts';
 import { shq } from '../engine/shell.ts';
 
 export type NodeArgs = {
@@ -51,6 +51,9 @@ got=$($algo"sum" "$tmp/$file" | cut -d' ' -f1)
 mkdir "$tmp/x" && tar -xzf "$tmp/$file" -C "$tmp/x" --strip-components=1 --no-same-owner
 mv -T "$tmp/x" "$dir"`;
 
+/** Switching the node on PATH switches npm: what npm facts said (its version, global prefix, packages) is unknown. */
+const NPM_MOVES: Effect[] = [{ prefix: 'npm:', unknown: true }];
+
 export default defineModule<NodeArgs>({
   name: 'node',
   description: 'Install a Node.js release from the official dist layout ({mirror}/v{version}/node-v{version}-linux-{arch}.tar.gz) into PREFIX/vVERSION, checksum verified; switch PREFIX/current atomically; link node and npm into /usr/local/bin. Versions live side by side; an installed version is never downloaded again.',
@@ -87,7 +90,7 @@ export default defineModule<NodeArgs>({
         after.links = {};
       }
       after.versions = now.versions.filter((v) => v !== a.version);
-      return [{ summary: `remove node v${a.version}`, steps, effects: [{ key, value: after }] }];
+      return [{ summary: `remove node v${a.version}`, steps, effects: [{ key, value: after }, ...(now.current === a.version ? NPM_MOVES : [])] }];
     }
     if (!installed) {
       const file = `node-v${a.version}-linux-${now.arch}.tar.gz`;
@@ -118,7 +121,9 @@ export default defineModule<NodeArgs>({
         for (const b of stale) after.links[b] = `${prefix}/current/bin/${b}`;
       }
     }
-    if (changes.length) changes[changes.length - 1].effects = [{ key, value: after }];
+    // Another node on PATH is another npm, with its own global prefix and packages.
+    const moved = after.current !== now.current || after.links.node !== now.links.node || after.links.npm !== now.links.npm;
+    if (changes.length) changes[changes.length - 1].effects = [{ key, value: after }, ...(moved ? NPM_MOVES : [])];
     return changes;
   },
 });

@@ -102,6 +102,21 @@ test('npm packages for Node 0.8 (forever, meteorite) packed on this machine, and
   assert.is(again.report.hosts['nodejs-1'].changed, 0, again.raw);
 });
 
+test('switching Node switches npm: --check does not say a global package of the old npm is there for the new one', async () => {
+  // forever is a global package of Node 0.8's npm now (the test before); Node 20's npm has its own global prefix.
+  const check = await applyJson([`${PB}/node-switch-npm.yml`, '--check'], lab.inventory);
+  const c = check.report.hosts['nodejs-1'].tasks;
+  assert.equal(c.map((t) => t.status), ['changed', 'conditional'], check.raw);
+  assert.match(c[1].error!, /cannot be predicted: it reads npm:global/);
+  const run = await applyJson([`${PB}/node-switch-npm.yml`], lab.inventory);
+  assert.is(run.code, 0, run.raw);
+  assert.equal(run.report.hosts['nodejs-1'].tasks.map((t) => t.status), ['changed', 'changed'], 'apply installs it');
+  assert.is((await sh(ssh, 'PATH=$PATH:/usr/local/bin npm root -g')).trim(), '/opt/node/v20.19.0/lib/node_modules');
+  assert.is((await sh(ssh, 'ls /opt/node/v20.19.0/lib/node_modules/forever/package.json')).trim(), '/opt/node/v20.19.0/lib/node_modules/forever/package.json');
+  const back = await applyJson([`${PB}/node.yml`], lab.inventory);
+  assert.is(back.code, 0, back.raw);
+});
+
 test('a project-local package and a Node version removed (not the current one)', async () => {
   await sh(ssh, 'mkdir -p /srv/proj && rm -f /usr/local/bin/forever');
   const r = await applyJson([`${PB}/node-local.yml`], lab.inventory);
