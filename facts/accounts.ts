@@ -41,3 +41,14 @@ export function groupFact(name: string): FactDef<GroupState> {
     },
   };
 }
+
+/** The facts that say whether an owner and a group named in a task's arguments exist. */
+export function ownerFacts(a: { owner?: string; group?: string }): FactDef[] {
+  return [...(a.owner ? [userFact(a.owner)] : []), ...(a.group ? [groupFact(a.group)] : [])];
+}
+
+/** Refuses an owner or group the host does not have (chown would fail half-way through a change). */
+export function requireOwner(a: { owner?: string; group?: string }, facts: { get<T>(def: FactDef<T>): T }, module: string): void {
+  if (a.owner && !facts.get(userFact(a.owner)).exists) throw new Error(`${module}: no user "${a.owner}" on this host (owner)`);
+  if (a.group && !facts.get(groupFact(a.group)).exists) throw new Error(`${module}: no group "${a.group}" on this host (group)`);
+}

@@ -60,3 +60,6 @@ export function fileContentFact(path: string, o: { lazy?: boolean; maxBytes?: nu
     },
   };
 }
+
+/** The directory a path is in ("/" for a path at the root). */
+export const parentDir = (path: string): string => path.replace(/\/+$/, '').replace(/\/[^/]*$/, '') || '/';

@@ -1,7 +1,8 @@
 // copy: a file's whole content (given inline or read from a local file), and its owner, group and mode.
 // planFileContent is shared by template and lineinfile: whatever produces the wanted bytes, one plan writes them.
 import { createHash } from 'node:crypto';
-import { type FileContent, type FileState, MAX_CONTENT_BYTES, fileContentFact, fileFact } from '../facts/files.ts';
+import { ownerFacts, requireOwner } from '../facts/accounts.ts';
+import { type FileContent, type FileState, MAX_CONTENT_BYTES, fileContentFact, fileFact, parentDir } from '../facts/files.ts';
 import { type Change, type FactDef, type Facts, type FileDiff, type Step, defineModule } from '../engine/module.ts';
 import { MAX_COPY_SOURCE } from '../engine/local-files.ts';
 import { modeSchema, normalizeMode } from '../engine/validate.ts';
@@ -13,12 +14,12 @@ export type FileContentAttrs = { owner?: string; group?: string; mode?: string; 
 export type CopyArgs = FileContentAttrs & { dest: string; content?: string; src?: string };
 
 /**
- * The facts planFileContent reads: what is at `dest` (with its hash), and its text. The text is lazy:
- * read from the host only when the hashes differ and a diff is to be shown; `eager` when the plan
- * needs it anyway (lineinfile edits it).
+ * The facts planFileContent reads: what is at `dest` (with its hash), its text, the directory it goes in, and the
+ * owner and group it is given. The text is lazy: read from the host only when the hashes differ and a diff is to
+ * be shown; `eager` when the plan needs it anyway (lineinfile edits it).
  */
-export function fileContentFacts(dest: string, o: { eager?: boolean } = {}): FactDef[] {
-  return [fileFact(dest), fileContentFact(dest, { lazy: !o.eager })];
+export function fileContentFacts(dest: string, o: { eager?: boolean; owner?: string; group?: string } = {}): FactDef[] {
+  return [fileFact(dest), fileContentFact(dest, { lazy: !o.eager }), ...(parentDir(dest) !== '/' ? [fileFact(parentDir(dest))] : []), ...ownerFacts(o)];
 }
 
 /** Shared argument schemas of the modules that write a whole file. */
@@ -61,6 +62,11 @@ export function planFileContent(dest: string, content: string | Buffer, attrs: F
   if (now.state === 'link') throw new Error(`${dest} is a symlink (-> ${now.target}): write to its target, or remove the link first`);
   if (now.state === 'other') throw new Error(`${dest} exists and is not a regular file`);
 
+  requireOwner(attrs, facts, 'write');
+  if (now.state === 'absent' && parentDir(dest) !== '/' && facts.get(fileFact(parentDir(dest))).state !== 'directory') {
+    // As Ansible's copy: a file is written into a directory that is there, never one made on the way.
+    throw new Error(`the destination directory ${parentDir(dest)} does not exist (create it first, e.g. file: { path: ${parentDir(dest)}, state: directory })`);
+  }
   const bytes = typeof content === 'string' ? Buffer.from(content, 'utf8') : content;
   const sha256 = createHash('sha256').update(bytes).digest('hex');
   const fileKey = fileDef.key;
@@ -126,7 +132,7 @@ export default defineModule<CopyArgs>({
     then: { properties: { src: { type: 'null', description: 'left out when content is given (copy takes content or src, not both)' } } },
     else: { required: ['src'] },
   },
-  facts: (a) => fileContentFacts(a.dest),
+  facts: (a) => fileContentFacts(a.dest, a),
   plan(a, facts, ctx) {
     const content = a.content ?? ctx.readLocal(a.src!, { max: MAX_COPY_SOURCE, what: 'copy source' });
     return planFileContent(a.dest, content, a, facts);

@@ -1,5 +1,6 @@
 // file: a path's kind (file, directory, link, absent, touch) and its owner, group and mode.
-import { type FileState, fileContentFact, fileFact } from '../facts/files.ts';
+import { ownerFacts, requireOwner } from '../facts/accounts.ts';
+import { type FileState, fileContentFact, fileFact, parentDir } from '../facts/files.ts';
 import { type Change, type Effect, type Step, defineModule } from '../engine/module.ts';
 import { modeSchema, normalizeMode } from '../engine/validate.ts';
 
@@ -37,6 +38,15 @@ export function attributeChanges(path: string, now: FileState, want: Attrs, opts
   return { steps, notes, after };
 }
 
+/** The directories a path needs on the way (not "/"): all of them for a directory, the parent for a new file or link. */
+function ancestors(a: FileArgs): string[] {
+  const state = a.state ?? 'file';
+  if (state === 'absent' || state === 'file') return [];
+  const out: string[] = [];
+  for (let d = parentDir(a.path); d !== '/'; d = parentDir(d)) out.unshift(d);
+  return state === 'directory' ? out : out.slice(-1);
+}
+
 export default defineModule<FileArgs>({
   name: 'file',
   description: 'Ensure a path is a file, directory or symlink, or absent; set owner, group and mode.',
@@ -55,11 +65,13 @@ export default defineModule<FileArgs>({
     if: { required: ['state'], properties: { state: { const: 'link' } } },
     then: { required: ['src'] },
   },
-  facts: (a) => [fileFact(a.path)],
+  facts: (a) => [fileFact(a.path), ...ancestors(a).map(fileFact), ...(a.state === 'absent' ? [] : ownerFacts(a))],
   plan(a, facts) {
     const now = facts.get(fileFact(a.path));
     const state = a.state ?? 'file';
-    const effects = (after: FileState): Effect[] => [{ key: fileFact(a.path).key, value: after }];
+    const made: Effect[] = [];
+    const effects = (after: FileState): Effect[] => [{ key: fileFact(a.path).key, value: after }, ...made];
+    if (state !== 'absent') requireOwner(a, facts, 'file');
     if (state === 'absent') {
       if (now.state === 'absent') return [];
       return [{
@@ -71,8 +83,18 @@ export default defineModule<FileArgs>({
     const steps: Step[] = [];
     const notes: string[] = [];
     let base: FileState = now;
+    if (now.state === 'absent' && (state === 'touch' || state === 'link')) {
+      const dir = parentDir(a.path);
+      if (dir !== '/' && facts.get(fileFact(dir)).state !== 'directory') throw new Error(`${a.path}: the directory ${dir} does not exist`);
+    }
     if (state === 'directory') {
       if (now.state === 'absent') {
+        // mkdir -p makes the missing directories on the way, as Ansible's file does: they are facts too.
+        for (const dir of ancestors(a)) {
+          const d = facts.get(fileFact(dir));
+          if (d.state === 'absent') made.push({ key: fileFact(dir).key, value: { state: 'directory', mode: '0755', owner: 'root', group: 'root' } });
+          else if (d.state !== 'directory') throw new Error(`${a.path}: ${dir} is a ${d.state}, not a directory`);
+        }
         steps.push({ exec: ['mkdir', '-p', '--', a.path] });
         notes.push(`create directory ${a.path}`);
         base = { state: 'directory', mode: '0755', owner: 'root', group: 'root' };

@@ -104,7 +104,7 @@ export default defineModule<LineInFileArgs>({
       },
     ],
   },
-  facts: (a) => fileContentFacts(a.path, { eager: true }),
+  facts: (a) => fileContentFacts(a.path, { ...a, eager: true }),
   plan(a, facts) {
     const now = facts.get(fileFact(a.path));
     if (now.state === 'directory') throw new Error(`${a.path} is a directory, not a text file`);

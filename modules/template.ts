@@ -17,7 +17,7 @@ export default defineModule<TemplateArgs>({
       ...fileContentProperties,
     },
   },
-  facts: (a) => fileContentFacts(a.dest),
+  facts: (a) => fileContentFacts(a.dest, a),
   plan: (a, facts, ctx) => planFileContent(a.dest, ctx.render(a.src), a, facts),
   localSources: (a) => (typeof a.src === 'string' ? [{ arg: 'src', path: a.src, kind: 'template', what: 'template' }] : []),
 });
