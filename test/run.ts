@@ -6,6 +6,8 @@ import { readdirSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 
 const root = new URL('..', import.meta.url).pathname;
+// uvu with the reasons it swallows (a throwing `before` hook) shown: test/runner/uvu.ts.
+const preload = new URL('runner/preload.ts', import.meta.url).href;
 const jobs = Number(process.env.TEST_JOBS ?? 3);
 const lingerMs = Number(process.env.TEST_LINGER_S ?? 10) * 1000;
 const fileTimeoutMs = Number(process.env.TEST_FILE_TIMEOUT_S ?? 1200) * 1000;
@@ -25,8 +27,9 @@ type Tally = { passed: number; failed: number; skipped: number; tests: number; s
  * What uvu 0.5.6 reported on a file's stdout. Per test it writes a mark ("• " passed, "✘ " failed, no newline);
  * each suite then ends its line with "  (P / T)": P of its T tests passed, T counting neither test.skip nor
  * the tests .only left out, so T - P of them failed or never ran (a throwing `before` hook ends the suite
- * without a mark or a word). The file ends with a summary: Total (the sum of T), Passed, Skipped (skips and
- * the tests .only left out; not in Total), Duration. Counts are taken per suite and checked against it.
+ * without a mark or a word; test/runner/uvu.ts prints why). The file ends with a summary: Total (the sum
+ * of T), Passed, Skipped (skips and the tests .only left out; not in Total), Duration. Counts are taken
+ * per suite and checked against the summary.
  */
 function tally(stdout: string): Tally {
   const t: Tally = { passed: 0, failed: 0, skipped: 0, tests: 0, summary: false, notes: [] };
@@ -39,7 +42,7 @@ function tally(stdout: string): Tally {
     t.passed += ok;
     t.failed += of - ok;
     t.tests += of;
-    if (of - ok > crosses) t.notes.push(`${of - ok - crosses} of the ${of} tests of a suite did not run: a hook or a test threw and uvu ended the suite early`);
+    if (of - ok > crosses) t.notes.push(`${of - ok - crosses} of the ${of} tests of a suite did not run: uvu ended the suite early (the reason, if known, is on an [uvu] line above)`);
   }
   const summaries = [...stdout.matchAll(/^ {2}Total: +(\d+)\n {2}Passed: +(\d+)\n {2}Skipped: +(\d+)\n {2}Duration:/gm)];
   t.summary = summaries.length > 0;
@@ -54,7 +57,7 @@ function tally(stdout: string): Tally {
 
 function runFile(file: string): Promise<Result> {
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', file], {
+    const child = spawn(process.execPath, ['--import', 'tsx', '--import', preload, file], {
       cwd: root, detached: true, env: { ...process.env, FORCE_COLOR: '0', NO_COLOR: '1' },
       stdio: ['ignore', 'pipe', 'pipe'],
     });

@@ -90,4 +90,24 @@ test('a suite with a skip and failures, next to another suite in the same file',
   assert.equal(r, { code: 1, last: '2 passed, 2 failed' });
 });
 
+test('a before hook that throws: its reason is shown and its suite counts as failed', () => {
+  const r = runAll({
+    'lab.test.ts': "import { suite, test } from 'uvu';\nimport * as assert from 'uvu/assert';\n"
+      + "const s = suite('lab');\ns.before(async () => { throw new Error('the lab did not come up: no bridge'); });\n"
+      + "s('one', () => assert.ok(true));\ns('two', () => assert.ok(true));\ns.run();\n"
+      + "test('outside the lab', () => assert.ok(true));\ntest.run();\n",
+  });
+  assert.equal({ code: r.code, last: r.last }, { code: 1, last: '1 passed, 2 failed' });
+  assert.match(r.out, 'the lab did not come up: no bridge');
+});
+
+test('a test that throws something other than an Error: the value is shown, the rest of its suite still counts', () => {
+  const r = runAll({
+    'odd.test.ts': `${uvu}test('ok', () => assert.ok(true));\ntest('odd', () => { throw 'no lab today'; });\n`
+      + `test('after', () => assert.ok(true));\ntest.run();\n`,
+  });
+  assert.match(r.out, 'no lab today');
+  assert.equal({ code: r.code, last: r.last }, { code: 1, last: '2 passed, 1 failed' });
+});
+
 test.run();
