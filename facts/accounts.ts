@@ -4,16 +4,18 @@ import { shq } from '../engine/shell.ts';
 
 export type UserState =
   | { exists: false }
-  | { exists: true; uid: number; gid: number; home: string; shell: string; groups: string[]; authorizedKeys?: string };
+  | { exists: true; uid: number; gid: number; home: string; shell: string; groups: string[]; authorizedKeys?: string;
+    /** Who owns the home directory; absent when there is none. */
+    homeOwner?: string };
 
-/** A user's passwd entry, supplementary groups and authorized_keys text. */
+/** A user's passwd entry, supplementary groups, who owns its home, and its authorized_keys text. */
 export function userFact(name: string): FactDef<UserState> {
   const n = shq(name);
   return {
     key: `user:${name}`,
     script: [
       `e=$(getent passwd ${n}) || { echo absent; exit 0; }; echo "$e";`,
-      `id -Gn ${n} | tr ' ' ','; h=$(echo "$e" | cut -d: -f6);`,
+      `id -Gn ${n} | tr ' ' ','; h=$(echo "$e" | cut -d: -f6); stat -c %U "$h" 2>/dev/null || echo;`,
       `if [ -f "$h/.ssh/authorized_keys" ]; then echo keys; cat "$h/.ssh/authorized_keys"; fi`,
     ].join(' '),
     parse(out) {
@@ -21,23 +23,26 @@ export function userFact(name: string): FactDef<UserState> {
       if (lines[0] === 'absent') return { exists: false };
       const [, , uid, gid, , home, shell] = lines[0].split(':');
       const u: UserState = { exists: true, uid: Number(uid), gid: Number(gid), home, shell, groups: (lines[1] ?? '').split(',').filter(Boolean) };
-      if (lines[2] === 'keys') u.authorizedKeys = lines.slice(3).join('\n');
+      if (lines[2]) u.homeOwner = lines[2];
+      if (lines[3] === 'keys') u.authorizedKeys = lines.slice(4).join('\n');
       return u;
     },
   };
 }
 
-export type GroupState = { exists: false } | { exists: true; gid: number; members: string[] };
+/** A group: its gid, its listed members, and the users whose primary group it is (groupdel refuses those). */
+export type GroupState = { exists: false } | { exists: true; gid: number; members: string[]; primaryOf?: string[] };
 
 export function groupFact(name: string): FactDef<GroupState> {
   return {
     key: `group:${name}`,
-    script: `getent group ${shq(name)} || echo absent`,
+    script: `l=$(getent group ${shq(name)}) || { echo absent; exit 0; }; echo "$l"; ` +
+      `g=$(echo "$l" | cut -d: -f3); getent passwd | awk -F: -v g="$g" '$4 == g { printf "%s,", $1 }'; echo`,
     parse(out) {
-      const line = out.trim();
+      const [line = '', primary = ''] = out.trim().split('\n');
       if (line === 'absent' || !line) return { exists: false };
       const [, , gid, members = ''] = line.split(':');
-      return { exists: true, gid: Number(gid), members: members.split(',').filter(Boolean) };
+      return { exists: true, gid: Number(gid), members: members.split(',').filter(Boolean), primaryOf: primary.split(',').filter(Boolean) };
     },
   };
 }

@@ -1,6 +1,6 @@
 // command: run a program (argv, no shell) or a shell command line, unless `creates` exists or `removes` is gone.
 import { posix } from 'node:path';
-import { fileContentFact, fileFact } from '../facts/files.ts';
+import { fileContentFact, fileFact, parentDir } from '../facts/files.ts';
 import { type Change, type Effect, type Step, defineModule } from '../engine/module.ts';
 
 export type CommandArgs = {
@@ -55,7 +55,11 @@ export default defineModule<CommandArgs>({
     const extra = { ...(a.chdir ? { cwd: a.chdir } : {}), ...(a.env ? { env: a.env } : {}) };
     const step: Step = a.argv ? { exec: a.argv, ...extra } : { shell: a.shell!, ...extra };
     const effects: Effect[] = [];
-    if (creates) effects.push({ key: fileFact(creates).key, unknown: true }, { key: fileContentFact(creates).key, unknown: true });
+    // What makes `creates` may make the directories on the way to it too (mkdir -p, tar -C): those are unknown as well.
+    if (creates) {
+      effects.push({ key: fileFact(creates).key, unknown: true }, { key: fileContentFact(creates).key, unknown: true });
+      for (let d = parentDir(creates); d !== '/'; d = parentDir(d)) effects.push({ key: fileFact(d).key, unknown: true });
+    }
     if (removes) effects.push({ key: fileFact(removes).key, value: { state: 'absent' } }, { key: fileContentFact(removes).key, value: { exists: false } });
     if (!effects.length) effects.push({ all: 'unknown' });
     const change: Change = { summary: `run: ${a.argv ? a.argv.join(' ') : a.shell}`, steps: [step], effects };

@@ -39,12 +39,15 @@ export default defineModule<GroupArgs>({
     const now = facts.get(groupFact(a.name));
     if ((a.state ?? 'present') === 'absent') {
       if (!now.exists) return [];
-      // Its members lose it from their groups (groupdel refuses a group that is someone's primary one).
+      if (now.primaryOf?.length) {
+        throw new Error(`cannot remove group ${a.name}: it is the primary group of user ${now.primaryOf.join(', ')} (groupdel refuses it; remove the user first, or give it another group)`);
+      }
+      // Its members lose it from their groups.
       const members: Effect[] = now.members.map((m) => ({ key: userFact(m).key, unknown: true }));
       return [{ summary: `remove group ${a.name}`, steps: [{ exec: ['groupdel', '--', a.name] }], effects: [{ key, value: { exists: false } }, ...members] }];
     }
     if (!now.exists) {
-      const after: GroupState = { exists: true, gid: a.gid ?? 0, members: [] };
+      const after: GroupState = { exists: true, gid: a.gid ?? 0, members: [], primaryOf: [] };
       // Without a gid, groupadd picks the next free one: it cannot be known before.
       const effect: Effect = a.gid === undefined ? { key, unknown: true } : { key, value: after };
       const notes = [a.gid !== undefined ? `gid ${a.gid}` : '', a.system ? 'system' : ''].filter(Boolean);

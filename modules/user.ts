@@ -56,19 +56,24 @@ export default defineModule<UserArgs>({
       remove: { type: 'boolean' },
     },
   },
-  facts: (a) => [userFact(a.name), ...(a.state === 'absent' ? [] : groupNames(a).map(groupFact))],
+  // Without a group of its own named, the group named after the user matters: useradd joins it if it is there.
+  facts: (a) => [userFact(a.name), ...(a.state === 'absent' ? [] : [...groupNames(a), ...(a.group ? [] : [a.name])].map(groupFact))],
   plan(a, facts) {
     const key = userFact(a.name).key;
     const now = facts.get(userFact(a.name));
     if (a.state === 'absent') {
       if (!now.exists) return [];
+      // userdel --remove leaves a home someone else owns, and then exits 12 though the user is gone: such a home
+      // is left in place from the start, and said so.
+      const foreign = a.remove && now.homeOwner !== undefined && now.homeOwner !== a.name;
+      const remove = a.remove && !foreign;
       return [{
-        summary: `remove user ${a.name}${a.remove ? ` and its home ${now.home}` : ''}`,
-        steps: [{ exec: ['userdel', ...(a.remove ? ['--remove'] : []), '--', a.name] }],
+        summary: `remove user ${a.name}${remove ? ` and its home ${now.home}` : ''}${foreign ? ` (its home ${now.home} is owned by ${now.homeOwner}: left in place)` : ''}`,
+        steps: [{ exec: ['userdel', ...(remove ? ['--remove'] : []), '--', a.name] }],
         // userdel leaves the user's groups, and removes the group named after it when no one else uses it.
         effects: [{ key, value: { exists: false } },
           ...[...new Set([...now.groups, a.name])].map((g): Effect => ({ key: groupFact(g).key, unknown: true })),
-          ...(a.remove ? homeEffects(now.home) : [])],
+          ...(remove ? homeEffects(now.home) : [])],
       }];
     }
     const groupFacts = new Map<string, Extract<GroupState, { exists: true }>>();
@@ -98,6 +103,10 @@ export default defineModule<UserArgs>({
       const notes: string[] = [];
       if (a.uid !== undefined) { argv.push('--uid', String(a.uid)); notes.push(`uid ${a.uid}`); }
       if (a.group) { argv.push('--gid', a.group); notes.push(`group ${a.group}`); }
+      // As Ansible does: a group named after the user is there already, so useradd is told not to make one
+      // (-N; it would fail "group exists"), and the user's primary group is useradd's default.
+      const ownGroup = !a.group && facts.get(groupFact(a.name)).exists;
+      if (ownGroup) { argv.push('-N'); notes.push(`group ${a.name} exists: useradd -N`); }
       if (a.groups?.length) { argv.push('--groups', a.groups.join(',')); notes.push(`groups ${a.groups.join(', ')}`); }
       if (a.shell) { argv.push('--shell', a.shell); notes.push(`shell ${a.shell}`); }
       if (a.home) { argv.push('--home-dir', a.home); notes.push(`home ${a.home}`); }
@@ -107,8 +116,9 @@ export default defineModule<UserArgs>({
         after = { exists: true, uid: a.uid, gid: gidOf(a.group), home, shell: a.shell, groups: [a.group, ...(a.groups ?? []).filter((g) => g !== a.group)] };
       }
       const effects: Effect[] = [after ? { key, value: after } : { key, unknown: true }, ...memberEffects(a.groups ?? [], [])];
-      // Without a primary group, useradd makes one named after the user.
-      if (!a.group) effects.push({ key: groupFact(a.name).key, unknown: true });
+      // Its primary group gains it (without one named, useradd makes one after the user, or with -N uses its default).
+      effects.push({ key: groupFact(a.group ?? a.name).key, unknown: true });
+      if (ownGroup) effects.push({ prefix: 'group:', unknown: true });
       if (a.create_home !== false) effects.push(...homeEffects(home));
       changes.push({ summary: `create user ${a.name}${notes.length ? ` (${notes.join(', ')})` : ''}`, steps: [{ exec: argv }], effects });
     } else {
@@ -166,7 +176,10 @@ export default defineModule<UserArgs>({
       if (argv.length) {
         // Under a new home, authorized_keys are whatever is there already.
         const known: Effect = next.home === now.home ? { key, value: next } : { key, unknown: true };
-        changes.push({ summary: `user ${a.name}: ${notes.join(', ')}`, steps: [{ exec: ['usermod', ...argv, '--', a.name] }], effects: [known, ...memberEffects(joined, left)] });
+        // A new primary group: the old one and the new one change whose primary group they are.
+        const primaries: Effect[] = primary !== nowPrimary ? [nowPrimary, primary].map((g) => ({ key: groupFact(g).key, unknown: true })) : [];
+        changes.push({ summary: `user ${a.name}: ${notes.join(', ')}`, steps: [{ exec: ['usermod', ...argv, '--', a.name] }],
+          effects: [known, ...memberEffects(joined, left), ...primaries] });
       }
     }
 

@@ -29,20 +29,28 @@ const HANDLERS = [
 ];
 
 /**
- * What a task sets, by module and identity: two tasks of one sequence never set the same thing, since two
- * tasks that want it different fight in every run, and no second apply of such a playbook changes nothing.
+ * What a task claims, so that no two tasks of one sequence fight (two tasks that want one thing different change
+ * it in every run, and no second apply of such a playbook is quiet). `own`: what it sets (a path, a package, an
+ * account it removes); `use`: what it needs as others leave it (an account it creates, owns files by or runs as).
+ * A task may join when nothing it owns is claimed, and nothing it uses is owned.
  */
-function resources(c: CorpusTask): string[] {
+function claims(c: CorpusTask): { own: string[]; use: string[] } {
   const a = c.args;
-  const list = (v: unknown) => (Array.isArray(v) ? v : v === undefined ? [] : [v]).map((x) => String(x).replace(/[:=].*$/, ''));
+  const list = (v: unknown) => (Array.isArray(v) ? v : v === undefined ? [] : [v]).map((x) => String(x).replace(/(.)[@:=].*$/, '$1'));
+  const accounts = [a.owner, a.group, c.module === 'meteor' ? a.user ?? 'root' : undefined].filter((x): x is string => typeof x === 'string').map((n) => `account:${n}`);
   switch (c.module) {
-    case 'apt': return list(a.name).map((n) => `apt:${n}`).concat(a.update_cache ? ['apt:lists'] : []);
-    case 'command': return [`path:${a.creates ?? a.removes}`];
-    case 'copy': case 'template': return [`path:${a.dest}`];
-    case 'file': case 'lineinfile': return [`path:${a.path}`];
-    case 'npm': return list(a.name).map((n) => `npm:${n}`);
-    case 'node': return ['node'];
-    default: return [`${c.module}:${String(a.name ?? '')}`];
+    case 'apt': return { own: [...list(a.name).map((n) => `apt:${n}`), ...(a.update_cache ? ['apt:lists'] : [])], use: [] };
+    case 'service': return { own: [`service:${a.name}`], use: [`apt:${a.name}`] };
+    case 'command': return { own: [`path:${a.creates ?? a.removes}`], use: [] };
+    case 'copy': case 'template': return { own: [`path:${a.dest}`], use: accounts };
+    case 'file': case 'lineinfile': return { own: [`path:${a.path}`], use: accounts };
+    case 'npm': return { own: list(a.name).map((n) => `npm:${n}`), use: ['node'] };
+    case 'node': return { own: ['node'], use: [] };
+    case 'meteor': return { own: ['meteor'], use: accounts };
+    case 'user': case 'group':
+      // Removing an account fights every task that needs it; creating or changing one serves them.
+      return a.state === 'absent' ? { own: [`account:${a.name}`], use: [] } : { own: [`${c.module}:${a.name}`], use: [`account:${a.name}`, ...list(a.groups).map((g) => `account:${g}`), ...list(a.group).map((g) => `account:${g}`)] };
+    default: return { own: [`${c.module}:${String(a.name ?? '')}`], use: [] };
   }
 }
 
@@ -61,12 +69,19 @@ export function generate(corpus: CorpusTask[], seed: number, n: number): Sequenc
   const vars: Record<string, unknown> = { flag_on: true, flag_off: false };
   const local: Record<string, string> = {};
   const count = 3 + Math.floor(rnd() * 5);
-  const taken = new Set<string>();
+  const owned = new Set<string>();
+  const used = new Set<string>();
+  const fits = (c: CorpusTask) => {
+    const { own, use } = claims(c);
+    return !own.some((k) => owned.has(k) || used.has(k)) && !use.some((k) => owned.has(k));
+  };
   for (let i = 0; i < count; i++) {
     let c = draw();
-    for (let tries = 0; resources(c).some((r) => taken.has(r)) && tries < 50; tries++) c = draw();
-    if (resources(c).some((r) => taken.has(r))) break;
-    for (const r of resources(c)) taken.add(r);
+    for (let tries = 0; !fits(c) && tries < 50; tries++) c = draw();
+    if (!fits(c)) break;
+    const { own, use } = claims(c);
+    own.forEach((k) => owned.add(k));
+    use.forEach((k) => used.add(k));
     const args = structuredClone(c.args);
     const task: Record<string, unknown> = { name: `t${i} ${c.id}` };
     Object.assign(local, c.local);
