@@ -57,3 +57,10 @@ export function requireOwner(a: { owner?: string; group?: string }, facts: { get
   if (a.owner && !facts.get(userFact(a.owner)).exists) throw new Error(`${module}: no user "${a.owner}" on this host (owner)`);
   if (a.group && !facts.get(groupFact(a.group)).exists) throw new Error(`${module}: no group "${a.group}" on this host (group)`);
 }
+
+/** The numbers of the owner and group a task names, as the host knows them (undefined where it does not). */
+export function ownerIds(a: { owner?: string; group?: string }, facts: { get<T>(def: FactDef<T>): T }): { uid?: number; gid?: number } {
+  const u = a.owner ? facts.get(userFact(a.owner)) : undefined;
+  const g = a.group ? facts.get(groupFact(a.group)) : undefined;
+  return { uid: u?.exists ? u.uid : undefined, gid: g?.exists ? g.gid : undefined };
+}

@@ -9,6 +9,9 @@ export type FileState = {
   mode?: string;
   owner?: string;
   group?: string;
+  /** The owner's and group's numbers: what names them may change (a uid given to another user), these do not. */
+  uid?: number;
+  gid?: number;
   size?: number;
   sha256?: string;
   /** A link's target. */
@@ -23,14 +26,14 @@ export function fileFact(path: string): FactDef<FileState> {
     script: [
       `if [ -L ${p} ]; then t=link; elif [ -d ${p} ]; then t=directory; elif [ -f ${p} ]; then t=file;`,
       `elif [ -e ${p} ]; then t=other; else echo absent; exit 0; fi;`,
-      `echo "$t $(stat -c '%a %U %G %s' ${p})";`,
+      `echo "$t $(stat -c '%a %U %G %s %u %g' ${p})";`,
       `if [ "$t" = file ]; then sha256sum ${p} | cut -d' ' -f1; elif [ "$t" = link ]; then readlink ${p}; fi`,
     ].join(' '),
     parse(out) {
       const [head, extra = ''] = out.split('\n');
-      const [state, mode, owner, group, size] = head.trim().split(' ');
+      const [state, mode, owner, group, size, uid, gid] = head.trim().split(' ');
       if (state === 'absent') return { state: 'absent' };
-      const f: FileState = { state: state as FileState['state'], mode: mode.padStart(4, '0'), owner, group, size: Number(size) };
+      const f: FileState = { state: state as FileState['state'], mode: mode.padStart(4, '0'), owner, group, size: Number(size), uid: Number(uid), gid: Number(gid) };
       if (state === 'file') f.sha256 = extra.trim();
       if (state === 'link') f.target = extra;
       return f;

@@ -7,6 +7,8 @@ export type ServiceState = {
   exists: boolean;
   active: boolean;
   enabled: boolean;
+  /** systemd: the program its ExecStart runs, when that is not there (a package removed, its unit left behind). */
+  missingProgram?: string;
 };
 
 /** A service's state under systemd, or under init scripts on hosts without systemd. */
@@ -17,6 +19,8 @@ export function serviceFact(name: string): FactDef<ServiceState> {
     script: [
       `if [ -d /run/systemd/system ]; then echo systemd;`,
       `systemctl show ${n} -p LoadState -p ActiveState -p UnitFileState 2>/dev/null;`,
+      `p=$(systemctl show ${n} -p ExecStart --value 2>/dev/null | sed -n 's/^{ path=\\([^ ;]*\\).*/\\1/p' | head -n 1);`,
+      `if [ -n "$p" ] && [ ! -x "$p" ]; then echo "Missing=$p"; fi;`,
       `else echo sysv; if [ -x /etc/init.d/${n} ]; then echo LoadState=loaded;`,
       `if service ${n} status >/dev/null 2>&1; then echo ActiveState=active; else echo ActiveState=inactive; fi;`,
       `if ls /etc/rc2.d/S*${n} >/dev/null 2>&1; then echo UnitFileState=enabled; else echo UnitFileState=disabled; fi;`,
@@ -30,6 +34,7 @@ export function serviceFact(name: string): FactDef<ServiceState> {
         exists: kv.LoadState === 'loaded',
         active: kv.ActiveState === 'active' || kv.ActiveState === 'reloading',
         enabled: ['enabled', 'enabled-runtime', 'static', 'alias', 'generated'].includes(kv.UnitFileState ?? ''),
+        ...(kv.Missing ? { missingProgram: kv.Missing } : {}),
       };
     },
   };

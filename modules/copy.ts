@@ -1,7 +1,7 @@
 // copy: a file's whole content (given inline or read from a local file), and its owner, group and mode.
 // planFileContent is shared by template and lineinfile: whatever produces the wanted bytes, one plan writes them.
 import { createHash } from 'node:crypto';
-import { ownerFacts, requireOwner } from '../facts/accounts.ts';
+import { ownerFacts, ownerIds, requireOwner } from '../facts/accounts.ts';
 import { type FileContent, type FileState, MAX_CONTENT_BYTES, fileContentFact, fileFact, parentDir } from '../facts/files.ts';
 import { type Change, type FactDef, type Facts, type FileDiff, type Step, defineModule } from '../engine/module.ts';
 import { MAX_COPY_SOURCE } from '../engine/local-files.ts';
@@ -72,7 +72,7 @@ export function planFileContent(dest: string, content: string | Buffer, attrs: F
   const fileKey = fileDef.key;
 
   if (now.state === 'file' && now.sha256 === sha256) {
-    const attrsChange = attributeChanges(dest, now, attrs);
+    const attrsChange = attributeChanges(dest, now, { ...attrs, ...ownerIds(attrs, facts) });
     if (attrsChange.steps.length === 0) return [];
     return [{ summary: `${dest}: ${attrsChange.notes.join(', ')}`, steps: attrsChange.steps, effects: [{ key: fileKey, value: attrsChange.after }] }];
   }

@@ -1,5 +1,5 @@
 // file: a path's kind (file, directory, link, absent, touch) and its owner, group and mode.
-import { ownerFacts, requireOwner } from '../facts/accounts.ts';
+import { ownerFacts, ownerIds, requireOwner } from '../facts/accounts.ts';
 import { type FileState, fileContentFact, fileFact, parentDir } from '../facts/files.ts';
 import { type Change, type Effect, type Step, defineModule } from '../engine/module.ts';
 import { modeSchema, normalizeMode } from '../engine/validate.ts';
@@ -13,21 +13,25 @@ export type FileArgs = {
   mode?: string;
 };
 
-export type Attrs = { owner?: string; group?: string; mode?: string };
+/** Owner, group and mode wanted; `uid`/`gid`: the owner's and group's numbers when known, compared before names. */
+export type Attrs = { owner?: string; group?: string; mode?: string; uid?: number; gid?: number };
 
 /** The steps and summaries that bring owner, group and mode of `path` from `now` to `want`. */
 export function attributeChanges(path: string, now: FileState, want: Attrs, opts: { isLink?: boolean; fresh?: boolean } = {}): { steps: Step[]; notes: string[]; after: FileState } {
   const steps: Step[] = [];
   const notes: string[] = [];
   const after = { ...now };
-  const owner = want.owner && want.owner !== now.owner ? want.owner : undefined;
-  const group = want.group && want.group !== now.group ? want.group : undefined;
+  // By number where both are known: a file whose uid was renamed (a user re-made with it) is already right.
+  const differs = (name: string | undefined, had: string | undefined, id: number | undefined, hadId: number | undefined) =>
+    name !== undefined && (id !== undefined && hadId !== undefined ? id !== hadId : name !== had);
+  const owner = differs(want.owner, now.owner, want.uid, now.uid) ? want.owner : undefined;
+  const group = differs(want.group, now.group, want.gid, now.gid) ? want.group : undefined;
   if (owner || group) {
     const spec = `${owner ?? ''}${group ? `:${group}` : ''}`;
     steps.push({ exec: opts.isLink ? ['chown', '-h', spec, '--', path] : ['chown', spec, '--', path] });
     notes.push(`owner ${want.owner ?? now.owner}:${want.group ?? now.group}${opts.fresh ? '' : ` (was ${now.owner}:${now.group})`}`);
-    if (owner) after.owner = owner;
-    if (group) after.group = group;
+    if (owner) Object.assign(after, { owner, uid: want.uid });
+    if (group) Object.assign(after, { group, gid: want.gid });
   }
   const mode = want.mode ? normalizeMode(want.mode) : undefined;
   if (mode && !opts.isLink && mode !== now.mode) {
@@ -119,7 +123,7 @@ export default defineModule<FileArgs>({
         base = { state: 'link', target: a.src, owner: 'root', group: 'root', mode: '0777' };
       }
     }
-    const attrs = attributeChanges(a.path, base, a, { isLink: state === 'link', fresh: base !== now });
+    const attrs = attributeChanges(a.path, base, { ...a, ...ownerIds(a, facts) }, { isLink: state === 'link', fresh: base !== now });
     steps.push(...attrs.steps);
     if (steps.length === 0) return [];
     const summary = notes.length ? [notes.join(', '), ...attrs.notes].join(', ') : `${a.path}: ${attrs.notes.join(', ')}`;

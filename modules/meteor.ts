@@ -2,6 +2,7 @@
 // tarball for the host's arch unpacked into ~/.meteor of a user, the launcher put on PATH.
 import { type Change, type FactDef, defineModule } from '../engine/module.ts';
 import { shq } from '../engine/shell.ts';
+import { userFact } from '../facts/accounts.ts';
 
 export type MeteorArgs = { release: string; user?: string; base_url?: string; launcher?: boolean };
 export type MeteorState = { home?: string; platform: string; releases: string[]; current?: string };
@@ -57,7 +58,8 @@ export default defineModule<MeteorArgs>({
       launcher: { type: 'boolean', default: true },
     },
   },
-  facts: (a) => [meteorFact(a.user ?? 'root'), ...(a.launcher !== false ? [meteorLauncherFact()] : [])],
+  // The user too: its home is where the release goes, and a user an earlier task makes is not known in check mode.
+  facts: (a) => [userFact(a.user ?? 'root'), meteorFact(a.user ?? 'root'), ...(a.launcher !== false ? [meteorLauncherFact()] : [])],
   plan(a, facts) {
     const user = a.user ?? 'root';
     const now = facts.get(meteorFact(user));

@@ -33,6 +33,10 @@ export default defineModule<ServiceArgs>({
   plan(a, facts) {
     const now = facts.get(serviceFact(a.name));
     if (!now.exists) throw new Error(`no service "${a.name}" on this host`);
+    // systemd would fail with 203/EXEC: said when planned, so check mode says what apply meets.
+    if (now.missingProgram && a.state && a.state !== 'stopped' && !(a.state === 'started' && now.active)) {
+      throw new Error(`service ${a.name} cannot start: its program ${now.missingProgram} is not installed (its package was removed, its unit left behind)`);
+    }
     const sysv = now.init === 'sysv';
     const act = (verb: Action): Step => ({ exec: sysv ? ['service', a.name, verb] : ['systemctl', verb, a.name] });
     const steps: Step[] = [];

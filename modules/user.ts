@@ -178,6 +178,8 @@ export default defineModule<UserArgs>({
         const known: Effect = next.home === now.home ? { key, value: next } : { key, unknown: true };
         // A new primary group: the old one and the new one change whose primary group they are.
         const primaries: Effect[] = primary !== nowPrimary ? [nowPrimary, primary].map((g) => ({ key: groupFact(g).key, unknown: true })) : [];
+        // usermod --uid gives the files of the home to the new uid: their facts hold the old one.
+        if (next.uid !== now.uid) primaries.push(...homeEffects(now.home));
         changes.push({ summary: `user ${a.name}: ${notes.join(', ')}`, steps: [{ exec: ['usermod', ...argv, '--', a.name] }],
           effects: [known, ...memberEffects(joined, left), ...primaries] });
       }

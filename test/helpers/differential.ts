@@ -48,8 +48,10 @@ function claims(c: CorpusTask): { own: string[]; use: string[] } {
     case 'node': return { own: ['node'], use: [] };
     case 'meteor': return { own: ['meteor'], use: accounts };
     case 'user': case 'group':
-      // Removing an account fights every task that needs it; creating or changing one serves them.
-      return a.state === 'absent' ? { own: [`account:${a.name}`], use: [] } : { own: [`${c.module}:${a.name}`], use: [`account:${a.name}`, ...list(a.groups).map((g) => `account:${g}`), ...list(a.group).map((g) => `account:${g}`)] };
+      // Removing an account, or giving it another uid or gid (files keep the old number), fights every task
+      // that needs it; creating or otherwise changing one serves them.
+      return a.state === 'absent' || a.uid !== undefined || a.gid !== undefined ? { own: [`account:${a.name}`], use: [] }
+        : { own: [`${c.module}:${a.name}`], use: [`account:${a.name}`, ...list(a.groups).map((g) => `account:${g}`), ...list(a.group).map((g) => `account:${g}`)] };
     default: return { own: [`${c.module}:${String(a.name ?? '')}`], use: [] };
   }
 }
