@@ -46,7 +46,9 @@ const hostKeyFile = (type: string) => `/etc/ssh/ssh_host_${type.replace(/^ssh-/,
  * - a listed key passes; off port 22 a host with no line of its own for `[host]:port` is also trusted by a
  *   line for the bare host that holds the key (as ssh does);
  * - a listed host presenting another key has CHANGED: refused, also under `acceptNew`;
- * - a host listed nowhere is refused, or with `acceptNew` trusted and recorded in the first file.
+ * - a host listed nowhere is refused, or with `acceptNew` trusted and recorded in the first file;
+ * - a line with a marker OpenSSH does not know (`@REVOKED`, two markers) that names the host is refused
+ *   rather than ignored: it may be a revocation mistyped.
  */
 export function verifyHostKey(files: string[], name: string, key: Buffer, acceptNew = false): Verdict {
   name = lowerAscii(name);
@@ -54,7 +56,14 @@ export function verifyHostKey(files: string[], name: string, key: Buffer, accept
   const texts = files.map((file) => ({ file, text: readKnownHosts(file) }));
   const all: Listed[] = texts.flatMap(({ file, text }) => parseKnownHosts(text).map((e) => ({ ...e, file })));
   const bare = splitKnownHostsName(name);
+  const names = bare.port === 22 ? [name] : [name, bare.host];
 
+  const odd = all.find((e) => e.marker === 'unknown' && names.some((n) => entryMatches(e, n)));
+  if (odd) {
+    return { ok: false, why: `${where(odd)} starts with \`${odd.markerText}\`, which is not a known_hosts marker (OpenSSH knows ` +
+      `@revoked and @cert-authority, in lower case, one per line, and ignores this line): refusing to connect to ${name} ` +
+      'until the line is fixed or removed, since it may be a revocation mistyped' };
+  }
   let found = check(all, name, key);
   // ssh: a host new under [host]:port is looked up once more without the port; only a match counts there.
   if (found.status === 'new' && bare.port !== 22) {

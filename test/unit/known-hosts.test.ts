@@ -1,5 +1,5 @@
 // known_hosts: names with ports, plain and hashed entries, fingerprints, strict checking, --accept-new, @revoked;
-// OpenSSH's patterns (wildcards, negation, case, [host]:port, hashed names) and every @revoked form.
+// OpenSSH's patterns (wildcards, negation, case, [host]:port, hashed names), every @revoked form, unknown markers.
 import { createHmac, randomBytes } from 'node:crypto';
 import { mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -191,6 +191,15 @@ test('@revoked in every form OpenSSH reads: wildcards, patterns, ports, hashed, 
   assert.ok(verdict([line('h1', ED_A), `@revoked ${line('h2', ED_A)}`], 'h1', ED_A).ok);
   assert.ok(verdict([line('h1', ED_A), `@revoked ${line('!h1,*', ED_A)}`], 'h1', ED_A).ok);
   assert.ok(verdict([line('h1', ED_A), `@revoked ${line('*', ED_B)}`], 'h1', ED_A).ok, 'another key revoked');
+});
+
+test('a line with a marker OpenSSH does not know that names the host refuses it (it may be a revocation mistyped)', () => {
+  for (const marker of ['@REVOKED', '@revoke', '@revoked @cert-authority']) {
+    const v = verdict([line('h1', ED_A), `${marker} ${line('*', ED_A)}`], 'h1', ED_A);
+    assert.is(v.ok, false, marker);
+    assert.match(why(v), `${v.file} line 2 starts with \`${marker}\`, which is not a known_hosts marker`);
+  }
+  assert.ok(verdict([line('h1', ED_A), `@REVOKED ${line('h2', ED_A)}`], 'h1', ED_A).ok, 'a line for other hosts');
 });
 
 test('lines OpenSSH cannot read are ignored: a key of another type than the line names', () => {
