@@ -1,6 +1,6 @@
 // Host key checking as OpenSSH's ssh does it with StrictHostKeyChecking=yes (sshconnect.c check_host_key,
-// hostfile.c check_key_in_hostkeys): the key a host presents against the known_hosts files, @revoked, and
-// --accept-new's recording.
+// hostfile.c check_key_in_hostkeys): the key a host presents against the known_hosts files, @revoked,
+// @cert-authority (refused: ssh2 cannot check host certificates), and --accept-new's recording.
 import { appendFileSync, existsSync, mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { lowerAscii } from './host-patterns.ts';
@@ -45,6 +45,8 @@ const hostKeyFile = (type: string) => `/etc/ssh/ssh_host_${type.replace(/^ssh-/,
  * - a key under a matching @revoked line never passes, also when listed plainly elsewhere;
  * - a listed key passes; off port 22 a host with no line of its own for `[host]:port` is also trusted by a
  *   line for the bare host that holds the key (as ssh does);
+ * - a host trusted only through @cert-authority is refused with what to do instead: ssh2 cannot check host
+ *   certificates, and a line provision cannot honour is not ignored silently;
  * - a listed host presenting another key has CHANGED: refused, also under `acceptNew`;
  * - a host listed nowhere is refused, or with `acceptNew` trusted and recorded in the first file;
  * - a line with a marker OpenSSH does not know (`@REVOKED`, two markers) that names the host is refused
@@ -74,6 +76,16 @@ export function verifyHostKey(files: string[], name: string, key: Buffer, accept
     return { ok: false, why: `the host key of ${name} (${presented}) is marked @revoked in ${where(found.entry)}: refusing to connect` };
   }
   if (found.status === 'ok') return { ok: true };
+
+  const ca = all.find((e) => e.marker === '@cert-authority' && e.valid && names.some((n) => entryMatches(e, n)));
+  if (ca) {
+    const listed = found.status === 'changed' ? ` (${where(found.entry)} lists another key)` : '';
+    return { ok: false, why: `${name} presents ${presented}, which no known_hosts line lists for it${listed}; ${where(ca)} trusts ` +
+      `host certificates signed by a CA (@cert-authority) for it, but provision does not support host certificates (its SSH ` +
+      `library, ssh2, cannot check them). List the host's own key instead: add a line \`${name} <keytype> <key>\` to ` +
+      `${files[0]} with the contents of ${hostKeyFile(keyType(key))} on the host (check its fingerprint there with ` +
+      `\`ssh-keygen -lf ${hostKeyFile(keyType(key))}\`)` };
+  }
   if (found.status === 'changed') {
     const k = found.entry;
     return { ok: false, why: `the host key of ${name} has CHANGED: it presents ${presented}, but ${k.file} line ${k.line} lists ` +

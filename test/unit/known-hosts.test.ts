@@ -1,5 +1,5 @@
 // known_hosts: names with ports, plain and hashed entries, fingerprints, strict checking, --accept-new, @revoked;
-// OpenSSH's patterns (wildcards, negation, case, [host]:port, hashed names), every @revoked form, unknown markers.
+// OpenSSH's patterns (wildcards, negation, case, [host]:port), every @revoked form, @cert-authority refused clearly.
 import { createHmac, randomBytes } from 'node:crypto';
 import { mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -200,6 +200,22 @@ test('a line with a marker OpenSSH does not know that names the host refuses it 
     assert.match(why(v), `${v.file} line 2 starts with \`${marker}\`, which is not a known_hosts marker`);
   }
   assert.ok(verdict([line('h1', ED_A), `@REVOKED ${line('h2', ED_A)}`], 'h1', ED_A).ok, 'a line for other hosts');
+});
+
+test('@cert-authority: a host it would be the only reason to trust is refused, saying certificates are not supported', () => {
+  const CA = blob('ssh-ed25519', randomBytes(36));
+  for (const acceptNew of [false, true]) {
+    const v = verdict([`@cert-authority ${line('*.lab', CA)}`], 'web.lab', ED_A, acceptNew);
+    assert.is(v.ok, false);
+    assert.match(why(v), `${v.file} line 1 trusts host certificates signed by a CA (@cert-authority) for it, but provision does not support host certificates`);
+    assert.match(why(v), `List the host's own key instead: add a line \`web.lab <keytype> <key>\` to ${v.file}`);
+    assert.is(readFileSync(v.file, 'utf8').split('\n').length, 2, 'nothing recorded');
+  }
+  const changed = verdict([`@cert-authority ${line('*.lab', CA)}`, line('web.lab', ED_B)], 'web.lab', ED_A);
+  assert.match(why(changed), /which no known_hosts line lists for it \(.* line 2 lists another key\).*does not support host certificates/);
+  assert.ok(verdict([`@cert-authority ${line('*.lab', CA)}`, line('web.lab', ED_A)], 'web.lab', ED_A).ok, 'its own key listed');
+  assert.match(why(verdict([`@cert-authority ${line('*.example', CA)}`], 'web.lab', ED_A)), 'no host key for web.lab');
+  assert.match(why(verdict([`@cert-authority ${line('web.lab', CA)}`], '[web.lab]:2222', ED_A)), 'does not support host certificates');
 });
 
 test('lines OpenSSH cannot read are ignored: a key of another type than the line names', () => {
