@@ -115,3 +115,28 @@ export function readKnownHosts(path: string): string {
 export function knownHostsFiles(inventoryFile: string | undefined, userFile: string): string[] {
   return inventoryFile && inventoryFile !== userFile ? [inventoryFile, userFile] : [userFile];
 }
+
+/**
+ * The host key algorithms a client offers, in OpenSSH's order (KEX_DEFAULT_PK_ALG without certificates and
+ * security keys, which ssh2 cannot use), each with the key type it verifies. An RSA key is verified only by
+ * rsa-sha2-512 or rsa-sha2-256: the SHA-1 `ssh-rsa` signature is never offered (OpenSSH 8.8+ refuses it too).
+ */
+const OFFERED: Array<[algorithm: string, keyType: string]> = [
+  ['ssh-ed25519', 'ssh-ed25519'],
+  ['ecdsa-sha2-nistp256', 'ecdsa-sha2-nistp256'],
+  ['ecdsa-sha2-nistp384', 'ecdsa-sha2-nistp384'],
+  ['ecdsa-sha2-nistp521', 'ecdsa-sha2-nistp521'],
+  ['rsa-sha2-512', 'ssh-rsa'],
+  ['rsa-sha2-256', 'ssh-rsa'],
+];
+
+/**
+ * The host key algorithms to offer to `name`: those that verify a key listed for it (plain lines), so the host
+ * must present a key that can be checked; all of them when none is listed (a first contact).
+ */
+export function hostKeyAlgorithms(files: string[], name: string): string[] {
+  const types = new Set(files.flatMap((f) => parseKnownHosts(readKnownHosts(f)))
+    .filter((e) => !e.marker && e.valid && entryMatches(e, name)).map((e) => keyType(e.key)));
+  const known = OFFERED.filter(([, type]) => types.has(type)).map(([alg]) => alg);
+  return known.length ? known : OFFERED.map(([alg]) => alg);
+}

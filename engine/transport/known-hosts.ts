@@ -6,7 +6,7 @@ import { dirname } from 'node:path';
 import { lowerAscii } from './host-patterns.ts';
 import { type KnownEntry, entryMatches, fingerprint, keyType, parseKnownHosts, readKnownHosts, splitKnownHostsName } from './known-hosts-file.ts';
 
-export { fingerprint, keysFor, keyType, knownHostsFiles, knownHostsName, readKnownHosts } from './known-hosts-file.ts';
+export { fingerprint, hostKeyAlgorithms, keysFor, keyType, knownHostsFiles, knownHostsName, readKnownHosts } from './known-hosts-file.ts';
 export type { KnownKey } from './known-hosts-file.ts';
 
 export type Verdict = { ok: true; recorded?: string } | { ok: false; why: string };
