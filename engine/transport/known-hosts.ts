@@ -1,85 +1,96 @@
-// OpenSSH known_hosts files: the host keys a connection must present.
-import { createHash, createHmac } from 'node:crypto';
-import { appendFileSync, existsSync, mkdirSync, readFileSync } from 'node:fs';
+// Host key checking as OpenSSH's ssh does it with StrictHostKeyChecking=yes (sshconnect.c check_host_key,
+// hostfile.c check_key_in_hostkeys): the key a host presents against the known_hosts files, @revoked,
+// @cert-authority (refused: ssh2 cannot check host certificates), and --accept-new's recording.
+import { appendFileSync, existsSync, mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
+import { lowerAscii } from './host-patterns.ts';
+import { type KnownEntry, entryMatches, fingerprint, keyType, parseKnownHosts, readKnownHosts, splitKnownHostsName } from './known-hosts-file.ts';
 
-export type KnownKey = { type: string; key: Buffer; line: number };
-
-/** The name a host has in known_hosts: `addr`, or `[addr]:port` off port 22. */
-export function knownHostsName(host: string, port = 22): string {
-  return port === 22 ? host : `[${host}]:${port}`;
-}
-
-function matches(pattern: string, name: string): boolean {
-  if (pattern.startsWith('|1|')) {
-    const [, , salt, hash] = pattern.split('|');
-    const mac = createHmac('sha1', Buffer.from(salt, 'base64')).update(name).digest('base64');
-    return mac === hash;
-  }
-  return pattern.split(',').includes(name);
-}
-
-/** Every key listed for `name` in the text of a known_hosts file (markers like @revoked excluded, or only them). */
-export function keysFor(text: string, name: string, marker?: '@revoked'): KnownKey[] {
-  const found: KnownKey[] = [];
-  text.split('\n').forEach((raw, i) => {
-    let line = raw.trim();
-    if (!line || line.startsWith('#')) return;
-    if (line.startsWith('@') !== Boolean(marker)) return;
-    if (marker) {
-      if (!line.startsWith(`${marker} `)) return;
-      line = line.slice(marker.length).trim();
-    }
-    const [hosts, type, key] = line.split(/\s+/);
-    if (hosts && type && key && matches(hosts, name)) {
-      found.push({ type, key: Buffer.from(key, 'base64'), line: i + 1 });
-    }
-  });
-  return found;
-}
-
-/** Reads a known_hosts file; a missing file lists no keys. */
-export function readKnownHosts(path: string): string {
-  try {
-    return readFileSync(path, 'utf8');
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return '';
-    throw err;
-  }
-}
-
-/** OpenSSH's fingerprint of a key blob: SHA256:base64, unpadded. */
-export function fingerprint(key: Buffer): string {
-  return `SHA256:${createHash('sha256').update(key).digest('base64').replace(/=+$/, '')}`;
-}
-
-/** The algorithm named at the start of an SSH public key blob (a length-prefixed string). */
-export function keyType(key: Buffer): string {
-  const n = key.length >= 4 ? key.readUInt32BE(0) : 0;
-  return n > 0 && n < 64 && key.length >= 4 + n ? key.subarray(4, 4 + n).toString('latin1') : 'unknown';
-}
+export { fingerprint, hostKeyAlgorithms, keysFor, keyType, knownHostsFiles, knownHostsName, readKnownHosts } from './known-hosts-file.ts';
+export type { KnownKey } from './known-hosts-file.ts';
 
 export type Verdict = { ok: true; recorded?: string } | { ok: false; why: string };
 
+type Listed = KnownEntry & { file: string };
+type Status =
+  | { status: 'ok' | 'revoked'; entry: Listed }
+  | { status: 'changed'; entry: Listed }
+  | { status: 'new' };
+
 /**
- * Checks the key `name` presented against every file (the inventory's, then the user's), as OpenSSH's
- * StrictHostKeyChecking does: a listed key must match (a revoked one never does); a host listed nowhere is
- * refused, or with `acceptNew` trusted and recorded in the first file.
+ * check_key_in_hostkeys for a plain key: the lines whose host field names `name` decide. A matching @revoked
+ * line holding the key revokes it, whatever else says; a plain line holding it trusts it; a plain line with
+ * another key means the key changed; none, that the host is new.
+ */
+function check(all: Listed[], name: string, key: Buffer): Status {
+  const mine = all.filter((e) => e.marker !== 'unknown' && entryMatches(e, name));
+  // Byte equality, whatever type the line names: a revoked key is refused even from a line OpenSSH cannot read.
+  const revoked = mine.find((e) => e.marker === '@revoked' && e.key.equals(key));
+  if (revoked) return { status: 'revoked', entry: revoked };
+  const plain = mine.filter((e) => !e.marker && e.valid);
+  const same = plain.find((e) => e.key.equals(key));
+  if (same) return { status: 'ok', entry: same };
+  if (plain.length) return { status: 'changed', entry: plain.find((e) => keyType(e.key) === keyType(key)) ?? plain[0] };
+  return { status: 'new' };
+}
+
+const where = (e: Listed) => `${e.file} line ${e.line}`;
+/** Where sshd keeps a host key of this type on Debian. */
+const hostKeyFile = (type: string) => `/etc/ssh/ssh_host_${type.replace(/^ssh-/, '').replace(/^ecdsa-.*/, 'ecdsa')}_key.pub`;
+
+/**
+ * Checks the key presented by `name` (a known_hosts name: `host`, or `[host]:port` off port 22) against every
+ * file (the inventory's, then the user's), as OpenSSH's StrictHostKeyChecking=yes does:
+ * - host fields are OpenSSH patterns (`*`, `?`, `!negation`, any case) or hashed names;
+ * - a key under a matching @revoked line never passes, also when listed plainly elsewhere;
+ * - a listed key passes; off port 22 a host with no line of its own for `[host]:port` is also trusted by a
+ *   line for the bare host that holds the key (as ssh does);
+ * - a host trusted only through @cert-authority is refused with what to do instead: ssh2 cannot check host
+ *   certificates, and a line provision cannot honour is not ignored silently;
+ * - a listed host presenting another key has CHANGED: refused, also under `acceptNew`;
+ * - a host listed nowhere is refused, or with `acceptNew` trusted and recorded in the first file;
+ * - a line with a marker OpenSSH does not know (`@REVOKED`, two markers) that names the host is refused
+ *   rather than ignored: it may be a revocation mistyped.
  */
 export function verifyHostKey(files: string[], name: string, key: Buffer, acceptNew = false): Verdict {
+  name = lowerAscii(name);
   const presented = `${keyType(key)} ${fingerprint(key)}`;
   const texts = files.map((file) => ({ file, text: readKnownHosts(file) }));
-  for (const { file, text } of texts) {
-    const revoked = keysFor(text, name, '@revoked').find((k) => k.key.equals(key));
-    if (revoked) return { ok: false, why: `the host key of ${name} (${presented}) is marked @revoked in ${file} line ${revoked.line}: refusing to connect` };
+  const all: Listed[] = texts.flatMap(({ file, text }) => parseKnownHosts(text).map((e) => ({ ...e, file })));
+  const bare = splitKnownHostsName(name);
+  const names = bare.port === 22 ? [name] : [name, bare.host];
+
+  const odd = all.find((e) => e.marker === 'unknown' && names.some((n) => entryMatches(e, n)));
+  if (odd) {
+    return { ok: false, why: `${where(odd)} starts with \`${odd.markerText}\`, which is not a known_hosts marker (OpenSSH knows ` +
+      `@revoked and @cert-authority, in lower case, one per line, and ignores this line): refusing to connect to ${name} ` +
+      'until the line is fixed or removed, since it may be a revocation mistyped' };
   }
-  const listed = texts.flatMap(({ file, text }) => keysFor(text, name).map((k) => ({ ...k, file })));
-  if (listed.some((k) => k.key.equals(key))) return { ok: true };
-  if (listed.length) {
-    const k = listed[0];
+  let found = check(all, name, key);
+  // ssh: a host new under [host]:port is looked up once more without the port; only a match counts there.
+  if (found.status === 'new' && bare.port !== 22) {
+    const plain = check(all, bare.host, key);
+    if (plain.status === 'ok' || plain.status === 'revoked') found = plain;
+  }
+  if (found.status === 'revoked') {
+    return { ok: false, why: `the host key of ${name} (${presented}) is marked @revoked in ${where(found.entry)}: refusing to connect` };
+  }
+  if (found.status === 'ok') return { ok: true };
+
+  const ca = all.find((e) => e.marker === '@cert-authority' && e.valid && names.some((n) => entryMatches(e, n)));
+  if (ca) {
+    const listed = found.status === 'changed' ? ` (${where(found.entry)} lists another key)` : '';
+    return { ok: false, why: `${name} presents ${presented}, which no known_hosts line lists for it${listed}; ${where(ca)} trusts ` +
+      `host certificates signed by a CA (@cert-authority) for it, but provision does not support host certificates (its SSH ` +
+      `library, ssh2, cannot check them). List the host's own key instead: add a line \`${name} <keytype> <key>\` to ` +
+      `${files[0]} with the contents of ${hostKeyFile(keyType(key))} on the host (check its fingerprint there with ` +
+      `\`ssh-keygen -lf ${hostKeyFile(keyType(key))}\`)` };
+  }
+  if (found.status === 'changed') {
+    const k = found.entry;
     return { ok: false, why: `the host key of ${name} has CHANGED: it presents ${presented}, but ${k.file} line ${k.line} lists ` +
       `${k.type} ${fingerprint(k.key)}. Someone may be intercepting the connection, or the host was re-created. Compare ` +
-      `the fingerprint with \`ssh-keygen -lf /etc/ssh/ssh_host_${keyType(key).replace(/^ssh-/, '')}_key.pub\` on the host's console; ` +
+      `the fingerprint with \`ssh-keygen -lf ${hostKeyFile(keyType(key))}\` on the host's console; ` +
       `if the host was re-created, remove the old key with \`ssh-keygen -R ${name} -f ${k.file}\`. --accept-new does not override this.` };
   }
   if (!acceptNew) {
@@ -93,9 +104,4 @@ export function verifyHostKey(files: string[], name: string, key: Buffer, accept
   const old = texts[0].text;
   appendFileSync(file, `${old && !old.endsWith('\n') ? '\n' : ''}${name} ${keyType(key)} ${key.toString('base64')}\n`, { mode: 0o600 });
   return { ok: true, recorded: `${name}: new host key ${presented} accepted and recorded in ${file}` };
-}
-
-/** Where a host's keys are looked up: the inventory's file (if set) first, then the user's own. */
-export function knownHostsFiles(inventoryFile: string | undefined, userFile: string): string[] {
-  return inventoryFile && inventoryFile !== userFile ? [inventoryFile, userFile] : [userFile];
 }

@@ -2,7 +2,7 @@
 import { Socket } from 'node:net';
 import { readFileSync } from 'node:fs';
 import { Client, type ClientChannel } from 'ssh2';
-import { keysFor, knownHostsName, readKnownHosts, verifyHostKey } from './known-hosts.ts';
+import { hostKeyAlgorithms, knownHostsName, verifyHostKey } from './known-hosts.ts';
 
 export type SshTarget = {
   /** The inventory name, used in every error. */
@@ -42,13 +42,18 @@ export class SshConnection {
   private active = 0;
   private waiting: Array<() => void> = [];
 
-  private constructor(readonly target: SshTarget, private client: Client, private sock: Socket) {}
+  /**
+   * `hostKeyAlgorithm`: the host key algorithm the handshake agreed on (`ssh-ed25519`, `rsa-sha2-512`, ...),
+   * the one the host's signature was checked with.
+   */
+  private constructor(readonly target: SshTarget, private client: Client, private sock: Socket, readonly hostKeyAlgorithm: string) {}
 
   static connect(target: SshTarget): Promise<SshConnection> {
     const port = target.port ?? 22;
     const name = knownHostsName(target.host, port);
     const files = ([] as string[]).concat(target.knownHostsPath);
-    const known = files.flatMap((f) => keysFor(readKnownHosts(f), name));
+    // Only algorithms that verify a key listed for the host (an RSA key by rsa-sha2-512/256, never SHA-1 ssh-rsa).
+    const serverHostKey = hostKeyAlgorithms(files, name);
     let refusal = '';
     const client = new Client();
     const sock = new Socket();
@@ -61,11 +66,17 @@ export class SshConnection {
         if (failed) return;
         failed = true;
         client.end();
+        if (!refusal && /no matching host key format/.test(err.message)) {
+          refusal = `${name} offers no host key of the types known_hosts lists for it (${serverHostKey.join(', ')}; ` +
+            `${files.join(', ')}): refusing to connect (if the host was re-created with other key types, list its new key)`;
+        }
         reject(new SshError(target.name, refusal || `cannot connect to ${target.user}@${name}: ${err.message}`));
       };
+      let hostKeyAlgorithm = '';
+      client.once('handshake', (negotiated: { serverHostKey: string }) => { hostKeyAlgorithm = negotiated.serverHostKey; });
       client.once('ready', () => {
         client.removeListener('error', fail);
-        const conn = new SshConnection(target, client, sock);
+        const conn = new SshConnection(target, client, sock, hostKeyAlgorithm);
         // Later errors (a reset, no answer to keepalives) end the connection: its execs fail, and `lost` says why.
         client.on('error', (err: Error) => { conn.lost ??= err.message; });
         client.on('close', () => { if (!conn.closing) conn.lost ??= 'the connection closed'; });
@@ -83,7 +94,7 @@ export class SshConnection {
         // A host that stops answering (network cut, host frozen) is given up after about 3 x 5 s, not waited on forever.
         keepaliveInterval: target.keepaliveMs ?? 5000,
         keepaliveCountMax: 3,
-        algorithms: known.length ? { serverHostKey: [...new Set(known.map((k) => k.type))] as never } : undefined,
+        algorithms: { serverHostKey: serverHostKey as never },
         hostVerifier: (key: Buffer) => {
           const verdict = verifyHostKey(files, name, key, target.acceptNew);
           if (!verdict.ok) refusal = verdict.why;
