@@ -3,7 +3,7 @@
 // machinery loads only when one of these commands runs.
 import { type Command, Option } from 'commander';
 import { positiveInt } from './args.ts';
-import { MAX_HOSTS } from '../lab/network.ts';
+import { MAX_HOSTS } from '../lab/paths.ts';
 import { PROVIDERS, type ProviderName, provider } from '../providers/index.ts';
 import type { Outcome } from '../providers/provider.ts';
 

@@ -6,8 +6,7 @@ import { type Command, Option } from 'commander';
 import { positiveInt } from './args.ts';
 import { UserError } from '../engine/errors.ts';
 import { knownHostsPath } from '../lab/inventory-file.ts';
-import { DEFAULT_SUBNET, paths } from '../lab/paths.ts';
-import { MAX_HOSTS } from '../lab/network.ts';
+import { DEFAULT_SUBNET, MAX_HOSTS, paths } from '../lab/paths.ts';
 
 export function registerLab(program: Command): void {
   const lab = program.command('lab').description('disposable Debian droplets on this machine (needs Linux and root)');

@@ -2,7 +2,9 @@
 // and one namespace per host. Hosts get no default route: nothing they send leaves the lab.
 import { existsSync } from 'node:fs';
 import { UserError } from '../engine/errors.ts';
-import { NAMES, hostNs, hostVeth } from './paths.ts';
+import { MAX_HOSTS, NAMES, hostNs, hostVeth } from './paths.ts';
+
+export { MAX_HOSTS };
 import { run } from './proc.ts';
 
 export type Subnet = { base: string; octets: [number, number] };
@@ -20,7 +22,6 @@ export const addr = {
   bridge: (s: Subnet) => `${s.octets.join('.')}.0.254`,
   host: (s: Subnet, index: number) => `${s.octets.join('.')}.1.${index}`,
 };
-export const MAX_HOSTS = 254;
 
 /** Fixed MACs, so a host re-created at the same address is reachable at once (no stale ARP). */
 export const mac = {

@@ -24,6 +24,8 @@ export const NAMES = {
 };
 
 export const DEFAULT_SUBNET = '10.233.0.0/16';
+/** Hosts a lab subnet holds: 10.X.1.1 .. 10.X.1.254. */
+export const MAX_HOSTS = 254;
 /** The hub relays the bridge's :3142 to apt-cacher-ng on the controller's loopback, one port per lab. */
 export const PROXY_PORT = 3142;
 export const acngPort = (subnetOctet2: number) => 13000 + subnetOctet2;
