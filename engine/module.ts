@@ -13,7 +13,15 @@ export type FactDef<T = unknown> = {
    * that reads a lazy fact not yet known is stopped, the fact gathered, and the plan run again.
    */
   lazy?: boolean;
+  /**
+   * Only read by the task that declares it, never changed by it (the owner a file is given, the directory it goes
+   * in): a task that is only conditional in check mode does not make it unknown for the tasks after it.
+   */
+  readOnly?: boolean;
 };
+
+/** The fact as one a task only reads (see FactDef.readOnly). */
+export const readOnly = <T>(def: FactDef<T>): FactDef<T> => ({ ...def, readOnly: true });
 
 /** Read access to gathered facts; a module reads only facts it declared. */
 export interface Facts {

@@ -93,8 +93,9 @@ export class FactCache implements KnownFacts {
     return this.allUnknown || this.unknownKeys.has(key) || this.unknownPrefixes.some((p) => key.startsWith(p));
   }
 
+  /** What a task that may or may not run would change: its facts, but for those it only reads. */
   markUnknown(defs: FactDef[]): void {
-    for (const d of defs) this.unknownKeys.add(d.key);
+    for (const d of defs) if (!d.readOnly) this.unknownKeys.add(d.key);
   }
 
   /** Check mode (`simulate`): the state the change leaves. Apply: forget what it touched, so it is read again. */

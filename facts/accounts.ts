@@ -1,5 +1,5 @@
 // Account facts shared by modules: users and groups.
-import type { FactDef } from '../engine/module.ts';
+import { type FactDef, readOnly } from '../engine/module.ts';
 import { shq } from '../engine/shell.ts';
 
 export type UserState =
@@ -49,7 +49,7 @@ export function groupFact(name: string): FactDef<GroupState> {
 
 /** The facts that say whether an owner and a group named in a task's arguments exist. */
 export function ownerFacts(a: { owner?: string; group?: string }): FactDef[] {
-  return [...(a.owner ? [userFact(a.owner)] : []), ...(a.group ? [groupFact(a.group)] : [])];
+  return [...(a.owner ? [readOnly(userFact(a.owner))] : []), ...(a.group ? [readOnly(groupFact(a.group))] : [])];
 }
 
 /** Refuses an owner or group the host does not have (chown would fail half-way through a change). */

@@ -12,6 +12,13 @@ export type CommandArgs = {
   env?: Record<string, string>;
 };
 
+/** The directories on the way to a path, innermost first (not "/"). */
+function ancestors(path: string): string[] {
+  const out: string[] = [];
+  for (let d = parentDir(path); d !== '/'; d = parentDir(d)) out.push(d);
+  return out;
+}
+
 /** creates/removes relative to chdir, as the command itself sees them. */
 function resolved(a: CommandArgs, path: string): string {
   return a.chdir && !path.startsWith('/') ? posix.join(a.chdir, path) : path;
@@ -46,7 +53,8 @@ export default defineModule<CommandArgs>({
     else: { required: ['shell'] },
   },
   freeForm: (value) => ({ shell: value }),
-  facts: (a) => [a.creates, a.removes].filter((p): p is string => p !== undefined).map((p) => fileFact(resolved(a, p))),
+  facts: (a) => [...[a.creates, a.removes].filter((p): p is string => p !== undefined).map((p) => fileFact(resolved(a, p))),
+    ...(a.creates !== undefined ? ancestors(resolved(a, a.creates)).map(fileFact) : [])],
   plan(a, facts) {
     const creates = a.creates !== undefined ? resolved(a, a.creates) : undefined;
     const removes = a.removes !== undefined ? resolved(a, a.removes) : undefined;
@@ -55,10 +63,11 @@ export default defineModule<CommandArgs>({
     const extra = { ...(a.chdir ? { cwd: a.chdir } : {}), ...(a.env ? { env: a.env } : {}) };
     const step: Step = a.argv ? { exec: a.argv, ...extra } : { shell: a.shell!, ...extra };
     const effects: Effect[] = [];
-    // What makes `creates` may make the directories on the way to it too (mkdir -p, tar -C): those are unknown as well.
+    // What makes `creates` may make the directories on the way to it too (mkdir -p, tar -C): those not there yet
+    // are unknown as well (a directory that is there stays one).
     if (creates) {
       effects.push({ key: fileFact(creates).key, unknown: true }, { key: fileContentFact(creates).key, unknown: true });
-      for (let d = parentDir(creates); d !== '/'; d = parentDir(d)) effects.push({ key: fileFact(d).key, unknown: true });
+      for (const d of ancestors(creates)) if (facts.get(fileFact(d)).state !== 'directory') effects.push({ key: fileFact(d).key, unknown: true });
     }
     if (removes) effects.push({ key: fileFact(removes).key, value: { state: 'absent' } }, { key: fileContentFact(removes).key, value: { exists: false } });
     if (!effects.length) effects.push({ all: 'unknown' });

@@ -3,7 +3,7 @@
 import { createHash } from 'node:crypto';
 import { ownerFacts, ownerIds, requireOwner } from '../facts/accounts.ts';
 import { type FileContent, type FileState, MAX_CONTENT_BYTES, fileContentFact, fileFact, parentDir } from '../facts/files.ts';
-import { type Change, type FactDef, type Facts, type FileDiff, type Step, defineModule } from '../engine/module.ts';
+import { type Change, type FactDef, type Facts, type FileDiff, type Step, defineModule, readOnly } from '../engine/module.ts';
 import { MAX_COPY_SOURCE } from '../engine/local-files.ts';
 import { modeSchema, normalizeMode } from '../engine/validate.ts';
 import { attributeChanges } from './file.ts';
@@ -19,7 +19,7 @@ export type CopyArgs = FileContentAttrs & { dest: string; content?: string; src?
  * be shown; `eager` when the plan needs it anyway (lineinfile edits it).
  */
 export function fileContentFacts(dest: string, o: { eager?: boolean; owner?: string; group?: string } = {}): FactDef[] {
-  return [fileFact(dest), fileContentFact(dest, { lazy: !o.eager }), ...(parentDir(dest) !== '/' ? [fileFact(parentDir(dest))] : []), ...ownerFacts(o)];
+  return [fileFact(dest), fileContentFact(dest, { lazy: !o.eager }), ...(parentDir(dest) !== '/' ? [readOnly(fileFact(parentDir(dest)))] : []), ...ownerFacts(o)];
 }
 
 /** Shared argument schemas of the modules that write a whole file. */

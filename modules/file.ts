@@ -1,7 +1,7 @@
 // file: a path's kind (file, directory, link, absent, touch) and its owner, group and mode.
 import { ownerFacts, ownerIds, requireOwner } from '../facts/accounts.ts';
 import { type FileState, fileContentFact, fileFact, parentDir } from '../facts/files.ts';
-import { type Change, type Effect, type Step, defineModule } from '../engine/module.ts';
+import { type Change, type Effect, type Step, defineModule, readOnly } from '../engine/module.ts';
 import { modeSchema, normalizeMode } from '../engine/validate.ts';
 
 export type FileArgs = {
@@ -69,7 +69,7 @@ export default defineModule<FileArgs>({
     if: { required: ['state'], properties: { state: { const: 'link' } } },
     then: { required: ['src'] },
   },
-  facts: (a) => [fileFact(a.path), ...ancestors(a).map(fileFact), ...(a.state === 'absent' ? [] : ownerFacts(a))],
+  facts: (a) => [fileFact(a.path), ...ancestors(a).map((d) => (a.state === 'directory' ? fileFact(d) : readOnly(fileFact(d)))), ...(a.state === 'absent' ? [] : ownerFacts(a))],
   plan(a, facts) {
     const now = facts.get(fileFact(a.path));
     const state = a.state ?? 'file';

@@ -117,7 +117,9 @@ export default defineModule<UserArgs>({
       }
       const effects: Effect[] = [after ? { key, value: after } : { key, unknown: true }, ...memberEffects(a.groups ?? [], [])];
       // Its primary group gains it (without one named, useradd makes one after the user, or with -N uses its default).
-      effects.push({ key: groupFact(a.group ?? a.name).key, unknown: true });
+      const named = a.group ? groupFacts.get(a.group) : undefined;
+      effects.push(named ? { key: groupFact(a.group!).key, value: { ...named, primaryOf: [...(named.primaryOf ?? []), a.name] } }
+        : { key: groupFact(a.group ?? a.name).key, unknown: true });
       if (ownGroup) effects.push({ prefix: 'group:', unknown: true });
       if (a.create_home !== false) effects.push(...homeEffects(home));
       changes.push({ summary: `create user ${a.name}${notes.length ? ` (${notes.join(', ')})` : ''}`, steps: [{ exec: argv }], effects });
