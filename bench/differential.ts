@@ -25,7 +25,7 @@ try {
   const r = await runDifferential({ corpus, seed, sequences, hosts: lab.hosts.map((h) => h.name), inventory: lab.inventory,
     dir: mkdtempSync(join(tmpdir(), 'provision-dxb-')), log: (l) => { reported++; log(`mismatch ${reported}:\n${l}`); } });
   const seconds = (performance.now() - t0) / 1000;
-  const summary = { date: new Date().toISOString(), seed, hosts: lab.hosts.length, sequences: r.sequences, tasks: r.tasks, conditionals: r.conditionals,
+  const summary = { date: new Date().toISOString(), seed, hosts: lab.hosts.length, sequences: r.sequences, tasks: r.tasks, conditionals: r.conditionals, settled_on_second_apply: r.settledOnSecond,
     mismatches: r.mismatches.length, seconds: Number(seconds.toFixed(1)), replay: `tsx bench/differential.ts --sequences ${sequences} --hosts ${values.hosts} --seed ${seed}` };
   console.log(JSON.stringify(summary, null, 2));
   mkdirSync(join(ROOT, 'bench/results'), { recursive: true });

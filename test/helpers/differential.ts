@@ -133,8 +133,13 @@ export async function applyRound(playbook: string, inventory: string, limit: str
   return JSON.parse(lines.join('\n')) as Report;
 }
 
-/** What check said and apply did differently for one sequence (empty: they agree); `conditionals` counted. */
-export function compare(check: RunTask[], run: RunTask[], again: RunTask[]): { mismatches: string[]; conditionals: number } {
+/**
+ * What check said and apply did differently for one sequence (empty: they agree); `conditionals` counted.
+ * `settled`: the apply after `again`, run when `again` changed something: a sequence whose task needs what a later
+ * task makes (or undoes what a later one does) settles on its second apply, as under Ansible; the one after must
+ * then change nothing. Without `settled`, `again` must change nothing.
+ */
+export function compare(check: RunTask[], run: RunTask[], again: RunTask[], settled?: RunTask[]): { mismatches: string[]; conditionals: number } {
   const mismatches: string[] = [];
   let conditionals = 0;
   const byName = (xs: RunTask[]) => new Map(xs.map((t) => [t.task, t]));
@@ -159,11 +164,14 @@ export function compare(check: RunTask[], run: RunTask[], again: RunTask[]): { m
     else if (JSON.stringify(t.changes) !== JSON.stringify(r.changes)) mismatches.push(`${t.task}: check lists ${JSON.stringify(t.changes)}, apply ${JSON.stringify(r.changes)}`);
   }
   for (const r of run) if (!c.has(r.task)) mismatches.push(`${r.task}: apply says ${r.status}, check did not list it`);
-  for (const t of again) {
-    const first = a.get(t.task);
-    if (!first) continue; // the first apply stopped before it (a failure): nothing to hold it to
-    if (t.status === 'changed' || t.status === 'conditional') mismatches.push(`${t.task}: the second apply says ${t.status}: ${JSON.stringify(t.changes)}`);
-    else if (t.status === 'failed' && first?.status !== 'failed') mismatches.push(`${t.task}: the second apply fails (${t.error?.split('\n')[0]}), the first did not`);
+  const last = settled ?? again;
+  const before = byName(settled ? again : run);
+  const which = settled ? 'the third apply (the second changed things later tasks made)' : 'the second apply';
+  for (const t of last) {
+    const first = before.get(t.task);
+    if (!first) continue; // the apply before stopped ahead of it (a failure): nothing to hold it to
+    if (t.status === 'changed' || t.status === 'conditional') mismatches.push(`${t.task}: ${which} says ${t.status}: ${JSON.stringify(t.changes)}`);
+    else if (t.status === 'failed' && first.status !== 'failed') mismatches.push(`${t.task}: ${which} fails (${t.error?.split('\n')[0]}), the one before did not`);
   }
   return { mismatches, conditionals };
 }

@@ -24,7 +24,7 @@ test(`check says what apply does: ${SEQUENCES} random sequences, seed ${SEED}`, 
   const corpus = loadCorpus(new URL('../fixtures/modules/', import.meta.url).pathname);
   const r = await runDifferential({ corpus, seed: SEED, sequences: SEQUENCES, hosts: lab.hosts.map((h) => h.name), inventory: lab.inventory,
     dir: mkdtempSync(join(tmpdir(), 'provision-dx-')), log: (l) => console.log(l) });
-  console.log(`differential: seed ${SEED}, ${r.sequences} sequences, ${r.tasks} tasks, ${r.conditionals} conditional, ${r.mismatches.length} mismatches ` +
+  console.log(`differential: seed ${SEED}, ${r.sequences} sequences, ${r.tasks} tasks, ${r.conditionals} conditional, ${r.settledOnSecond} settled on their second apply, ${r.mismatches.length} mismatches ` +
     `(replay: DIFF_SEED=${SEED} DIFF_SEQUENCES=${SEQUENCES} DIFF_HOSTS=${HOSTS})`);
   assert.is(r.sequences, SEQUENCES, 'every sequence ran');
   assert.ok(r.tasks >= SEQUENCES, 'every sequence ran a task at least');
