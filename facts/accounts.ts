@@ -64,3 +64,9 @@ export function ownerIds(a: { owner?: string; group?: string }, facts: { get<T>(
   const g = a.group ? facts.get(groupFact(a.group)) : undefined;
   return { uid: u?.exists ? u.uid : undefined, gid: g?.exists ? g.gid : undefined };
 }
+
+/**
+ * The key prefix of facts about what is in a user's home (its ~/.meteor, say). A user created, removed, or given
+ * another home makes every such fact unknown (the user module declares it); a module keys its home facts so.
+ */
+export const homeFactPrefix = (user: string) => `home:${user}:`;

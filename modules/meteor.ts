@@ -2,7 +2,7 @@
 // tarball for the host's arch unpacked into ~/.meteor of a user, the launcher put on PATH.
 import { type Change, type FactDef, defineModule } from '../engine/module.ts';
 import { shq } from '../engine/shell.ts';
-import { userFact } from '../facts/accounts.ts';
+import { homeFactPrefix, userFact } from '../facts/accounts.ts';
 
 export type MeteorArgs = { release: string; user?: string; base_url?: string; launcher?: boolean };
 export type MeteorState = { home?: string; platform: string; releases: string[]; current?: string };
@@ -12,7 +12,8 @@ const PLATFORM: Record<string, string> = { x86_64: 'os.linux.x86_64', i686: 'os.
 export function meteorFact(user: string): FactDef<MeteorState> {
   const u = shq(user);
   return {
-    key: `meteor:${user}`,
+    // A fact about what is in a user's home: `home:USER:` keys are made unknown by the user module when the home moves.
+    key: `${homeFactPrefix(user)}meteor`,
     script: `uname -m; h=$(getent passwd ${u} | cut -d: -f6); echo "$h"; ` +
       `ls -1 "$h/.meteor/packages/meteor-tool" 2>/dev/null | tr '\\n' ' '; echo; readlink "$h/.meteor/meteor" || echo`,
     parse(out) {

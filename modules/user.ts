@@ -1,6 +1,6 @@
 // user: a local user present with the given uid, groups, shell and home (and authorized_keys), or absent.
 import { createHash } from 'node:crypto';
-import { type GroupState, type UserState, groupFact, userFact } from '../facts/accounts.ts';
+import { type GroupState, type UserState, groupFact, homeFactPrefix, userFact } from '../facts/accounts.ts';
 import { fileContentFact, fileFact } from '../facts/files.ts';
 import { type Change, type Effect, defineModule } from '../engine/module.ts';
 import { accountNameSchema, idSchema } from './group.ts';
@@ -73,7 +73,7 @@ export default defineModule<UserArgs>({
         // userdel leaves the user's groups, and removes the group named after it when no one else uses it.
         effects: [{ key, value: { exists: false } },
           ...[...new Set([...now.groups, a.name])].map((g): Effect => ({ key: groupFact(g).key, unknown: true })),
-          ...(remove ? homeEffects(now.home) : [])],
+          ...(remove ? homeEffects(now.home) : []), { prefix: homeFactPrefix(a.name), unknown: true }],
       }];
     }
     const groupFacts = new Map<string, Extract<GroupState, { exists: true }>>();
@@ -122,6 +122,7 @@ export default defineModule<UserArgs>({
         : { key: groupFact(a.group ?? a.name).key, unknown: true });
       if (ownGroup) effects.push({ prefix: 'group:', unknown: true });
       if (a.create_home !== false) effects.push(...homeEffects(home));
+      effects.push({ prefix: homeFactPrefix(a.name), unknown: true });
       changes.push({ summary: `create user ${a.name}${notes.length ? ` (${notes.join(', ')})` : ''}`, steps: [{ exec: argv }], effects });
     } else {
       // `id -Gn` lists the primary group first, then the supplementary ones.
@@ -182,6 +183,7 @@ export default defineModule<UserArgs>({
         const primaries: Effect[] = primary !== nowPrimary ? [nowPrimary, primary].map((g) => ({ key: groupFact(g).key, unknown: true })) : [];
         // usermod --uid gives the files of the home to the new uid: their facts hold the old one.
         if (next.uid !== now.uid) primaries.push(...homeEffects(now.home));
+        if (next.home !== now.home || next.uid !== now.uid) primaries.push({ prefix: homeFactPrefix(a.name), unknown: true });
         changes.push({ summary: `user ${a.name}: ${notes.join(', ')}`, steps: [{ exec: ['usermod', ...argv, '--', a.name] }],
           effects: [known, ...memberEffects(joined, left), ...primaries] });
       }
