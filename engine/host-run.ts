@@ -78,6 +78,7 @@ export class HostRun {
     const r: TaskResult = { play: play.name, task: task.name, module: task.module, status, where: `${task.where.file}:${task.where.line}`, noLog: task.noLog,
       ms: this.taskStart === undefined ? undefined : Math.round(performance.now() - this.taskStart),
       changes: changes.map((c) => redactChange(c, this.secrets)), error: error === undefined ? undefined : redact(error, this.secrets) };
+    if (status === 'failed' && task.ignoreErrors && !stopped) r.ignored = true;
     this.results.push(r);
     this.onResult(this.name, r);
     return r;
@@ -160,7 +161,7 @@ export class HostRun {
   }
 
   private finish(task: TaskDef, status: TaskStatus): TaskStatus {
-    if (status === 'failed' && !task.ignoreErrors) this.failed = true;
+    if (status === 'failed' && (!task.ignoreErrors || this.o.stopped?.())) this.failed = true;
     return status;
   }
 

@@ -1,4 +1,5 @@
 // Argument validation with ajv: every problem at once, each with the path of the value at fault.
+import { ansibleBool } from './yaml/schema.ts';
 import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
 
 const ajv = new Ajv({ allErrors: true, strict: true, strictRequired: false, useDefaults: true, verbose: true });
@@ -59,15 +60,19 @@ export function validate(schema: object, value: unknown): ArgProblem[] {
   });
 }
 
-/** The schema of an octal file mode: a string like "0644" (a YAML number is refused, never guessed). */
+/**
+ * The schema of a file mode, as Ansible takes it: a string of octal digits ("0644", "644"), or an integer that
+ * is the mode's value (YAML 1.1 reads an unquoted 0644 as octal, 420; an unquoted 644 is the decimal 644, mode
+ * 01204, as under Ansible).
+ */
 export const modeSchema = {
-  type: 'string',
-  pattern: '^0?[0-7]{3,4}$',
-  description: 'an octal mode in quotes, like "0644" (an unquoted 0644 is read by YAML 1.2 as the decimal 644)',
+  anyOf: [{ type: 'string', pattern: '^0?[0-7]{3,4}$' }, { type: 'integer', minimum: 0, maximum: 0o7777 }],
+  description: 'an octal mode like "0644" (quoted) or 0644 (unquoted, which YAML 1.1 reads as octal)',
 } as const;
 
-/** Normalizes "644" / "0644" / "04755" to four digits. */
-export function normalizeMode(mode: string): string {
+/** A mode as four octal digits: "644" / "0644" / "04755" as written, an integer by its value (420 -> "0644"). */
+export function normalizeMode(mode: string | number): string {
+  if (typeof mode === 'number') return mode.toString(8).padStart(4, '0');
   return mode.replace(/^0?([0-7]{3,4})$/, '$1').padStart(4, '0');
 }
 
@@ -75,13 +80,14 @@ type SchemaNode = { type?: string | string[]; properties?: Record<string, Schema
 
 /**
  * Rendered templates yield native values ("{{ port }}" -> 3000). Where the schema wants a string, a number
- * or boolean becomes its text; where it wants a number, a numeric string becomes a number (as Ansible's
- * argument specs convert). Nothing else is changed: every other mismatch is left for validation to report.
+ * or boolean becomes its text; where it wants a number, a numeric string becomes a number; where it wants a
+ * boolean, "yes"/"no"/"on"/"1"/... become one (as Ansible's argument specs convert). Nothing else is changed: every other mismatch is left for validation to report.
  */
 export function coerce(schema: object, value: unknown): unknown {
   const s = schema as SchemaNode;
   const types = Array.isArray(s.type) ? s.type : s.type ? [s.type] : [];
   if (types.length === 1 && types[0] === 'string' && (typeof value === 'number' || typeof value === 'boolean')) return String(value);
+  if (types.length === 1 && types[0] === 'boolean' && typeof value !== 'boolean') return ansibleBool(value) ?? value;
   if (types.length === 1 && (types[0] === 'integer' || types[0] === 'number') && typeof value === 'string' && /^-?\d+(\.\d+)?$/.test(value)) return Number(value);
   if (Array.isArray(value) && s.items) return value.map((v) => coerce(s.items as object, v));
   if (value && typeof value === 'object' && !Array.isArray(value) && s.properties) {

@@ -9,7 +9,7 @@ import { modeSchema, normalizeMode } from '../engine/validate.ts';
 import { attributeChanges } from './file.ts';
 
 /** What a written file should look like besides its content, and how to write it. */
-export type FileContentAttrs = { owner?: string; group?: string; mode?: string; validate?: string; backup?: boolean };
+export type FileContentAttrs = { owner?: string; group?: string; mode?: string | number; validate?: string; backup?: boolean };
 
 export type CopyArgs = FileContentAttrs & { dest: string; content?: string; src?: string };
 
@@ -80,7 +80,7 @@ export function planFileContent(dest: string, content: string | Buffer, attrs: F
   const fresh = now.state === 'absent';
   const base: FileState = fresh ? { state: 'file', mode: '0644', owner: 'root', group: 'root' } : now;
   const notes = attributeChanges(dest, base, attrs, { fresh }).notes;
-  const mode = attrs.mode ? normalizeMode(attrs.mode) : fresh ? '0644' : undefined;
+  const mode = attrs.mode !== undefined ? normalizeMode(attrs.mode) : fresh ? '0644' : undefined;
   const write: Extract<Step, { write: unknown }>['write'] = { path: dest, content };
   if (mode) write.mode = mode;
   if (attrs.owner) write.owner = attrs.owner;

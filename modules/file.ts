@@ -10,11 +10,11 @@ export type FileArgs = {
   src?: string;
   owner?: string;
   group?: string;
-  mode?: string;
+  mode?: string | number;
 };
 
 /** Owner, group and mode wanted; `uid`/`gid`: the owner's and group's numbers when known, compared before names. */
-export type Attrs = { owner?: string; group?: string; mode?: string; uid?: number; gid?: number };
+export type Attrs = { owner?: string; group?: string; mode?: string | number; uid?: number; gid?: number };
 
 /** The steps and summaries that bring owner, group and mode of `path` from `now` to `want`. */
 export function attributeChanges(path: string, now: FileState, want: Attrs, opts: { isLink?: boolean; fresh?: boolean } = {}): { steps: Step[]; notes: string[]; after: FileState } {
@@ -33,7 +33,7 @@ export function attributeChanges(path: string, now: FileState, want: Attrs, opts
     if (owner) Object.assign(after, { owner, uid: want.uid });
     if (group) Object.assign(after, { group, gid: want.gid });
   }
-  const mode = want.mode ? normalizeMode(want.mode) : undefined;
+  const mode = want.mode !== undefined ? normalizeMode(want.mode) : undefined;
   if (mode && !opts.isLink && mode !== now.mode) {
     steps.push({ exec: ['chmod', mode, '--', path] });
     notes.push(`mode ${mode}${opts.fresh ? '' : ` (was ${now.mode})`}`);

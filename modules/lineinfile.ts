@@ -120,7 +120,7 @@ export default defineModule<LineInFileArgs>({
     const detail = state === 'present' ? present(lines, a) : absent(lines, a);
     const after = lines.join('');
     // A symlink whose target already holds the line: nothing to write, nothing to refuse.
-    if (now.state === 'link' && after === before && !a.owner && !a.group && !a.mode) return [];
+    if (now.state === 'link' && after === before && !a.owner && !a.group && a.mode === undefined) return [];
     return planFileContent(a.path, after, a, facts, cur.exists ? detail : undefined);
   },
 });

@@ -6,12 +6,14 @@ import type { Problem, Where } from '../errors.ts';
 import type { ModuleDef } from '../module.ts';
 import type { PlayDef, TaskDef } from './types.ts';
 import { isTemplated } from '../vars/template.ts';
-import { validate } from '../validate.ts';
+import { coerce, validate } from '../validate.ts';
 import { loadWithPositions } from '../yaml/positions.ts';
+import { ansibleBool } from '../yaml/schema.ts';
+import { parseKv } from './kv.ts';
 
 
 const PLAY_KEYS = new Set(['name', 'hosts', 'vars', 'become', 'tasks', 'handlers', 'gather_facts', 'tags']);
-const TASK_KEYS = new Set(['name', 'when', 'loop', 'with_items', 'register', 'notify', 'listen', 'tags', 'become', 'ignore_errors', 'no_log']);
+const TASK_KEYS = new Set(['name', 'when', 'loop', 'with_items', 'register', 'notify', 'listen', 'tags', 'become', 'ignore_errors', 'no_log', 'args']);
 
 const list = (v: unknown): string[] => (v === undefined || v === null ? [] : Array.isArray(v) ? v.map(String) : [String(v)]);
 const isMap = (v: unknown): v is Record<string, unknown> => !!v && typeof v === 'object' && !Array.isArray(v);
@@ -66,6 +68,20 @@ export function parsePlaybook(path: string, modules: ReadonlyMap<string, ModuleD
     return { plays: [], problems: [{ where: at([]), message: 'a playbook is a list of plays' }] };
   }
   const dir = dirname(resolve(path));
+  /**
+   * A boolean keyword as Ansible reads it (yes/no/on/off/true/false/1/0 and their quoted forms); anything else,
+   * a template included, is refused where it is written rather than guessed.
+   */
+  const flag = (raw: Record<string, unknown>, key: string, p: Array<string | number>): boolean | undefined => {
+    const v = raw[key];
+    if (v === undefined || v === null) return undefined;
+    const b = ansibleBool(v);
+    if (b === undefined) {
+      const what = typeof v === 'string' && isTemplated(v) ? 'a template in a boolean keyword is not supported yet' : `${JSON.stringify(v)} is not a boolean`;
+      problems.push({ where: at([...p, key]), message: `${key}: ${what} (yes/no, true/false, on/off, 1/0)` });
+    }
+    return b;
+  };
 
   const parseTask = (raw: unknown, p: Array<string | number>, kind: string): TaskDef | undefined => {
     if (!isMap(raw)) {
@@ -86,16 +102,40 @@ export function parsePlaybook(path: string, modules: ReadonlyMap<string, ModuleD
     const mod = modules.get(name)!;
     let args = raw[name];
     if (typeof args === 'string' && mod.freeForm) args = mod.freeForm(args);
-    else if (args === null || args === undefined) args = {};
+    else if (typeof args === 'string') {
+      // Free-form `name=nginx state=present`: Ansible's key=value words.
+      let kv: ReturnType<typeof parseKv>;
+      try {
+        kv = parseKv(args);
+      } catch (err) {
+        problems.push({ where: at([...p, name]), message: `${name}: ${(err as Error).message}` });
+        return undefined;
+      }
+      if (kv.raw.length) {
+        problems.push({ where: at([...p, name]), message: `${name} takes key=value arguments, not "${kv.raw[0]}"` });
+        return undefined;
+      }
+      args = kv.args;
+    } else if (args === null || args === undefined) args = {};
     if (!isMap(args)) {
       problems.push({ where: at([...p, name]), message: `the arguments of ${name} are a mapping${mod.freeForm ? ' or a string' : ''}` });
       return undefined;
     }
-    const argsPath = [...p, name];
-    for (const prob of validate(mod.schema, structuredClone(args))) {
-      if (!prob.key && templatedAt(args, prob.path)) continue; // checked again once rendered
-      const sub = pointerPath(args, prob.path);
-      problems.push({ where: at([...argsPath, ...sub], Boolean(prob.key)), message: `${name}: ${prob.message}` });
+    // `args:` gives arguments too; those written with the module win (Ansible's order).
+    if (raw.args !== undefined && !isMap(raw.args)) {
+      problems.push({ where: at([...p, 'args']), message: 'args is a mapping of the module\'s arguments' });
+      return undefined;
+    }
+    const extra = isMap(raw.args) ? raw.args : {};
+    const taskArgs: Record<string, unknown> = { ...extra, ...args };
+    const modPath = [...p, name];
+    // Where an argument is written: with the module, or under `args:`.
+    const argAt = (sub: Array<string | number>, key = false): Where =>
+      (sub.length && !(sub[0] in (isMap(raw[name]) ? raw[name] as object : {})) && sub[0] in extra ? at([...p, 'args', ...sub], key) : at([...modPath, ...sub], key));
+    for (const prob of validate(mod.schema, coerce(mod.schema, structuredClone(taskArgs)))) {
+      if (!prob.key && templatedAt(taskArgs, prob.path)) continue; // checked again once rendered
+      const sub = pointerPath(taskArgs, prob.path);
+      problems.push({ where: argAt(sub, Boolean(prob.key)), message: `${name}: ${prob.message}` });
     }
     if (raw.register !== undefined && !/^[A-Za-z_][A-Za-z0-9_]*$/.test(String(raw.register))) {
       problems.push({ where: at([...p, 'register']), message: `register needs a variable name, not "${raw.register}"` });
@@ -103,18 +143,18 @@ export function parsePlaybook(path: string, modules: ReadonlyMap<string, ModuleD
     return {
       name: raw.name !== undefined ? String(raw.name) : `${name}`,
       module: name,
-      args,
+      args: taskArgs,
       when: raw.when,
       loop: raw.loop ?? raw.with_items,
       register: raw.register as string | undefined,
       notify: list(raw.notify),
       listen: list(raw.listen),
       tags: list(raw.tags),
-      become: raw.become as boolean | undefined,
-      ignoreErrors: raw.ignore_errors === true,
-      noLog: raw.no_log === true,
+      become: flag(raw, 'become', p),
+      ignoreErrors: flag(raw, 'ignore_errors', p) ?? false,
+      noLog: flag(raw, 'no_log', p) ?? false,
       where: at(p),
-      argWhere: (sub) => at([...argsPath, ...sub]),
+      argWhere: (sub) => argAt(sub),
       keyWhere: ([k, ...rest]) => {
         const pos = doc.pos([...p, k === 'loop' && raw.loop === undefined ? 'with_items' : k, ...rest]);
         return pos ? { file, ...pos } : at(p);
@@ -139,11 +179,15 @@ export function parsePlaybook(path: string, modules: ReadonlyMap<string, ModuleD
     if (!handlers) problems.push({ where: at([i, 'handlers']), message: 'handlers is a list' });
     // Indexed as written: a task dropped for its problems must not shift the place of the next ones.
     const parsedTasks = (tasks ?? []).map((t: unknown, j: number) => parseTask(t, [i, 'tasks', j], 'task'));
+    // A play's tags are every one of its tasks' tags too (Ansible's inheritance); handlers run when notified.
+    const playTags = list(raw.tags);
+    for (const t of parsedTasks) if (t) t.tags = [...new Set([...t.tags, ...playTags])];
+    flag(raw, 'gather_facts', [i]);
     const play: PlayDef = {
       name: raw.name !== undefined ? String(raw.name) : String(raw.hosts),
       hosts: String(raw.hosts ?? ''),
       vars: isMap(raw.vars) ? raw.vars : {},
-      become: raw.become as boolean | undefined,
+      become: flag(raw, 'become', [i]),
       tasks: parsedTasks.filter((t): t is TaskDef => !!t),
       handlers: (handlers ?? []).map((t: unknown, j: number) => parseTask(t, [i, 'handlers', j], 'handler')).filter((t): t is TaskDef => !!t),
       where: at([i]),

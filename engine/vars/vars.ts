@@ -1,6 +1,7 @@
 // Variable layers and their precedence (lowest first): inventory (all < groups < host) < play vars < -e extra vars.
 // Every value keeps its source, for `provision vars HOST` and for error messages.
 import { load } from 'js-yaml';
+import { ANSIBLE_SCHEMA } from '../yaml/schema.ts';
 import { readTextFile } from '../local-files.ts';
 import { UserError, EXIT } from '../errors.ts';
 import { markVaultVars } from '../redact.ts';
@@ -39,7 +40,7 @@ export function parseExtraVars(specs: string[]): VarLayer {
       const { text, vault } = unvault(raw, file);
       let doc: unknown;
       try {
-        doc = load(text);
+        doc = load(text, { schema: ANSIBLE_SCHEMA });
       } catch (err) {
         throw problem(err);
       }

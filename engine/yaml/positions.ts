@@ -1,8 +1,9 @@
 // YAML loading that keeps where each value and key sits in the source, for file:line:col errors.
 // One parse (js-yaml's event stream) gives both the value and a map from JSON-pointer paths to positions.
-import { CORE_SCHEMA, EVENT_ID, SCALAR_STYLE, mergeTag, parseEvents, constructFromEvents, getScalarValue, YAMLException, type Event, type ScalarEvent } from 'js-yaml';
+import { EVENT_ID, SCALAR_STYLE, parseEvents, constructFromEvents, getScalarValue, YAMLException, type Event, type ScalarEvent } from 'js-yaml';
 import { EXIT, UserError } from '../errors.ts';
 import { unclosedAt } from './unclosed.ts';
+import { ANSIBLE_SCHEMA } from './schema.ts';
 
 /** A 1-based place in a source text. */
 export type Position = { line: number; col: number };
@@ -16,9 +17,6 @@ export type PositionedYaml = {
   /** Where the key naming the value at `path` is (mapping entries only). */
   keyPos(path: YamlPath): Position | undefined;
 };
-
-/** Ansible's YAML: YAML 1.2 core types plus `<<` merge keys. */
-export const SCHEMA = CORE_SCHEMA.withTags(mergeTag);
 
 /** Turns offsets into 1-based line and column. */
 export function lineCounter(text: string): (offset: number) => Position {
@@ -67,7 +65,7 @@ export function loadWithPositions(text: string, filename: string): PositionedYam
   let docs: unknown[];
   try {
     events = parseEvents(text, { filename });
-    docs = constructFromEvents(events, { source: text, filename, schema: SCHEMA });
+    docs = constructFromEvents(events, { source: text, filename, schema: ANSIBLE_SCHEMA });
   } catch (err) {
     throw yamlError(err, filename, text);
   }

@@ -69,11 +69,13 @@ test('register and when: a registered result drives later tasks', async () => {
   assert.is(await sh(ssh[1], 'cat /root/probe-copy'), 'seen opt-2\n');
 });
 
-test('ignore_errors: the failure is reported and the host goes on', async () => {
+test('ignore_errors: the failure is reported, counted as ignored and not failed (exit 0, as Ansible), and the host goes on', async () => {
   const r = await applyJson([`${PB}/options.yml`, ...X, '--tags', 'ignore']);
-  assert.is(r.code, 1);
+  assert.is(r.code, 0, r.raw);
   const tasks = r.report.hosts['opt-1'].tasks;
   assert.is(tasks.find((t) => t.task === 'ignored failure')!.status, 'failed');
+  assert.is(tasks.find((t) => t.task === 'ignored failure')!.ignored, true);
+  assert.equal([r.report.hosts['opt-1'].failed, r.report.hosts['opt-1'].ignored], [0, 1]);
   assert.is(tasks.find((t) => t.task === 'after ignored')!.status, 'changed');
 });
 
@@ -109,7 +111,7 @@ test('--detailed-exitcode: 2 when changes were made, 0 when none; a no-op run is
   for (const h of Object.values(again.report.hosts)) assert.is(h.remote_execs, 1);
 });
 
-test('become: tasks run as root through sudo; a failed validate leaves the old file', async () => {
+test('become: tasks run as root through sudo, become: no as the connecting user (Ansible\'s spellings); a failed validate leaves the old file', async () => {
   const key = readFileSync(`${lab.key}.pub`, 'utf8').trim();
   const setup = await applyJson([`${PB}/become.yml`, '-e', JSON.stringify({ ops_key: key })]);
   assert.is(setup.code, 0, setup.raw);
@@ -118,7 +120,8 @@ test('become: tasks run as root through sudo; a failed validate leaves the old f
     `ansible_ssh_private_key_file=${lab.key} known_hosts=${lab.knownHosts}\n`);
   const r = await applyJson([`${PB}/as-ops.yml`], inv);
   assert.is(r.code, 0, r.raw);
-  assert.is((await sh(ssh[0], 'stat -c %U /tmp/as-ops /tmp/as-root')).trim(), 'ops\nroot');
+  assert.is((await sh(ssh[0], 'stat -c "%U %a" /tmp/as-ops /tmp/as-root /tmp/as-ops-dir')).trim(), 'ops 644\nroot 640\nops 750');
+  assert.equal(r.report.hosts['opt-1'].tasks.map((t) => t.status), ['changed', 'changed', 'failed', 'changed'], 'the failure ignored');
   const bad = await applyJson([`${PB}/bad-sudoers.yml`]);
   assert.is(bad.code, 1);
   assert.match(bad.report.hosts['opt-1'].tasks[0].error!, /validation failed: visudo -cf %s/);

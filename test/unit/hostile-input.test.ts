@@ -65,7 +65,7 @@ type Case = {
 
 const CASES: Case[] = [
   { item: 'malformed.yml', want: /^malformed\.yml:5:36: YAML: the \[ opened here is not closed \(the parser stopped at 6:1: deficient indentation\)$/ },
-  { item: 'wrong-type.yml', want: /^wrong-type\.yml:5:53: file: "mode" must be an octal mode in quotes/ },
+  { item: 'wrong-type.yml', want: /^wrong-type\.yml:5:53: file: "mode" must be an octal mode like "0644"/ },
   { item: 'unknown-key.yml', want: /^unknown-key\.yml:5:29: file: unknown argument "sate"$/ },
   { item: 'duplicate-key.yml', want: /^duplicate-key\.yml:7:9: YAML: duplicated mapping key$/ },
   { item: 'package-metachars.yml', want: /^package-metachars\.yml:5:30: apt: "name\.1" must be a Debian package name/, lines: 2 },

@@ -13,6 +13,7 @@ import type { Change, FactDef, ModuleDef, PlanContext, Step } from '../../engine
 import { planTask } from '../../engine/plan.ts';
 import { modules } from '../../modules/index.ts';
 import { validate } from '../../engine/validate.ts';
+import { ANSIBLE_SCHEMA } from '../../engine/yaml/schema.ts';
 
 const root = new URL('../fixtures/modules/', import.meta.url).pathname;
 /** Two canaries: one with a newline, one without (schemas refuse newlines in a line or a path). */
@@ -79,7 +80,7 @@ for (const name of readdirSync(root).sort()) {
   const mod = modules.get(name)!;
   test(`${name}: every string argument travels as data`, () => {
     for (const file of readdirSync(join(root, name)).filter((f) => f.endsWith('.yml')).sort()) {
-      const c = load(readFileSync(join(root, name, file), 'utf8')) as Case & { expect: { error?: string } };
+      const c = load(readFileSync(join(root, name, file), 'utf8'), { schema: ANSIBLE_SCHEMA }) as Case & { expect: { error?: string } };
       if (c.expect.error !== undefined) continue;
       for (const at of leaves(c.args)) for (CANARY of CANARIES) {
         const label = `${name}/${file} ${at.join('.')}`;

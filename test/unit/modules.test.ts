@@ -19,6 +19,7 @@ import { NeedFact, planTask } from '../../engine/plan.ts';
 import { renderFile } from '../../engine/vars/template.ts';
 import { modules } from '../../modules/index.ts';
 import { validate } from '../../engine/validate.ts';
+import { ANSIBLE_SCHEMA } from '../../engine/yaml/schema.ts';
 
 const root = new URL('../fixtures/modules/', import.meta.url).pathname;
 
@@ -72,7 +73,7 @@ for (const name of readdirSync(root).sort()) {
   const mod = modules.get(name)!;
   for (const file of readdirSync(join(root, name)).filter((f) => f.endsWith('.yml')).sort()) {
     test(`${name}/${file}`, () => {
-      const c = load(readFileSync(join(root, name, file), 'utf8')) as Case;
+      const c = load(readFileSync(join(root, name, file), 'utf8'), { schema: ANSIBLE_SCHEMA }) as Case;
       if (c.expect.error !== undefined) {
         assert.throws(() => run(mod, c), (err: Error) => err.message.includes(c.expect.error!) || (console.log(err.message), false));
         return;

@@ -97,18 +97,18 @@ test('many problems: module and argument problems, and a notify placed right aft
   assert.equal(lines('invalid/many-problems.yml'), [
     `${f}:8:7: unknown module or task keyword "frobnicate"`,
     `${f}:10:29: file: unknown argument "colour"`,
-    `${f}:14:15: file: "mode" must be an octal mode in quotes, like "0644" (an unquoted 0644 is read by YAML 1.2 as the decimal 644)`,
+    `${f}:14:15: file: "mode" must be an octal mode like "0644" (quoted) or 0644 (unquoted, which YAML 1.1 reads as octal)`,
     `${f}:16:36: file: "state" must be one of "file", "directory", "absent", "link", "touch"`,
     `${f}:31:7: a task runs one module; found copy, file`,
     `${f}:28:15: notify names no handler of this play: "restart nothing"`,
   ]);
   const { plays } = parse('invalid/many-problems.yml');
   assert.equal(plays[0].tasks.map((t) => t.name), [
-    'unknown argument', 'unquoted mode', 'bad state', 'missing template', 'undefined in an argument', 'undefined in when',
+    'unknown argument', 'mode that is no octal number', 'bad state', 'missing template', 'undefined in an argument', 'undefined in when',
     'undefined in a template file', 'notify nobody', 'defined on one host only',
   ], 'the unknown module and the two-module task are dropped');
   assert.equal(plays[0].tasks[5].keyWhere(['when']), at('invalid/many-problems.yml', 23, 13));
-  assert.equal(plays[0].tasks[1].args, { path: '/tmp/b', mode: 755 }, 'an unquoted 0755 is the YAML 1.2 integer 755');
+  assert.equal(plays[0].tasks[1].args, { path: '/tmp/b', mode: 'rwxr-xr-x' });
 });
 
 test('YAML and file problems: one line each, at the place given', () => {
@@ -146,6 +146,47 @@ test('checkPlays: registers, loop items, magic variables, guards and template se
   assert.equal(checkPlays(plays, () => ['h1'], () => new Set(base.filter((n) => n !== 'port')), modules).map(formatProblem), [
     `${f}:8:24: undefined variable "port"`,
     `${f}:25:24: template good.conf.njk: undefined variable "port"`,
+  ]);
+});
+
+test("Ansible's booleans: become: no turns sudo off, yes/On/\"y\"/\"1\" are true; a play's tags are its tasks' tags", () => {
+  const { plays, problems } = parse('ansible-syntax/booleans.yml');
+  assert.equal(problems, []);
+  const [play] = plays;
+  assert.is(play.become, true, 'play become: yes');
+  assert.equal(play.tasks.map((t) => [t.become, t.ignoreErrors, t.noLog]), [
+    [false, false, false], [undefined, true, true], [false, true, true], [undefined, false, false], [undefined, false, false],
+  ]);
+  assert.equal(play.tasks.map((t) => t.tags), [['own', 'web'], ['web'], ['web'], ['web'], ['web']]);
+  assert.equal(play.tasks[3].args, { name: 'ssh', enabled: 'yes' }, 'as written; the schema takes "yes" as true');
+  assert.equal(play.tasks[4].args, { name: 'ssh', enabled: 'no' }, 'free-form key=value');
+});
+
+test('booleans Ansible refuses are refused where written; a template in a boolean keyword is not supported yet', () => {
+  const f = fx('invalid/booleans.yml');
+  assert.equal(lines('invalid/booleans.yml'), [
+    `${f}:7:22: ignore_errors: "sometimes" is not a boolean (yes/no, true/false, on/off, 1/0)`,
+    `${f}:10:15: become: a template in a boolean keyword is not supported yet (yes/no, true/false, on/off, 1/0)`,
+    `${f}:12:38: service: "enabled" must be boolean`,
+    `${f}:3:11: become: "maybe" is not a boolean (yes/no, true/false, on/off, 1/0)`,
+  ]);
+});
+
+test('free-form key=value arguments and args: as Ansible reads them (the module\'s own win over args:)', () => {
+  const { plays, problems } = parse('ansible-syntax/free-form.yml');
+  assert.equal(problems, []);
+  assert.equal(plays[0].tasks.map((t) => t.args), [
+    { dest: '/tmp/a b', content: 'x y', mode: '0640' },
+    { content: "{{ greeting | default('hi there') }}", dest: '/tmp/g' },
+    { content: 'from args', dest: '/tmp/c' },
+    { path: '/tmp/d', state: 'directory' },
+  ]);
+  assert.equal(plays[0].tasks[2].argWhere(['content']), at('ansible-syntax/free-form.yml', 11, 18), 'an argument from args: is found there');
+  const f = fx('invalid/free-form.yml');
+  assert.equal(lines('invalid/free-form.yml'), [
+    `${f}:5:13: copy takes key=value arguments, not "nonsense"`,
+    `${f}:7:13: copy: an unclosed " quote`,
+    `${f}:10:27: copy: unknown argument "colour"`,
   ]);
 });
 

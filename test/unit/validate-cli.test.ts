@@ -31,7 +31,7 @@ test('one playbook with many problems: every one, FILE:LINE:COL: message, exit 4
   assert.equal(problemLines(r.stderr), [
     `${f}:8:7: unknown module or task keyword "frobnicate"`,
     `${f}:10:29: file: unknown argument "colour"`,
-    `${f}:14:15: file: "mode" must be an octal mode in quotes, like "0644" (an unquoted 0644 is read by YAML 1.2 as the decimal 644)`,
+    `${f}:14:15: file: "mode" must be an octal mode like "0644" (quoted) or 0644 (unquoted, which YAML 1.1 reads as octal)`,
     `${f}:16:36: file: "state" must be one of "file", "directory", "absent", "link", "touch"`,
     `${f}:31:7: a task runs one module; found copy, file`,
     `${f}:28:15: notify names no handler of this play: "restart nothing"`,
@@ -112,7 +112,8 @@ test('schema: a JSON Schema that accepts core.yml and refuses unknown modules, a
   assert.is(validate(play({ file: { path: '/tmp/x', mode: '0644' }, notify: ['a', 'b'], when: 'x' })), true);
   assert.is(validate(play({ frobnicate: { x: 1 } })), false, 'unknown module');
   assert.is(validate(play({ file: { path: '/tmp/x', colour: 'red' } })), false, 'unknown argument');
-  assert.is(validate(play({ file: { path: '/tmp/x', mode: 755 } })), false, 'unquoted mode');
+  assert.is(validate(play({ file: { path: '/tmp/x', mode: 493 } })), true, 'an integer mode (YAML 1.1 reads 0755 as 493)');
+  assert.is(validate(play({ file: { path: '/tmp/x', mode: 'rwxr-xr-x' } })), false, 'a mode that is no octal number');
   assert.is(validate(play({ file: { path: '/tmp/x', state: 'sideways' } })), false, 'bad enum');
   assert.is(validate(play({ copy: { content: 'x', dest: '/tmp/x' }, file: { path: '/tmp/x' } })), false, 'two modules');
   assert.is(validate([{ tasks: [] }]), false, 'a play without hosts');
