@@ -106,7 +106,9 @@ export type ModuleDef<A = any> = {
   description: string;
   /** ajv JSON Schema of the arguments (additionalProperties: false). */
   schema: object;
-  /** Other names the module accepts as its free-form argument: `command: "ls -l"` -> args `{ argv: ... }`. */
+  /** Ansible's full names for it (`ansible.builtin.copy`), accepted as the task's module key: only where the arguments agree. */
+  fqcn?: string[];
+  /** Its arguments from a free-form string (`command: "ls -l creates=/x"`); throws with the reason when they cannot be read. */
   freeForm?: (value: string) => A;
   facts(args: A, ctx: PlanContext): FactDef[];
   plan(args: A, facts: Facts, ctx: PlanContext): Change[];

@@ -46,12 +46,14 @@ export function validate(schema: object, value: unknown): ArgProblem[] {
   if (fn(value)) return [];
   const seen = new Set<string>();
   let errors = (fn.errors ?? []).filter((e) => e.keyword !== 'if');
-  // An anyOf with a description speaks for its branches: one message, not one per branch.
-  for (const e of errors.filter((x) => x.keyword === 'anyOf' && (x.parentSchema as { description?: string })?.description)) {
-    errors = errors.filter((x) => x === e || !(x.instancePath === e.instancePath || x.instancePath.startsWith(`${e.instancePath}/`)) || !x.schemaPath.startsWith(e.schemaPath.replace(/\/anyOf$/, '')));
+  // An anyOf or oneOf with a description speaks for its branches: one message, not one per branch.
+  const speaks = (x: ErrorObject) => (x.keyword === 'anyOf' || x.keyword === 'oneOf') && Boolean((x.parentSchema as { description?: string })?.description);
+  for (const e of errors.filter(speaks)) {
+    const branches = e.schemaPath.replace(/\/(anyOf|oneOf)$/, '/$1/');
+    errors = errors.filter((x) => x === e || !x.schemaPath.startsWith(branches));
   }
-  return errors.map((e) => (e.keyword === 'anyOf' && (e.parentSchema as { description?: string })?.description
-    ? { path: e.instancePath, message: `"${e.instancePath.slice(1).replaceAll('/', '.')}" must be ${(e.parentSchema as { description: string }).description}` }
+  return errors.map((e) => (speaks(e)
+    ? { path: e.instancePath, message: `${e.instancePath ? `"${e.instancePath.slice(1).replaceAll('/', '.')}"` : 'the arguments'} must be ${(e.parentSchema as { description: string }).description}` }
     : describe(e))).filter((p) => {
     const k = `${p.path}|${p.message}`;
     if (seen.has(k)) return false;

@@ -100,6 +100,7 @@ export function updateStep(a: AptArgs): string[] {
 
 export default defineModule<AptArgs>({
   name: 'apt',
+  fqcn: ['ansible.builtin.apt', 'ansible.legacy.apt'],
   description: 'Install, upgrade or remove Debian packages with apt-get; optionally update the package lists first.',
   schema: {
     type: 'object',

@@ -116,6 +116,7 @@ export function planFileContent(dest: string, content: string | Buffer, attrs: F
 
 export default defineModule<CopyArgs>({
   name: 'copy',
+  fqcn: ['ansible.builtin.copy', 'ansible.legacy.copy'],
   description: 'Write a whole file from inline `content` or a local `src` file (atomically, optionally validated and backed up); set owner, group and mode.',
   schema: {
     type: 'object',

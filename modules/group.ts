@@ -21,6 +21,7 @@ export const idSchema = { type: 'integer', minimum: 0, maximum: 4294967294, desc
 
 export default defineModule<GroupArgs>({
   name: 'group',
+  fqcn: ['ansible.builtin.group', 'ansible.legacy.group'],
   description: 'Create a local group (optionally with a fixed gid, or as a system group), change its gid, or remove it.',
   schema: {
     type: 'object',

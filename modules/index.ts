@@ -14,10 +14,11 @@ import node from './node.ts';
 import npm from './npm/npm.ts';
 import { npmPack } from './npm/pack.ts';
 import service from './service.ts';
+import shell from './shell.ts';
 import template from './template.ts';
 import user from './user.ts';
 
-const all: ModuleDef[] = [app, apt, command, copy, file, firewall, group, lineinfile, meteor, node, npm, service, template, user];
+const all: ModuleDef[] = [app, apt, command, copy, file, firewall, group, lineinfile, meteor, node, npm, service, shell, template, user];
 
 export const modules = new Map<string, ModuleDef>(all.map((m) => [m.name, m]));
 

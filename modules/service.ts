@@ -12,6 +12,7 @@ type Action = 'start' | 'stop' | 'restart' | 'reload';
 
 export default defineModule<ServiceArgs>({
   name: 'service',
+  fqcn: ['ansible.builtin.service', 'ansible.legacy.service'],
   description: 'Start, stop, restart or reload a service, and enable or disable it at boot (systemd or sysv init).',
   schema: {
     type: 'object',

@@ -6,6 +6,7 @@ export type TemplateArgs = FileContentAttrs & { src: string; dest: string };
 
 export default defineModule<TemplateArgs>({
   name: 'template',
+  fqcn: ['ansible.builtin.template', 'ansible.legacy.template'],
   description: 'Render a local template (nunjucks, Jinja2 syntax; found beside the playbook or in templates/) with the task\'s variables and write it like copy does.',
   schema: {
     type: 'object',

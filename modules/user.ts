@@ -36,6 +36,7 @@ const keySet = (text: string | undefined) => new Set((text ?? '').split('\n').ma
 
 export default defineModule<UserArgs>({
   name: 'user',
+  fqcn: ['ansible.builtin.user', 'ansible.legacy.user'],
   description: 'Create, update or remove a local user: uid, primary and supplementary groups, shell, home, authorized_keys.',
   schema: {
     type: 'object',

@@ -65,14 +65,16 @@ export type KvResult = { args: Record<string, string>; raw: string[] };
 
 /**
  * `key=value` words as a mapping; the words without `=` (a free-form module's command line) are kept apart,
- * in order, as Ansible's _raw_params. A key is a name: `a b=c` gives raw ["a"] and b=c.
+ * in order, as Ansible's _raw_params. A key is a name: `a b=c` gives raw ["a"] and b=c. With `only` (Ansible's
+ * check_raw, for command and shell), a key=value word whose key is not one of those stays in the command line:
+ * `command: env FOO=bar prog creates=/x` runs `env FOO=bar prog`.
  */
-export function parseKv(text: string): KvResult {
+export function parseKv(text: string, only?: ReadonlySet<string>): KvResult {
   const args: Record<string, string> = {};
   const raw: string[] = [];
   for (const w of splitArgs(text)) {
     const m = /^([A-Za-z_][A-Za-z0-9_]*)=(.*)$/s.exec(w);
-    if (m) args[m[1]] = unquote(m[2]);
+    if (m && (!only || only.has(m[1]))) args[m[1]] = unquote(m[2]);
     else raw.push(w);
   }
   return { args, raw };

@@ -68,6 +68,9 @@ export function parsePlaybook(path: string, modules: ReadonlyMap<string, ModuleD
     return { plays: [], problems: [{ where: at([]), message: 'a playbook is a list of plays' }] };
   }
   const dir = dirname(resolve(path));
+  // A module by its name or one of Ansible's full names for it (ansible.builtin.copy).
+  const byFqcn = new Map([...modules.values()].flatMap((m) => (m.fqcn ?? []).map((f) => [f, m] as const)));
+  const moduleNamed = (k: string): ModuleDef | undefined => modules.get(k) ?? byFqcn.get(k);
   /**
    * A boolean keyword as Ansible reads it (yes/no/on/off/true/false/1/0 and their quoted forms); anything else,
    * a template included, is refused where it is written rather than guessed.
@@ -89,8 +92,8 @@ export function parsePlaybook(path: string, modules: ReadonlyMap<string, ModuleD
       return undefined;
     }
     const moduleKeys = Object.keys(raw).filter((k) => !TASK_KEYS.has(k));
-    const known = moduleKeys.filter((k) => modules.has(k));
-    for (const k of moduleKeys.filter((k) => !modules.has(k))) {
+    const known = moduleKeys.filter((k) => moduleNamed(k));
+    for (const k of moduleKeys.filter((k) => !moduleNamed(k))) {
       problems.push({ where: at([...p, k], true), message: `unknown module or task keyword "${k}"` });
     }
     if (known.length !== 1) {
@@ -98,27 +101,34 @@ export function parsePlaybook(path: string, modules: ReadonlyMap<string, ModuleD
       else if (moduleKeys.length === 0) problems.push({ where: at(p), message: `the ${kind} names no module` });
       return undefined;
     }
-    const name = known[0];
-    const mod = modules.get(name)!;
-    let args = raw[name];
-    if (typeof args === 'string' && mod.freeForm) args = mod.freeForm(args);
-    else if (typeof args === 'string') {
+    const key = known[0];
+    const mod = moduleNamed(key)!;
+    const name = mod.name;
+    let args = raw[key];
+    if (typeof args === 'string' && mod.freeForm) {
+      try {
+        args = mod.freeForm(args);
+      } catch (err) {
+        problems.push({ where: at([...p, key]), message: `${name}: ${(err as Error).message}` });
+        return undefined;
+      }
+    } else if (typeof args === 'string') {
       // Free-form `name=nginx state=present`: Ansible's key=value words.
       let kv: ReturnType<typeof parseKv>;
       try {
         kv = parseKv(args);
       } catch (err) {
-        problems.push({ where: at([...p, name]), message: `${name}: ${(err as Error).message}` });
+        problems.push({ where: at([...p, key]), message: `${name}: ${(err as Error).message}` });
         return undefined;
       }
       if (kv.raw.length) {
-        problems.push({ where: at([...p, name]), message: `${name} takes key=value arguments, not "${kv.raw[0]}"` });
+        problems.push({ where: at([...p, key]), message: `${name} takes key=value arguments, not "${kv.raw[0]}"` });
         return undefined;
       }
       args = kv.args;
     } else if (args === null || args === undefined) args = {};
     if (!isMap(args)) {
-      problems.push({ where: at([...p, name]), message: `the arguments of ${name} are a mapping${mod.freeForm ? ' or a string' : ''}` });
+      problems.push({ where: at([...p, key]), message: `the arguments of ${name} are a mapping${mod.freeForm ? ' or a string' : ''}` });
       return undefined;
     }
     // `args:` gives arguments too; those written with the module win (Ansible's order).
@@ -128,10 +138,11 @@ export function parsePlaybook(path: string, modules: ReadonlyMap<string, ModuleD
     }
     const extra = isMap(raw.args) ? raw.args : {};
     const taskArgs: Record<string, unknown> = { ...extra, ...args };
-    const modPath = [...p, name];
+    const modPath = [...p, key];
     // Where an argument is written: with the module, or under `args:`.
-    const argAt = (sub: Array<string | number>, key = false): Where =>
-      (sub.length && !(sub[0] in (isMap(raw[name]) ? raw[name] as object : {})) && sub[0] in extra ? at([...p, 'args', ...sub], key) : at([...modPath, ...sub], key));
+    const own = isMap(raw[key]) ? raw[key] : {};
+    const argAt = (sub: Array<string | number>, atKey = false): Where =>
+      (sub.length && !(sub[0] in own) && sub[0] in extra ? at([...p, 'args', ...sub], atKey) : at([...modPath, ...sub], atKey));
     for (const prob of validate(mod.schema, coerce(mod.schema, structuredClone(taskArgs)))) {
       if (!prob.key && templatedAt(taskArgs, prob.path)) continue; // checked again once rendered
       const sub = pointerPath(taskArgs, prob.path);

@@ -7,16 +7,18 @@ export function playbookSchema(modules: ReadonlyMap<string, ModuleDef>): object 
     notify: { anyOf: [{ type: 'string' }, { type: 'array', items: { type: 'string' } }] },
     listen: { anyOf: [{ type: 'string' }, { type: 'array', items: { type: 'string' } }] },
     tags: { anyOf: [{ type: 'string' }, { type: 'array', items: { type: 'string' } }] },
-    become: { type: 'boolean' }, ignore_errors: { type: 'boolean' }, no_log: { type: 'boolean' },
+    become: { type: ['boolean', 'string'] }, ignore_errors: { type: ['boolean', 'string'] }, no_log: { type: ['boolean', 'string'] },
   };
   const task = {
     type: 'object',
-    oneOf: [...modules.values()].map((m) => ({
+    // One branch per name a module is known by (its own, and Ansible's full names); every module takes a string too
+    // (free-form key=value arguments, or a command line).
+    oneOf: [...modules.values()].flatMap((m) => [m.name, ...(m.fqcn ?? [])].map((key) => ({
       description: m.description,
-      required: [m.name],
-      properties: { ...taskProps, [m.name]: m.freeForm ? { anyOf: [{ type: 'string' }, m.schema] } : m.schema },
+      required: [key],
+      properties: { ...taskProps, args: { type: 'object' }, [key]: { anyOf: [{ type: 'string' }, m.schema] } },
       additionalProperties: false,
-    })),
+    }))),
   };
   return {
     $schema: 'http://json-schema.org/draft-07/schema#',

@@ -20,7 +20,7 @@ const root = new URL('../fixtures/modules/', import.meta.url).pathname;
 const CANARIES = ["c4n'ary\"$(touch /tmp/pwn)`id`;\nx", "c4n'ary\"$(touch /tmp/pwn)`id`; x"];
 let CANARY = CANARIES[0];
 /** Arguments whose purpose is to be a command: the canary may be shell text there. */
-const COMMANDS = new Set(['command:shell', 'template:validate', 'copy:validate', 'lineinfile:validate']);
+const COMMANDS = new Set(['command:shell', 'shell:cmd', 'template:validate', 'copy:validate', 'lineinfile:validate']);
 
 type Case = { args: unknown; facts?: Record<string, unknown>; local?: Record<string, string>; packs?: Record<string, unknown>; ssh_port?: number };
 

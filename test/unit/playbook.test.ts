@@ -41,10 +41,10 @@ test('core.yml: plays, tasks and handlers with their places, arguments as writte
   assert.equal(play.handlers[0].argWhere(['argv', 2]), at('core.yml', 38, 33), 'a list item inside the arguments');
 });
 
-test('a free-form command becomes { shell }; keywords take their defaults', () => {
+test('a free-form shell line is the shell module\'s cmd; keywords take their defaults', () => {
   const [t] = parse('conditional.yml').plays[0].tasks;
   assert.equal(plain(t), {
-    name: 'unknowable', module: 'command', args: { shell: 'echo hi > /root/unknowable' }, when: undefined, loop: undefined,
+    name: 'unknowable', module: 'shell', args: { cmd: 'echo hi > /root/unknowable' }, when: undefined, loop: undefined,
     register: undefined, notify: [], listen: [], tags: [], become: undefined, ignoreErrors: false, noLog: false,
     where: at('conditional.yml', 4, 7),
   });
@@ -82,7 +82,7 @@ test('structure: every problem of every play and task at once, each at its place
     `${f}:17:17: register needs a variable name, not "not valid"`,
     `${f}:21:29: file: unknown argument "colour"`,
     `${f}:23:17: template: missing argument "src"`,
-    `${f}:26:56: command: "shell" must be left out when argv is given (command takes argv or shell, not both)`,
+    `${f}:26:56: command: "shell" must be left out when argv is given (command takes one of argv, cmd and shell)`,
   ]);
   const { plays } = parse('invalid/structure.yml');
   assert.equal(plays.map((p) => [p.name, p.hosts, p.vars, p.tasks.map((t) => t.name)]), [
@@ -160,6 +160,22 @@ test("Ansible's booleans: become: no turns sudo off, yes/On/\"y\"/\"1\" are true
   assert.equal(play.tasks.map((t) => t.tags), [['own', 'web'], ['web'], ['web'], ['web'], ['web']]);
   assert.equal(play.tasks[3].args, { name: 'ssh', enabled: 'yes' }, 'as written; the schema takes "yes" as true');
   assert.equal(play.tasks[4].args, { name: 'ssh', enabled: 'no' }, 'free-form key=value');
+});
+
+test("command and shell free form as Ansible: creates/removes/chdir words are arguments, any other key=value stays in the command; FQCNs", () => {
+  const { plays, problems } = parse('ansible-syntax/commands.yml');
+  assert.equal(problems, []);
+  assert.equal(plays[0].tasks.map((t) => [t.module, t.args]), [
+    ['command', { cmd: 'env FOO=bar touch /tmp/x', creates: '/tmp/x' }],
+    ['shell', { cmd: "echo 'a  b' | tr a A > out", chdir: '/tmp', executable: '/bin/bash' }],
+    ['copy', { content: 'x', dest: '/tmp/fq' }],
+    ['command', { argv: ['true'] }],
+  ]);
+  const f = fx('invalid/commands.yml');
+  assert.equal(lines('invalid/commands.yml'), [
+    `${f}:4:16: command: names no command (only key=value arguments)`,
+    `${f}:5:7: unknown module or task keyword "ansible.builtin.node"`,
+  ]);
 });
 
 test('booleans Ansible refuses are refused where written; a template in a boolean keyword is not supported yet', () => {
