@@ -8,8 +8,16 @@ import type { TaskStatus } from './results.ts';
 export type StepOutput = { rc: number; stdout: string; stderr: string };
 
 export function registered(status: TaskStatus, output?: StepOutput): Record<string, unknown> {
-  return { changed: status === 'changed', failed: status === 'failed', skipped: status === 'skipped', ...output };
+  const flags = { changed: status === 'changed', failed: status === 'failed', skipped: status === 'skipped' };
+  if (!output) return flags;
+  // As Ansible's command module (strip_empty_ends) and its action plugin (the *_lines of any stdout/stderr).
+  const stdout = output.stdout.replace(/[\r\n]+$/, '');
+  const stderr = output.stderr.replace(/[\r\n]+$/, '');
+  return { ...flags, rc: output.rc, stdout, stderr, stdout_lines: splitLines(stdout), stderr_lines: splitLines(stderr) };
 }
+
+/** Python's str.splitlines(), on a text whose trailing line ends are already stripped. */
+const splitLines = (s: string) => (s === '' ? [] : s.split(/\r\n|[\n\r\v\f\x1c\x1d\x1e\x85\u2028\u2029]/));
 
 /** The reads of unknown registered values since it was last reset; `placeholder`: answer them instead of throwing. */
 export class Tripwire {
@@ -35,8 +43,8 @@ export class UnknownRead extends Error {}
  * change (conditional). Its known keys read as usual; its unknown ones trip `wire`.
  */
 export function predicted(name: string, status: TaskStatus, wire: Tripwire): Record<string, unknown> {
-  const unknown = new Set(['rc', 'stdout', 'stderr', ...(status === 'conditional' ? ['changed', 'failed'] : [])]);
-  const target: Record<string, unknown> = { ...registered(status), rc: undefined, stdout: undefined, stderr: undefined };
+  const unknown = new Set(['rc', 'stdout', 'stderr', 'stdout_lines', 'stderr_lines', ...(status === 'conditional' ? ['changed', 'failed'] : [])]);
+  const target: Record<string, unknown> = { ...registered(status), rc: undefined, stdout: undefined, stderr: undefined, stdout_lines: undefined, stderr_lines: undefined };
   return new Proxy(target, {
     get(t, key, receiver) {
       if (typeof key === 'string' && unknown.has(key)) {

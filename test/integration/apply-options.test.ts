@@ -66,7 +66,7 @@ test('register and when: a registered result drives later tasks', async () => {
   const tasks = r.report.hosts['opt-2'].tasks;
   assert.is(tasks.find((t) => t.task === 'uses register')!.status, 'changed');
   assert.is(tasks.find((t) => t.task === 'skipped by when')!.status, 'skipped');
-  assert.is(await sh(ssh[1], 'cat /root/probe-copy'), 'seen opt-2\n');
+  assert.is(await sh(ssh[1], 'cat /root/probe-copy'), 'seen opt-2');
 });
 
 test('ignore_errors: the failure is reported, counted as ignored and not failed (exit 0, as Ansible), and the host goes on', async () => {
