@@ -7,7 +7,7 @@ import { Notifications } from './handlers.ts';
 import { readLocalOnce, readTextFile, resolveLocal } from './local-files.ts';
 import type { Change, FactDef, ModuleDef, PlanContext, Registry, Step } from './module.ts';
 import { FactCache, notConverged, planGathering } from './plan.ts';
-import type { PlayDef, TaskDef } from './playbook/types.ts';
+import { type BlockDef, type Item, type PlayDef, type TaskDef, isBlock } from './playbook/types.ts';
 import { redact, redactChange, sensitiveValues } from './redact.ts';
 import type { TaskResult, TaskStatus } from './results.ts';
 import { type StepsOutcome, runSteps } from './step-run.ts';
@@ -20,6 +20,9 @@ import { renderFile } from './vars/template.ts';
 export type HostOptions = BecomeSettings & { check: boolean; tags: string[]; skipTags: string[]; connPort?: number;
   /** Why the run was stopped (Ctrl-C, the host lock refused), once it was: a task failing from then on was cut short by it. */
   stopped?: () => string | undefined };
+
+/** The tasks of items, blocks' included, in the order written. */
+const flatten = (items: Item[]): TaskDef[] => items.flatMap((i) => (isBlock(i) ? [...flatten(i.block), ...flatten(i.rescue), ...flatten(i.always)] : [i]));
 
 /** What one loop item (or a task without a loop) came to. */
 type ItemOutcome = { status: TaskStatus; error?: string; output?: StepOutput };
@@ -243,20 +246,64 @@ export class HostRun {
     return ran;
   }
 
-  /** Runs a play's tasks, then the handlers changed tasks notified (even if a later task failed). */
+  /** Runs a play's tasks and blocks, then the handlers changed tasks notified (even if a later task failed). */
   async runPlay(play: PlayDef, vars: Record<string, unknown>): Promise<void> {
     this.secrets = sensitiveValues(vars);
     const notified = new Notifications();
     await this.prefetch(play, play.tasks, vars);
-    for (const [i, task] of play.tasks.entries()) {
-      if (this.failed) break;
-      this.upcoming = { play, tasks: [...play.tasks.slice(i), ...play.handlers], vars };
-      const status = await this.runTask(play, task, vars);
-      notified.record(task, status, this.o.check);
-      if (status === 'changed' && !this.o.check && this.cache.size === 0) await this.prefetch(play, play.tasks.slice(i + 1), { ...vars });
-    }
+    await this.runItems(play, play.body, vars, notified);
     await this.runHandlers(play, vars, notified);
     this.upcoming = undefined;
+  }
+
+  /** Tasks and blocks in order, until one fails (and no block rescues it). */
+  private async runItems(play: PlayDef, items: Item[], vars: Record<string, unknown>, notified: Notifications): Promise<void> {
+    for (const item of items) {
+      if (this.failed) return;
+      if (isBlock(item)) {
+        await this.runBlock(play, item, vars, notified);
+        continue;
+      }
+      // What comes after it, in the order written (a prefetch guess: a failure may take another way).
+      const i = play.tasks.indexOf(item);
+      this.upcoming = { play, tasks: [...play.tasks.slice(i), ...play.handlers], vars };
+      const status = await this.runTask(play, item, vars);
+      notified.record(item, status, this.o.check);
+      if (status === 'changed' && !this.o.check && this.cache.size === 0) await this.prefetch(play, play.tasks.slice(i + 1), { ...vars });
+    }
+  }
+
+  /**
+   * A block as Ansible runs it: a task failing in `block` hands over to `rescue` (the failure then counts as
+   * rescued, not failed, and ansible_failed_task / ansible_failed_result say what failed); `always` runs in any
+   * case, and a failure not rescued is the host's again after it. In check mode, when a task of the block was
+   * conditional, whether rescue runs is not known: its tasks are conditional, and what they would touch unknown.
+   */
+  private async runBlock(play: PlayDef, b: BlockDef, vars: Record<string, unknown>, notified: Notifications): Promise<void> {
+    const from = this.results.length;
+    await this.runItems(play, b.block, vars, notified);
+    const ran = this.results.slice(from);
+    if (this.failed && b.rescue.length && !this.o.stopped?.()) {
+      const failure = [...ran].reverse().find((r) => r.status === 'failed' && !r.ignored && !r.rescued);
+      if (failure) failure.rescued = true;
+      this.failed = false;
+      this.registered.ansible_failed_task = { name: failure?.task ?? '', action: failure?.module ?? '' };
+      this.registered.ansible_failed_result = { failed: true, changed: false, msg: failure?.error ?? '' };
+      await this.runItems(play, b.rescue, vars, notified);
+    } else if (!this.failed && this.o.check && b.rescue.length && ran.some((r) => r.status === 'conditional')) {
+      this.cache.applyEffects([{ all: 'unknown' }], true);
+      const why = 'runs only if a task of its block fails, which check mode cannot know (a task of the block is conditional)';
+      for (const t of flatten(b.rescue)) {
+        if (!selected(t, this.o.tags, this.o.skipTags)) continue;
+        this.taskStart = performance.now();
+        this.registerAndFinish(t, this.record(play, t, 'conditional', [], why).status);
+      }
+    }
+    if (!b.always.length || this.o.stopped?.()) return;
+    const failedBefore = this.failed;
+    this.failed = false;
+    await this.runItems(play, b.always, vars, notified);
+    this.failed = this.failed || failedBefore;
   }
 
   /** The notified handlers, in the play's order; they run even when a task failed, and a failed one stops them. */

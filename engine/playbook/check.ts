@@ -2,12 +2,15 @@
 // Every problem is reported at the file:line:col of the string at fault.
 import { statSync } from 'node:fs';
 import type { Problem } from '../errors.ts';
-import type { PlayDef, TaskDef } from './types.ts';
+import { type Item, type PlayDef, type TaskDef, isBlock } from './types.ts';
 import type { ModuleDef } from '../module.ts';
 import { readTextFile, resolveLocal, tooLarge } from '../local-files.ts';
 import { isTemplated, undefinedVariables } from '../vars/template.ts';
 
 export const MAGIC_VARS = ['inventory_hostname', 'inventory_hostname_short', 'group_names', 'groups', 'ansible_check_mode', 'playbook_dir'];
+
+/** What a rescue section may read: the task that failed and its result (as Ansible sets them there). */
+const RESCUE_VARS = ['ansible_failed_task', 'ansible_failed_result'];
 
 function strings(v: unknown, path: Array<string | number> = []): Array<[Array<string | number>, string]> {
   if (typeof v === 'string') return [[path, v]];
@@ -30,8 +33,9 @@ export function checkPlays(plays: PlayDef[], hostsOf: (play: PlayDef) => string[
     for (const host of hostsOf(play)) {
       const names = known(play, host);
       for (const m of MAGIC_VARS) names.add(m);
-      const checkTask = (t: TaskDef) => {
+      const checkTask = (t: TaskDef, inRescue = false) => {
         const scope = new Set(names);
+        if (inRescue) for (const n of RESCUE_VARS) scope.add(n);
         if (t.loop !== undefined) scope.add('item');
         const report = (text: string, where: Problem['where']) => {
           for (const v of undefinedVariables(text, (n) => scope.has(n))) {
@@ -42,7 +46,7 @@ export function checkPlays(plays: PlayDef[], hostsOf: (play: PlayDef) => string[
           for (const [path, s] of strings(t.args)) if (isTemplated(s)) report(s, t.argWhere(path));
           const conds = t.when === undefined ? [] : Array.isArray(t.when) ? t.when : [t.when];
           conds.forEach((c, i) => {
-            if (typeof c === 'string') report(isTemplated(c) ? c : `{{ ${c} }}`, t.keyWhere(Array.isArray(t.when) ? ['when', i] : ['when']));
+            if (typeof c === 'string') report(isTemplated(c) ? c : `{{ ${c} }}`, t.whenWhere?.[i] ?? t.keyWhere(Array.isArray(t.when) ? ['when', i] : ['when']));
           });
           if (typeof t.loop === 'string') report(t.loop, t.keyWhere(['loop']));
         } catch (err) {
@@ -65,8 +69,16 @@ export function checkPlays(plays: PlayDef[], hostsOf: (play: PlayDef) => string[
         }
         if (t.register) names.add(t.register);
       };
-      play.tasks.forEach(checkTask);
-      play.handlers.forEach(checkTask);
+      const checkItems = (items: Item[], inRescue: boolean): void => {
+        for (const i of items) {
+          if (!isBlock(i)) { checkTask(i, inRescue); continue; }
+          checkItems(i.block, inRescue);
+          checkItems(i.rescue, true);
+          checkItems(i.always, inRescue);
+        }
+      };
+      checkItems(play.body, false);
+      play.handlers.forEach((t) => checkTask(t));
     }
     // A variable undefined for some hosts only: say which.
     const all = hostsOf(play);

@@ -3,7 +3,7 @@
 import type { TaskResult } from '../results.ts';
 import { REDACTED, renderDiff } from './diff.ts';
 
-export type HostSummary = { ok: number; changed: number; failed: number; ignored: number; skipped: number; conditional: number; unreachable: boolean; error?: string; tasks: TaskResult[]; execs: number; factExecs: number; connectMs?: number };
+export type HostSummary = { ok: number; changed: number; failed: number; ignored: number; rescued: number; skipped: number; conditional: number; unreachable: boolean; error?: string; tasks: TaskResult[]; execs: number; factExecs: number; connectMs?: number };
 
 /**
  * A host's counts. `hostFailed`: the host failed as a whole (its lock refused, its facts unreadable): it counts as
@@ -11,9 +11,10 @@ export type HostSummary = { ok: number; changed: number; failed: number; ignored
  */
 export function summarize(tasks: TaskResult[], unreachable = false, error?: string, counts: { execs: number; factExecs: number; connectMs?: number } = { execs: 0, factExecs: 0 },
   hostFailed = false): HostSummary {
-  const n = (s: string) => tasks.filter((t) => t.status === s && !t.ignored).length;
+  const n = (s: string) => tasks.filter((t) => t.status === s && !t.ignored && !t.rescued).length;
   const ignored = tasks.filter((t) => t.ignored).length;
-  return { ok: n('ok'), changed: n('changed'), failed: Math.max(n('failed'), hostFailed ? 1 : 0), ignored, skipped: n('skipped'), conditional: n('conditional'), unreachable, error, tasks, ...counts };
+  const rescued = tasks.filter((t) => t.rescued).length;
+  return { ok: n('ok'), changed: n('changed'), failed: Math.max(n('failed'), hostFailed ? 1 : 0), ignored, rescued, skipped: n('skipped'), conditional: n('conditional'), unreachable, error, tasks, ...counts };
 }
 
 const summaryOf = (r: TaskResult) => r.changes.map((c) => (r.noLog || c.sensitive ? REDACTED : c.summary));
@@ -25,6 +26,7 @@ export function formatResult(host: string, r: TaskResult, showDiff: boolean): st
   for (const s of summaryOf(r)) lines.push(`            - ${s}`);
   if (r.error) lines.push(`            ! ${r.noLog ? REDACTED : r.error}`);
   if (r.ignored) lines.push('            ...ignoring (ignore_errors)');
+  if (r.rescued) lines.push('            ...rescued (its block\'s rescue runs)');
   if (showDiff) {
     const d = diffOf(r, r.noLog);
     if (d) lines.push(d.trimEnd().split('\n').map((l) => `            ${l}`).join('\n'));
@@ -37,7 +39,7 @@ export function formatRecap(hosts: Record<string, HostSummary>, seconds: number,
   const lines = [`\nRECAP${check ? ' (check mode: nothing was changed)' : ''}`];
   for (const [name, h] of Object.entries(hosts)) {
     lines.push(`${name.padEnd(width)}  ok=${h.ok} changed=${h.changed} failed=${h.failed} skipped=${h.skipped}` +
-      `${h.ignored ? ` ignored=${h.ignored}` : ''}` +
+      `${h.rescued ? ` rescued=${h.rescued}` : ''}${h.ignored ? ` ignored=${h.ignored}` : ''}` +
       `${h.conditional ? ` conditional=${h.conditional}` : ''} unreachable=${h.unreachable ? 1 : 0}${h.error ? `  (${h.error})` : ''}`);
   }
   lines.push(`wall time ${seconds.toFixed(1)} s`);
@@ -49,13 +51,13 @@ export function jsonReport(hosts: Record<string, HostSummary>, seconds: number, 
     check,
     duration_s: Number(seconds.toFixed(3)),
     hosts: Object.fromEntries(Object.entries(hosts).map(([name, h]) => [name, {
-      ok: h.ok, changed: h.changed, failed: h.failed, ignored: h.ignored, skipped: h.skipped, conditional: h.conditional, unreachable: h.unreachable,
+      ok: h.ok, changed: h.changed, failed: h.failed, rescued: h.rescued, ignored: h.ignored, skipped: h.skipped, conditional: h.conditional, unreachable: h.unreachable,
       remote_execs: h.execs, fact_execs: h.factExecs, ...(h.connectMs === undefined ? {} : { connect_ms: h.connectMs }),
       ...(h.error ? { error: h.error } : {}),
       tasks: h.tasks.map((t) => {
         const diff = showDiff ? diffOf(t, t.noLog) : '';
         return {
-          play: t.play, task: t.task, module: t.module, status: t.status, ...(t.ignored ? { ignored: true } : {}), ...(t.ms === undefined ? {} : { ms: t.ms }), changes: summaryOf(t),
+          play: t.play, task: t.task, module: t.module, status: t.status, ...(t.ignored ? { ignored: true } : {}), ...(t.rescued ? { rescued: true } : {}), ...(t.ms === undefined ? {} : { ms: t.ms }), changes: summaryOf(t),
           ...(diff ? { diff } : {}),
           ...(t.error ? { error: t.noLog ? REDACTED : t.error } : {}),
         };

@@ -1,10 +1,10 @@
 // `provision apply ... --json` as a child process, its report parsed.
 import { provision } from './cli.ts';
 
-export type ReportTask = { task: string; status: string; changes: string[]; diff?: string; error?: string; ignored?: boolean };
+export type ReportTask = { task: string; status: string; changes: string[]; diff?: string; error?: string; ignored?: boolean; rescued?: boolean };
 export type Report = {
   check: boolean;
-  hosts: Record<string, { ok: number; changed: number; failed: number; ignored: number; conditional: number; unreachable: boolean;
+  hosts: Record<string, { ok: number; changed: number; failed: number; ignored: number; rescued: number; conditional: number; unreachable: boolean;
     remote_execs: number; fact_execs: number; error?: string; tasks: ReportTask[] }>;
 };
 

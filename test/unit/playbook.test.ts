@@ -7,6 +7,7 @@ import * as assert from 'uvu/assert';
 import { checkPlays } from '../../engine/playbook/check.ts';
 import { formatProblem } from '../../engine/errors.ts';
 import { parsePlaybook, type TaskDef } from '../../engine/playbook/parse.ts';
+import { type Item, isBlock } from '../../engine/playbook/types.ts';
 import { modules } from '../../modules/index.ts';
 
 const fx = (p: string) => relative(process.cwd(), new URL(`../fixtures/playbooks/${p}`, import.meta.url).pathname);
@@ -71,7 +72,7 @@ test('structure: every problem of every play and task at once, each at its place
   const f = fx('invalid/structure.yml');
   assert.equal(lines('invalid/structure.yml'), [
     `${f}:2:3: a play is a mapping with hosts and tasks`,
-    `${f}:7:3: unknown play keyword "serial"`,
+    `${f}:7:3: the play keyword "serial" is not supported yet`,
     `${f}:3:3: a play needs \`hosts:\` (a pattern such as all, a group or a host)`,
     `${f}:4:9: vars is a mapping`,
     `${f}:5:10: tasks is a list`,
@@ -203,6 +204,33 @@ test('free-form key=value arguments and args: as Ansible reads them (the module\
     `${f}:5:13: copy takes key=value arguments, not "nonsense"`,
     `${f}:7:13: copy: an unclosed " quote`,
     `${f}:10:27: copy: unknown argument "colour"`,
+  ]);
+});
+
+test('blocks: every task in the order written, the tree as written; a block\'s when and tags handed down, with their places', () => {
+  const { plays, problems } = parse('blocks.yml');
+  assert.equal(problems, []);
+  const [play] = plays;
+  assert.equal(play.tasks.map((t) => t.name), ['setup', 'before the failure', 'fails', 'never runs', 'what failed', 'always', 'skipped',
+    'inner task', 'inner always']);
+  const shape = (items: Item[]): unknown => items.map((i) => (isBlock(i) ? { [i.name]: [shape(i.block), shape(i.rescue), shape(i.always)] } : i.name));
+  assert.equal(shape(play.body), ['setup', { 'rescued block': [['before the failure', 'fails', 'never runs'], ['what failed'], ['always']] },
+    { 'a block skipped by its when': [['skipped'], [], []] },
+    { 'nested, tags handed down': [[{ 'inner block': [['inner task'], [], ['inner always']] }], [], []] }]);
+  const skipped = play.tasks[6];
+  assert.equal(skipped.when, ['not_set is defined', true]);
+  assert.equal(skipped.whenWhere, [at('blocks.yml', 21, 13), at('blocks.yml', 25, 17)]);
+  assert.equal(play.tasks[7].tags, ['own', 'outer']);
+  assert.equal(play.tasks[8].tags, ['outer']);
+});
+
+test('blocks written wrong and keywords not supported yet are refused where written', () => {
+  const f = fx('invalid/blocks.yml');
+  assert.equal(lines('invalid/blocks.yml'), [
+    `${f}:7:7: unknown block keyword "colour"`,
+    `${f}:11:15: rescue is a list of tasks`,
+    `${f}:14:7: the task keyword "vars" is not supported yet`,
+    `${f}:17:7: a block in handlers is not supported yet`,
   ]);
 });
 

@@ -1,0 +1,70 @@
+// What the parts of a playbook parser share: the loaded YAML with its positions, the problems found so far, the
+// modules by name (and Ansible's full names), and Ansible's boolean keywords.
+import type { Problem, Where } from '../errors.ts';
+import type { ModuleDef } from '../module.ts';
+import { isTemplated } from '../vars/template.ts';
+import type { PositionedYaml } from '../yaml/positions.ts';
+import { ansibleBool } from '../yaml/schema.ts';
+
+export type Path = Array<string | number>;
+
+export const list = (v: unknown): string[] => (v === undefined || v === null ? [] : Array.isArray(v) ? v.map(String) : [String(v)]);
+export const isMap = (v: unknown): v is Record<string, unknown> => !!v && typeof v === 'object' && !Array.isArray(v);
+
+/**
+ * Ansible keywords provision does not run yet: refused by name as not supported, never taken for a module's name
+ * or ignored. (Those of plays are in parse.ts.)
+ */
+export const TASK_KEYWORDS_NOT_YET = new Set([
+  'vars', 'environment', 'delegate_to', 'delegate_facts', 'run_once', 'until', 'retries', 'delay', 'changed_when', 'failed_when',
+  'check_mode', 'diff', 'any_errors_fatal', 'become_user', 'become_method', 'become_flags', 'become_exe', 'loop_control',
+  'with_dict', 'with_fileglob', 'with_together', 'with_subelements', 'with_sequence', 'with_nested', 'with_first_found',
+  'with_list', 'with_indexed_items', 'with_random_choice', 'with_lines', 'local_action', 'action', 'async', 'poll',
+  'throttle', 'timeout', 'debugger', 'ignore_unreachable', 'module_defaults', 'collections', 'connection', 'port',
+  'remote_user', 'include', 'include_tasks', 'import_tasks', 'include_role', 'import_role', 'include_vars', 'import_playbook',
+]);
+
+export class Reader {
+  readonly problems: Problem[] = [];
+  private byFqcn: Map<string, ModuleDef>;
+
+  constructor(readonly file: string, readonly doc: PositionedYaml, readonly modules: ReadonlyMap<string, ModuleDef>) {
+    this.byFqcn = new Map([...modules.values()].flatMap((m) => (m.fqcn ?? []).map((f) => [f, m] as const)));
+  }
+
+  /** Where the value at `p` is written (`key`: its key, for an unknown key). */
+  at(p: Path, key = false): Where {
+    const pos = (key ? this.doc.keyPos(p) : undefined) ?? this.doc.pos(p) ?? { line: 1, col: 1 };
+    return { file: this.file, line: pos.line, col: pos.col };
+  }
+
+  /** Where the value at `p` is written, if it is. */
+  maybeAt(p: Path): Where | undefined {
+    const pos = this.doc.pos(p);
+    return pos ? { file: this.file, ...pos } : undefined;
+  }
+
+  problem(where: Where, message: string): void {
+    this.problems.push({ where, message });
+  }
+
+  /** A module by its name or one of Ansible's full names for it (ansible.builtin.copy). */
+  module(key: string): ModuleDef | undefined {
+    return this.modules.get(key) ?? this.byFqcn.get(key);
+  }
+
+  /**
+   * A boolean keyword as Ansible reads it (yes/no/on/off/true/false/1/0 and their quoted forms); anything else,
+   * a template included, is refused where it is written rather than guessed.
+   */
+  flag(raw: Record<string, unknown>, key: string, p: Path): boolean | undefined {
+    const v = raw[key];
+    if (v === undefined || v === null) return undefined;
+    const b = ansibleBool(v);
+    if (b === undefined) {
+      const what = typeof v === 'string' && isTemplated(v) ? 'a template in a boolean keyword is not supported yet' : `${JSON.stringify(v)} is not a boolean`;
+      this.problem(this.at([...p, key]), `${key}: ${what} (yes/no, true/false, on/off, 1/0)`);
+    }
+    return b;
+  }
+}

@@ -1,0 +1,134 @@
+// One task of a playbook: its module (by name or full name), its arguments (a mapping, free-form key=value words,
+// `args:`) checked against the module's schema, its keywords, and what the blocks around it give it.
+import type { Where } from '../errors.ts';
+import type { TaskDef } from './types.ts';
+import { isTemplated } from '../vars/template.ts';
+import { coerce, validate } from '../validate.ts';
+import { parseKv } from './kv.ts';
+import { type Path, type Reader, TASK_KEYWORDS_NOT_YET, isMap, list } from './reader.ts';
+
+const TASK_KEYS = new Set(['name', 'when', 'loop', 'with_items', 'register', 'notify', 'listen', 'tags', 'become', 'ignore_errors', 'no_log', 'args']);
+
+/** What the blocks around a task give it. */
+export type Inherited = {
+  when: Array<{ cond: unknown; where: Where }>;
+  tags: string[];
+  become?: boolean;
+  ignoreErrors?: boolean;
+  noLog?: boolean;
+};
+export const NOTHING: Inherited = { when: [], tags: [] };
+
+/** A JSON pointer (ajv's instancePath) as a path of keys, list indexes as numbers (as positions are looked up). */
+function pointerPath(args: unknown, pointer: string): Array<string | number> {
+  let v: unknown = args;
+  return pointer.split('/').slice(1).map((part) => {
+    const key = Array.isArray(v) && /^\d+$/.test(part) ? Number(part) : part;
+    v = v && typeof v === 'object' ? (v as Record<string | number, unknown>)[key] : undefined;
+    return key;
+  });
+}
+
+/** True when the value at `path` inside `args` is a template: its type is only known once rendered. */
+function templatedAt(args: unknown, pointer: string): boolean {
+  let v: unknown = args;
+  for (const part of pointer.split('/').slice(1)) {
+    if (!v || typeof v !== 'object') return false;
+    v = (v as Record<string, unknown>)[part];
+  }
+  return typeof v === 'string' && isTemplated(v);
+}
+
+export function parseTask(r: Reader, raw: unknown, p: Path, kind: string, inh: Inherited = NOTHING): TaskDef | undefined {
+  if (!isMap(raw)) {
+    r.problem(r.at(p), `a ${kind} is a mapping with a module and its arguments`);
+    return undefined;
+  }
+  const moduleKeys = Object.keys(raw).filter((k) => !TASK_KEYS.has(k));
+  const known = moduleKeys.filter((k) => r.module(k));
+  for (const k of moduleKeys.filter((k) => !r.module(k))) {
+    r.problem(r.at([...p, k], true), TASK_KEYWORDS_NOT_YET.has(k) ? `the task keyword "${k}" is not supported yet` : `unknown module or task keyword "${k}"`);
+  }
+  if (known.length !== 1) {
+    if (known.length > 1) r.problem(r.at([...p, known[1]], true), `a ${kind} runs one module; found ${known.join(', ')}`);
+    else if (moduleKeys.length === 0) r.problem(r.at(p), `the ${kind} names no module`);
+    return undefined;
+  }
+  const key = known[0];
+  const mod = r.module(key)!;
+  const name = mod.name;
+  let args = raw[key];
+  if (typeof args === 'string' && mod.freeForm) {
+    try {
+      args = mod.freeForm(args);
+    } catch (err) {
+      r.problem(r.at([...p, key]), `${name}: ${(err as Error).message}`);
+      return undefined;
+    }
+  } else if (typeof args === 'string') {
+    // Free-form `name=nginx state=present`: Ansible's key=value words.
+    let kv: ReturnType<typeof parseKv>;
+    try {
+      kv = parseKv(args);
+    } catch (err) {
+      r.problem(r.at([...p, key]), `${name}: ${(err as Error).message}`);
+      return undefined;
+    }
+    if (kv.raw.length) {
+      r.problem(r.at([...p, key]), `${name} takes key=value arguments, not "${kv.raw[0]}"`);
+      return undefined;
+    }
+    args = kv.args;
+  } else if (args === null || args === undefined) args = {};
+  if (!isMap(args)) {
+    r.problem(r.at([...p, key]), `the arguments of ${name} are a mapping${mod.freeForm ? ' or a string' : ''}`);
+    return undefined;
+  }
+  // `args:` gives arguments too; those written with the module win (Ansible's order).
+  if (raw.args !== undefined && !isMap(raw.args)) {
+    r.problem(r.at([...p, 'args']), 'args is a mapping of the module\'s arguments');
+    return undefined;
+  }
+  const extra = isMap(raw.args) ? raw.args : {};
+  const taskArgs: Record<string, unknown> = { ...extra, ...args };
+  const modPath = [...p, key];
+  // Where an argument is written: with the module, or under `args:`.
+  const own = isMap(raw[key]) ? raw[key] : {};
+  const argAt = (sub: Array<string | number>, atKey = false): Where =>
+    (sub.length && !(sub[0] in own) && sub[0] in extra ? r.at([...p, 'args', ...sub], atKey) : r.at([...modPath, ...sub], atKey));
+  for (const prob of validate(mod.schema, coerce(mod.schema, structuredClone(taskArgs)))) {
+    if (!prob.key && templatedAt(taskArgs, prob.path)) continue; // checked again once rendered
+    const sub = pointerPath(taskArgs, prob.path);
+    r.problem(argAt(sub, Boolean(prob.key)), `${name}: ${prob.message}`);
+  }
+  if (raw.register !== undefined && !/^[A-Za-z_][A-Za-z0-9_]*$/.test(String(raw.register))) {
+    r.problem(r.at([...p, 'register']), `register needs a variable name, not "${raw.register}"`);
+  }
+  // Inside blocks: their conditions come first, their tags add up, their become/ignore_errors/no_log are the default.
+  const ownWhen = raw.when === undefined ? [] : Array.isArray(raw.when) ? raw.when : [raw.when];
+  const ownWhere = ownWhen.map((_, i) => r.maybeAt(Array.isArray(raw.when) ? [...p, 'when', i] : [...p, 'when']) ?? r.at(p));
+  const become = r.flag(raw, 'become', p);
+  const ignoreErrors = r.flag(raw, 'ignore_errors', p);
+  const noLog = r.flag(raw, 'no_log', p);
+  return {
+    name: raw.name !== undefined ? String(raw.name) : `${name}`,
+    module: name,
+    args: taskArgs,
+    when: inh.when.length ? [...inh.when.map((c) => c.cond), ...ownWhen] : raw.when,
+    loop: raw.loop ?? raw.with_items,
+    register: raw.register as string | undefined,
+    notify: list(raw.notify),
+    listen: list(raw.listen),
+    tags: [...new Set([...list(raw.tags), ...inh.tags])],
+    become: become ?? inh.become,
+    ignoreErrors: ignoreErrors ?? inh.ignoreErrors ?? false,
+    noLog: noLog ?? inh.noLog ?? false,
+    where: r.at(p),
+    argWhere: (sub) => argAt(sub),
+    keyWhere: ([k, ...rest]) => {
+      const pos = r.doc.pos([...p, k === 'loop' && raw.loop === undefined ? 'with_items' : k, ...rest]);
+      return pos ? { file: r.file, ...pos } : r.at(p);
+    },
+    ...(inh.when.length ? { whenWhere: [...inh.when.map((c) => c.where), ...ownWhere] } : {}),
+  };
+}
