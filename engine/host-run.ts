@@ -11,21 +11,25 @@ import { type BlockDef, type Item, type PlayDef, type TaskDef, isBlock } from '.
 import { redact, redactChange, sensitiveValues } from './redact.ts';
 import type { TaskResult, TaskStatus } from './results.ts';
 import { type StepsOutcome, runSteps } from './step-run.ts';
-import { type StepOutput, Tripwire, predicted, registered, unknownInCheck } from './register.ts';
-import { itemVars, loopItems, renderArgs, selected, taskStatus, whenHolds } from './task-control.ts';
+import { type ItemResult, type StepOutput, Tripwire, predicted, registered, registeredLoop, unknownInCheck } from './register.ts';
+import { loopItems, renderArgs, selected, taskStatus, whenHolds } from './task-control.ts';
+import { hasRules, judge } from './task-rules.ts';
+import { type TaskScope, explainLeftOut, withTaskVars } from './task-vars.ts';
 import type { Conn } from './transport/conn.ts';
 import type { Stdin } from './transport/ssh.ts';
 import { renderFile } from './vars/template.ts';
 
 export type HostOptions = BecomeSettings & { check: boolean; tags: string[]; skipTags: string[]; connPort?: number;
   /** Why the run was stopped (Ctrl-C, the host lock refused), once it was: a task failing from then on was cut short by it. */
-  stopped?: () => string | undefined };
+  stopped?: () => string | undefined;
+  /** Extra variables (-e): no task var or registered result overrides them. */
+  pinned?: string[] };
 
 /** The tasks of items, blocks' included, in the order written. */
 const flatten = (items: Item[]): TaskDef[] => items.flatMap((i) => (isBlock(i) ? [...flatten(i.block), ...flatten(i.rescue), ...flatten(i.always)] : [i]));
 
 /** What one loop item (or a task without a loop) came to. */
-type ItemOutcome = { status: TaskStatus; error?: string; output?: StepOutput };
+type ItemOutcome = { status: TaskStatus; error?: string; output?: StepOutput; simulated?: boolean };
 
 export class HostRun {
   private cache = new FactCache();
@@ -98,12 +102,11 @@ export class HostRun {
     for (const t of tasks) {
       if (!selected(t, this.o.tags, this.o.skipTags)) continue;
       try {
-        const base = { ...vars, ...this.registered };
         const mod = this.registry.modules.get(t.module)!;
-        for (const item of loopItems(t, base)) {
+        for (const item of loopItems(t, this.scope(t, vars).vars)) {
           let args: Record<string, unknown>;
           try {
-            args = renderArgs(mod, t, itemVars(t, base, item));
+            args = renderArgs(mod, t, this.scope(t, vars, t.loop === undefined ? {} : { item }).vars);
           } catch {
             continue; // rendered later, when the task runs
           }
@@ -120,14 +123,15 @@ export class HostRun {
   async runTask(play: PlayDef, task: TaskDef, vars: Record<string, unknown>): Promise<TaskStatus> {
     this.taskStart = performance.now();
     if (!selected(task, this.o.tags, this.o.skipTags)) return 'skipped';
-    const base = { ...vars, ...this.registered };
     let items: unknown[];
     this.wire.reset();
+    const scope = this.scope(task, vars);
     try {
-      items = loopItems(task, base);
+      items = loopItems(task, scope.vars);
     } catch (err) {
+      const e = explainLeftOut(err as Error, scope, this.wire);
       const why = this.o.check ? this.wire.reason() : undefined;
-      if (!why) return this.finish(task, this.record(play, task, 'failed', [], (err as Error).message).status);
+      if (!why) return this.finish(task, this.record(play, task, 'failed', [], e.message).status);
       // Its items are not known, so neither is what it would touch: every later reader is conditional.
       this.cache.applyEffects([{ all: 'unknown' }], true);
       return this.registerAndFinish(task, this.record(play, task, 'conditional', [], why).status);
@@ -136,29 +140,43 @@ export class HostRun {
     const changes: Change[] = [];
     let thrown: string | undefined;
     let itemError: string | undefined;
-    let output: StepOutput | undefined;
+    const done: ItemResult[] = [];
     for (const item of items) {
       let r: ItemOutcome;
       try {
-        r = await this.runItem(play, task, itemVars(task, base, item), changes);
+        r = await this.runItem(play, task, task.loop === undefined ? scope : this.scope(task, vars, { item }), changes);
       } catch (err) {
         thrown = (err as Error).message;
         statuses.push('failed');
+        done.push({ status: 'failed', item });
         break;
       }
       statuses.push(r.status);
+      done.push({ ...r, item });
       if (r.error !== undefined) itemError = r.error;
-      if (r.output) output = r.output;
       if (r.status === 'failed') break;
     }
     const status = taskStatus(statuses);
-    return this.registerAndFinish(task, this.record(play, task, status, changes, thrown ?? itemError).status, output);
+    return this.registerAndFinish(task, this.record(play, task, status, changes, thrown ?? itemError).status, done);
+  }
+
+  /**
+   * A task's variables: the play's, registered results, its task and block vars (per loop item: `more` holds
+   * the item), extra vars over all of them.
+   */
+  private scope(task: TaskDef, vars: Record<string, unknown>, more: Record<string, unknown> = {}): TaskScope {
+    const pinned = this.o.pinned ?? [];
+    const base = { ...vars, ...this.registered, ...more, ...Object.fromEntries(pinned.filter((k) => k in vars).map((k) => [k, vars[k]])) };
+    return withTaskVars(base, task.vars, (k) => k in this.registered || k in more || pinned.includes(k), this.o.check ? this.wire : undefined);
   }
 
   /** Records what `register` asks for (in check mode, a prediction where steps would have run), then finishes. */
-  private registerAndFinish(task: TaskDef, status: TaskStatus, output?: StepOutput): TaskStatus {
+  private registerAndFinish(task: TaskDef, status: TaskStatus, items: ItemResult[] = []): TaskStatus {
     if (task.register) {
-      this.registered[task.register] = this.o.check && unknownInCheck(status) ? predicted(task.register, status, this.wire) : registered(status, output);
+      const wire = this.o.check ? this.wire : undefined;
+      const one = items[0] ?? { status, item: undefined };
+      this.registered[task.register] = task.loop !== undefined && items.length ? registeredLoop(task.register, items, wire)
+        : wire && (one.simulated || unknownInCheck(status)) ? predicted(task.register, status, wire) : registered(status, one.output);
     }
     return this.finish(task, status);
   }
@@ -168,20 +186,40 @@ export class HostRun {
     return status;
   }
 
-  private async runItem(play: PlayDef, task: TaskDef, vars: Record<string, unknown>, out: Change[]): Promise<ItemOutcome> {
-    const mod = this.registry.modules.get(task.module)!;
-    const ctx = this.planContext(play, vars);
-    let args: Record<string, unknown>;
+  /** One loop item (or the task without a loop): run, then judged by changed_when and failed_when. */
+  private async runItem(play: PlayDef, task: TaskDef, scope: TaskScope, out: Change[]): Promise<ItemOutcome> {
     this.wire.reset();
+    let r: ItemOutcome;
     try {
-      if (!whenHolds(task, vars)) return { status: 'skipped' };
-      args = renderArgs(mod, task, vars);
+      r = await this.runModule(play, task, scope.vars, out);
     } catch (err) {
+      const e = explainLeftOut(err as Error, scope, this.wire);
       const why = this.o.check ? this.wire.reason() : undefined;
-      if (!why) throw err;
-      this.unknownTouched(mod, task, vars, ctx);
+      if (!why) throw e;
+      this.unknownTouched(this.registry.modules.get(task.module)!, task, scope.vars, this.planContext(play, scope.vars));
       return { status: 'conditional', error: why };
     }
+    if (!hasRules(task) || r.status === 'skipped' || r.status === 'conditional') return r;
+    const simulated = this.o.check && r.status === 'changed';
+    const name = task.register ?? 'the result';
+    const result = simulated ? predicted(name, r.status, this.wire) : registered(r.status, r.output);
+    this.wire.reset();
+    try {
+      const j = judge(task, r.status, r.error, scope.vars, result, r.output !== undefined);
+      return { ...r, status: j.status, error: j.error, simulated };
+    } catch (err) {
+      const why = this.o.check ? this.wire.reason() : undefined;
+      if (!why) return { ...r, status: 'failed', error: `changed_when/failed_when: ${(err as Error).message}` };
+      return { ...r, status: 'conditional', error: `changed_when/failed_when ${why}`, simulated };
+    }
+  }
+
+  /** The module's part of an item: when, arguments, facts, plan, and (not in check mode) its steps. */
+  private async runModule(play: PlayDef, task: TaskDef, vars: Record<string, unknown>, out: Change[]): Promise<ItemOutcome> {
+    const mod = this.registry.modules.get(task.module)!;
+    const ctx = this.planContext(play, vars);
+    if (!whenHolds(task, vars)) return { status: 'skipped' };
+    const args = renderArgs(mod, task, vars);
     const become = this.become(play, task);
     const defs = mod.facts(args, ctx);
     const unknown = this.o.check ? defs.filter((d) => this.cache.isUnknown(d.key)) : [];

@@ -39,12 +39,17 @@ export class Tripwire {
 export class UnknownRead extends Error {}
 
 /**
- * Check mode: the registered result of a task whose steps were only simulated (changed), or that may or may not
- * change (conditional). Its known keys read as usual; its unknown ones trip `wire`.
+ * Check mode: the registered result of a task whose steps were only simulated (changed, or ok by changed_when),
+ * or that may or may not change (conditional). Its known keys (and `extra`, such as a loop item's `item`) read
+ * as usual; its unknown ones trip `wire`.
  */
-export function predicted(name: string, status: TaskStatus, wire: Tripwire): Record<string, unknown> {
+export function predicted(name: string, status: TaskStatus, wire: Tripwire, extra: Record<string, unknown> = {}): Record<string, unknown> {
   const unknown = new Set(['rc', 'stdout', 'stderr', 'stdout_lines', 'stderr_lines', ...(status === 'conditional' ? ['changed', 'failed'] : [])]);
-  const target: Record<string, unknown> = { ...registered(status), rc: undefined, stdout: undefined, stderr: undefined, stdout_lines: undefined, stderr_lines: undefined };
+  const target: Record<string, unknown> = { ...registered(status), rc: undefined, stdout: undefined, stderr: undefined, stdout_lines: undefined, stderr_lines: undefined, ...extra };
+  return tripping(target, unknown, name, wire);
+}
+
+function tripping(target: Record<string, unknown>, unknown: Set<string>, name: string, wire: Tripwire): Record<string, unknown> {
   return new Proxy(target, {
     get(t, key, receiver) {
       if (typeof key === 'string' && unknown.has(key)) {
@@ -59,3 +64,24 @@ export function predicted(name: string, status: TaskStatus, wire: Tripwire): Rec
 
 /** Whether a check-mode registered result must be predicted: the task's steps would have run (or might). */
 export const unknownInCheck = (status: TaskStatus) => status === 'changed' || status === 'conditional';
+
+/** What one loop item came to, for `register`; `simulated`: check mode only simulated its steps. */
+export type ItemResult = { status: TaskStatus; item: unknown; output?: StepOutput; simulated?: boolean };
+
+/**
+ * What `register` records of a loop, as Ansible: a result per item under `results` (each with its `item`),
+ * changed and failed if any item was, skipped if every one was. In check mode (`wire`), an item whose steps
+ * were only simulated is predicted; `changed` and `failed` of the whole are unknown while an item is conditional.
+ */
+export function registeredLoop(name: string, items: ItemResult[], wire?: Tripwire): Record<string, unknown> {
+  const results = items.map((r, i) => (wire && (r.simulated || unknownInCheck(r.status))
+    ? predicted(`${name}.results[${i}]`, r.status, wire, { item: r.item, ansible_loop_var: 'item' })
+    : { ...registered(r.status, r.output), item: r.item, ansible_loop_var: 'item' }));
+  const whole: Record<string, unknown> = {
+    changed: items.some((r) => r.status === 'changed'), failed: items.some((r) => r.status === 'failed'),
+    skipped: items.every((r) => r.status === 'skipped'), results,
+    msg: items.every((r) => r.status === 'skipped') ? (items.length ? 'All items skipped' : 'No items in the list') : 'All items completed',
+  };
+  if (!wire || !items.some((r) => r.status === 'conditional')) return whole;
+  return tripping(whole, new Set(['changed', 'failed']), name, wire);
+}

@@ -5,6 +5,7 @@ import type { TaskDef } from './playbook/types.ts';
 import type { TaskStatus } from './results.ts';
 import { coerce, validate } from './validate.ts';
 import { renderValue } from './vars/template.ts';
+import { conditionsHold } from './task-rules.ts';
 import { renderDeep } from './vars/vars.ts';
 
 /** Selected by --tags / --skip-tags: `always` runs unless skipped by name. */
@@ -17,12 +18,7 @@ export function selected(task: TaskDef, tags: string[], skipTags: string[]): boo
 /** Every `when` condition holds (a bare expression or a {{ template }}). */
 export function whenHolds(task: TaskDef, vars: Record<string, unknown>): boolean {
   if (task.when === undefined) return true;
-  const conds = Array.isArray(task.when) ? task.when : [task.when];
-  for (const c of conds) {
-    const v = typeof c === 'string' ? renderValue(/\{\{/.test(c) ? c : `{{ ${c} }}`, vars) : c;
-    if (!v || v === 'False' || v === 'false') return false;
-  }
-  return true;
+  return conditionsHold(Array.isArray(task.when) ? task.when : [task.when], vars);
 }
 
 /** The items of a task's loop (one undefined item when it has none). */

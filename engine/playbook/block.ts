@@ -1,11 +1,11 @@
 // Blocks: `block` with `rescue` and `always`, nested as deep as written. What a block says of its tasks (when,
-// tags, become, ignore_errors, no_log) is handed down to each of them, as Ansible does: a block's `when` is
+// tags, become, ignore_errors, no_log, vars) is handed down to each of them, as Ansible does: a block's `when` is
 // evaluated again for every task inside it.
 import type { BlockDef, Item, TaskDef } from './types.ts';
-import { type Inherited, parseTask } from './task.ts';
+import { type Inherited, parseTask, varsOf } from './task.ts';
 import { type Path, type Reader, TASK_KEYWORDS_NOT_YET, isMap, list } from './reader.ts';
 
-const BLOCK_KEYS = new Set(['name', 'block', 'rescue', 'always', 'when', 'tags', 'become', 'ignore_errors', 'no_log']);
+const BLOCK_KEYS = new Set(['name', 'block', 'rescue', 'always', 'when', 'tags', 'become', 'ignore_errors', 'no_log', 'vars']);
 const SECTIONS = ['block', 'rescue', 'always'] as const;
 
 /**
@@ -45,6 +45,7 @@ function parseBlock(r: Reader, raw: Record<string, unknown>, p: Path, inh: Inher
     become: r.flag(raw, 'become', p) ?? inh.become,
     ignoreErrors: r.flag(raw, 'ignore_errors', p) ?? inh.ignoreErrors,
     noLog: r.flag(raw, 'no_log', p) ?? inh.noLog,
+    vars: { ...inh.vars, ...varsOf(r, raw, p) },
   };
   const sections: Partial<Record<(typeof SECTIONS)[number], Item[]>> = {};
   for (const s of SECTIONS) {

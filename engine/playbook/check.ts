@@ -37,6 +37,7 @@ export function checkPlays(plays: PlayDef[], hostsOf: (play: PlayDef) => string[
         const scope = new Set(names);
         if (inRescue) for (const n of RESCUE_VARS) scope.add(n);
         if (t.loop !== undefined) scope.add('item');
+        for (const k of Object.keys(t.vars ?? {})) scope.add(k);
         const report = (text: string, where: Problem['where']) => {
           for (const v of undefinedVariables(text, (n) => scope.has(n))) {
             add({ where, message: `undefined variable "${v}"` }, host);
@@ -49,6 +50,18 @@ export function checkPlays(plays: PlayDef[], hostsOf: (play: PlayDef) => string[
             if (typeof c === 'string') report(isTemplated(c) ? c : `{{ ${c} }}`, t.whenWhere?.[i] ?? t.keyWhere(Array.isArray(t.when) ? ['when', i] : ['when']));
           });
           if (typeof t.loop === 'string') report(t.loop, t.keyWhere(['loop']));
+          // Task vars are not checked here: as in Ansible, one that cannot be rendered is an error only if read.
+          // changed_when and failed_when read the task's own result through its register name.
+          const own = new Set(scope);
+          if (t.register) scope.add(t.register);
+          for (const key of ['changed_when', 'failed_when'] as const) {
+            const conds = (key === 'changed_when' ? t.changedWhen : t.failedWhen) ?? [];
+            conds.forEach((c, i) => {
+              if (typeof c === 'string') report(isTemplated(c) ? c : `{{ ${c} }}`, t.keyWhere(conds.length > 1 ? [key, i] : [key]));
+            });
+          }
+          scope.clear();
+          for (const n of own) scope.add(n);
         } catch (err) {
           add({ where: t.where, message: `template syntax: ${(err as Error).message.split('\n')[0]}` });
         }

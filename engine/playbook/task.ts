@@ -7,7 +7,8 @@ import { coerce, validate } from '../validate.ts';
 import { parseKv } from './kv.ts';
 import { type Path, type Reader, TASK_KEYWORDS_NOT_YET, isMap, list } from './reader.ts';
 
-const TASK_KEYS = new Set(['name', 'when', 'loop', 'with_items', 'register', 'notify', 'listen', 'tags', 'become', 'ignore_errors', 'no_log', 'args']);
+const TASK_KEYS = new Set(['name', 'when', 'loop', 'with_items', 'register', 'notify', 'listen', 'tags', 'become', 'ignore_errors', 'no_log', 'args',
+  'vars', 'changed_when', 'failed_when']);
 
 /** What the blocks around a task give it. */
 export type Inherited = {
@@ -16,8 +17,26 @@ export type Inherited = {
   become?: boolean;
   ignoreErrors?: boolean;
   noLog?: boolean;
+  /** The blocks' `vars`, the inner block's winning. */
+  vars: Record<string, unknown>;
 };
-export const NOTHING: Inherited = { when: [], tags: [] };
+export const NOTHING: Inherited = { when: [], tags: [], vars: {} };
+
+/** A mapping of variables (task or block `vars:`): problems at its place. */
+export function varsOf(r: Reader, raw: Record<string, unknown>, p: Path): Record<string, unknown> {
+  if (raw.vars === undefined || raw.vars === null) return {};
+  if (!isMap(raw.vars)) {
+    r.problem(r.at([...p, 'vars']), 'vars is a mapping of variable names to values');
+    return {};
+  }
+  for (const k of Object.keys(raw.vars)) {
+    if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(k)) r.problem(r.at([...p, 'vars', k], true), `"${k}" is not a variable name`);
+  }
+  return raw.vars;
+}
+
+/** A condition keyword (changed_when, failed_when) as a list of conditions; undefined when absent. */
+const conditions = (v: unknown): unknown[] | undefined => (v === undefined || v === null ? undefined : Array.isArray(v) ? v : [v]);
 
 /** A JSON pointer (ajv's instancePath) as a path of keys, list indexes as numbers (as positions are looked up). */
 function pointerPath(args: unknown, pointer: string): Array<string | number> {
@@ -110,6 +129,7 @@ export function parseTask(r: Reader, raw: unknown, p: Path, kind: string, inh: I
   const become = r.flag(raw, 'become', p);
   const ignoreErrors = r.flag(raw, 'ignore_errors', p);
   const noLog = r.flag(raw, 'no_log', p);
+  const vars = { ...inh.vars, ...varsOf(r, raw, p) };
   return {
     name: raw.name !== undefined ? String(raw.name) : `${name}`,
     module: name,
@@ -123,6 +143,9 @@ export function parseTask(r: Reader, raw: unknown, p: Path, kind: string, inh: I
     become: become ?? inh.become,
     ignoreErrors: ignoreErrors ?? inh.ignoreErrors ?? false,
     noLog: noLog ?? inh.noLog ?? false,
+    ...(Object.keys(vars).length ? { vars } : {}),
+    ...(conditions(raw.changed_when) ? { changedWhen: conditions(raw.changed_when) } : {}),
+    ...(conditions(raw.failed_when) ? { failedWhen: conditions(raw.failed_when) } : {}),
     where: r.at(p),
     argWhere: (sub) => argAt(sub),
     keyWhere: ([k, ...rest]) => {

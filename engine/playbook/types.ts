@@ -19,6 +19,11 @@ export type TaskDef = {
   argWhere(path: Array<string | number>): Where;
   /** Where a task keyword's value is written (['when', 0], ['loop'] also finds with_items); the task's place when absent. */
   keyWhere(path: Array<string | number>): Where;
+  /** Task and block `vars` (the task's winning), rendered when the task runs, for that task only. */
+  vars?: Record<string, unknown>;
+  /** changed_when / failed_when: conditions over the task's own result (its `register` name reads it). */
+  changedWhen?: unknown[];
+  failedWhen?: unknown[];
   /** Inside a block: where each condition of `when` (the blocks' first, then the task's own) is written. */
   whenWhere?: Where[];
 };

@@ -1,0 +1,42 @@
+// Real Ansible as the oracle of compatibility tests: ansible-playbook (ansible-core from Debian) run on a lab
+// host with a stdout callback of ours (ansible-callback/oracle.py), each task's status read from it; and what a
+// playbook left on a host (contents, owner, mode) in a form two hosts can be compared by.
+import { execFile } from 'node:child_process';
+import { join } from 'node:path';
+import type { SshConnection } from '../../engine/transport/ssh.ts';
+import { root } from './cli.ts';
+
+export type OracleTask = { task: string; status: 'ok' | 'changed' | 'failed' | 'skipped' | 'unreachable'; ignored: boolean };
+
+/**
+ * `ansible-playbook` on `host` of a lab inventory directory; the statuses of its tasks (fact gathering left out)
+ * in the order they ran, read from test/helpers/ansible-callback/oracle.py. A rescued failure is `failed`, as in
+ * provision's report.
+ */
+export function ansiblePlaybook(playbook: string, inventoryDir: string, host: string, args: string[] = []):
+  Promise<{ code: number; tasks: OracleTask[]; raw: string }> {
+  const env = {
+    ...process.env, ANSIBLE_STDOUT_CALLBACK: 'oracle', ANSIBLE_CALLBACK_PLUGINS: join(root, 'test/helpers/ansible-callback'),
+    ANSIBLE_HOST_KEY_CHECKING: 'False', ANSIBLE_RETRY_FILES_ENABLED: 'False', ANSIBLE_NOCOLOR: '1',
+    ANSIBLE_PYTHON_INTERPRETER: 'auto_silent', ANSIBLE_LOCALHOST_WARNING: 'False',
+  };
+  return new Promise((resolve) => {
+    execFile('ansible-playbook', ['-i', join(inventoryDir, 'hosts.yml'), '--limit', host, join(root, playbook), ...args],
+      { env, cwd: root, maxBuffer: 64 * 1024 * 1024 }, (err, stdout, stderr) => {
+        const code = err ? (typeof err.code === 'number' ? err.code : -1) : 0;
+        const tasks = stdout.split('\n').filter((l) => l.startsWith('{')).map((l) => JSON.parse(l) as OracleTask & { host: string })
+          .filter((t) => t.host === host && t.task !== 'Gathering Facts').map(({ task, status, ignored }) => ({ task, status, ignored }));
+        resolve({ code, tasks, raw: stdout + stderr });
+      });
+  });
+}
+
+/** Each path's owner, group, mode and sha256 on a host (or "absent"), for comparing two hosts. */
+export async function filesOn(ssh: SshConnection, paths: string[]): Promise<Record<string, string>> {
+  const q = (s: string) => `'${s.replace(/'/g, `'\\''`)}'`;
+  const script = paths.map((p) => `if [ -e ${q(p)} ]; then echo "$(stat -c '%U:%G %a' ${q(p)}) $(sha256sum < ${q(p)} | cut -c1-16)"; else echo absent; fi`).join('; ');
+  const r = await ssh.exec(script);
+  if (r.code !== 0) throw new Error(`${ssh.target.name}: reading files exited ${r.code}: ${r.stderr}`);
+  const lines = r.stdout.trimEnd().split('\n');
+  return Object.fromEntries(paths.map((p, i) => [p, lines[i]]));
+}
