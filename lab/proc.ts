@@ -28,6 +28,16 @@ export function cmdline(pid: number): string | undefined {
   }
 }
 
+/**
+ * A process just started: alive, and its command line contains `marker` or is empty. While a process execs (a
+ * daemon started through `ip netns exec`), /proc/PID/cmdline reads empty for a moment: the new program's
+ * arguments are not in place yet. Seen as "not ours", a daemon starting was taken for one that had died.
+ */
+export function starting(pid: number, marker: string): boolean {
+  const c = cmdline(pid);
+  return c !== undefined && (c === '' || c.includes(marker));
+}
+
 /** True when `pid` is alive and still the process we started (its command line contains `marker`). */
 export function isOurs(pid: number | undefined, marker: string): pid is number {
   if (!pid) return false;

@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { NAMES, PROXY_PORT, acngPort, paths } from './paths.ts';
 import { ROOT } from '../engine/root.ts';
-import { cmdline, isOurs, stopPid } from './proc.ts';
+import { cmdline, isOurs, starting, stopPid } from './proc.ts';
 import type { ProxyRecord } from './state.ts';
 import { MIRROR_PORT, mirrorDir } from './mirror.ts';
 
@@ -51,7 +51,7 @@ async function waitListening(at: { host: string; port: number } | { path: string
       s.on('error', () => resolve(false));
     });
     if (ok) return;
-    if (!isOurs(pid, marker)) break;
+    if (!starting(pid, marker)) break;
     await sleep(25);
   }
   const where = 'path' in at ? at.path : `${at.host}:${at.port}`;
