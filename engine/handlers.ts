@@ -10,6 +10,11 @@ export class Notifications {
     if (status === 'changed' || (status === 'conditional' && check)) task.notify.forEach((n) => this.names.add(n));
   }
 
+  /** After a flush (meta: flush_handlers), a handler runs again only if notified again. */
+  clear(): void {
+    this.names.clear();
+  }
+
   /** A handler runs when notified by its name or by a topic it listens to. */
   wants(handler: TaskDef): boolean {
     return this.names.has(handler.name) || handler.listen.some((l) => this.names.has(l));

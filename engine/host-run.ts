@@ -3,11 +3,11 @@
 // one exec), handlers.ts, become.ts. A task's outcome is returned to its caller, never left in a field.
 import { type Become, type BecomeSettings, becomeFor, scriptAs } from './become.ts';
 import { gather } from './gather.ts';
-import { Notifications } from './handlers.ts';
+import { Flow, type IncludeOutcome, type FlowHost } from './flow.ts';
 import { readLocalOnce, readTextFile, resolveLocal } from './local-files.ts';
 import type { Change, FactDef, ModuleDef, PlanContext, Registry, Step } from './module.ts';
 import { FactCache, notConverged, planGathering } from './plan.ts';
-import { type BlockDef, type Item, type PlayDef, type TaskDef, isBlock } from './playbook/types.ts';
+import type { PlayDef, TaskDef } from './playbook/types.ts';
 import { redact, redactChange, sensitiveValues } from './redact.ts';
 import type { TaskResult, TaskStatus } from './results.ts';
 import { type StepsOutcome, runSteps } from './step-run.ts';
@@ -25,13 +25,10 @@ export type HostOptions = BecomeSettings & { check: boolean; tags: string[]; ski
   /** Extra variables (-e): no task var or registered result overrides them. */
   pinned?: string[] };
 
-/** The tasks of items, blocks' included, in the order written. */
-const flatten = (items: Item[]): TaskDef[] => items.flatMap((i) => (isBlock(i) ? [...flatten(i.block), ...flatten(i.rescue), ...flatten(i.always)] : [i]));
-
 /** What one loop item (or a task without a loop) came to. */
 type ItemOutcome = { status: TaskStatus; error?: string; output?: StepOutput; simulated?: boolean };
 
-export class HostRun {
+export class HostRun implements FlowHost {
   private cache = new FactCache();
   readonly results: TaskResult[] = [];
   private registered: Record<string, unknown> = {};
@@ -68,13 +65,14 @@ export class HostRun {
     return becomeFor(play, task, this.o);
   }
 
-  private planContext(play: PlayDef, vars: Record<string, unknown>): PlanContext {
+  private planContext(play: PlayDef, vars: Record<string, unknown>, task?: TaskDef): PlanContext {
+    const roleDir = task?.role?.dir;
     return {
       ...this.registry.services,
       host: this.name,
       connection: { user: this.o.connUser, port: this.o.connPort ?? 22 },
-      readLocal: (p, o) => readLocalOnce(resolveLocal(p, play.dir), o && { ...o, what: `${o.what ?? 'local file'} "${p}"` }),
-      render: (p) => renderFile(readTextFile(resolveLocal(p, play.dir), `template "${p}"`), vars, p),
+      readLocal: (p, o) => readLocalOnce(resolveLocal(p, play.dir, roleDir), o && { ...o, what: `${o.what ?? 'local file'} "${p}"` }),
+      render: (p) => renderFile(readTextFile(resolveLocal(p, play.dir, roleDir), `template "${p}"`), vars, p),
     };
   }
 
@@ -82,7 +80,7 @@ export class HostRun {
     // Cut short by Ctrl-C or a refused lock: the transport's message (the command, "the host closed the session") says nothing useful.
     const stopped = status === 'failed' ? this.o.stopped?.() : undefined;
     if (stopped) error = stopped;
-    const r: TaskResult = { play: play.name, task: task.name, module: task.module, status, where: `${task.where.file}:${task.where.line}`, noLog: task.noLog,
+    const r: TaskResult = { play: play.name, task: task.role ? `${task.role.name} : ${task.name}` : task.name, module: task.module, status, where: `${task.where.file}:${task.where.line}`, noLog: task.noLog,
       ms: this.taskStart === undefined ? undefined : Math.round(performance.now() - this.taskStart),
       changes: changes.map((c) => redactChange(c, this.secrets)), error: error === undefined ? undefined : redact(error, this.secrets) };
     if (status === 'failed' && task.ignoreErrors && !stopped) r.ignored = true;
@@ -110,7 +108,7 @@ export class HostRun {
           } catch {
             continue; // rendered later, when the task runs
           }
-          defs.push(...mod.facts(args, this.planContext(play, vars)));
+          defs.push(...mod.facts(args, this.planContext(play, vars, t)));
         }
       } catch {
         /* rendered later, when the task runs */
@@ -167,7 +165,10 @@ export class HostRun {
   private scope(task: TaskDef, vars: Record<string, unknown>, more: Record<string, unknown> = {}): TaskScope {
     const pinned = this.o.pinned ?? [];
     const base = { ...vars, ...this.registered, ...more, ...Object.fromEntries(pinned.filter((k) => k in vars).map((k) => [k, vars[k]])) };
-    return withTaskVars(base, task.vars, (k) => k in this.registered || k in more || pinned.includes(k), this.o.check ? this.wire : undefined);
+    // A role's defaults are under everything else: only those no other layer sets.
+    const defaults = Object.fromEntries(Object.entries(task.defaults ?? {}).filter(([k]) => !(k in base)));
+    const own = task.defaults ? { ...defaults, ...task.vars } : task.vars;
+    return withTaskVars(base, own, (k) => k in this.registered || k in more || pinned.includes(k), this.o.check ? this.wire : undefined);
   }
 
   /** Records what `register` asks for (in check mode, a prediction where steps would have run), then finishes. */
@@ -196,7 +197,7 @@ export class HostRun {
       const e = explainLeftOut(err as Error, scope, this.wire);
       const why = this.o.check ? this.wire.reason() : undefined;
       if (!why) throw e;
-      this.unknownTouched(this.registry.modules.get(task.module)!, task, scope.vars, this.planContext(play, scope.vars));
+      this.unknownTouched(this.registry.modules.get(task.module)!, task, scope.vars, this.planContext(play, scope.vars, task));
       return { status: 'conditional', error: why };
     }
     if (!hasRules(task) || r.status === 'skipped' || r.status === 'conditional') return r;
@@ -217,7 +218,7 @@ export class HostRun {
   /** The module's part of an item: when, arguments, facts, plan, and (not in check mode) its steps. */
   private async runModule(play: PlayDef, task: TaskDef, vars: Record<string, unknown>, out: Change[]): Promise<ItemOutcome> {
     const mod = this.registry.modules.get(task.module)!;
-    const ctx = this.planContext(play, vars);
+    const ctx = this.planContext(play, vars, task);
     if (!whenHolds(task, vars)) return { status: 'skipped' };
     const args = renderArgs(mod, task, vars);
     const become = this.become(play, task);
@@ -284,76 +285,68 @@ export class HostRun {
     return ran;
   }
 
-  /** Runs a play's tasks and blocks, then the handlers changed tasks notified (even if a later task failed). */
+  /** Runs a play's items in Ansible's order (flow.ts), then the handlers changed tasks notified. */
   async runPlay(play: PlayDef, vars: Record<string, unknown>): Promise<void> {
     this.secrets = sensitiveValues(vars);
-    const notified = new Notifications();
     await this.prefetch(play, play.tasks, vars);
-    await this.runItems(play, play.body, vars, notified);
-    await this.runHandlers(play, vars, notified);
+    await new Flow(this, play).all(vars);
     this.upcoming = undefined;
   }
 
-  /** Tasks and blocks in order, until one fails (and no block rescues it). */
-  private async runItems(play: PlayDef, items: Item[], vars: Record<string, unknown>, notified: Notifications): Promise<void> {
-    for (const item of items) {
-      if (this.failed) return;
-      if (isBlock(item)) {
-        await this.runBlock(play, item, vars, notified);
-        continue;
-      }
-      // What comes after it, in the order written (a prefetch guess: a failure may take another way).
-      const i = play.tasks.indexOf(item);
-      this.upcoming = { play, tasks: [...play.tasks.slice(i), ...play.handlers], vars };
-      const status = await this.runTask(play, item, vars);
-      notified.record(item, status, this.o.check);
-      if (status === 'changed' && !this.o.check && this.cache.size === 0) await this.prefetch(play, play.tasks.slice(i + 1), { ...vars });
+  // The FlowHost of flow.ts.
+  get check(): boolean {
+    return this.o.check;
+  }
+
+  stopped(): string | undefined {
+    return this.o.stopped?.();
+  }
+
+  /** A task of the play (or a handler); what comes after it is what its exec reads facts ahead for. */
+  async task(play: PlayDef, task: TaskDef, vars: Record<string, unknown>): Promise<TaskStatus> {
+    const handler = play.handlers.indexOf(task);
+    const i = play.tasks.indexOf(task);
+    this.upcoming = { play, tasks: handler >= 0 ? play.handlers.slice(handler) : [...play.tasks.slice(i), ...play.handlers], vars };
+    const status = await this.runTask(play, task, vars);
+    if (handler < 0 && status === 'changed' && !this.o.check && this.cache.size === 0) await this.prefetch(play, play.tasks.slice(i + 1), { ...vars });
+    return status;
+  }
+
+  unknowable(play: PlayDef, tasks: TaskDef[], why: string): void {
+    this.cache.applyEffects([{ all: 'unknown' }], true);
+    for (const t of tasks) {
+      if (!selected(t, this.o.tags, this.o.skipTags)) continue;
+      this.taskStart = performance.now();
+      this.registerAndFinish(t, this.record(play, t, 'conditional', [], why).status);
     }
   }
 
-  /**
-   * A block as Ansible runs it: a task failing in `block` hands over to `rescue` (the failure then counts as
-   * rescued, not failed, and ansible_failed_task / ansible_failed_result say what failed); `always` runs in any
-   * case, and a failure not rescued is the host's again after it. In check mode, when a task of the block was
-   * conditional, whether rescue runs is not known: its tasks are conditional, and what they would touch unknown.
-   */
-  private async runBlock(play: PlayDef, b: BlockDef, vars: Record<string, unknown>, notified: Notifications): Promise<void> {
-    const from = this.results.length;
-    await this.runItems(play, b.block, vars, notified);
-    const ran = this.results.slice(from);
-    if (this.failed && b.rescue.length && !this.o.stopped?.()) {
-      const failure = [...ran].reverse().find((r) => r.status === 'failed' && !r.ignored && !r.rescued);
-      if (failure) failure.rescued = true;
-      this.failed = false;
-      this.registered.ansible_failed_task = { name: failure?.task ?? '', action: failure?.module ?? '' };
-      this.registered.ansible_failed_result = { failed: true, changed: false, msg: failure?.error ?? '' };
-      await this.runItems(play, b.rescue, vars, notified);
-    } else if (!this.failed && this.o.check && b.rescue.length && ran.some((r) => r.status === 'conditional')) {
-      this.cache.applyEffects([{ all: 'unknown' }], true);
-      const why = 'runs only if a task of its block fails, which check mode cannot know (a task of the block is conditional)';
-      for (const t of flatten(b.rescue)) {
-        if (!selected(t, this.o.tags, this.o.skipTags)) continue;
-        this.taskStart = performance.now();
-        this.registerAndFinish(t, this.record(play, t, 'conditional', [], why).status);
-      }
-    }
-    if (!b.always.length || this.o.stopped?.()) return;
-    const failedBefore = this.failed;
-    this.failed = false;
-    await this.runItems(play, b.always, vars, notified);
-    this.failed = this.failed || failedBefore;
+  rescuing(failure: TaskResult | undefined): void {
+    this.registered.ansible_failed_task = { name: failure?.task ?? '', action: failure?.module ?? '' };
+    this.registered.ansible_failed_result = { failed: true, changed: false, msg: failure?.error ?? '' };
   }
 
-  /** The notified handlers, in the play's order; they run even when a task failed, and a failed one stops them. */
-  private async runHandlers(play: PlayDef, vars: Record<string, unknown>, notified: Notifications): Promise<void> {
-    const wasFailed = this.failed;
-    this.failed = false;
-    for (const [i, h] of play.handlers.entries()) {
-      if (!notified.wants(h)) continue;
-      this.upcoming = { play, tasks: play.handlers.slice(i), vars };
-      await this.runTask(play, h, vars);
-      if (this.failed) break;
+  /** An include's tags (unselected: its tasks do not run, as in Ansible), its when and its loop. */
+  include(play: PlayDef, task: TaskDef, vars: Record<string, unknown>): IncludeOutcome {
+    this.taskStart = performance.now();
+    if (!selected(task, this.o.tags, this.o.skipTags)) return { status: 'unselected' };
+    this.wire.reset();
+    const scope = this.scope(task, vars);
+    try {
+      if (!whenHolds(task, scope.vars)) {
+        this.record(play, task, 'skipped', []);
+        return { status: 'skipped' };
+      }
+      const items = loopItems(task, scope.vars);
+      // As Ansible reports it: the include itself is ok (once, whatever its loop), or skipped with no items.
+      this.record(play, task, items.length ? 'ok' : 'skipped', []);
+      return { items };
+    } catch (err) {
+      const e = explainLeftOut(err as Error, scope, this.wire);
+      const why = this.o.check ? this.wire.reason() : undefined;
+      if (why) return { status: 'conditional', why: `its ${task.module} ${why}` };
+      this.finish(task, this.record(play, task, 'failed', [], e.message).status);
+      return { status: 'failed' };
     }
-    this.failed = this.failed || wasFailed;
   }
 }

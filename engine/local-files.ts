@@ -20,11 +20,13 @@ export function readLocalOnce(path: string, o: { max?: number; what?: string } =
  * Finds a local file named by a module argument: absolute, beside the playbook, or in a templates/ directory.
  * A relative name may not climb out of where it is looked up (`../../etc/passwd`): an absolute path says so.
  */
-export function resolveLocal(p: string, playDir: string): string {
-  const tries = isAbsolute(p) ? [p] : [join(playDir, p), join(playDir, 'templates', p), resolve('templates', p), resolve(p)];
+export function resolveLocal(p: string, playDir: string, roleDir?: string): string {
+  // In a role, its templates/ and files/ first, as Ansible searches them.
+  const inRole = roleDir ? [join(roleDir, 'templates', p), join(roleDir, 'files', p), join(roleDir, p), join(roleDir, 'tasks', p)] : [];
+  const tries = isAbsolute(p) ? [p] : [...inRole, join(playDir, p), join(playDir, 'templates', p), resolve('templates', p), resolve(p)];
   // `..` may reach a sibling directory of the project, not out of both the project and the playbook's directory.
   const inside = (base: string, t: string) => !/^\.\.(\/|$)/.test(relative(base, t)) && !isAbsolute(relative(base, t));
-  if (!isAbsolute(p) && /^\.\.(\/|$)/.test(normalize(p)) && tries.every((t) => !inside(resolve(playDir), t) && !inside(process.cwd(), t))) {
+  if (!isAbsolute(p) && /^\.\.(\/|$)/.test(normalize(p)) && tries.every((t) => !inside(resolve(playDir), t) && !inside(process.cwd(), t) && !(roleDir && inside(roleDir, t)))) {
     throw new Error(`local file "${p}" climbs with ".." out of the playbook's directory and the project: give an absolute path if you mean that file`);
   }
   const found = tries.find((t) => {

@@ -20,7 +20,11 @@ export function loadAndValidate(o: LoadOptions, registry: Registry): Loaded {
   const limit = o.limit ? new Set(selectHosts(inv, o.limit)) : undefined;
   if (o.limit && limit!.size === 0) problems.push({ where: { file: o.inventory, line: 1, col: 1 }, message: `--limit ${o.limit} matches no host` });
   const hostsOf = (play: PlayDef) => selectHosts(inv, play.hosts).filter((h) => !limit || limit.has(h));
-  const layerFor = (play: PlayDef, host: string) => mergeLayers(hostVars(inv, host), layerOf(play.vars, `play "${play.name}" vars`), extra);
+  // Ansible's precedence: role defaults < inventory < play vars < vars_files < role vars < -e.
+  const layerFor = (play: PlayDef, host: string) => mergeLayers(
+    ...play.roleDefaults.map((d) => layerOf(d.vars, `role ${d.role} defaults`)), hostVars(inv, host),
+    layerOf(play.vars, `play "${play.name}" vars`), ...play.varsFiles.map((f) => layerOf(f.vars, f.file)),
+    ...play.roleVars.map((v) => layerOf(v.vars, `role ${v.role} vars`)), extra);
   problems.push(...checkPlays(plays, hostsOf, (play, host) => new Set(Object.keys(layerFor(play, host))), registry.modules));
   // How each host is reached (port, become_user): wrong settings are found now, not after other hosts connected.
   for (const host of new Set(plays.flatMap(hostsOf))) {

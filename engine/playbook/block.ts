@@ -2,8 +2,10 @@
 // tags, become, ignore_errors, no_log, vars) is handed down to each of them, as Ansible does: a block's `when` is
 // evaluated again for every task inside it.
 import type { BlockDef, Item, TaskDef } from './types.ts';
-import { type Inherited, parseTask, varsOf } from './task.ts';
-import { type Path, type Reader, TASK_KEYWORDS_NOT_YET, isMap, list } from './reader.ts';
+import { parseMeta, parseReuse, reuseKey } from './include.ts';
+import { type Inherited, parseTask } from './task.ts';
+import { inheritFrom } from './inherit.ts';
+import { type Path, type Reader, TASK_KEYWORDS_NOT_YET, isMap } from './reader.ts';
 
 const BLOCK_KEYS = new Set(['name', 'block', 'rescue', 'always', 'when', 'tags', 'become', 'ignore_errors', 'no_log', 'vars']);
 const SECTIONS = ['block', 'rescue', 'always'] as const;
@@ -25,6 +27,16 @@ export function parseItems(r: Reader, raw: unknown[], p: Path, kind: string, inh
       if (b) items.push(b);
       return;
     }
+    const reuse = isMap(one) ? reuseKey(one) : undefined;
+    if (reuse) {
+      items.push(...parseReuse(r, one as Record<string, unknown>, here, reuse, kind, inh, flat, parseItems));
+      return;
+    }
+    if (isMap(one) && 'meta' in one) {
+      const m = parseMeta(r, one, here, kind, inh);
+      if (m) items.push(m);
+      return;
+    }
     const t = parseTask(r, one, here, kind, inh);
     if (t) {
       items.push(t);
@@ -38,15 +50,7 @@ function parseBlock(r: Reader, raw: Record<string, unknown>, p: Path, inh: Inher
   for (const k of Object.keys(raw).filter((k) => !BLOCK_KEYS.has(k))) {
     r.problem(r.at([...p, k], true), TASK_KEYWORDS_NOT_YET.has(k) ? `the block keyword "${k}" is not supported yet` : `unknown block keyword "${k}"`);
   }
-  const when = raw.when === undefined ? [] : Array.isArray(raw.when) ? raw.when : [raw.when];
-  const inner: Inherited = {
-    when: [...inh.when, ...when.map((cond, i) => ({ cond, where: r.at(Array.isArray(raw.when) ? [...p, 'when', i] : [...p, 'when']) }))],
-    tags: [...new Set([...inh.tags, ...list(raw.tags)])],
-    become: r.flag(raw, 'become', p) ?? inh.become,
-    ignoreErrors: r.flag(raw, 'ignore_errors', p) ?? inh.ignoreErrors,
-    noLog: r.flag(raw, 'no_log', p) ?? inh.noLog,
-    vars: { ...inh.vars, ...varsOf(r, raw, p) },
-  };
+  const inner = inheritFrom(r, raw, p, inh);
   const sections: Partial<Record<(typeof SECTIONS)[number], Item[]>> = {};
   for (const s of SECTIONS) {
     const v = raw[s];

@@ -2,7 +2,7 @@
 // Every problem is reported at the file:line:col of the string at fault.
 import { statSync } from 'node:fs';
 import type { Problem } from '../errors.ts';
-import { type Item, type PlayDef, type TaskDef, isBlock } from './types.ts';
+import { type Item, type PlayDef, type TaskDef, isBlock, isInclude, isMeta } from './types.ts';
 import type { ModuleDef } from '../module.ts';
 import { readTextFile, resolveLocal, tooLarge } from '../local-files.ts';
 import { isTemplated, undefinedVariables } from '../vars/template.ts';
@@ -33,13 +33,20 @@ export function checkPlays(plays: PlayDef[], hostsOf: (play: PlayDef) => string[
     for (const host of hostsOf(play)) {
       const names = known(play, host);
       for (const m of MAGIC_VARS) names.add(m);
-      const checkTask = (t: TaskDef, inRescue = false) => {
+      // A task that may not run (its own or a block's `when`, or under an include's): Ansible renders its
+      // arguments only once its condition held, so an undefined variable there is an error at run time, not here.
+      const checkTask = (t: TaskDef, inRescue = false, withItem = false, guarded = false) => {
+        const mayNotRun = guarded || t.when !== undefined;
         const scope = new Set(names);
+        if (withItem) scope.add('item');
+        for (const k of Object.keys(t.defaults ?? {})) scope.add(k);
         if (inRescue) for (const n of RESCUE_VARS) scope.add(n);
         if (t.loop !== undefined) scope.add('item');
         for (const k of Object.keys(t.vars ?? {})) scope.add(k);
-        const report = (text: string, where: Problem['where']) => {
-          for (const v of undefinedVariables(text, (n) => scope.has(n))) {
+        const report = (text: string, where: Problem['where'], always = false) => {
+          const missing = undefinedVariables(text, (n) => scope.has(n));
+          if (mayNotRun && !always) return;
+          for (const v of missing) {
             add({ where, message: `undefined variable "${v}"` }, host);
           }
         };
@@ -47,9 +54,9 @@ export function checkPlays(plays: PlayDef[], hostsOf: (play: PlayDef) => string[
           for (const [path, s] of strings(t.args)) if (isTemplated(s)) report(s, t.argWhere(path));
           const conds = t.when === undefined ? [] : Array.isArray(t.when) ? t.when : [t.when];
           conds.forEach((c, i) => {
-            if (typeof c === 'string') report(isTemplated(c) ? c : `{{ ${c} }}`, t.whenWhere?.[i] ?? t.keyWhere(Array.isArray(t.when) ? ['when', i] : ['when']));
+            if (typeof c === 'string') report(isTemplated(c) ? c : `{{ ${c} }}`, t.whenWhere?.[i] ?? t.keyWhere(Array.isArray(t.when) ? ['when', i] : ['when']), !guarded && i === 0);
           });
-          if (typeof t.loop === 'string') report(t.loop, t.keyWhere(['loop']));
+          if (typeof t.loop === 'string') report(t.loop, t.keyWhere(['loop']), !guarded); // read before `when`
           // Task vars are not checked here: as in Ansible, one that cannot be rendered is an error only if read.
           // changed_when and failed_when read the task's own result through its register name.
           const own = new Set(scope);
@@ -68,10 +75,10 @@ export function checkPlays(plays: PlayDef[], hostsOf: (play: PlayDef) => string[
         for (const src of modules.get(t.module)?.localSources?.(t.args) ?? []) {
           if (isTemplated(src.path)) continue;
           try {
-            const file = resolveLocal(src.path, play.dir);
+            const file = resolveLocal(src.path, play.dir, t.role?.dir);
             const size = statSync(file).size;
             if (src.max !== undefined && size > src.max) throw tooLarge(`${src.what} "${src.path}"`, size, src.max);
-            if (src.kind === 'template') {
+            if (src.kind === 'template' && !mayNotRun) {
               for (const v of undefinedVariables(readTextFile(file, `${src.what} "${src.path}"`), (n) => scope.has(n))) {
                 add({ where: t.argWhere([src.arg]), message: `template ${src.path}: undefined variable "${v}"` }, host);
               }
@@ -82,12 +89,18 @@ export function checkPlays(plays: PlayDef[], hostsOf: (play: PlayDef) => string[
         }
         if (t.register) names.add(t.register);
       };
-      const checkItems = (items: Item[], inRescue: boolean): void => {
+      const checkItems = (items: Item[], inRescue: boolean, withItem = false, guarded = false): void => {
         for (const i of items) {
-          if (!isBlock(i)) { checkTask(i, inRescue); continue; }
-          checkItems(i.block, inRescue);
-          checkItems(i.rescue, true);
-          checkItems(i.always, inRescue);
+          if (isInclude(i)) {
+            checkTask(i.include, inRescue, withItem, guarded);
+            checkItems(i.items, inRescue, withItem || i.include.loop !== undefined, guarded || i.include.when !== undefined);
+            continue;
+          }
+          if (isMeta(i)) continue;
+          if (!isBlock(i)) { checkTask(i, inRescue, withItem, guarded); continue; }
+          checkItems(i.block, inRescue, withItem, guarded);
+          checkItems(i.rescue, true, withItem, guarded);
+          checkItems(i.always, inRescue, withItem, guarded);
         }
       };
       checkItems(play.body, false);

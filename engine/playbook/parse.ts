@@ -4,15 +4,19 @@ import { readTextFile } from '../local-files.ts';
 import { dirname, relative, resolve } from 'node:path';
 import type { Problem } from '../errors.ts';
 import type { ModuleDef } from '../module.ts';
-import type { PlayDef, TaskDef } from './types.ts';
+import type { MetaDef, PlayDef, TaskDef } from './types.ts';
 import { loadWithPositions } from '../yaml/positions.ts';
 import { parseItems } from './block.ts';
-import { type Path, Reader, isMap, list } from './reader.ts';
+import { type Path, type PlayParts, Reader, isMap, list } from './reader.ts';
+import { roleEntry } from './roles.ts';
+import { findFile, readVarsFile, shown } from './files.ts';
+import { isTemplated } from '../vars/template.ts';
 import { NOTHING } from './task.ts';
 
-const PLAY_KEYS = new Set(['name', 'hosts', 'vars', 'become', 'tasks', 'handlers', 'gather_facts', 'tags']);
+const PLAY_KEYS = new Set(['name', 'hosts', 'vars', 'become', 'tasks', 'handlers', 'gather_facts', 'tags', 'roles', 'pre_tasks', 'post_tasks',
+  'vars_files']);
 /** Ansible play keywords provision does not run yet: refused by name. */
-const PLAY_KEYWORDS_NOT_YET = new Set(['roles', 'pre_tasks', 'post_tasks', 'vars_files', 'vars_prompt', 'serial', 'strategy',
+const PLAY_KEYWORDS_NOT_YET = new Set(['vars_prompt', 'serial', 'strategy',
   'max_fail_percentage', 'any_errors_fatal', 'remote_user', 'become_user', 'become_method', 'become_flags', 'environment',
   'collections', 'module_defaults', 'order', 'force_handlers', 'connection', 'port', 'run_once', 'check_mode', 'diff',
   'ignore_errors', 'ignore_unreachable', 'no_log', 'throttle', 'timeout', 'gather_subset', 'gather_timeout', 'fact_path', 'import_playbook']);
@@ -38,14 +42,13 @@ export function parsePlaybook(path: string, modules: ReadonlyMap<string, ModuleD
     const message = e.reason ?? e.message.replace(/^.*?:\d+:\d+:\s*/, '').replace(`${file}: `, '').split('\n')[0];
     return { plays: [], problems: [{ where, message: `YAML: ${message}` }] };
   }
-  const r = new Reader(file, doc, modules);
+  const dir = dirname(resolve(path));
+  const r = new Reader(file, doc, modules, [], { playDir: dir, chain: [resolve(path)] });
   const at = (p: Path, key = false) => r.at(p, key);
   const problems = r.problems;
   if (!Array.isArray(doc.value)) {
     return { plays: [], problems: [{ where: at([]), message: 'a playbook is a list of plays' }] };
   }
-  const dir = dirname(resolve(path));
-
   const plays: PlayDef[] = [];
   doc.value.forEach((raw, i) => {
     if (!isMap(raw)) {
@@ -57,24 +60,40 @@ export function parsePlaybook(path: string, modules: ReadonlyMap<string, ModuleD
     }
     if (typeof raw.hosts !== 'string' || !raw.hosts.trim()) problems.push({ where: at([i]), message: 'a play needs `hosts:` (a pattern such as all, a group or a host)' });
     if (raw.vars !== undefined && !isMap(raw.vars)) problems.push({ where: at([i, 'vars']), message: 'vars is a mapping' });
-    const tasks = Array.isArray(raw.tasks) ? raw.tasks : raw.tasks === undefined ? [] : null;
-    const handlers = Array.isArray(raw.handlers) ? raw.handlers : raw.handlers === undefined ? [] : null;
-    if (!tasks) problems.push({ where: at([i, 'tasks']), message: 'tasks is a list' });
-    if (!handlers) problems.push({ where: at([i, 'handlers']), message: 'handlers is a list' });
+    const section = (key: string): unknown[] => {
+      const v = raw[key];
+      if (v === undefined || v === null) return [];
+      if (Array.isArray(v)) return v;
+      problems.push({ where: at([i, key]), message: `${key} is a list` });
+      return [];
+    };
     // A play's tags are every one of its tasks' tags too (Ansible's inheritance); handlers run when notified.
+    const parts: PlayParts = { handlers: [], roleDefaults: [], roleVars: [], seen: new Set() };
+    const pr = new Reader(file, doc, modules, problems, { ...r.origin, play: parts });
+    const inh = { ...NOTHING, tags: list(raw.tags) };
     const flat: TaskDef[] = [];
-    const body = parseItems(r, tasks ?? [], [i, 'tasks'], 'task', { ...NOTHING, tags: list(raw.tags) }, flat);
+    const pre = parseItems(pr, section('pre_tasks'), [i, 'pre_tasks'], 'task', inh, flat);
+    const roles = section('roles').flatMap((one, j) => roleEntry(pr, one, [i, 'roles', j], inh, flat, parseItems));
+    const main = parseItems(pr, section('tasks'), [i, 'tasks'], 'task', inh, flat);
+    const post = parseItems(pr, section('post_tasks'), [i, 'post_tasks'], 'task', inh, flat);
     const handlerDefs: TaskDef[] = [];
-    parseItems(r, handlers ?? [], [i, 'handlers'], 'handler', NOTHING, handlerDefs);
+    parseItems(pr, section('handlers'), [i, 'handlers'], 'handler', NOTHING, handlerDefs);
+    // Handlers notified in pre_tasks run after them, and those of roles and tasks before post_tasks, as in Ansible.
+    const flush = (where: Path): MetaDef[] => [{ meta: 'flush_handlers', task: { ...NOTHING, name: 'flush handlers', module: 'meta', args: {},
+      notify: [], listen: [], ignoreErrors: false, noLog: false, where: at(where), argWhere: () => at(where), keyWhere: () => at(where) } }];
+    const body = [...pre, ...(pre.length ? flush([i, 'pre_tasks']) : []), ...roles, ...main, ...(post.length ? flush([i, 'post_tasks']) : []), ...post];
     r.flag(raw, 'gather_facts', [i]);
     const play: PlayDef = {
       name: raw.name !== undefined ? String(raw.name) : String(raw.hosts),
       hosts: String(raw.hosts ?? ''),
       vars: isMap(raw.vars) ? raw.vars : {},
+      varsFiles: varsFiles(pr, raw.vars_files, [i, 'vars_files'], dir),
+      roleDefaults: parts.roleDefaults,
+      roleVars: parts.roleVars,
       become: r.flag(raw, 'become', [i]),
       tasks: flat,
       body,
-      handlers: handlerDefs,
+      handlers: [...parts.handlers, ...handlerDefs],
       where: at([i]),
       dir,
     };
@@ -87,4 +106,30 @@ export function parsePlaybook(path: string, modules: ReadonlyMap<string, ModuleD
     plays.push(play);
   });
   return { plays, problems };
+}
+
+/** vars_files: each a file of variables, relative to the playbook; a template in a name is not supported yet. */
+function varsFiles(r: Reader, raw: unknown, p: Path, dir: string): PlayDef['varsFiles'] {
+  if (raw === undefined || raw === null) return [];
+  const names = Array.isArray(raw) ? raw : [raw];
+  const out: PlayDef['varsFiles'] = [];
+  names.forEach((n, j) => {
+    const at = r.at(Array.isArray(raw) ? [...p, j] : p);
+    if (typeof n !== 'string') {
+      r.problem(at, Array.isArray(n) ? 'vars_files: a list of files to try in turn is not supported yet' : 'vars_files names files');
+      return;
+    }
+    if (isTemplated(n)) {
+      r.problem(at, 'vars_files: a template in a file name is not supported yet (the files are read when the playbook is)');
+      return;
+    }
+    const abs = findFile(n, [dir]);
+    if (!abs) {
+      r.problem(at, `vars file "${n}" not found (looked in ${shown(dir)})`);
+      return;
+    }
+    const vars = readVarsFile(r, abs, at, 'vars file');
+    if (vars) out.push({ file: shown(abs), vars });
+  });
+  return out;
 }

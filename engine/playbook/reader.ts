@@ -4,6 +4,7 @@ import type { Problem, Where } from '../errors.ts';
 import type { ModuleDef } from '../module.ts';
 import { isTemplated } from '../vars/template.ts';
 import type { PositionedYaml } from '../yaml/positions.ts';
+import type { TaskDef } from './types.ts';
 import { ansibleBool } from '../yaml/schema.ts';
 
 export type Path = Array<string | number>;
@@ -21,15 +22,38 @@ export const TASK_KEYWORDS_NOT_YET = new Set([
   'with_dict', 'with_fileglob', 'with_together', 'with_subelements', 'with_sequence', 'with_nested', 'with_first_found',
   'with_list', 'with_indexed_items', 'with_random_choice', 'with_lines', 'local_action', 'action', 'async', 'poll',
   'throttle', 'timeout', 'debugger', 'ignore_unreachable', 'module_defaults', 'collections', 'connection', 'port',
-  'remote_user', 'include', 'include_tasks', 'import_tasks', 'include_role', 'import_role', 'include_vars', 'import_playbook',
+  'remote_user', 'include', 'include_vars', 'import_playbook',
 ]);
 
+/** What the roles of the play being read add to it: their handlers, defaults and vars; roles already read. */
+export type PlayParts = {
+  handlers: TaskDef[];
+  roleDefaults: Array<{ role: string; vars: Record<string, unknown> }>;
+  roleVars: Array<{ role: string; vars: Record<string, unknown> }>;
+  seen: Set<string>;
+};
+
+/** Where a playbook's parts come from: its directory, the files being read (the last: this one; for cycles), the play's parts. */
+export type Origin = { playDir: string; chain: string[]; play?: PlayParts };
+
 export class Reader {
-  readonly problems: Problem[] = [];
   private byFqcn: Map<string, ModuleDef>;
 
-  constructor(readonly file: string, readonly doc: PositionedYaml, readonly modules: ReadonlyMap<string, ModuleDef>) {
+  /** `file` as it is named in messages; `problems` shared by every file of one playbook. */
+  constructor(readonly file: string, readonly doc: PositionedYaml, readonly modules: ReadonlyMap<string, ModuleDef>,
+    readonly problems: Problem[] = [], readonly origin: Origin = { playDir: '.', chain: [] }) {
     this.byFqcn = new Map([...modules.values()].flatMap((m) => (m.fqcn ?? []).map((f) => [f, m] as const)));
+  }
+
+  /** A reader of another file of the same playbook (a task file, a role's): problems and origin shared. */
+  child(file: string, doc: PositionedYaml, absPath: string): Reader {
+    return new Reader(file, doc, this.modules, this.problems, { ...this.origin, chain: [...this.origin.chain, absPath] });
+  }
+
+  /** The directory of the file being read. */
+  get dir(): string {
+    const f = this.origin.chain.at(-1);
+    return f ? f.replace(/\/[^/]*$/, '') : this.origin.playDir;
   }
 
   /** Where the value at `p` is written (`key`: its key, for an unknown key). */

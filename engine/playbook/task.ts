@@ -19,6 +19,9 @@ export type Inherited = {
   noLog?: boolean;
   /** The blocks' `vars`, the inner block's winning. */
   vars: Record<string, unknown>;
+  /** The role whose files these are, and its defaults (under every other variable). */
+  role?: { name: string; dir: string };
+  defaults?: Record<string, unknown>;
 };
 export const NOTHING: Inherited = { when: [], tags: [], vars: {} };
 
@@ -120,6 +123,20 @@ export function parseTask(r: Reader, raw: unknown, p: Path, kind: string, inh: I
     const sub = pointerPath(taskArgs, prob.path);
     r.problem(argAt(sub, Boolean(prob.key)), `${name}: ${prob.message}`);
   }
+  return {
+    ...keywords(r, raw, p, inh, key),
+    module: name,
+    args: taskArgs,
+    argWhere: (sub) => argAt(sub),
+  };
+}
+
+/**
+ * What a task says besides its module: name (`unnamed` when it has none, as Ansible names it by the action
+ * written), when, loop, register, notify, tags, become, ignore_errors, no_log, vars, changed_when, failed_when,
+ * and what the blocks (or the role, or the import) around it give it.
+ */
+export function keywords(r: Reader, raw: Record<string, unknown>, p: Path, inh: Inherited, unnamed: string): Omit<TaskDef, 'module' | 'args' | 'argWhere'> {
   if (raw.register !== undefined && !/^[A-Za-z_][A-Za-z0-9_]*$/.test(String(raw.register))) {
     r.problem(r.at([...p, 'register']), `register needs a variable name, not "${raw.register}"`);
   }
@@ -131,9 +148,7 @@ export function parseTask(r: Reader, raw: unknown, p: Path, kind: string, inh: I
   const noLog = r.flag(raw, 'no_log', p);
   const vars = { ...inh.vars, ...varsOf(r, raw, p) };
   return {
-    name: raw.name !== undefined ? String(raw.name) : `${name}`,
-    module: name,
-    args: taskArgs,
+    name: raw.name !== undefined && raw.name !== null ? String(raw.name) : unnamed,
     when: inh.when.length ? [...inh.when.map((c) => c.cond), ...ownWhen] : raw.when,
     loop: raw.loop ?? raw.with_items,
     register: raw.register as string | undefined,
@@ -146,8 +161,9 @@ export function parseTask(r: Reader, raw: unknown, p: Path, kind: string, inh: I
     ...(Object.keys(vars).length ? { vars } : {}),
     ...(conditions(raw.changed_when) ? { changedWhen: conditions(raw.changed_when) } : {}),
     ...(conditions(raw.failed_when) ? { failedWhen: conditions(raw.failed_when) } : {}),
+    ...(inh.role ? { role: inh.role } : {}),
+    ...(inh.defaults ? { defaults: inh.defaults } : {}),
     where: r.at(p),
-    argWhere: (sub) => argAt(sub),
     keyWhere: ([k, ...rest]) => {
       const pos = r.doc.pos([...p, k === 'loop' && raw.loop === undefined ? 'with_items' : k, ...rest]);
       return pos ? { file: r.file, ...pos } : r.at(p);

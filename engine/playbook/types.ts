@@ -24,19 +24,42 @@ export type TaskDef = {
   /** changed_when / failed_when: conditions over the task's own result (its `register` name reads it). */
   changedWhen?: unknown[];
   failedWhen?: unknown[];
+  /** In a role: its name and directory (its templates/ and files/ are searched first for local files). */
+  role?: { name: string; dir: string };
+  /** A role's defaults (and role_path, role_name): under every other variable the task sees. */
+  defaults?: Record<string, unknown>;
   /** Inside a block: where each condition of `when` (the blocks' first, then the task's own) is written. */
   whenWhere?: Where[];
 };
 
 /** A block: its tasks, what runs when one of them fails (rescue), and what runs in any case (always). */
 export type BlockDef = { block: Item[]; rescue: Item[]; always: Item[]; name: string; where: Where };
-export type Item = TaskDef | BlockDef;
+/**
+ * include_tasks: a task file run when the include's `when` holds, once per `loop` item (with `item` and the
+ * include's vars); its tasks are parsed at load (the file's name may not be a template), run at run time.
+ */
+export type IncludeDef = { include: TaskDef; items: Item[] };
+/** meta: flush_handlers (pre_tasks and roles+tasks end with one, as in Ansible); meta: noop. */
+export type MetaDef = { meta: 'flush_handlers' | 'noop'; task: TaskDef };
+export type Item = TaskDef | BlockDef | IncludeDef | MetaDef;
 export const isBlock = (i: Item): i is BlockDef => 'block' in i;
+export const isInclude = (i: Item): i is IncludeDef => 'include' in i;
+export const isMeta = (i: Item): i is MetaDef => 'meta' in i;
+export const isTask = (i: Item): i is TaskDef => !isBlock(i) && !isInclude(i) && !isMeta(i);
+
+/** Every task of items, in the order written (blocks: block, rescue, always; includes: their tasks). */
+export const tasksOf = (items: Item[]): TaskDef[] => items.flatMap((i) => (isBlock(i) ? [...tasksOf(i.block), ...tasksOf(i.rescue), ...tasksOf(i.always)]
+  : isInclude(i) ? tasksOf(i.items) : isMeta(i) ? [] : [i]));
 
 export type PlayDef = {
   name: string;
   hosts: string;
   vars: Record<string, unknown>;
+  /** vars_files, in order (each over the one before, all over `vars`). */
+  varsFiles: Array<{ file: string; vars: Record<string, unknown> }>;
+  /** Its roles' defaults (under the inventory's vars) and vars (over the play's), as Ansible layers them. */
+  roleDefaults: Array<{ role: string; vars: Record<string, unknown> }>;
+  roleVars: Array<{ role: string; vars: Record<string, unknown> }>;
   become?: boolean;
   /** Every task, blocks' included, in the order written (block, then rescue, then always). */
   tasks: TaskDef[];

@@ -126,10 +126,10 @@ test('checkPlays: a when list item and a string loop are reported where written;
   const known = (_: unknown, host: string) => new Set(host === 'h1' ? ['not_set'] : []);
   const f = fx('invalid/when-loop.yml');
   assert.equal(checkPlays(plays, () => ['h1', 'h2'], known, modules).map(formatProblem), [
-    `${f}:9:19: undefined variable "port_list"`,
+    `${f}:10:19: undefined variable "port_list"`,
     `${f}:8:11: undefined variable "not_set" (hosts h2)`,
   ]);
-  assert.equal(checkPlays(plays, () => ['h1'], known, modules).map(formatProblem), [`${f}:9:19: undefined variable "port_list"`], 'one host: no (hosts ...)');
+  assert.equal(checkPlays(plays, () => ['h1'], known, modules).map(formatProblem), [`${f}:10:19: undefined variable "port_list"`], 'one host: no (hosts ...)');
   assert.equal(checkPlays(plays, () => [], known, modules), [], 'a play matching no host checks nothing');
 });
 
@@ -213,7 +213,7 @@ test('blocks: every task in the order written, the tree as written; a block\'s w
   const [play] = plays;
   assert.equal(play.tasks.map((t) => t.name), ['setup', 'before the failure', 'fails', 'never runs', 'what failed', 'always', 'skipped',
     'inner task', 'inner always']);
-  const shape = (items: Item[]): unknown => items.map((i) => (isBlock(i) ? { [i.name]: [shape(i.block), shape(i.rescue), shape(i.always)] } : i.name));
+  const shape = (items: Item[]): unknown => items.map((i) => (isBlock(i) ? { [i.name]: [shape(i.block), shape(i.rescue), shape(i.always)] } : (i as TaskDef).name));
   assert.equal(shape(play.body), ['setup', { 'rescued block': [['before the failure', 'fails', 'never runs'], ['what failed'], ['always']] },
     { 'a block skipped by its when': [['skipped'], [], []] },
     { 'nested, tags handed down': [[{ 'inner block': [['inner task'], [], ['inner always']] }], [], []] }]);

@@ -1,0 +1,101 @@
+// Which item of a play a host runs next, as Ansible orders them: tasks in order until one fails; a block's rescue
+// after a failure in it and its always in any case; include_tasks / include_role once per item of their loop when
+// their `when` holds; meta: flush_handlers; the notified handlers at the end (even after a failure). What one task
+// does is HostRun's (host-run.ts), reached through the FlowHost interface.
+import { Notifications } from './handlers.ts';
+import { type BlockDef, type IncludeDef, type Item, type PlayDef, type TaskDef, isBlock, isInclude, isMeta, tasksOf } from './playbook/types.ts';
+import type { TaskResult, TaskStatus } from './results.ts';
+
+/** What an include's own when and loop came to: the loop items to run its tasks for, or its status without them. */
+export type IncludeOutcome = { items: unknown[] } | { status: 'skipped' | 'failed' | 'conditional' | 'unselected'; why?: string };
+
+export interface FlowHost {
+  failed: boolean;
+  readonly results: TaskResult[];
+  readonly check: boolean;
+  stopped(): string | undefined;
+  /** Runs one task of the play with these variables; its status. */
+  task(play: PlayDef, task: TaskDef, vars: Record<string, unknown>): Promise<TaskStatus>;
+  /** Check mode: `tasks` may or may not run: each (if selected) is conditional with `why`, what they touch unknown. */
+  unknowable(play: PlayDef, tasks: TaskDef[], why: string): void;
+  /** A block's failure handed to its rescue: ansible_failed_task and ansible_failed_result name it. */
+  rescuing(failure: TaskResult | undefined): void;
+  /** An include's own tags, when and loop (the include's own result is recorded by the runner, as Ansible reports it). */
+  include(play: PlayDef, include: TaskDef, vars: Record<string, unknown>): IncludeOutcome;
+}
+
+export class Flow {
+  private notified = new Notifications();
+
+  constructor(private run: FlowHost, private play: PlayDef) {}
+
+  /** The play's items, then the handlers changed tasks notified. */
+  async all(vars: Record<string, unknown>): Promise<void> {
+    await this.items(this.play.body, vars);
+    await this.handlers(vars);
+  }
+
+  /** Items in order, until one fails (and no block rescues it). */
+  private async items(items: Item[], vars: Record<string, unknown>): Promise<void> {
+    for (const item of items) {
+      if (this.run.failed) return;
+      if (isBlock(item)) await this.block(item, vars);
+      else if (isInclude(item)) await this.include(item, vars);
+      else if (isMeta(item)) {
+        if (item.meta === 'flush_handlers') await this.handlers(vars);
+      } else this.notified.record(item, await this.run.task(this.play, item, vars), this.run.check);
+    }
+  }
+
+  /**
+   * A block as Ansible runs it: a task failing in `block` hands over to `rescue` (the failure then counts as
+   * rescued, not failed); `always` runs in any case, and a failure not rescued is the host's again after it. In
+   * check mode, when a task of the block was conditional, whether rescue runs is not known: its tasks are
+   * conditional, and what they would touch unknown.
+   */
+  private async block(b: BlockDef, vars: Record<string, unknown>): Promise<void> {
+    const from = this.run.results.length;
+    await this.items(b.block, vars);
+    const ran = this.run.results.slice(from);
+    if (this.run.failed && b.rescue.length && !this.run.stopped()) {
+      const failure = [...ran].reverse().find((r) => r.status === 'failed' && !r.ignored && !r.rescued);
+      if (failure) failure.rescued = true;
+      this.run.failed = false;
+      this.run.rescuing(failure);
+      await this.items(b.rescue, vars);
+    } else if (!this.run.failed && this.run.check && b.rescue.length && ran.some((r) => r.status === 'conditional')) {
+      this.run.unknowable(this.play, tasksOf(b.rescue), 'runs only if a task of its block fails, which check mode cannot know (a task of the block is conditional)');
+    }
+    if (!b.always.length || this.run.stopped()) return;
+    const failedBefore = this.run.failed;
+    this.run.failed = false;
+    await this.items(b.always, vars);
+    this.run.failed = this.run.failed || failedBefore;
+  }
+
+  /** include_tasks / include_role: its tasks once per loop item (with `item`), if its when holds. */
+  private async include(inc: IncludeDef, vars: Record<string, unknown>): Promise<void> {
+    const o = this.run.include(this.play, inc.include, vars);
+    if (!('items' in o)) {
+      if (o.status === 'conditional') this.run.unknowable(this.play, tasksOf(inc.items), o.why ?? 'its include may not run');
+      return;
+    }
+    for (const item of o.items) {
+      await this.items(inc.items, inc.include.loop === undefined ? vars : { ...vars, item });
+      if (this.run.failed) return;
+    }
+  }
+
+  /** The notified handlers, in the play's order; they run even when a task failed, and a failed one stops them. */
+  private async handlers(vars: Record<string, unknown>): Promise<void> {
+    const wasFailed = this.run.failed;
+    this.run.failed = false;
+    for (const h of this.play.handlers) {
+      if (!this.notified.wants(h)) continue;
+      await this.run.task(this.play, h, vars);
+      if (this.run.failed) break;
+    }
+    this.notified.clear();
+    this.run.failed = this.run.failed || wasFailed;
+  }
+}

@@ -1,0 +1,54 @@
+// Roles, imports, includes, pre_tasks/post_tasks, vars_files and meta: flush_handlers on real lab hosts, with
+// real Ansible as the oracle: test/fixtures/reuse/site.yml applied by provision to one host and by
+// ansible-playbook to another gives the same tasks in the same order with the same statuses, first and second
+// run, and the same files (contents, owner, mode).
+import { suite } from 'uvu';
+import * as assert from 'uvu/assert';
+import type { SshConnection } from '../../engine/transport/ssh.ts';
+import { ansiblePlaybook, filesOn } from '../helpers/ansible.ts';
+import { applyJson } from '../helpers/apply.ts';
+import { type TestLab, useLab } from '../helpers/lab.ts';
+
+const test = suite('reuse: roles, imports, includes');
+const PB = 'test/fixtures/reuse/site.yml';
+const FILES = ['after', 'banner', 'base-handler', 'extra', 'item-one', 'item-two', 'motd-blue', 'motd-green', 'post', 'pre-handler',
+  'web', 'web-other'].map((f) => `/root/reuse/${f}`);
+let lab: TestLab;
+let ssh: SshConnection[] = [];
+useLab(test, 'ru', 2, (l, s) => { lab = l; ssh = s; });
+
+const ours = async (args: string[] = []) => {
+  const r = await applyJson([PB, '--limit', 'ru-1', ...args], lab.inventory);
+  assert.is(r.code, 0, r.raw);
+  return r.report.hosts['ru-1'].tasks.map((t) => ({ task: t.task, status: t.status, ignored: !!t.ignored }));
+};
+
+test('check mode before the first apply: every task in Ansible\'s order, nothing written', async () => {
+  const t = await ours(['--check']);
+  assert.equal(t.map((x) => `${x.task}: ${x.status}`), [
+    'the directory: changed', 'pre handler: changed', 'base : motd from the role\'s template: changed',
+    'base : banner from the role\'s files: changed', 'web : web config: changed', 'base : motd from the role\'s template: changed',
+    'base : banner from the role\'s files: ok', 'imported task: changed', 'per item: ok', 'an included task: changed', 'an included task: changed',
+    'an include its when skips: skipped', 'base : motd from the role\'s template: ok', 'base : banner from the role\'s files: ok',
+    'include_role : web: ok', 'web : other tasks of web: changed', 'base : base changed: changed', 'after the flush: changed', 'post: changed',
+  ]);
+  assert.equal(Object.values(await filesOn(ssh[0], FILES)), FILES.map(() => 'absent'));
+});
+
+test('apply: the tasks, statuses and files of ansible-playbook on another host, first and second run', async () => {
+  for (const run of ['first', 'second']) {
+    const mine = await ours();
+    const theirs = await ansiblePlaybook(PB, lab.inventory, 'ru-2');
+    assert.is(theirs.code, 0, theirs.raw);
+    assert.equal(mine, theirs.tasks, `${run} run`);
+    if (run === 'second') assert.not.ok(mine.some((x) => x.status === 'changed'), 'a second apply changes nothing');
+  }
+  const [a, b] = await Promise.all(ssh.map((s) => filesOn(s, FILES)));
+  assert.equal(a, b);
+  assert.is(a['/root/reuse/banner'].split(' ')[1], '640');
+  const text = await ssh[0].exec('cd /root/reuse && cat motd-blue motd-green web web-other extra item-one post');
+  assert.is(text.stdout, 'welcome from vars_files (blue, base)\nwelcome from vars_files (green, base)\nport 8080 from web vars from vars_files\n'
+    + 'other from web vars\nimported\none\ncommon\n');
+});
+
+test.run();

@@ -1,0 +1,69 @@
+// Reuse at load: roles (found, deduplicated, dependencies first, handlers, defaults and vars as play layers),
+// import_tasks expanded in place, include_tasks / include_role kept for run time, flush points after pre_tasks
+// and before post_tasks, vars_files; and every way of writing them wrong refused at its file:line:col.
+import { relative, resolve } from 'node:path';
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { formatProblem } from '../../engine/errors.ts';
+import { parsePlaybook } from '../../engine/playbook/parse.ts';
+import { type Item, type TaskDef, isBlock, isInclude, isMeta } from '../../engine/playbook/types.ts';
+import { modules } from '../../modules/index.ts';
+
+const dir = relative(process.cwd(), new URL('../fixtures/reuse', import.meta.url).pathname);
+const shape = (items: Item[]): unknown[] => items.map((i) => (isMeta(i) ? `meta:${i.meta}` : isInclude(i) ? { [i.include.name]: shape(i.items) }
+  : isBlock(i) ? 'block' : `${(i as TaskDef).role ? `${(i as TaskDef).role!.name} : ` : ''}${(i as TaskDef).name}`));
+
+test('site.yml: pre_tasks, a flush, roles (dependency first, once per params), tasks with imports and includes, a flush, post_tasks', () => {
+  const { plays, problems } = parsePlaybook(`${dir}/site.yml`, modules);
+  assert.equal(problems.map(formatProblem), []);
+  const play = plays[0];
+  assert.equal(shape(play.body), [
+    'the directory', 'meta:flush_handlers',
+    'base : motd from the role\'s template', 'base : banner from the role\'s files', 'web : web config',
+    'base : motd from the role\'s template', 'base : banner from the role\'s files',
+    'imported task',
+    { 'per item': ['an included task'] }, { 'an include its when skips': ['an included task'] },
+    'base : motd from the role\'s template', 'base : banner from the role\'s files',
+    { 'include_role : web': ['web : other tasks of web'] },
+    'meta:flush_handlers', 'after the flush', 'meta:flush_handlers', 'post',
+  ]);
+  assert.equal(play.handlers.map((h) => h.name), ['base changed', 'pre handler'], 'role handlers join the play\'s, once');
+  assert.equal(play.varsFiles.map((f) => f.vars), [{ common_word: 'common', greeting: 'from vars_files' }]);
+  assert.equal(play.roleDefaults.map((d) => d.role), ['base', 'web', 'base', 'base'], 'roles: and import_role, not include_role');
+  assert.equal(play.roleVars.find((v) => v.role === 'web')!.vars, { web_word: 'from web vars' });
+  const green = play.tasks.filter((t) => t.role?.name === 'base')[2];
+  assert.equal(green.vars, { base_colour: 'green' }, 'a role param is a var of its tasks');
+  assert.equal(green.defaults, { base_colour: 'blue', base_motd: 'welcome {{ greeting }}', role_path: resolve(dir, 'roles/base'), role_name: 'base' });
+  const imported = play.tasks.find((t) => t.name === 'imported task')!;
+  assert.equal([imported.vars, imported.where.file], [{ extra_word: 'imported' }, `${dir}/tasks/extra.yml`]);
+  const skips = play.body.find((i) => isInclude(i) && i.include.name === 'an include its when skips')!;
+  assert.ok(isInclude(skips) && skips.include.when === 'web_port == 1' && (skips.items[0] as TaskDef).when === undefined,
+    'an include\'s when is its own, not its tasks\'');
+});
+
+test('reuse written wrong, or not supported yet: refused where written', () => {
+  const before = process.env.ANSIBLE_ROLES_PATH;
+  process.env.ANSIBLE_ROLES_PATH = '/nonexistent/roles';
+  try {
+    const f = `${dir}/invalid.yml`;
+    assert.equal(parsePlaybook(f, modules).problems.map(formatProblem), [
+      `${f}:5:7: role "nosuchrole" not found (looked in ${dir}/roles/nosuchrole, /nonexistent/roles/nosuchrole, ${dir}/nosuchrole)`,
+      `${f}:6:21: "delegate_to" on a role is not supported yet`,
+      `${f}:9:7: import_tasks takes no loop (it is expanded when the playbook is read): use include_tasks`,
+      `${f}:10:22: include_tasks: a template in the file name is not supported yet (it is read when the playbook is)`,
+      `${f}:11:21: import_tasks: task file "tasks/nothere.yml" not found (looked in ${dir})`,
+      `${dir}/tasks/cycle-b.yml:1:17: task file ${dir}/tasks/cycle-a.yml includes itself (${dir}/tasks/cycle-a.yml -> ${dir}/tasks/cycle-b.yml -> ${dir}/tasks/cycle-a.yml)`,
+      `${f}:13:21: role web: tasks_from "nothere" not found in ${dir}/roles/web/tasks`,
+      `${f}:14:34: include_role: the argument "public" is not supported yet`,
+      `${f}:15:13: meta: end_play is not supported yet (flush_handlers and noop are)`,
+      `${f}:17:7: import_tasks in handlers is not supported yet`,
+      `${f}:3:16: vars file "vars/missing.yml" not found (looked in ${dir})`,
+      `${f}:3:34: vars_files: a template in a file name is not supported yet (the files are read when the playbook is)`,
+    ]);
+  } finally {
+    if (before === undefined) delete process.env.ANSIBLE_ROLES_PATH;
+    else process.env.ANSIBLE_ROLES_PATH = before;
+  }
+});
+
+test.run();
