@@ -183,7 +183,17 @@ function cgroupPids(dir: string): number[] {
   return readdirSync(dir, { withFileTypes: true }).flatMap((e) => e.isDirectory() ? cgroupPids(join(dir, e.name))
     : e.name === 'cgroup.procs' ? readFileSync(join(dir, e.name), 'utf8').split('\n').filter(Boolean).map(Number) : []);
 }
-const gone = (pid: number) => cmdline(pid) === undefined;
+/** When a process started (clock ticks since boot), or undefined once it is gone: a PID with another start is another process. */
+const startOf = (pid: number): string | undefined => {
+  try {
+    return readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ')[19];
+  } catch {
+    return undefined;
+  }
+};
+/** PIDs as processes: this machine's pid_max is 32768, so a PID freed early in a CI run is soon another process's. */
+const identify = (pids: number[]) => pids.map((pid) => ({ pid, start: startOf(pid) }));
+const gone = ({ pid, start }: { pid: number; start?: string }) => cmdline(pid) === undefined || startOf(pid) !== start;
 const hubLinks = () => existsSync(`/run/netns/${NAMES.hubNs}`)
   ? execFileSync('ip', ['-n', NAMES.hubNs, '-o', 'link']).toString() : '';
 function mountsMentioning(text: string): string[] {
@@ -194,23 +204,25 @@ function mountsMentioning(text: string): string[] {
 
 test('a lab up after a crash first cleans up the dead host', async () => {
   const dead = loadState().hosts['labt-3'];
-  const pids = cgroupPids(join(NAMES.cgroupTrees[1], NAMES.tag, 'labt-3'));
+  const pids = identify(cgroupPids(join(NAMES.cgroupTrees[1], NAMES.tag, 'labt-3')));
   assert.ok(pids.length > 3, 'the container runs processes');
   process.kill(dead.pid!, 'SIGKILL'); // nspawn dies; its container keeps running: a crashed lab
   const r = await provision(['lab', 'up', '--count', '1', '--prefix', 'labr', '-i', lab.inventory]);
   assert.is(r.code, 0, r.stderr);
   assert.not.ok(loadState().hosts['labt-3']);
   assert.ok(loadState().hosts['labr-1']);
-  for (const pid of pids) assert.ok(gone(pid), `pid ${pid} of the dead host still runs`);
+  for (const p of pids) assert.ok(gone(p), `pid ${p.pid} of the dead host still runs`);
   assert.not.ok(readFileSync(join(lab.inventory, 'hosts.yml'), 'utf8').includes('labt-3'));
 });
 
 let stray: ChildProcess;
+let strayId: { pid: number; start?: string } | undefined;
 test('after lab down: no namespace, mount, veth, bridge, cgroup, file or process of the lab remains', async () => {
   const before = loadState();
+  const daemons = identify([before.proxy.acngPid, before.proxy.relayPid, before.proxy.hubRelayPid, before.proxy.mirrorPid].map((p) => p ?? 0));
   const mine = Object.values(before.hosts).filter((h) => h.prefix === 'labt' || h.prefix === 'labr');
   const others = Object.values(before.hosts).length - mine.length;
-  const pids = mine.flatMap((h) => [h.pid!, ...cgroupPids(join(NAMES.cgroupTrees[1], NAMES.tag, h.name))]);
+  const pids = identify(mine.flatMap((h) => [h.pid!, ...cgroupPids(join(NAMES.cgroupTrees[1], NAMES.tag, h.name))]));
   assert.ok(pids.length > mine.length);
   // A unit whose ExecStop reports to this machine: it only runs if the host halts cleanly.
   const said: string[] = [];
@@ -225,6 +237,7 @@ test('after lab down: no namespace, mount, veth, bridge, cgroup, file or process
     for (const c of ssh) c.close();
     // A daemon of this lab that the state does not name (a lab command that died half-way).
     stray = spawn(process.execPath, ['-e', 'setTimeout(() => {}, 600000)', join(paths.proxy(), 'stray-daemon')], { stdio: 'ignore' });
+    strayId = identify([stray.pid!])[0];
     for (const prefix of ['labt', 'labr']) {
       const d = await provision(['lab', 'down', '--prefix', prefix]);
       assert.is(d.code, 0, d.stderr);
@@ -233,8 +246,8 @@ test('after lab down: no namespace, mount, veth, bridge, cgroup, file or process
     server.close();
   }
   assert.equal(said, ['labt-1'], 'labt-1 did not run its stop jobs: not a clean halt');
-  for (const pid of pids) assert.ok(gone(pid), `pid ${pid} still runs`);
-  assert.ok(stray.pid && gone(stray.pid), 'a daemon of the lab that the state did not name still runs');
+  for (const p of pids) assert.ok(gone(p), `pid ${p.pid} still runs`);
+  assert.ok(strayId && gone(strayId), 'a daemon of the lab that the state did not name still runs');
   for (const h of mine) {
     assert.not.ok(existsSync(`/run/netns/${hostNs(h.index)}`), `namespace of ${h.name}`);
     assert.is(mountsMentioning(paths.host(h.name)).length, 0, `mounts of ${h.name}`);
@@ -248,7 +261,7 @@ test('after lab down: no namespace, mount, veth, bridge, cgroup, file or process
     // The last hosts are gone: so are the hub, the bridge, the controller's veth, the proxy and the cgroup trees.
     assert.not.ok(existsSync(`/run/netns/${NAMES.hubNs}`));
     assert.not.ok(existsSync(`/sys/class/net/${NAMES.rootVeth}`));
-    for (const pid of [before.proxy.acngPid, before.proxy.relayPid, before.proxy.hubRelayPid, before.proxy.mirrorPid]) assert.ok(pid && gone(pid), `lab daemon pid ${pid}`);
+    for (const d of daemons) assert.ok(d.pid && gone(d), `lab daemon pid ${d.pid}`);
     for (const tree of NAMES.cgroupTrees) assert.not.ok(existsSync(join(tree, NAMES.tag)));
     assert.is(readdirSync('/run/netns').filter((n) => n.startsWith(NAMES.tag)).length, 0);
   }
