@@ -11,13 +11,15 @@ import type { PlayDef, TaskDef } from './playbook/types.ts';
 import { redact, redactChange, sensitiveValues } from './redact.ts';
 import type { TaskResult, TaskStatus } from './results.ts';
 import { type StepsOutcome, runSteps } from './step-run.ts';
-import { type ItemResult, type StepOutput, Tripwire, predicted, registered, registeredLoop, unknownInCheck } from './register.ts';
+import { type ItemResult, type StepOutput, Tripwire, predicted, registered } from './register.ts';
+import { HostVars } from './host-vars.ts';
 import { loopItems, renderArgs, selected, taskStatus, whenHolds } from './task-control.ts';
-import { hasRules, judge } from './task-rules.ts';
-import { type TaskScope, explainLeftOut, withTaskVars } from './task-vars.ts';
+import { conditionsHold, hasRules, judge } from './task-rules.ts';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { type TaskScope, explainLeftOut } from './task-vars.ts';
 import type { Conn } from './transport/conn.ts';
 import type { Stdin } from './transport/ssh.ts';
-import { renderFile } from './vars/template.ts';
+import { renderFile, renderValue } from './vars/template.ts';
 
 export type HostOptions = BecomeSettings & { check: boolean; tags: string[]; skipTags: string[]; connPort?: number;
   /** Why the run was stopped (Ctrl-C, the host lock refused), once it was: a task failing from then on was cut short by it. */
@@ -26,12 +28,11 @@ export type HostOptions = BecomeSettings & { check: boolean; tags: string[]; ski
   pinned?: string[] };
 
 /** What one loop item (or a task without a loop) came to. */
-type ItemOutcome = { status: TaskStatus; error?: string; output?: StepOutput; simulated?: boolean };
+type ItemOutcome = { status: TaskStatus; error?: string; output?: StepOutput; simulated?: boolean; result?: Record<string, unknown>; msg?: string };
 
 export class HostRun implements FlowHost {
   private cache = new FactCache();
   readonly results: TaskResult[] = [];
-  private registered: Record<string, unknown> = {};
   failed = false;
   /** Remote execs made, and how many of them only read facts. */
   execs = 0;
@@ -44,9 +45,13 @@ export class HostRun implements FlowHost {
   private taskStart?: number;
   /** Check mode: reads of registered values no one can know yet (a task that did not run registered them). */
   private wire = new Tripwire();
+  /** Registered results and set_fact's, the scope of each task. */
+  private vars: HostVars;
 
   constructor(readonly name: string, private conn: Conn, private registry: Registry, private o: HostOptions,
-    private onResult: (host: string, r: TaskResult) => void) {}
+    private onResult: (host: string, r: TaskResult) => void) {
+    this.vars = new HostVars(o.pinned ?? [], o.check ? this.wire : undefined);
+  }
 
   private exec = async (command: string, stdin?: Stdin) => {
     this.execs++;
@@ -76,7 +81,7 @@ export class HostRun implements FlowHost {
     };
   }
 
-  private record(play: PlayDef, task: TaskDef, status: TaskStatus, changes: Change[], error?: string): TaskResult {
+  private record(play: PlayDef, task: TaskDef, status: TaskStatus, changes: Change[], error?: string, msg?: string): TaskResult {
     // Cut short by Ctrl-C or a refused lock: the transport's message (the command, "the host closed the session") says nothing useful.
     const stopped = status === 'failed' ? this.o.stopped?.() : undefined;
     if (stopped) error = stopped;
@@ -84,6 +89,7 @@ export class HostRun implements FlowHost {
       ms: this.taskStart === undefined ? undefined : Math.round(performance.now() - this.taskStart),
       changes: changes.map((c) => redactChange(c, this.secrets)), error: error === undefined ? undefined : redact(error, this.secrets) };
     if (status === 'failed' && task.ignoreErrors && !stopped) r.ignored = true;
+    if (msg !== undefined) r.msg = redact(msg, this.secrets);
     this.results.push(r);
     this.onResult(this.name, r);
     return r;
@@ -101,10 +107,10 @@ export class HostRun implements FlowHost {
       if (!selected(t, this.o.tags, this.o.skipTags)) continue;
       try {
         const mod = this.registry.modules.get(t.module)!;
-        for (const item of loopItems(t, this.scope(t, vars).vars)) {
+        for (const item of loopItems(t, this.vars.scope(t, vars).vars)) {
           let args: Record<string, unknown>;
           try {
-            args = renderArgs(mod, t, this.scope(t, vars, t.loop === undefined ? {} : { item }).vars);
+            args = renderArgs(mod, t, this.vars.scope(t, vars, t.loop === undefined ? {} : { item }).vars);
           } catch {
             continue; // rendered later, when the task runs
           }
@@ -123,7 +129,7 @@ export class HostRun implements FlowHost {
     if (!selected(task, this.o.tags, this.o.skipTags)) return 'skipped';
     let items: unknown[];
     this.wire.reset();
-    const scope = this.scope(task, vars);
+    const scope = this.vars.scope(task, vars);
     try {
       items = loopItems(task, scope.vars);
     } catch (err) {
@@ -138,11 +144,12 @@ export class HostRun implements FlowHost {
     const changes: Change[] = [];
     let thrown: string | undefined;
     let itemError: string | undefined;
+    const msgs: string[] = [];
     const done: ItemResult[] = [];
     for (const item of items) {
       let r: ItemOutcome;
       try {
-        r = await this.runItem(play, task, task.loop === undefined ? scope : this.scope(task, vars, { item }), changes);
+        r = await this.runItem(play, task, task.loop === undefined ? scope : this.vars.scope(task, vars, { item }), changes);
       } catch (err) {
         thrown = (err as Error).message;
         statuses.push('failed');
@@ -152,33 +159,17 @@ export class HostRun implements FlowHost {
       statuses.push(r.status);
       done.push({ ...r, item });
       if (r.error !== undefined) itemError = r.error;
+      if (r.msg !== undefined) msgs.push(r.msg);
       if (r.status === 'failed') break;
     }
     const status = taskStatus(statuses);
-    return this.registerAndFinish(task, this.record(play, task, status, changes, thrown ?? itemError).status, done);
-  }
-
-  /**
-   * A task's variables: the play's, registered results, its task and block vars (per loop item: `more` holds
-   * the item), extra vars over all of them.
-   */
-  private scope(task: TaskDef, vars: Record<string, unknown>, more: Record<string, unknown> = {}): TaskScope {
-    const pinned = this.o.pinned ?? [];
-    const base = { ...vars, ...this.registered, ...more, ...Object.fromEntries(pinned.filter((k) => k in vars).map((k) => [k, vars[k]])) };
-    // A role's defaults are under everything else: only those no other layer sets.
-    const defaults = Object.fromEntries(Object.entries(task.defaults ?? {}).filter(([k]) => !(k in base)));
-    const own = task.defaults ? { ...defaults, ...task.vars } : task.vars;
-    return withTaskVars(base, own, (k) => k in this.registered || k in more || pinned.includes(k), this.o.check ? this.wire : undefined);
+    const msg = msgs.length ? msgs.join('\n') : undefined;
+    return this.registerAndFinish(task, this.record(play, task, status, changes, thrown ?? itemError, msg).status, done);
   }
 
   /** Records what `register` asks for (in check mode, a prediction where steps would have run), then finishes. */
   private registerAndFinish(task: TaskDef, status: TaskStatus, items: ItemResult[] = []): TaskStatus {
-    if (task.register) {
-      const wire = this.o.check ? this.wire : undefined;
-      const one = items[0] ?? { status, item: undefined };
-      this.registered[task.register] = task.loop !== undefined && items.length ? registeredLoop(task.register, items, wire)
-        : wire && (one.simulated || unknownInCheck(status)) ? predicted(task.register, status, wire) : registered(status, one.output);
-    }
+    this.vars.register(task, status, items);
     return this.finish(task, status);
   }
 
@@ -221,6 +212,7 @@ export class HostRun implements FlowHost {
     const ctx = this.planContext(play, vars, task);
     if (!whenHolds(task, vars)) return { status: 'skipped' };
     const args = renderArgs(mod, task, vars);
+    if (mod.local) return this.runLocal(mod, args, vars);
     const become = this.become(play, task);
     const defs = mod.facts(args, ctx);
     const unknown = this.o.check ? defs.filter((d) => this.cache.isUnknown(d.key)) : [];
@@ -261,14 +253,30 @@ export class HostRun implements FlowHost {
    * (its arguments rendered with placeholders for those values) become unknown; when even that fails, all do.
    */
   private unknownTouched(mod: ModuleDef, task: TaskDef, vars: Record<string, unknown>, ctx: PlanContext): void {
+    this.vars.markUnknown(mod.localSets?.(task.args) ?? [], [...this.wire.reads]);
     this.wire.reset(true);
+    // Variables a conditional set_fact left unknown read as placeholders too.
+    const guessed = this.vars.guessed(vars);
     try {
-      this.cache.markUnknown(mod.facts(renderArgs(mod, task, vars), ctx));
+      this.cache.markUnknown(mod.facts(renderArgs(mod, task, guessed), ctx));
     } catch {
       this.cache.applyEffects([{ all: 'unknown' }], true);
     } finally {
       this.wire.reset();
     }
+  }
+
+  /**
+   * A module that runs on this machine alone (debug, set_fact, assert, fail, pause): its result, and the variables
+   * it sets (with registered results: over play and task vars). In --check, one that read what check mode cannot
+   * know is conditional, even where the module would have made do without it.
+   */
+  private async runLocal(mod: ModuleDef, args: Record<string, unknown>, vars: Record<string, unknown>): Promise<ItemOutcome> {
+    const r = mod.local!(args, { evaluate: (e) => renderValue(`{{ ${e} }}`, vars), holds: (c) => conditionsHold([c], vars) });
+    if (this.wire.reads.length) throw new Error('it read values check mode cannot know');
+    if (r.waitMs) await sleep(r.waitMs);
+    this.vars.assign(r.sets ?? {});
+    return r.status === 'failed' ? { status: 'failed', error: r.msg ?? 'failed', result: r.result } : { status: r.status, msg: r.msg, result: r.result };
   }
 
   /**
@@ -322,8 +330,10 @@ export class HostRun implements FlowHost {
   }
 
   rescuing(failure: TaskResult | undefined): void {
-    this.registered.ansible_failed_task = { name: failure?.task ?? '', action: failure?.module ?? '' };
-    this.registered.ansible_failed_result = { failed: true, changed: false, msg: failure?.error ?? '' };
+    this.vars.assign({
+      ansible_failed_task: { name: failure?.task ?? '', action: failure?.module ?? '' },
+      ansible_failed_result: { failed: true, changed: false, msg: failure?.error ?? '' },
+    });
   }
 
   /** An include's tags (unselected: its tasks do not run, as in Ansible), its when and its loop. */
@@ -331,7 +341,7 @@ export class HostRun implements FlowHost {
     this.taskStart = performance.now();
     if (!selected(task, this.o.tags, this.o.skipTags)) return { status: 'unselected' };
     this.wire.reset();
-    const scope = this.scope(task, vars);
+    const scope = this.vars.scope(task, vars);
     try {
       if (!whenHolds(task, scope.vars)) {
         this.record(play, task, 'skipped', []);

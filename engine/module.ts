@@ -101,6 +101,27 @@ export type LocalSource = {
   what: string;
 };
 
+/** What a module that runs on this machine alone (debug, set_fact, assert, fail, pause) may read: its task's variables. */
+export type ActionContext = {
+  /** The value of a Jinja2 expression (`x`, `x.y | length`) with the task's variables; throws when it cannot be had. */
+  evaluate(expr: string): unknown;
+  /** Whether a condition holds, read as `when` reads it. */
+  holds(cond: unknown): boolean;
+};
+
+/** What such a module came to. */
+export type ActionResult = {
+  status: 'ok' | 'changed' | 'failed' | 'skipped';
+  /** Shown with the task's result (debug's message, a failed assertion's). */
+  msg?: string;
+  /** Variables of the host from now on (set_fact): over play and task vars, under -e. */
+  sets?: Record<string, unknown>;
+  /** What `register` records besides changed, failed and skipped. */
+  result?: Record<string, unknown>;
+  /** Waits this long on this machine first (pause). */
+  waitMs?: number;
+};
+
 export type ModuleDef<A = any> = {
   name: string;
   description: string;
@@ -114,6 +135,13 @@ export type ModuleDef<A = any> = {
   plan(args: A, facts: Facts, ctx: PlanContext): Change[];
   /** False when planning again cannot confirm the changes ran (a command without creates/removes). */
   verifiable?(args: A): boolean;
+  /**
+   * Runs on this machine alone, instead of facts, plan and steps (debug, set_fact, assert, fail, pause): the same
+   * in --check. Such a module's facts() and plan() give nothing.
+   */
+  local?(args: A, ctx: ActionContext): ActionResult;
+  /** The variables it sets (set_fact), from its unrendered arguments: known to validate, unknown in --check when it is. */
+  localSets?(args: Record<string, unknown>): string[];
   /** The local files its (unrendered) arguments name, for validate: none when absent. */
   localSources?(args: Record<string, unknown>): LocalSource[];
 };

@@ -7,8 +7,8 @@ import type { TaskStatus } from './results.ts';
 /** What a command of the task printed: its last step's. */
 export type StepOutput = { rc: number; stdout: string; stderr: string };
 
-export function registered(status: TaskStatus, output?: StepOutput): Record<string, unknown> {
-  const flags = { changed: status === 'changed', failed: status === 'failed', skipped: status === 'skipped' };
+export function registered(status: TaskStatus, output?: StepOutput, result: Record<string, unknown> = {}): Record<string, unknown> {
+  const flags = { changed: status === 'changed', failed: status === 'failed', skipped: status === 'skipped', ...result };
   if (!output) return flags;
   // As Ansible's command module (strip_empty_ends) and its action plugin (the *_lines of any stdout/stderr).
   const stdout = output.stdout.replace(/[\r\n]+$/, '');
@@ -66,7 +66,7 @@ function tripping(target: Record<string, unknown>, unknown: Set<string>, name: s
 export const unknownInCheck = (status: TaskStatus) => status === 'changed' || status === 'conditional';
 
 /** What one loop item came to, for `register`; `simulated`: check mode only simulated its steps. */
-export type ItemResult = { status: TaskStatus; item: unknown; output?: StepOutput; simulated?: boolean };
+export type ItemResult = { status: TaskStatus; item: unknown; output?: StepOutput; simulated?: boolean; result?: Record<string, unknown> };
 
 /**
  * What `register` records of a loop, as Ansible: a result per item under `results` (each with its `item`),
@@ -76,7 +76,7 @@ export type ItemResult = { status: TaskStatus; item: unknown; output?: StepOutpu
 export function registeredLoop(name: string, items: ItemResult[], wire?: Tripwire): Record<string, unknown> {
   const results = items.map((r, i) => (wire && (r.simulated || unknownInCheck(r.status))
     ? predicted(`${name}.results[${i}]`, r.status, wire, { item: r.item, ansible_loop_var: 'item' })
-    : { ...registered(r.status, r.output), item: r.item, ansible_loop_var: 'item' }));
+    : { ...registered(r.status, r.output, r.result), item: r.item, ansible_loop_var: 'item' }));
   const whole: Record<string, unknown> = {
     changed: items.some((r) => r.status === 'changed'), failed: items.some((r) => r.status === 'failed'),
     skipped: items.every((r) => r.status === 'skipped'), results,

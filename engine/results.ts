@@ -5,5 +5,7 @@ export type TaskStatus = 'ok' | 'changed' | 'failed' | 'skipped' | 'conditional'
 export type TaskResult = { play: string; task: string; module: string; status: TaskStatus; changes: Change[]; error?: string; where: string; noLog: boolean; ms?: number;
   /** A failure its task's `ignore_errors` let pass: reported, counted as ignored (not failed), as Ansible's recap does. */
   ignored?: boolean;
+  /** What a module that runs on this machine said (debug's message). */
+  msg?: string;
   /** A failure a block's rescue took over: reported, counted as rescued (not failed), as Ansible's recap does. */
   rescued?: boolean };

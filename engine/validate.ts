@@ -25,9 +25,18 @@ function describe(e: ErrorObject): ArgProblem {
       return { path: e.instancePath, message: `missing argument "${(e.params as { missingProperty: string }).missingProperty}"` };
     case 'enum':
       return { path: e.instancePath, message: `${name} must be one of ${(e.params as { allowedValues: unknown[] }).allowedValues.map((v) => JSON.stringify(v)).join(', ')}` };
+    case 'not': {
+      // A `not` says what it refuses in its schema's description ("give msg or var, not both").
+      const says = (e.parentSchema as { description?: string } | undefined)?.description;
+      return { path: e.instancePath, message: says ?? `${name} ${e.message ?? 'is invalid'}` };
+    }
+    case 'minProperties':
+      return { path: e.instancePath, message: `${name} must not be empty` };
     case 'pattern':
     case 'type': {
       const hint = (e.parentSchema as { description?: string } | undefined)?.description;
+      const key = (e as { propertyName?: string }).propertyName;
+      if (key !== undefined) return { path: `${e.instancePath}/${key}`, key, message: `"${key}" must be ${hint ?? `a name matching ${(e.params as { pattern?: string }).pattern}`}` };
       if (hint) return { path: e.instancePath, message: `${name} must be ${hint}` };
       return { path: e.instancePath, message: `${name} ${e.message ?? 'is invalid'}` };
     }
@@ -45,7 +54,8 @@ export function validate(schema: object, value: unknown): ArgProblem[] {
   }
   if (fn(value)) return [];
   const seen = new Set<string>();
-  let errors = (fn.errors ?? []).filter((e) => e.keyword !== 'if');
+  // propertyNames: its inner error names the key; the wrapper says only that one was wrong.
+  let errors = (fn.errors ?? []).filter((e) => e.keyword !== 'if' && e.keyword !== 'propertyNames');
   // An anyOf or oneOf with a description speaks for its branches: one message, not one per branch.
   const speaks = (x: ErrorObject) => (x.keyword === 'anyOf' || x.keyword === 'oneOf') && Boolean((x.parentSchema as { description?: string })?.description);
   for (const e of errors.filter(speaks)) {

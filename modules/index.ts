@@ -17,8 +17,14 @@ import service from './service.ts';
 import shell from './shell.ts';
 import template from './template.ts';
 import user from './user.ts';
+import assert from './actions/assert.ts';
+import debug from './actions/debug.ts';
+import fail from './actions/fail.ts';
+import pause from './actions/pause.ts';
+import setFact from './actions/set-fact.ts';
 
-const all: ModuleDef[] = [app, apt, command, copy, file, firewall, group, lineinfile, meteor, node, npm, service, shell, template, user];
+const all: ModuleDef[] = [app, apt, assert, command, copy, debug, fail, file, firewall, group, lineinfile, meteor, node, npm, pause, service,
+  setFact, shell, template, user];
 
 export const modules = new Map<string, ModuleDef>(all.map((m) => [m.name, m]));
 

@@ -88,6 +88,7 @@ export function checkPlays(plays: PlayDef[], hostsOf: (play: PlayDef) => string[
           }
         }
         if (t.register) names.add(t.register);
+        for (const n of modules.get(t.module)?.localSets?.(t.args) ?? []) names.add(n);
       };
       const checkItems = (items: Item[], inRescue: boolean, withItem = false, guarded = false): void => {
         for (const i of items) {

@@ -24,6 +24,7 @@ const diffOf = (r: TaskResult, hidden: boolean) => r.changes.map((c) => renderDi
 export function formatResult(host: string, r: TaskResult, showDiff: boolean): string {
   const lines = [`${r.status.padEnd(11)} ${host}: ${r.task} (${r.where})`];
   for (const s of summaryOf(r)) lines.push(`            - ${s}`);
+  if (r.msg !== undefined) lines.push(...(r.noLog ? REDACTED : r.msg).split('\n').map((l) => `            > ${l}`));
   if (r.error) lines.push(`            ! ${r.noLog ? REDACTED : r.error}`);
   if (r.ignored) lines.push('            ...ignoring (ignore_errors)');
   if (r.rescued) lines.push('            ...rescued (its block\'s rescue runs)');
@@ -59,6 +60,7 @@ export function jsonReport(hosts: Record<string, HostSummary>, seconds: number, 
         return {
           play: t.play, task: t.task, module: t.module, status: t.status, ...(t.ignored ? { ignored: true } : {}), ...(t.rescued ? { rescued: true } : {}), ...(t.ms === undefined ? {} : { ms: t.ms }), changes: summaryOf(t),
           ...(diff ? { diff } : {}),
+          ...(t.msg !== undefined ? { msg: t.noLog ? REDACTED : t.msg } : {}),
           ...(t.error ? { error: t.noLog ? REDACTED : t.error } : {}),
         };
       }),
