@@ -67,7 +67,7 @@ export async function applyHost(host: string, x: HostApplyContext, progress: (r:
   try {
     for (const play of x.loaded.plays) {
       if (!x.loaded.hostsOf(play).includes(host)) continue;
-      await run.runPlay(play, hostPlayVars(x.loaded, play, host, x.check));
+      await run.runPlay(play, (facts) => hostPlayVars(x.loaded, play, host, x.check, facts));
       if (run.failed) break;
     }
     if (lockError) throw new Error(lockError);

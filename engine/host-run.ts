@@ -4,6 +4,7 @@
 import { type Become, type BecomeSettings, becomeFor, scriptAs } from './become.ts';
 import { gather } from './gather.ts';
 import { Flow, type IncludeOutcome, type FlowHost } from './flow.ts';
+import { setupFact } from './host-facts.ts';
 import { readLocalOnce, readTextFile, resolveLocal } from './local-files.ts';
 import type { Change, FactDef, ModuleDef, PlanContext, Registry, Step } from './module.ts';
 import { FactCache, notConverged, planGathering } from './plan.ts';
@@ -294,7 +295,21 @@ export class HostRun implements FlowHost {
   }
 
   /** Runs a play's items in Ansible's order (flow.ts), then the handlers changed tasks notified. */
-  async runPlay(play: PlayDef, vars: Record<string, unknown>): Promise<void> {
+  async runPlay(play: PlayDef, resolve: (facts?: Record<string, unknown>) => Record<string, unknown>): Promise<void> {
+    let vars: Record<string, unknown>;
+    if (!play.gatherFacts) vars = resolve();
+    else {
+      // One exec: the host's facts, and the facts of every task whose arguments render without them.
+      let early: Record<string, unknown> | undefined;
+      try {
+        early = resolve();
+      } catch {
+        early = undefined; // its variables read facts: they are known after the gathering
+      }
+      this.cache.forget(setupFact.key); // gathered again for every play (a check mode effect cannot hide them)
+      await this.ensureFacts([setupFact, ...(early ? this.prefetchDefs(play, play.tasks, early) : [])], this.become(play, play.tasks[0]));
+      vars = resolve(this.cache.get(setupFact.key) as Record<string, unknown>);
+    }
     this.secrets = sensitiveValues(vars);
     await this.prefetch(play, play.tasks, vars);
     await new Flow(this, play).all(vars);

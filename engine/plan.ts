@@ -83,6 +83,12 @@ export class FactCache implements KnownFacts {
     this.values.clear();
   }
 
+  /** Forgets one fact's value and that it was unknown: it is read again. */
+  forget(key: string): void {
+    this.values.delete(key);
+    this.unknownKeys.delete(key);
+  }
+
   /** The facts among `defs` not known yet. */
   missing(defs: FactDef[]): FactDef[] {
     return defs.filter((d) => !this.values.has(d.key));

@@ -6,11 +6,14 @@ import type { Registry } from './module.ts';
 import { checkPlays } from './playbook/check.ts';
 import { type PlayDef, parsePlaybook } from './playbook/parse.ts';
 import { type VarLayer, layerOf, mergeLayers, parseExtraVars, resolveVars } from './vars/vars.ts';
+import { factVars, factVariableNames } from './host-facts.ts';
+import { OMIT } from './task-control.ts';
 
 /** What is loaded: a playbook, an inventory, extra variables, a host limit. */
 export type LoadOptions = { playbook: string; inventory: string; extraVars?: string[]; limit?: string };
 
-export type Loaded = { inv: Inventory; plays: PlayDef[]; extra: VarLayer; hostsOf(play: PlayDef): string[]; layerFor(play: PlayDef, host: string): VarLayer };
+export type Loaded = { inv: Inventory; plays: PlayDef[]; extra: VarLayer; hostsOf(play: PlayDef): string[];
+  layerFor(play: PlayDef, host: string, facts?: Record<string, unknown>): VarLayer };
 
 /** Loads and checks everything; throws UserError (exit 4) listing every problem at its file:line:col. */
 export function loadAndValidate(o: LoadOptions, registry: Registry): Loaded {
@@ -20,12 +23,14 @@ export function loadAndValidate(o: LoadOptions, registry: Registry): Loaded {
   const limit = o.limit ? new Set(selectHosts(inv, o.limit)) : undefined;
   if (o.limit && limit!.size === 0) problems.push({ where: { file: o.inventory, line: 1, col: 1 }, message: `--limit ${o.limit} matches no host` });
   const hostsOf = (play: PlayDef) => selectHosts(inv, play.hosts).filter((h) => !limit || limit.has(h));
-  // Ansible's precedence: role defaults < inventory < play vars < vars_files < role vars < -e.
-  const layerFor = (play: PlayDef, host: string) => mergeLayers(
+  // Ansible's precedence: role defaults < inventory < the host's facts < play vars < vars_files < role vars < -e.
+  const layerFor = (play: PlayDef, host: string, facts?: Record<string, unknown>) => mergeLayers(
     ...play.roleDefaults.map((d) => layerOf(d.vars, `role ${d.role} defaults`)), hostVars(inv, host),
+    layerOf(facts && factVars(facts), 'gathered facts'),
     layerOf(play.vars, `play "${play.name}" vars`), ...play.varsFiles.map((f) => layerOf(f.vars, f.file)),
     ...play.roleVars.map((v) => layerOf(v.vars, `role ${v.role} vars`)), extra);
-  problems.push(...checkPlays(plays, hostsOf, (play, host) => new Set(Object.keys(layerFor(play, host))), registry.modules));
+  problems.push(...checkPlays(plays, hostsOf, (play, host) => new Set([...Object.keys(layerFor(play, host)),
+    ...(play.gatherFacts ? factVariableNames() : [])]), registry.modules));
   // How each host is reached (port, become_user): wrong settings are found now, not after other hosts connected.
   for (const host of new Set(plays.flatMap(hostsOf))) {
     try {
@@ -62,7 +67,36 @@ export function magicVars(inv: Inventory, host: string, playDir: string, check: 
   };
 }
 
-/** A play's variables for a host, resolved as its tasks see them. */
-export function hostPlayVars(loaded: Loaded, play: PlayDef, host: string, check = false): Record<string, unknown> {
-  return resolveVars(loaded.layerFor(play, host), magicVars(loaded.inv, host, play.dir, check));
+/** A play's variables for a host (with its gathered facts), resolved as its tasks see them. */
+export function hostPlayVars(loaded: Loaded, play: PlayDef, host: string, check = false, facts?: Record<string, unknown>): Record<string, unknown> {
+  const playHosts = loaded.hostsOf(play);
+  return resolveVars(loaded.layerFor(play, host, facts), {
+    ...magicVars(loaded.inv, host, play.dir, check),
+    ansible_play_hosts: playHosts, ansible_play_batch: playHosts, play_hosts: playHosts,
+    ansible_play_hosts_all: playHosts, ansible_play_name: play.name, omit: OMIT,
+    hostvars: hostvarsOf(loaded, host, facts),
+  });
+}
+
+/**
+ * hostvars: every inventory host's variables, resolved when one is read (a Proxy: nothing is computed for
+ * hosts no template names); the running host's with its facts. Other hosts' facts are not in it: hosts run
+ * independently (see README).
+ */
+function hostvarsOf(loaded: Loaded, self: string, facts?: Record<string, unknown>): Record<string, unknown> {
+  const cache = new Map<string, Record<string, unknown>>();
+  const of = (h: string) => {
+    if (!cache.has(h)) {
+      const layer = mergeLayers(hostVars(loaded.inv, h), layerOf(h === self && facts ? factVars(facts) : undefined, 'gathered facts'));
+      cache.set(h, resolveVars(layer, magicVars(loaded.inv, h, '', false)));
+    }
+    return cache.get(h)!;
+  };
+  return new Proxy({}, {
+    get: (_t, k) => (typeof k === 'string' && loaded.inv.hosts.has(k) ? of(k) : undefined),
+    has: (_t, k) => typeof k === 'string' && loaded.inv.hosts.has(k),
+    ownKeys: () => [...loaded.inv.hosts.keys()],
+    getOwnPropertyDescriptor: (_t, k) => (typeof k === 'string' && loaded.inv.hosts.has(k)
+      ? { enumerable: true, configurable: true, value: of(k) } : undefined),
+  });
 }

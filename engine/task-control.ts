@@ -32,9 +32,19 @@ export function loopItems(task: TaskDef, vars: Record<string, unknown>): unknown
 /** The variables of one loop item. */
 export const itemVars = (task: TaskDef, vars: Record<string, unknown>, item: unknown) => (task.loop === undefined ? vars : { ...vars, item });
 
+/** The value of the magic variable `omit`: an argument that renders to it is left out, as in Ansible. */
+export const OMIT = '__omit_place_holder__provision';
+
+/** `v` without the mapping entries and list items that are `omit`. */
+function withoutOmitted(v: unknown): unknown {
+  if (Array.isArray(v)) return v.filter((x) => x !== OMIT).map(withoutOmitted);
+  if (v && typeof v === 'object') return Object.fromEntries(Object.entries(v).filter(([, x]) => x !== OMIT).map(([k, x]) => [k, withoutOmitted(x)]));
+  return v;
+}
+
 /** The task's arguments rendered with `vars`, typed as its schema wants; throws listing what is wrong with them. */
 export function renderArgs(mod: ModuleDef, task: TaskDef, vars: Record<string, unknown>): Record<string, unknown> {
-  const args = coerce(mod.schema, renderDeep(task.args, vars)) as Record<string, unknown>;
+  const args = coerce(mod.schema, withoutOmitted(renderDeep(task.args, vars))) as Record<string, unknown>;
   const problems = validate(mod.schema, args);
   if (problems.length) throw new Error(`${task.module}: ${problems.map((p) => p.message).join('; ')}`);
   return args;

@@ -7,7 +7,8 @@ import type { ModuleDef } from '../module.ts';
 import { readTextFile, resolveLocal, tooLarge } from '../local-files.ts';
 import { isTemplated, undefinedVariables } from '../vars/template.ts';
 
-export const MAGIC_VARS = ['inventory_hostname', 'inventory_hostname_short', 'group_names', 'groups', 'ansible_check_mode', 'playbook_dir'];
+export const MAGIC_VARS = ['inventory_hostname', 'inventory_hostname_short', 'group_names', 'groups', 'ansible_check_mode', 'playbook_dir',
+  'ansible_play_hosts', 'ansible_play_batch', 'play_hosts', 'ansible_play_hosts_all', 'ansible_play_name', 'hostvars', 'omit'];
 
 /** What a rescue section may read: the task that failed and its result (as Ansible sets them there). */
 const RESCUE_VARS = ['ansible_failed_task', 'ansible_failed_result'];

@@ -82,7 +82,6 @@ export function parsePlaybook(path: string, modules: ReadonlyMap<string, ModuleD
     const flush = (where: Path): MetaDef[] => [{ meta: 'flush_handlers', task: { ...NOTHING, name: 'flush handlers', module: 'meta', args: {},
       notify: [], listen: [], ignoreErrors: false, noLog: false, where: at(where), argWhere: () => at(where), keyWhere: () => at(where) } }];
     const body = [...pre, ...(pre.length ? flush([i, 'pre_tasks']) : []), ...roles, ...main, ...(post.length ? flush([i, 'post_tasks']) : []), ...post];
-    r.flag(raw, 'gather_facts', [i]);
     const play: PlayDef = {
       name: raw.name !== undefined ? String(raw.name) : String(raw.hosts),
       hosts: String(raw.hosts ?? ''),
@@ -91,6 +90,7 @@ export function parsePlaybook(path: string, modules: ReadonlyMap<string, ModuleD
       roleDefaults: parts.roleDefaults,
       roleVars: parts.roleVars,
       become: r.flag(raw, 'become', [i]),
+      gatherFacts: r.flag(raw, 'gather_facts', [i]) ?? true,
       tasks: flat,
       body,
       handlers: [...parts.handlers, ...handlerDefs],

@@ -61,6 +61,8 @@ export type PlayDef = {
   roleDefaults: Array<{ role: string; vars: Record<string, unknown> }>;
   roleVars: Array<{ role: string; vars: Record<string, unknown> }>;
   become?: boolean;
+  /** gather_facts (default on, as Ansible): the host's facts are variables of the play. */
+  gatherFacts: boolean;
   /** Every task, blocks' included, in the order written (block, then rescue, then always). */
   tasks: TaskDef[];
   /** The tasks and blocks as written: what a host runs. */

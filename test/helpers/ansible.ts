@@ -40,3 +40,18 @@ export async function filesOn(ssh: SshConnection, paths: string[]): Promise<Reco
   const lines = r.stdout.trimEnd().split('\n');
   return Object.fromEntries(paths.map((p, i) => [p, lines[i]]));
 }
+
+/** What `ansible -m setup` gathers on `host` of a lab inventory directory: its ansible_facts, names without `ansible_`. */
+export function ansibleFacts(inventoryDir: string, host: string): Promise<Record<string, unknown>> {
+  const env = { ...process.env, ANSIBLE_HOST_KEY_CHECKING: 'False', ANSIBLE_NOCOLOR: '1', ANSIBLE_PYTHON_INTERPRETER: 'auto_silent' };
+  return new Promise((resolve, reject) => {
+    execFile('ansible', ['-i', join(inventoryDir, 'hosts.yml'), host, '-m', 'setup'], { env, cwd: root, maxBuffer: 64 * 1024 * 1024 }, (err, stdout, stderr) => {
+      try {
+        const facts = JSON.parse(stdout.slice(stdout.indexOf('{'))).ansible_facts as Record<string, unknown>;
+        resolve(Object.fromEntries(Object.entries(facts).map(([k, v]) => [k.replace(/^ansible_/, ''), v])));
+      } catch {
+        reject(new Error(`ansible -m setup (${err?.message ?? 'exit 0'}) printed no facts: ${stdout}\n${stderr}`));
+      }
+    });
+  });
+}

@@ -140,7 +140,7 @@ test('a module whose plan is not empty after its own changes ran fails the task 
   const results: string[] = [];
   const run = new HostRun('opt-1', ssh[0], { ...registry, modules: new Map([...modules, ['copy', liar]]) },
     { check: false, tags: [], skipTags: [], connUser: 'root', becomeUser: 'root' }, (_h, r) => results.push(`${r.status}: ${r.error}`));
-  await run.runPlay(play, { db_password: 'x', inventory_hostname: 'opt-1' });
+  await run.runPlay(play, () => ({ db_password: 'x', inventory_hostname: 'opt-1' }));
   assert.equal(results, ['failed: engine error: module copy still plans changes after its own changes ran (pretend to write undefined): a bug in the module']);
 });
 

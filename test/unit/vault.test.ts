@@ -199,7 +199,7 @@ test('a check run of tasks using vault values: masked in every result, line and 
   const conn = { exec: async () => { throw new Error('check mode with these tasks runs nothing'); } };
   const run = new HostRun('w2', conn, registry,
     { check: true, tags: [], skipTags: [], connUser: 'root', becomeUser: 'root' }, () => {});
-  await run.runPlay(play, resolveVars(loaded.layerFor(play, 'w2'), { inventory_hostname: 'w2' }));
+  await run.runPlay(play, () => resolveVars(loaded.layerFor(play, 'w2'), { inventory_hostname: 'w2' }));
   assert.equal(run.results.map((r) => [r.status, r.changes.map((c) => c.summary)]), [
     ['changed', [`run: echo ${MASK} ${MASK} ${MASK}`]],
     ['changed', [`run: psql postgres://app:${MASK}@db/app`]],
