@@ -3,6 +3,7 @@
 // their `when` holds; meta: flush_handlers; the notified handlers at the end (even after a failure). What one task
 // does is HostRun's (host-run.ts), reached through the FlowHost interface.
 import { Notifications } from './handlers.ts';
+import { loopVars } from './loops.ts';
 import { type BlockDef, type IncludeDef, type Item, type PlayDef, type TaskDef, isBlock, isInclude, isMeta, tasksOf } from './playbook/types.ts';
 import type { TaskResult, TaskStatus } from './results.ts';
 
@@ -80,8 +81,8 @@ export class Flow {
       if (o.status === 'conditional') this.run.unknowable(this.play, tasksOf(inc.items), o.why ?? 'its include may not run');
       return;
     }
-    for (const item of o.items) {
-      await this.items(inc.items, inc.include.loop === undefined ? vars : { ...vars, item });
+    for (let i = 0; i < o.items.length; i++) {
+      await this.items(inc.items, inc.include.loop === undefined ? vars : { ...vars, ...loopVars(inc.include.loopControl, o.items, i) });
       if (this.run.failed) return;
     }
   }

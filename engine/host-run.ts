@@ -14,13 +14,13 @@ import type { TaskResult, TaskStatus } from './results.ts';
 import { type StepsOutcome, runSteps } from './step-run.ts';
 import { type ItemResult, type StepOutput, Tripwire, predicted, registered } from './register.ts';
 import { HostVars } from './host-vars.ts';
-import { loopItems, renderArgs, selected, taskStatus, whenHolds } from './task-control.ts';
+import { itemVars, loopItems, renderArgs, selected, taskStatus, whenHolds } from './task-control.ts';
 import { conditionsHold, hasRules, judge } from './task-rules.ts';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { type TaskScope, explainLeftOut } from './task-vars.ts';
 import type { Conn } from './transport/conn.ts';
 import type { Stdin } from './transport/ssh.ts';
-import { renderFile, renderValue } from './vars/template.ts';
+import { evaluate, renderFile } from './vars/template.ts';
 
 export type HostOptions = BecomeSettings & { check: boolean; tags: string[]; skipTags: string[]; connPort?: number;
   /** Why the run was stopped (Ctrl-C, the host lock refused), once it was: a task failing from then on was cut short by it. */
@@ -105,13 +105,15 @@ export class HostRun implements FlowHost {
   private prefetchDefs(play: PlayDef, tasks: TaskDef[], vars: Record<string, unknown>): FactDef[] {
     const defs: FactDef[] = [];
     for (const t of tasks) {
-      if (!selected(t, this.o.tags, this.o.skipTags)) continue;
+      // with_lines runs a command on this machine: once, when the task runs.
+      if (!selected(t, this.o.tags, this.o.skipTags) || t.loopWith === 'lines') continue;
       try {
         const mod = this.registry.modules.get(t.module)!;
-        for (const item of loopItems(t, this.vars.scope(t, vars).vars)) {
+        const items = loopItems(t, this.vars.scope(t, vars).vars);
+        for (let i = 0; i < items.length; i++) {
           let args: Record<string, unknown>;
           try {
-            args = renderArgs(mod, t, this.vars.scope(t, vars, t.loop === undefined ? {} : { item }).vars);
+            args = renderArgs(mod, t, this.vars.scope(t, vars, itemVars(t, items, i)).vars);
           } catch {
             continue; // rendered later, when the task runs
           }
@@ -147,10 +149,11 @@ export class HostRun implements FlowHost {
     let itemError: string | undefined;
     const msgs: string[] = [];
     const done: ItemResult[] = [];
-    for (const item of items) {
+    for (const [i, item] of items.entries()) {
+      if (i > 0 && task.loopControl?.pause) await sleep(task.loopControl.pause * 1000);
       let r: ItemOutcome;
       try {
-        r = await this.runItem(play, task, task.loop === undefined ? scope : this.vars.scope(task, vars, { item }), changes);
+        r = await this.runItem(play, task, task.loop === undefined ? scope : this.vars.scope(task, vars, itemVars(task, items, i)), changes);
       } catch (err) {
         thrown = (err as Error).message;
         statuses.push('failed');
@@ -273,7 +276,7 @@ export class HostRun implements FlowHost {
    * know is conditional, even where the module would have made do without it.
    */
   private async runLocal(mod: ModuleDef, args: Record<string, unknown>, vars: Record<string, unknown>): Promise<ItemOutcome> {
-    const r = mod.local!(args, { evaluate: (e) => renderValue(`{{ ${e} }}`, vars), holds: (c) => conditionsHold([c], vars) });
+    const r = mod.local!(args, { evaluate: (e) => evaluate(e, vars), holds: (c) => conditionsHold([c], vars) });
     if (this.wire.reads.length) throw new Error('it read values check mode cannot know');
     if (r.waitMs) await sleep(r.waitMs);
     this.vars.assign(r.sets ?? {});
@@ -296,6 +299,8 @@ export class HostRun implements FlowHost {
 
   /** Runs a play's items in Ansible's order (flow.ts), then the handlers changed tasks notified. */
   async runPlay(play: PlayDef, resolve: (facts?: Record<string, unknown>) => Record<string, unknown>): Promise<void> {
+    // A play of which --tags / --skip-tags select no task runs nothing: no facts, no exec.
+    if (!play.tasks.some((t) => selected(t, this.o.tags, this.o.skipTags))) return;
     let vars: Record<string, unknown>;
     if (!play.gatherFacts) vars = resolve();
     else {

@@ -38,7 +38,7 @@ export class HostVars {
   register(task: TaskDef, status: TaskStatus, items: ItemResult[]): void {
     if (!task.register) return;
     const one = items[0] ?? { status, item: undefined };
-    this.set[task.register] = task.loop !== undefined && items.length ? registeredLoop(task.register, items, this.wire)
+    this.set[task.register] = task.loop !== undefined && items.length ? registeredLoop(task.register, items, this.wire, task.loopControl?.loopVar)
       : this.wire && (one.simulated || unknownInCheck(status)) ? predicted(task.register, status, this.wire) : registered(status, one.output, one.result);
   }
 

@@ -73,10 +73,10 @@ export type ItemResult = { status: TaskStatus; item: unknown; output?: StepOutpu
  * changed and failed if any item was, skipped if every one was. In check mode (`wire`), an item whose steps
  * were only simulated is predicted; `changed` and `failed` of the whole are unknown while an item is conditional.
  */
-export function registeredLoop(name: string, items: ItemResult[], wire?: Tripwire): Record<string, unknown> {
+export function registeredLoop(name: string, items: ItemResult[], wire?: Tripwire, loopVar = 'item'): Record<string, unknown> {
   const results = items.map((r, i) => (wire && (r.simulated || unknownInCheck(r.status))
-    ? predicted(`${name}.results[${i}]`, r.status, wire, { item: r.item, ansible_loop_var: 'item' })
-    : { ...registered(r.status, r.output, r.result), item: r.item, ansible_loop_var: 'item' }));
+    ? predicted(`${name}.results[${i}]`, r.status, wire, { [loopVar]: r.item, ansible_loop_var: loopVar })
+    : { ...registered(r.status, r.output, r.result), [loopVar]: r.item, ansible_loop_var: loopVar }));
   const whole: Record<string, unknown> = {
     changed: items.some((r) => r.status === 'changed'), failed: items.some((r) => r.status === 'failed'),
     skipped: items.every((r) => r.status === 'skipped'), results,

@@ -6,6 +6,7 @@ import type { TaskStatus } from './results.ts';
 import { coerce, validate } from './validate.ts';
 import { renderValue } from './vars/template.ts';
 import { conditionsHold } from './task-rules.ts';
+import { expandLoop, loopVars } from './loops.ts';
 import { renderDeep } from './vars/vars.ts';
 
 /** Selected by --tags / --skip-tags: `always` runs unless skipped by name. */
@@ -24,13 +25,14 @@ export function whenHolds(task: TaskDef, vars: Record<string, unknown>): boolean
 /** The items of a task's loop (one undefined item when it has none). */
 export function loopItems(task: TaskDef, vars: Record<string, unknown>): unknown[] {
   if (task.loop === undefined) return [undefined];
-  const l = typeof task.loop === 'string' ? renderValue(task.loop, vars) : renderDeep(task.loop, vars);
-  if (!Array.isArray(l)) throw new Error(`loop must give a list, not ${JSON.stringify(l)}`);
-  return l;
+  const terms = typeof task.loop === 'string' ? renderValue(task.loop, vars) : renderDeep(task.loop, vars);
+  const where = { playDir: vars.playbook_dir as string | undefined, rolePath: vars.role_path as string | undefined };
+  return expandLoop(task.loopWith, terms, where);
 }
 
-/** The variables of one loop item. */
-export const itemVars = (task: TaskDef, vars: Record<string, unknown>, item: unknown) => (task.loop === undefined ? vars : { ...vars, item });
+/** The variables of item `index` of a task's loop (none without a loop). */
+export const itemVars = (task: TaskDef, items: unknown[], index: number): Record<string, unknown> =>
+  (task.loop === undefined ? {} : loopVars(task.loopControl, items, index));
 
 /** The value of the magic variable `omit`: an argument that renders to it is left out, as in Ansible. */
 export const OMIT = '__omit_place_holder__provision';

@@ -2,13 +2,19 @@
 // executor does (changed_when first, then failed_when; the result is read through the task's `register` name).
 import type { TaskDef } from './playbook/types.ts';
 import type { TaskStatus } from './results.ts';
-import { renderValue } from './vars/template.ts';
+import { pyTruthy } from './vars/python.ts';
+import { evaluate, renderValue } from './vars/template.ts';
 
 /** Every condition holds (a bare expression or a {{ template }}), as `when`, changed_when and failed_when read them. */
 export function conditionsHold(conds: unknown[], vars: Record<string, unknown>): boolean {
   for (const c of conds) {
-    const v = typeof c === 'string' ? renderValue(/\{\{/.test(c) ? c : `{{ ${c} }}`, vars) : c;
-    if (!v || v === 'False' || v === 'false') return false;
+    // A bare expression is judged by Python's truth of its value (an empty list is false); a {{ template }} by its text.
+    if (typeof c === 'string' && !/\{\{/.test(c)) {
+      if (!pyTruthy(evaluate(c, vars))) return false;
+      continue;
+    }
+    const v = typeof c === 'string' ? renderValue(c, vars) : c;
+    if (!pyTruthy(v) || v === 'False' || v === 'false') return false;
   }
   return true;
 }

@@ -1,6 +1,7 @@
 // copy: a file's whole content (given inline or read from a local file), and its owner, group and mode.
 // planFileContent is shared by template and lineinfile: whatever produces the wanted bytes, one plan writes them.
 import { createHash } from 'node:crypto';
+import { pyJson, pyStr } from '../engine/vars/python.ts';
 import { ownerFacts, ownerIds, requireOwner } from '../facts/accounts.ts';
 import { type FileContent, type FileState, MAX_CONTENT_BYTES, fileContentFact, fileFact, parentDir } from '../facts/files.ts';
 import { type Change, type FactDef, type Facts, type FileDiff, type Step, defineModule, readOnly } from '../engine/module.ts';
@@ -11,7 +12,7 @@ import { attributeChanges } from './file.ts';
 /** What a written file should look like besides its content, and how to write it. */
 export type FileContentAttrs = { owner?: string; group?: string; mode?: string | number; validate?: string; backup?: boolean };
 
-export type CopyArgs = FileContentAttrs & { dest: string; content?: string; src?: string };
+export type CopyArgs = FileContentAttrs & { dest: string; content?: string | number | boolean | object; src?: string };
 
 /**
  * The facts planFileContent reads: what is at `dest` (with its hash), its text, the directory it goes in, and the
@@ -124,7 +125,8 @@ export default defineModule<CopyArgs>({
     required: ['dest'],
     properties: {
       dest: { type: 'string', minLength: 1, description: 'an absolute path' },
-      content: { type: 'string' },
+      // Text; a mapping or a list is written as JSON (json.dumps), a number or boolean as Python writes it, as Ansible's copy does.
+      content: { anyOf: [{ type: 'string' }, { type: 'number' }, { type: 'boolean' }, { type: 'object' }, { type: 'array' }], description: 'text (a mapping or list is written as JSON)' },
       src: { type: 'string', minLength: 1 },
       ...fileContentProperties,
     },
@@ -135,7 +137,9 @@ export default defineModule<CopyArgs>({
   },
   facts: (a) => fileContentFacts(a.dest, a),
   plan(a, facts, ctx) {
-    const content = a.content ?? ctx.readLocal(a.src!, { max: MAX_COPY_SOURCE, what: 'copy source' });
+    const given = a.content as unknown;
+    const content = given === undefined ? ctx.readLocal(a.src!, { max: MAX_COPY_SOURCE, what: 'copy source' })
+      : typeof given === 'string' ? given : typeof given === 'object' && given !== null ? pyJson(given) : pyStr(given);
     return planFileContent(a.dest, content, a, facts);
   },
   localSources: (a) => (typeof a.src === 'string' ? [{ arg: 'src', path: a.src, kind: 'file', max: MAX_COPY_SOURCE, what: 'copy source' }] : []),

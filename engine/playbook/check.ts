@@ -5,10 +5,14 @@ import type { Problem } from '../errors.ts';
 import { type Item, type PlayDef, type TaskDef, isBlock, isInclude, isMeta } from './types.ts';
 import type { ModuleDef } from '../module.ts';
 import { readTextFile, resolveLocal, tooLarge } from '../local-files.ts';
-import { isTemplated, undefinedVariables } from '../vars/template.ts';
+import { isTemplated, undefinedVariables, unknownNames } from '../vars/template.ts';
 
 export const MAGIC_VARS = ['inventory_hostname', 'inventory_hostname_short', 'group_names', 'groups', 'ansible_check_mode', 'playbook_dir',
   'ansible_play_hosts', 'ansible_play_batch', 'play_hosts', 'ansible_play_hosts_all', 'ansible_play_name', 'hostvars', 'omit'];
+
+/** The variables a loop gives each item: its loop_var (item), index_var, ansible_loop_var, ansible_loop. */
+const loopNames = (t: TaskDef) => [t.loopControl?.loopVar ?? 'item', 'ansible_loop_var', ...(t.loopControl?.indexVar ? [t.loopControl.indexVar] : []),
+  ...(t.loopControl?.extended ? ['ansible_loop'] : [])];
 
 /** What a rescue section may read: the task that failed and its result (as Ansible sets them there). */
 const RESCUE_VARS = ['ansible_failed_task', 'ansible_failed_result'];
@@ -36,13 +40,13 @@ export function checkPlays(plays: PlayDef[], hostsOf: (play: PlayDef) => string[
       for (const m of MAGIC_VARS) names.add(m);
       // A task that may not run (its own or a block's `when`, or under an include's): Ansible renders its
       // arguments only once its condition held, so an undefined variable there is an error at run time, not here.
-      const checkTask = (t: TaskDef, inRescue = false, withItem = false, guarded = false) => {
+      const checkTask = (t: TaskDef, inRescue = false, withItem: string[] = [], guarded = false) => {
         const mayNotRun = guarded || t.when !== undefined;
         const scope = new Set(names);
-        if (withItem) scope.add('item');
+        for (const n of withItem) scope.add(n);
         for (const k of Object.keys(t.defaults ?? {})) scope.add(k);
         if (inRescue) for (const n of RESCUE_VARS) scope.add(n);
-        if (t.loop !== undefined) scope.add('item');
+        if (t.loop !== undefined) for (const n of loopNames(t)) scope.add(n);
         for (const k of Object.keys(t.vars ?? {})) scope.add(k);
         const report = (text: string, where: Problem['where'], always = false) => {
           const missing = undefinedVariables(text, (n) => scope.has(n));
@@ -51,6 +55,23 @@ export function checkPlays(plays: PlayDef[], hostsOf: (play: PlayDef) => string[
             add({ where, message: `undefined variable "${v}"` }, host);
           }
         };
+        // Filters, tests and lookups provision does not have: refused wherever the task is, run or not.
+        const lint = (text: string, where: Problem['where']) => {
+          try {
+            for (const message of unknownNames(text)) add({ where, message });
+          } catch {
+            /* a syntax error: reported below */
+          }
+        };
+        for (const [path, s] of strings(t.args)) if (isTemplated(s)) lint(s, t.argWhere(path));
+        for (const [path, s] of strings(t.vars)) if (isTemplated(s)) lint(s, t.keyWhere(['vars', ...path]));
+        for (const [key, list] of [['when', t.when], ['changed_when', t.changedWhen], ['failed_when', t.failedWhen]] as const) {
+          const conds = list === undefined ? [] : Array.isArray(list) ? list : [list];
+          conds.forEach((c, i) => {
+            if (typeof c === 'string') lint(isTemplated(c) ? c : `{{ ${c} }}`, key === 'when' && t.whenWhere?.[i] ? t.whenWhere[i] : t.keyWhere(conds.length > 1 ? [key, i] : [key]));
+          });
+        }
+        if (typeof t.loop === 'string') lint(t.loop, t.keyWhere(['loop']));
         try {
           for (const [path, s] of strings(t.args)) if (isTemplated(s)) report(s, t.argWhere(path));
           const conds = t.when === undefined ? [] : Array.isArray(t.when) ? t.when : [t.when];
@@ -79,6 +100,9 @@ export function checkPlays(plays: PlayDef[], hostsOf: (play: PlayDef) => string[
             const file = resolveLocal(src.path, play.dir, t.role?.dir);
             const size = statSync(file).size;
             if (src.max !== undefined && size > src.max) throw tooLarge(`${src.what} "${src.path}"`, size, src.max);
+            if (src.kind === 'template') {
+              for (const message of unknownNames(readTextFile(file, `${src.what} "${src.path}"`))) add({ where: t.argWhere([src.arg]), message: `template ${src.path}: ${message}` });
+            }
             if (src.kind === 'template' && !mayNotRun) {
               for (const v of undefinedVariables(readTextFile(file, `${src.what} "${src.path}"`), (n) => scope.has(n))) {
                 add({ where: t.argWhere([src.arg]), message: `template ${src.path}: undefined variable "${v}"` }, host);
@@ -91,11 +115,11 @@ export function checkPlays(plays: PlayDef[], hostsOf: (play: PlayDef) => string[
         if (t.register) names.add(t.register);
         for (const n of modules.get(t.module)?.localSets?.(t.args) ?? []) names.add(n);
       };
-      const checkItems = (items: Item[], inRescue: boolean, withItem = false, guarded = false): void => {
+      const checkItems = (items: Item[], inRescue: boolean, withItem: string[] = [], guarded = false): void => {
         for (const i of items) {
           if (isInclude(i)) {
             checkTask(i.include, inRescue, withItem, guarded);
-            checkItems(i.items, inRescue, withItem || i.include.loop !== undefined, guarded || i.include.when !== undefined);
+            checkItems(i.items, inRescue, [...withItem, ...(i.include.loop !== undefined ? loopNames(i.include) : [])], guarded || i.include.when !== undefined);
             continue;
           }
           if (isMeta(i)) continue;

@@ -5,6 +5,7 @@
 // problems are reported before any host is contacted; a file name with a template in it is not supported yet.
 // And meta: flush_handlers / noop.
 import type { Where } from '../errors.ts';
+import { WITH_LOOKUPS } from '../loops.ts';
 import { isTemplated } from '../vars/template.ts';
 import { inheritFrom } from './inherit.ts';
 import { findFile, readTaskFile, shown } from './files.ts';
@@ -20,7 +21,7 @@ const prefixes = ['', 'ansible.builtin.', 'ansible.legacy.'];
 
 /** The keys each form takes besides its own (the rest are refused: not supported yet, or unknown). */
 const STATIC_KEYS = ['name', 'when', 'tags', 'vars', 'become', 'ignore_errors', 'no_log'];
-const DYNAMIC_KEYS = [...STATIC_KEYS, 'loop', 'with_items'];
+const DYNAMIC_KEYS = [...STATIC_KEYS, 'loop', 'loop_control', ...WITH_LOOKUPS.map((w) => `with_${w}`)];
 const ROLE_ARGS = new Set(['name', 'tasks_from']);
 
 /** Which reuse keyword an item is, and the key it is written with (import_tasks, ansible.builtin.include_role...). */

@@ -18,9 +18,8 @@ export const isMap = (v: unknown): v is Record<string, unknown> => !!v && typeof
  */
 export const TASK_KEYWORDS_NOT_YET = new Set([
   'environment', 'delegate_to', 'delegate_facts', 'run_once', 'until', 'retries', 'delay',
-  'check_mode', 'diff', 'any_errors_fatal', 'become_user', 'become_method', 'become_flags', 'become_exe', 'loop_control',
-  'with_dict', 'with_fileglob', 'with_together', 'with_subelements', 'with_sequence', 'with_nested', 'with_first_found',
-  'with_list', 'with_indexed_items', 'with_random_choice', 'with_lines', 'local_action', 'action', 'async', 'poll',
+  'check_mode', 'diff', 'any_errors_fatal', 'become_user', 'become_method', 'become_flags', 'become_exe',
+  'with_first_found', 'with_random_choice', 'with_inventory_hostnames', 'with_flattened', 'local_action', 'action', 'async', 'poll',
   'throttle', 'timeout', 'debugger', 'ignore_unreachable', 'module_defaults', 'collections', 'connection', 'port',
   'remote_user', 'include', 'include_vars', 'import_playbook',
 ]);

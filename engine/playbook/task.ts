@@ -6,9 +6,35 @@ import { isTemplated } from '../vars/template.ts';
 import { coerce, validate } from '../validate.ts';
 import { parseKv } from './kv.ts';
 import { type Path, type Reader, TASK_KEYWORDS_NOT_YET, isMap, list } from './reader.ts';
+import { type LoopControl, WITH_LOOKUPS } from '../loops.ts';
 
-const TASK_KEYS = new Set(['name', 'when', 'loop', 'with_items', 'register', 'notify', 'listen', 'tags', 'become', 'ignore_errors', 'no_log', 'args',
-  'vars', 'changed_when', 'failed_when']);
+const TASK_KEYS = new Set(['name', 'when', 'loop', ...WITH_LOOKUPS.map((w) => `with_${w}`), 'loop_control', 'register', 'notify', 'listen', 'tags',
+  'become', 'ignore_errors', 'no_log', 'args', 'vars', 'changed_when', 'failed_when']);
+
+const NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
+const CONTROL_KEYS: Record<string, keyof LoopControl> = { loop_var: 'loopVar', index_var: 'indexVar', label: 'label', pause: 'pause', extended: 'extended' };
+
+/** loop_control: the loop variable's name, index_var, label, pause (seconds), extended (ansible_loop). */
+function loopControlOf(r: Reader, raw: Record<string, unknown>, p: Path, hasLoop: boolean): LoopControl | undefined {
+  const c = raw.loop_control;
+  if (c === undefined || c === null) return undefined;
+  const at = (k: string, key = false) => r.at([...p, 'loop_control', k], key);
+  if (!isMap(c)) {
+    r.problem(r.at([...p, 'loop_control']), 'loop_control is a mapping (loop_var, index_var, label, pause, extended)');
+    return undefined;
+  }
+  if (!hasLoop) r.problem(r.at([...p, 'loop_control'], true), 'loop_control without a loop');
+  const out: LoopControl = { loopVar: 'item' };
+  for (const [k, v] of Object.entries(c)) {
+    const field = CONTROL_KEYS[k];
+    if (!field) r.problem(at(k, true), `loop_control: "${k}" is not supported yet`);
+    else if ((field === 'loopVar' || field === 'indexVar') && !(typeof v === 'string' && NAME.test(v))) r.problem(at(k), `loop_control: ${k} needs a variable name`);
+    else if (field === 'pause' && !(typeof v === 'number' && v >= 0)) r.problem(at(k), 'loop_control: pause is a number of seconds');
+    else if (field === 'extended') out.extended = r.flag(c, 'extended', [...p, 'loop_control']) ?? false;
+    else (out as Record<string, unknown>)[field] = v;
+  }
+  return out;
+}
 
 /** What the blocks around a task give it. */
 export type Inherited = {
@@ -116,8 +142,10 @@ export function parseTask(r: Reader, raw: unknown, p: Path, kind: string, inh: I
   const modPath = [...p, key];
   // Where an argument is written: with the module, or under `args:`.
   const own = isMap(raw[key]) ? raw[key] : {};
+  // A free-form argument (`debug: msg=...`) has no place of its own: the module's value is where it is written.
   const argAt = (sub: Array<string | number>, atKey = false): Where =>
-    (sub.length && !(sub[0] in own) && sub[0] in extra ? r.at([...p, 'args', ...sub], atKey) : r.at([...modPath, ...sub], atKey));
+    (sub.length && !(sub[0] in own) && sub[0] in extra ? r.at([...p, 'args', ...sub], atKey)
+      : (atKey ? undefined : r.maybeAt([...modPath, ...sub])) ?? (r.doc.pos([...modPath, ...sub]) ? r.at([...modPath, ...sub], atKey) : r.at(modPath)));
   for (const prob of validate(mod.schema, coerce(mod.schema, structuredClone(taskArgs)))) {
     if (!prob.key && templatedAt(taskArgs, prob.path)) continue; // checked again once rendered
     const sub = pointerPath(taskArgs, prob.path);
@@ -147,10 +175,16 @@ export function keywords(r: Reader, raw: Record<string, unknown>, p: Path, inh: 
   const ignoreErrors = r.flag(raw, 'ignore_errors', p);
   const noLog = r.flag(raw, 'no_log', p);
   const vars = { ...inh.vars, ...varsOf(r, raw, p) };
+  const loops = ['loop', ...WITH_LOOKUPS.map((w) => `with_${w}`)].filter((k) => k in raw);
+  if (loops.length > 1) r.problem(r.at([...p, loops[1]], true), `${loops[0]} and ${loops[1]}: a task has one loop`);
+  const loopKey = loops[0];
+  const loopControl = loopControlOf(r, raw, p, loopKey !== undefined);
   return {
     name: raw.name !== undefined && raw.name !== null ? String(raw.name) : unnamed,
     when: inh.when.length ? [...inh.when.map((c) => c.cond), ...ownWhen] : raw.when,
-    loop: raw.loop ?? raw.with_items,
+    loop: loopKey === undefined ? undefined : raw[loopKey],
+    ...(loopKey && loopKey !== 'loop' ? { loopWith: loopKey.slice('with_'.length) } : {}),
+    ...(loopControl ? { loopControl } : {}),
     register: raw.register as string | undefined,
     notify: list(raw.notify),
     listen: list(raw.listen),
@@ -165,7 +199,7 @@ export function keywords(r: Reader, raw: Record<string, unknown>, p: Path, inh: 
     ...(inh.defaults ? { defaults: inh.defaults } : {}),
     where: r.at(p),
     keyWhere: ([k, ...rest]) => {
-      const pos = r.doc.pos([...p, k === 'loop' && raw.loop === undefined ? 'with_items' : k, ...rest]);
+      const pos = r.doc.pos([...p, k === 'loop' && loopKey ? loopKey : k, ...rest]);
       return pos ? { file: r.file, ...pos } : r.at(p);
     },
     ...(inh.when.length ? { whenWhere: [...inh.when.map((c) => c.where), ...ownWhere] } : {}),

@@ -1,5 +1,6 @@
 // A playbook once loaded: plays and their tasks, each with the file:line:col it was written at.
 import type { Where } from '../errors.ts';
+import type { LoopControl } from '../loops.ts';
 
 export type TaskDef = {
   name: string;
@@ -7,6 +8,9 @@ export type TaskDef = {
   args: Record<string, unknown>;
   when?: unknown;
   loop?: unknown;
+  /** The with_* form of the loop ("items", "dict"...), undefined for `loop:`. */
+  loopWith?: string;
+  loopControl?: LoopControl;
   register?: string;
   notify: string[];
   listen: string[];

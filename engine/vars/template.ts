@@ -1,13 +1,95 @@
-// The one nunjucks environment (Jinja2 syntax). An undefined variable is an error that names it.
+// The one template environment: nunjucks, made to render as Jinja2 does in Ansible. Values written into text
+// as Python's str() writes them (True, None, ['a']); None is a value, not an undefined one; Python's string
+// and dict methods; Ansible's filters, tests and lookups (filters.ts, tests.ts, lookups.ts). An undefined
+// variable is an error that names it; an unknown filter or test is refused by validate where it is written.
 import nunjucks from 'nunjucks';
+import { filters } from './filters.ts';
+import { LOOKUPS, lookupGlobals } from './lookups.ts';
+import { pyLiteral, pyStr } from './python.ts';
+import { TESTS, selectFilters } from './tests.ts';
 
+nunjucks.installJinjaCompat();
 export const env = new nunjucks.Environment(null, { throwOnUndefined: true, autoescape: false, trimBlocks: true });
-// Ansible's spelling: `x | d(1)`, `x | bool`, `x | to_json`, `x | mandatory`.
-env.addFilter('d', (v: unknown, dflt: unknown) => (v === undefined || v === null ? dflt : v));
-env.addFilter('bool', (v: unknown) => (typeof v === 'string' ? /^(yes|true|on|1)$/i.test(v.trim()) : Boolean(v)));
-env.addFilter('to_json', (v: unknown) => JSON.stringify(v));
-env.addFilter('int', (v: unknown) => Number.parseInt(String(v), 10) || 0);
-env.addFilter('quote', (v: unknown) => `'${String(v).replaceAll("'", `'\\''`)}'`);
+
+const runtime = (nunjucks as any).runtime;
+const suppress = runtime.suppressValue;
+// None writes nothing (Ansible's finalize); True, a list, a mapping as Python's str() writes them.
+runtime.suppressValue = (v: unknown, autoescape: boolean) => (v === null ? '' : typeof v === 'string' || (v && (v as object).constructor?.name === 'SafeString') ? suppress(v, autoescape) : pyStr(v));
+runtime.ensureDefined = (v: unknown, lineno: number, colno: number) => {
+  if (v === undefined) throw new (nunjucks as any).lib.TemplateError('attempted to output null or undefined value', lineno + 1, colno + 1);
+  return v;
+};
+// Python's str methods that JavaScript names otherwise or lacks (installJinjaCompat brings dict and list ones).
+const STR_METHODS: Record<string, (s: string, ...a: any[]) => unknown> = {
+  startswith: (s, p) => (Array.isArray(p) ? p.some((x) => s.startsWith(x)) : s.startsWith(p)),
+  endswith: (s, p) => (Array.isArray(p) ? p.some((x) => s.endsWith(x)) : s.endsWith(p)),
+  strip: (s, c?: string) => (c === undefined ? s.trim() : s.replace(new RegExp(`^[${c.replace(/[\]^-]/g, '\\$&')}]+|[${c.replace(/[\]^-]/g, '\\$&')}]+$`, 'g'), '')),
+  lstrip: (s) => s.trimStart(), rstrip: (s) => s.trimEnd(),
+  lower: (s) => s.toLowerCase(), upper: (s) => s.toUpperCase(),
+  replace: (s, a: string, b: string) => s.split(a).join(b),
+  find: (s, x: string) => s.indexOf(x),
+  join: (s, xs: unknown[]) => xs.map(pyStr).join(s),
+  isdigit: (s) => /^\d+$/.test(s), isalpha: (s) => /^[a-z]+$/i.test(s),
+  capitalize: (s) => s.charAt(0).toUpperCase() + s.slice(1).toLowerCase(),
+  splitlines: (s) => s.split(/\r\n|\n|\r/).filter((_, i, a) => i < a.length - 1 || a[i] !== ''),
+};
+const memberLookup = runtime.memberLookup;
+runtime.memberLookup = (obj: unknown, val: unknown) => {
+  if (typeof obj === 'string' && typeof val === 'string' && val in STR_METHODS) return (...a: unknown[]) => STR_METHODS[val](obj, ...a);
+  return memberLookup(obj, val);
+};
+
+// nunjucks compiles a test's arguments without commas between them (`x is version('1', '>')`): as Jinja2 does.
+(nunjucks as any).compiler.Compiler.prototype.compileIs = function compileIs(this: any, node: any, frame: unknown) {
+  const right = node.right.name ? node.right.name.value : node.right.value;
+  this._emit(`env.getTest(${JSON.stringify(right)}).call(context, `);
+  this.compile(node.left, frame);
+  for (const arg of node.right.args?.children ?? []) {
+    this._emit(',');
+    this.compile(arg, frame);
+  }
+  this._emit(') === true');
+};
+
+const builtin = (name: string) => (env as any).filters[name] as ((...a: unknown[]) => unknown) | undefined;
+for (const [name, f] of Object.entries(filters(builtin))) env.addFilter(name, f);
+for (const [name, f] of Object.entries(selectFilters((n) => (env as any).tests[n]))) env.addFilter(name, f);
+for (const [name, t] of Object.entries(TESTS)) (env as any).addTest(name, t);
+for (const [name, g] of Object.entries(lookupGlobals((text, vars, name) => renderFile(text, vars, name)))) env.addGlobal(name, g);
+
+/**
+ * Jinja2 syntax nunjucks does not read, rewritten in the code of {{ }} and {% %} (never in string literals or
+ * text): `item.0` (an index written as an attribute) as `item[0]`.
+ */
+export function jinjaSyntax(source: string): string {
+  if (!/\.\d/.test(source)) return source;
+  let out = '';
+  let i = 0;
+  const code = (c: string) => c.replace(/([A-Za-z_][A-Za-z0-9_]*|\]|\))\.(\d+)/g, '$1[$2]');
+  while (i < source.length) {
+    const open = source.slice(i).search(/\{\{|\{%/);
+    if (open < 0) break;
+    out += source.slice(i, i + open + 2);
+    i += open + 2;
+    const close = source[i - 1] === '{' ? '}}' : '%}';
+    let seg = '';
+    while (i < source.length && !source.startsWith(close, i)) {
+      const q = source[i];
+      if (q === '"' || q === "'") {
+        let j = i + 1;
+        while (j < source.length && source[j] !== q) j += source[j] === '\\' ? 2 : 1;
+        out += code(seg) + source.slice(i, j + 1);
+        seg = '';
+        i = j + 1;
+      } else {
+        seg += q;
+        i++;
+      }
+    }
+    out += code(seg);
+  }
+  return out + source.slice(i);
+}
 
 type Node = { typename: string; fields: string[]; [k: string]: any };
 
@@ -43,7 +125,10 @@ export function undefinedVariables(source: string, known: (name: string) => bool
         return;
       case 'Is':
         if (['defined', 'undefined', 'none'].includes(testName(node) ?? '')) return;
-        break;
+        // The test's name is no variable: only what it is applied to and its arguments are read.
+        walk(node.left, bound);
+        node.right?.args?.children?.forEach((c: Node) => walk(c, bound));
+        return;
       case 'And':
       case 'Or': {
         // `x is defined and x`, `x is undefined or x`: the right side is read only where x is defined.
@@ -81,6 +166,10 @@ export function undefinedVariables(source: string, known: (name: string) => bool
         if (node.name?.typename !== 'Symbol') walk(node.name, bound);
         node.args?.children?.forEach((c: Node) => walk(c, bound));
         return;
+      case 'KeywordArgs':
+        // name=value: the names are the callee's, not variables.
+        node.children?.forEach((pair: Node) => walk(pair.value, bound));
+        return;
       case 'LookupVal':
         walk(node.target, bound);
         if (node.val?.typename !== 'Literal') walk(node.val, bound);
@@ -92,8 +181,35 @@ export function undefinedVariables(source: string, known: (name: string) => bool
       else walk(child, bound);
     }
   };
-  walk((nunjucks as any).parser.parse(source) as Node, new Set());
+  walk((nunjucks as any).parser.parse(jinjaSyntax(source)) as Node, new Set());
   return [...found];
+}
+
+/** The filters, tests and lookup plugins a template names that provision does not have: each a problem. */
+export function unknownNames(source: string): string[] {
+  const out = new Set<string>();
+  const walk = (node: Node | null | undefined): void => {
+    if (!node || typeof node !== 'object' || !node.typename) return;
+    if (node.typename === 'Filter') {
+      const n = node.name?.value;
+      if (n && !(env as any).filters[n]) out.add(`unknown filter "${n}"`);
+    }
+    if (node.typename === 'Is') {
+      const n = testName(node);
+      if (n && !(env as any).tests[n]) out.add(`unknown test "${n}"`);
+    }
+    if (node.typename === 'FunCall' && node.name?.typename === 'Symbol' && ['lookup', 'query', 'q'].includes(node.name.value)) {
+      const first = node.args?.children?.[0];
+      if (first?.typename === 'Literal' && !LOOKUPS.includes(String(first.value))) out.add(`lookup "${first.value}" is not supported yet (${LOOKUPS.join(', ')} are)`);
+    }
+    for (const f of node.fields) {
+      const child = node[f];
+      if (Array.isArray(child)) child.forEach(walk);
+      else walk(child);
+    }
+  };
+  walk((nunjucks as any).parser.parse(jinjaSyntax(source)) as Node);
+  return [...out];
 }
 
 export class TemplateError extends Error {}
@@ -101,24 +217,88 @@ export class TemplateError extends Error {}
 /** Whether a string holds template syntax at all. */
 export const isTemplated = (s: string) => /\{\{|\{%/.test(s);
 
-/**
- * Renders a string with `vars`. A string that is exactly one `{{ expression }}` yields the
- * expression's own value (a number stays a number, a list a list), as Ansible does.
- */
-export function renderValue(source: string, vars: Record<string, unknown>): unknown {
-  if (!isTemplated(source)) return source;
+function checkDefined(source: string, vars: Record<string, unknown>): void {
   const missing = undefinedVariables(source, (n) => n in vars);
   if (missing.length) throw new TemplateError(`undefined variable${missing.length > 1 ? 's' : ''} ${missing.map((m) => `"${m}"`).join(', ')}`);
-  const whole = /^\{\{([^{}]*)\}\}$/.exec(source);
+}
+
+/** The value of a Jinja2 expression (no braces), as it is: a number, a list, None... (conditions, debug's var). */
+export function evaluate(expr: string, vars: Record<string, unknown>): unknown {
+  checkDefined(`{{ ${expr} }}`, vars);
   try {
-    if (whole) {
-      const json = env.renderString(`{{ (${whole[1]}) | dump }}`, vars);
-      return json === '' ? undefined : JSON.parse(json);
-    }
-    return env.renderString(source, vars);
+    const json = env.renderString(jinjaSyntax(`{{ (${expr}) | dump }}`), vars);
+    return json === '' ? undefined : JSON.parse(json);
   } catch (err) {
     throw new TemplateError(cleanMessage(err as Error));
   }
+}
+
+/**
+ * Ansible's _escape_backslashes: inside `{{ }}`, a string literal's backslashes are doubled before Jinja2 reads
+ * it, so `regex_replace('\\d', ...)` written in a playbook means the regex \\d. Template files are not escaped.
+ */
+export function escapeBackslashes(source: string): string {
+  if (!source.includes('\\') || !source.includes('{{')) return source;
+  let out = '';
+  let i = 0;
+  while (i < source.length) {
+    const open = source.indexOf('{{', i);
+    if (open < 0) break;
+    out += source.slice(i, open + 2);
+    i = open + 2;
+    while (i < source.length && !source.startsWith('}}', i)) {
+      const q = source[i];
+      if (q !== '"' && q !== "'") {
+        out += q;
+        i++;
+        continue;
+      }
+      let j = i + 1;
+      while (j < source.length && source[j] !== q) j += source[j] === '\\' ? 2 : 1;
+      out += source.slice(i, j + 1).replaceAll('\\', '\\\\');
+      i = j + 1;
+    }
+  }
+  return out + source.slice(i);
+}
+
+/**
+ * Renders a string with `vars` as Ansible's Templar does (jinja2_native off): a template that is one variable's
+ * name gives its number, boolean or None as it is; a list or a mapping stays one; any other result is text, and
+ * text that reads as a Python list, dict or boolean ("[1, 2]", "True") becomes that value, as Ansible's
+ * literal_eval makes it (so "{{ 1 + 1 }}" is the text "2", as in Ansible). test/unit/jinja.test.ts compares.
+ */
+export function renderValue(raw: string, vars: Record<string, unknown>): unknown {
+  if (!isTemplated(raw)) return raw;
+  const source = escapeBackslashes(raw);
+  const single = /^\{\{\s*(\w*)\s*\}\}$/.exec(source);
+  if (single && single[1] in vars) {
+    const v = vars[single[1]];
+    if (v === null || typeof v === 'boolean' || typeof v === 'number') return v;
+  }
+  const whole = /^\{\{([^{}]*)\}\}$/.exec(source);
+  let text: string;
+  if (whole) {
+    const v = evaluate(whole[1], vars);
+    if (v === null || v === undefined) return '';
+    if (typeof v === 'object' || typeof v === 'boolean') return v;
+    text = pyStr(v);
+  } else {
+    checkDefined(source, vars);
+    try {
+      text = env.renderString(jinjaSyntax(source), vars);
+    } catch (err) {
+      throw new TemplateError(cleanMessage(err as Error));
+    }
+  }
+  if (/^[[{]/.test(text) || text === 'True' || text === 'False') {
+    try {
+      return pyLiteral(text);
+    } catch {
+      return text;
+    }
+  }
+  return text;
 }
 
 /** Renders a template file's text; errors carry the template's own line. */
@@ -126,7 +306,7 @@ export function renderFile(text: string, vars: Record<string, unknown>, name: st
   const missing = undefinedVariables(text, (n) => n in vars);
   if (missing.length) throw new TemplateError(`${name}: undefined variable${missing.length > 1 ? 's' : ''} ${missing.map((m) => `"${m}"`).join(', ')}`);
   try {
-    return new nunjucks.Template(text, env, name).render(vars);
+    return new nunjucks.Template(jinjaSyntax(text), env, name).render(vars);
   } catch (err) {
     throw new TemplateError(`${name}: ${cleanMessage(err as Error)}`);
   }

@@ -135,12 +135,13 @@ test('SIGINT during an upload: exit 130, what ran and what did not, no partial f
 test('SIGINT on a terminal (the listr2 live view): the same clean stop, exit 130 and the report, not listr2\'s exit 127', async () => {
   await clean();
   const run = provisionOnTerminal(['apply', slowMiddle, '-i', lab.inventory, '-l', 'ft-2']);
-  await until('the slow task to start', async () => (await sh(ssh[1], 'pgrep -x sleep || true')).trim() !== '');
+  // This run's first marker first: a sleep an earlier test's run left on the host must not count as this one's.
+  await until('the slow task to start', async () => (await files(1)).includes('ft-first') && (await sh(ssh[1], 'pgrep -x sleep || true')).trim() !== '');
   process.kill(await run.pid(), 'SIGINT');
   const code = await run.done;
   assert.is(code, 130, run.screen());
   assert.match(run.screen(), /interrupted: stopping every host/);
-  assert.match(run.screen(), /interrupted ft-2: ran "first marker"; did not run "middle", "last marker"/);
+  assert.match(run.screen(), /interrupted ft-2: ran "first marker"; did not run "middle", "last marker"/, run.screen());
   assert.equal(await files(1), ['ft-first']);
 });
 

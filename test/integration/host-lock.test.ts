@@ -20,7 +20,8 @@ const slow = (s: number) => {
   return p;
 };
 const quick = join(dir, 'quick.yml');
-writeFileSync(quick, '- hosts: all\n  tasks:\n    - name: marker\n      command: { shell: "date +%s%N >> /root/lock-markers" }\n');
+// No facts: its first exec is its task's, which the lock stops (the fact batch case is withFacts below).
+writeFileSync(quick, '- hosts: all\n  gather_facts: false\n  tasks:\n    - name: marker\n      command: { shell: "date +%s%N >> /root/lock-markers" }\n');
 /** A task that reads facts first: the refused run's first exec is a fact batch, outside any task. */
 const withFacts = join(dir, 'with-facts.yml');
 writeFileSync(withFacts, '- hosts: all\n  tasks:\n    - name: copy marker\n      copy: { content: "x\\n", dest: /root/lock-copy }\n');

@@ -7,11 +7,11 @@ import { formatProblem } from '../../engine/errors.ts';
 import type { ActionContext } from '../../engine/module.ts';
 import { parsePlaybook } from '../../engine/playbook/parse.ts';
 import { conditionsHold } from '../../engine/task-rules.ts';
-import { renderValue } from '../../engine/vars/template.ts';
+import { evaluate } from '../../engine/vars/template.ts';
 import { modules } from '../../modules/index.ts';
 
 const ctx = (vars: Record<string, unknown>): ActionContext => ({
-  evaluate: (e) => renderValue(`{{ ${e} }}`, vars), holds: (c) => conditionsHold([c], vars),
+  evaluate: (e) => evaluate(e, vars), holds: (c) => conditionsHold([c], vars),
 });
 const run = (name: string, args: Record<string, unknown>, vars: Record<string, unknown> = {}) => modules.get(name)!.local!(args, ctx(vars));
 

@@ -1,4 +1,4 @@
-// Templates: renderValue keeps native types for a whole `{{ expression }}`; undefinedVariables finds the
+// Templates: renderValue gives what Ansible's Templar gives for a whole `{{ expression }}`; undefinedVariables finds the
 // variables a template reads without a definition (defaults, loops, set, `is defined` guards excepted).
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
@@ -11,12 +11,12 @@ const known = (...names: string[]) => (n: string) => names.includes(n);
 
 const templateError = (f: () => unknown) => thrown(TemplateError, f);
 
-test('renderValue: a whole-expression string gives the native value', () => {
+test('renderValue: as Ansible\'s Templar: a variable\'s own number or boolean, lists and maps native, other results text', () => {
   const cases: Array<[string, unknown]> = [
-    ['{{ n }}', 5], ['{{n}}', 5], ['{{ z }}', 0], ['{{ n + 1 }}', 6], ['{{ b }}', true], ['{{ nul }}', null],
-    ['{{ l }}', [1, 'a']], ['{{ m }}', { a: 1, b: [true] }], ['{{ m.b }}', [true]], ['{{ m.a }}', 1], ['{{ s }}', 'str'],
-    ['{{ l | length }}', 2], ['{{ s | upper }}', 'STR'], ['{{ n > 3 }}', true], ['{{ [n, s] }}', [5, 'str']],
-    ['{{ missing | default(7) }}', 7], ['{{ missing | d("x") }}', 'x'], ['{{ yes | bool }}', true], ['{{ "08" | int }}', 8],
+    ['{{ n }}', 5], ['{{n}}', 5], ['{{ z }}', 0], ['{{ n + 1 }}', '6'], ['{{ b }}', true], ['{{ nul }}', null],
+    ['{{ l }}', [1, 'a']], ['{{ m }}', { a: 1, b: [true] }], ['{{ m.b }}', [true]], ['{{ m.a }}', '1'], ['{{ s }}', 'str'],
+    ['{{ l | length }}', '2'], ['{{ s | upper }}', 'STR'], ['{{ n > 3 }}', true], ['{{ [n, s] }}', [5, 'str']],
+    ['{{ missing | default(7) }}', '7'], ['{{ missing | d("x") }}', 'x'], ['{{ yes | bool }}', true], ['{{ "08" | int }}', '8'],
   ];
   for (const [source, want] of cases) assert.equal(renderValue(source, vars), want, source);
 });
@@ -25,7 +25,7 @@ test('renderValue: text around or between expressions gives a string; no templat
   const cases: Array<[string, unknown]> = [
     ['x{{ n }}', 'x5'], [' {{ n }} ', ' 5 '], ['{{ n }}\n', '5\n'], ['{{ n }}{{ n }}', '55'], ['{{ n }} and {{ s }}', '5 and str'], ['{{ "a" ~ n }}', 'a5'],
     ['{% if b %}on{% else %}off{% endif %}', 'on'], ['{% for x in l %}[{{ x }}]{% endfor %}', '[1][a]'],
-    ['plain', 'plain'], ['', ''], ['{ n }', '{ n }'], ['{{ s | quote }}', "'str'"], ['{{ m | to_json }}', '{"a":1,"b":[true]}'],
+    ['plain', 'plain'], ['', ''], ['{ n }', '{ n }'], ['{{ s | quote }}', 'str'], ['{{ "a b" | quote }}', "'a b'"], ['{{ m | to_json }}', '{"a": 1, "b": [true]}'],
   ];
   for (const [source, want] of cases) assert.equal(renderValue(source, vars), want, source);
   assert.is(isTemplated('a {{ b }}'), true);

@@ -120,14 +120,14 @@ test('parseExtraVars: a bad spec is a UserError with exit 4 naming it', () => {
   }
 });
 
-test('resolveVars: variables refer to others, through chains and inside lists and maps; native types kept', () => {
+test('resolveVars: variables refer to others, through chains and inside lists and maps; types as Ansible gives them', () => {
   const layer = layerOf({
     url: 'http://{{ host }}:{{ port }}/', host: '{{ name }}.example.com', name: 'web', port: 8080,
     nested: ['{{ port }}', { m: '{{ url }}', k: ['{{ port + 1 }}', 'plain'] }], num: '{{ port }}', flag: '{{ port > 80 }}',
   }, 'src');
   assert.equal(resolveVars(layer), {
     url: 'http://web.example.com:8080/', host: 'web.example.com', name: 'web', port: 8080,
-    nested: [8080, { m: 'http://web.example.com:8080/', k: [8081, 'plain'] }], num: 8080, flag: true,
+    nested: [8080, { m: 'http://web.example.com:8080/', k: ['8081', 'plain'] }], num: 8080, flag: true,
   });
   assert.equal(resolveVars(layerOf({ a: '{{ inventory_hostname }}-x' }, 's'), { inventory_hostname: 'h1' }), { a: 'h1-x', inventory_hostname: 'h1' }, 'extra (magic) variables are usable');
   assert.equal(resolveVars({}), {});

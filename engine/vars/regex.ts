@@ -1,0 +1,26 @@
+// Python regular expressions (Ansible's regex_* filters and match/search tests use Python's re) as JavaScript's:
+// named groups, \A and \Z, inline flags at the start, and replacement strings (\1, \g<name>).
+
+/** A Python pattern as a JavaScript RegExp. */
+export function pyRegExp(pattern: string, opts: { ignorecase?: boolean; multiline?: boolean; global?: boolean } = {}): RegExp {
+  let p = pattern;
+  let flags = '';
+  const inline = /^\(\?([aiLmsux]+)\)/.exec(p);
+  if (inline) {
+    p = p.slice(inline[0].length);
+    if (inline[1].includes('i')) flags += 'i';
+    if (inline[1].includes('m')) flags += 'm';
+    if (inline[1].includes('s')) flags += 's';
+  }
+  p = p.replace(/\(\?P<(\w+)>/g, '(?<$1>').replace(/\(\?P=(\w+)\)/g, '\\k<$1>').replace(/\\A/g, '^').replace(/\\Z/g, '$(?![\\s\\S])');
+  if (opts.ignorecase && !flags.includes('i')) flags += 'i';
+  if (opts.multiline && !flags.includes('m')) flags += 'm';
+  if (opts.global) flags += 'g';
+  return new RegExp(p, `${flags}u`);
+}
+
+/** A Python replacement string (\1, \g<1>, \g<name>, \\) as JavaScript's ($1, $<name>, $$ for a dollar). */
+export function pyReplacement(r: string): string {
+  return r.replace(/\$/g, '$$$$').replace(/\\g<(\d+)>|\\g<(\w+)>|\\(\d{1,2})|\\\\/g, (m, num, name, digit) =>
+    (num ? `$${num}` : name ? `$<${name}>` : digit ? `$${digit}` : '\\'));
+}

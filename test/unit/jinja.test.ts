@@ -1,0 +1,63 @@
+// Jinja2 as Ansible has it, with Ansible as the oracle: a table of templates, each rendered by provision and by
+// ansible-core's own Templar (test/helpers/ansible-templar.py, run with Debian's /usr/bin/python3), must give
+// the same value: text as Python writes it, what Ansible turns back into lists and booleans, and the filters,
+// tests and lookups roles use.
+import { execFileSync } from 'node:child_process';
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { renderValue } from '../../engine/vars/template.ts';
+
+const V = {
+  n: 5, s: 'str', b: true, nul: null, l: [1, 'a'], m: { a: 1, b: [true, null] }, text: 'a,b , c', quote: "it's",
+  users: [{ name: 'ann', admin: true, uid: 1001, groups: ['wheel'] }, { name: 'bob', admin: false, uid: 1002, groups: [] }],
+  pkgs: ['nginx', 'git', 'nginx'], ver: '1.10.2', path: '/etc/nginx/nginx.conf', nested: [1, [2, [3, [4]]]],
+  base: { a: { x: 1, y: 2 }, l: [1] }, over: { a: { y: 3 }, l: [2] }, listtext: '[1, 2]', yes: 'yes',
+};
+
+const TEMPLATES = [
+  // Text as Python writes it, and what Ansible reads back.
+  'x {{ n }}', 'x {{ b }}', 'x {{ nul }}', 'x {{ l }}', 'x {{ m }}', 'x {{ quote }}', 'x {{ [quote] }}', '{{ n }}', '{{ b }}', '{{ nul }}',
+  '{{ n + 1 }}', '{{ n > 3 }}', '{{ l }}', '{{ m }}', '{{ listtext }}', '[{{ n }}, {{ n }}]', '{{ "True" }}', '{{ s ~ n }}',
+  '{% for u in users %}{{ u.name }}{% if not loop.last %},{% endif %}{% endfor %}', '{% if l %}yes{% endif %}', '{{ m.items() | list }}',
+  '{{ text.split(",") }}', '{{ s.startswith("s") }}', '{{ s.upper() }}', '{{ "a-b-c".replace("-", "+") }}', '{{ "," .join(pkgs) }}',
+  // Filters.
+  '{{ users | map(attribute="name") | list }}', '{{ users | selectattr("admin") | map(attribute="name") | first }}',
+  '{{ users | selectattr("name", "equalto", "bob") | map(attribute="uid") | list }}', '{{ users | rejectattr("admin") | list | length }}',
+  '{{ users | selectattr("uid", ">=", 1002) | map(attribute="name") | join(",") }}', '{{ pkgs | map("upper") | list }}',
+  '{{ [1, 2, 3, 4] | select("odd") | list }}', '{{ [0, 1, "", "a"] | select | list }}', '{{ pkgs | unique }}', '{{ pkgs | union(["vim"]) }}',
+  '{{ pkgs | difference(["git"]) }}', '{{ pkgs | intersect(["git", "x"]) }}', '{{ nested | flatten }}', '{{ nested | flatten(1) }}',
+  '{{ base | combine(over) }}', '{{ base | combine(over, recursive=True) }}', '{{ m | dict2items }}', '{{ [{"key": "k", "value": 1}] | items2dict }}',
+  '{{ b | ternary("on", "off") }}', '{{ yes | bool }}', '{{ "0" | bool }}', '{{ "12" | int + 1 }}', '{{ "3.7" | int }}', '{{ "x" | int }}',
+  '{{ "1.5" | float }}', '{{ s | quote }}', '{{ "a b" | quote }}', '{{ quote | quote }}', '{{ m | to_json }}', '{{ m | to_nice_json }}',
+  '{{ \'{"a": [1]}\' | from_json }}', '{{ "{\\"a\\": 1}" | from_json }}', '{{ m | to_nice_yaml }}', '{{ users | to_nice_yaml }}', '{{ m | to_yaml }}', '{{ "a: 1" | from_yaml }}', '{{ path | basename }}', '{{ path | dirname }}',
+  '{{ "nginx-1.2" | regex_replace("-(\\\\d+)\\\\.(\\\\d+)", "_\\\\2_\\\\1") }}', '{{ ver | regex_search("\\\\d+") }}', '{{ "a1b22" | regex_findall("\\\\d+") }}',
+  '{{ "ab" | b64encode }}', '{{ "YWI=" | b64decode }}', '{{ "x" | hash("sha1") }}', '{{ "x" | checksum }}', '{{ "x" | md5 }}',
+  '{{ missing | default("d") }}', '{{ "" | default("d", true) }}', '{{ s | default("d") }}', '{{ "%s-%03d" | format(s, n) }}',
+  '{{ [3, 1, 2] | sort }}', '{{ [3, 1, 2] | max }}', '{{ l | length }}', '{{ users | map(attribute="groups") | flatten }}',
+  // Tests.
+  '{{ ver is version("1.9", ">") }}', '{{ ver is version("1.10.2", "==") }}', '{{ s is match("s") }}', '{{ s is match("t") }}',
+  '{{ s is search("t") }}', '{{ nul is none }}', '{{ n is number }}', '{{ s is string }}', '{{ m is mapping }}', '{{ "a" in l }}',
+  '{{ missing is defined }}', '{{ missing is undefined }}', '{{ [1] is subset([1, 2]) }}', '{{ 2 is in([1, 2]) }}',
+];
+
+test('each template renders as Ansible\'s Templar renders it', () => {
+  const cases = TEMPLATES.map((template) => ({ template, vars: V }));
+  const oracle = JSON.parse(execFileSync('/usr/bin/python3', ['test/helpers/ansible-templar.py'], { input: JSON.stringify(cases), encoding: 'utf8' })) as
+    Array<{ value?: unknown; error?: string }>;
+  const wrong: string[] = [];
+  TEMPLATES.forEach((t, i) => {
+    let ours: unknown;
+    try {
+      ours = renderValue(t, V);
+    } catch (err) {
+      ours = `ERROR ${(err as Error).message}`;
+    }
+    const theirs = oracle[i].error ? `ERROR ${oracle[i].error}` : oracle[i].value;
+    // Both refusing (a template Jinja2 cannot read) is agreement; the messages are each engine's own.
+    const bothFail = String(ours).startsWith('ERROR') && String(theirs).startsWith('ERROR');
+    if (!bothFail && JSON.stringify(ours) !== JSON.stringify(theirs)) wrong.push(`${t}\n    provision: ${JSON.stringify(ours)}\n    ansible:   ${JSON.stringify(theirs)}`);
+  });
+  assert.equal(wrong, [], `${wrong.length} of ${TEMPLATES.length} differ:\n${wrong.join('\n')}`);
+});
+
+test.run();
