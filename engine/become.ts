@@ -7,12 +7,18 @@ import type { PlayDef, TaskDef } from './playbook/types.ts';
 export type Become = { user: string } | undefined;
 
 /** The run's own setting (-b, ansible_become), who connects, and whom become means (ansible_become_user). */
-export type BecomeSettings = { become?: boolean; connUser: string; becomeUser: string };
+export type BecomeSettings = { become?: boolean; connUser: string; becomeUser: string;
+  /** ansible_become_user is set for the host: as in Ansible, a connection variable wins over become_user keywords. */
+  becomeUserFixed?: boolean };
 
-/** A task's become: the task's, else its play's, else the run's; none when the target is the connecting user. */
+/**
+ * A task's become: the task's, else its play's, else the run's; whom: the host's ansible_become_user if set, else
+ * the task's become_user (or its block's, role's, play's), else root; none when that is the connecting user.
+ */
 export function becomeFor(play: PlayDef, task: TaskDef | undefined, s: BecomeSettings): Become {
   const on = task?.become ?? play.become ?? s.become ?? false;
-  return on && s.becomeUser !== s.connUser ? { user: s.becomeUser } : undefined;
+  const user = s.becomeUserFixed ? s.becomeUser : task?.becomeUser ?? play.becomeUser ?? s.becomeUser;
+  return on && user !== s.connUser ? { user } : undefined;
 }
 
 const sudo = (b: NonNullable<Become>) => `sudo -n -H -u ${shq(b.user)} --`;

@@ -60,7 +60,7 @@ export async function applyHost(host: string, x: HostApplyContext, progress: (r:
     });
   }
   const run = new HostRun(host, runConn, x.registry, { check: x.check, tags: x.tags, skipTags: x.skipTags,
-    pinned: Object.keys(x.loaded.extra), become: x.become || c.become, connUser: c.user, connPort: c.port, becomeUser: c.becomeUser,
+    pinned: Object.keys(x.loaded.extra), become: x.become || c.become, connUser: c.user, connPort: c.port, becomeUser: c.becomeUser, becomeUserFixed: c.becomeUserFixed,
     stopped: () => (x.stop.fired ? 'interrupted (Ctrl-C): cut short here; nothing is left half-written, a rerun converges'
       : lockError ? `not run: ${lockError}` : undefined) }, (_h, r) => progress(r));
   const counts = () => ({ execs: run.execs, factExecs: run.factExecs, connectMs });

@@ -195,7 +195,9 @@ export const varValues = (layer: VarLayer): Record<string, unknown> => Object.fr
 /** A user name sudo -u may be given: what useradd accepts, without the forms a shell or sudo could misread. */
 const USER_NAME = /^[A-Za-z_][A-Za-z0-9_.-]{0,31}\$?$/;
 
-export type Connection = { host: string; port: number; user: string; privateKeyPath?: string; knownHostsPath?: string; become: boolean; becomeUser: string };
+export type Connection = { host: string; port: number; user: string; privateKeyPath?: string; knownHostsPath?: string; become: boolean; becomeUser: string;
+  /** ansible_become_user is set for the host (not only the default root). */
+  becomeUserFixed: boolean };
 
 /**
  * SSH settings from a host's variables: Ansible's names (ansible_host, ansible_port, ansible_user,
@@ -233,6 +235,7 @@ export function connection(vars: Record<string, unknown>, name = String(vars.inv
     user: text(['ansible_user', 'ansible_ssh_user', 'user'], 'root')!,
     become: typeof become === 'string' ? /^(yes|true|on|1)$/i.test(become.trim()) : Boolean(become),
     becomeUser,
+    becomeUserFixed: pick('ansible_become_user', 'become_user') !== undefined,
   };
   const key = path(text(['ansible_ssh_private_key_file', 'ansible_private_key_file', 'private_key']));
   const known = path(text(['known_hosts']));

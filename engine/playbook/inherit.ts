@@ -11,6 +11,7 @@ export function inheritFrom(r: Reader, raw: Record<string, unknown>, p: Path, in
     when: [...inh.when, ...when.map((cond, i) => ({ cond, where: r.at(Array.isArray(raw.when) ? [...p, 'when', i] : [...p, 'when']) }))],
     tags: [...new Set([...inh.tags, ...list(raw.tags)])],
     become: r.flag(raw, 'become', p) ?? inh.become,
+    becomeUser: r.becomeUser(raw, p) ?? inh.becomeUser,
     ignoreErrors: r.flag(raw, 'ignore_errors', p) ?? inh.ignoreErrors,
     noLog: r.flag(raw, 'no_log', p) ?? inh.noLog,
     vars: { ...inh.vars, ...varsOf(r, raw, p) },

@@ -13,11 +13,11 @@ import { findFile, readVarsFile, shown } from './files.ts';
 import { isTemplated } from '../vars/template.ts';
 import { NOTHING } from './task.ts';
 
-const PLAY_KEYS = new Set(['name', 'hosts', 'vars', 'become', 'tasks', 'handlers', 'gather_facts', 'tags', 'roles', 'pre_tasks', 'post_tasks',
+const PLAY_KEYS = new Set(['name', 'hosts', 'vars', 'become', 'become_user', 'become_method', 'tasks', 'handlers', 'gather_facts', 'tags', 'roles', 'pre_tasks', 'post_tasks',
   'vars_files']);
 /** Ansible play keywords provision does not run yet: refused by name. */
 const PLAY_KEYWORDS_NOT_YET = new Set(['vars_prompt', 'serial', 'strategy',
-  'max_fail_percentage', 'any_errors_fatal', 'remote_user', 'become_user', 'become_method', 'become_flags', 'environment',
+  'max_fail_percentage', 'any_errors_fatal', 'remote_user', 'become_flags', 'environment',
   'collections', 'module_defaults', 'order', 'force_handlers', 'connection', 'port', 'run_once', 'check_mode', 'diff',
   'ignore_errors', 'ignore_unreachable', 'no_log', 'throttle', 'timeout', 'gather_subset', 'gather_timeout', 'fact_path', 'import_playbook']);
 
@@ -90,6 +90,7 @@ export function parsePlaybook(path: string, modules: ReadonlyMap<string, ModuleD
       roleDefaults: parts.roleDefaults,
       roleVars: parts.roleVars,
       become: r.flag(raw, 'become', [i]),
+      becomeUser: r.becomeUser(raw, [i]),
       gatherFacts: r.flag(raw, 'gather_facts', [i]) ?? true,
       tasks: flat,
       body,

@@ -18,7 +18,7 @@ export const isMap = (v: unknown): v is Record<string, unknown> => !!v && typeof
  */
 export const TASK_KEYWORDS_NOT_YET = new Set([
   'environment', 'delegate_to', 'delegate_facts', 'run_once', 'until', 'retries', 'delay',
-  'check_mode', 'diff', 'any_errors_fatal', 'become_user', 'become_method', 'become_flags', 'become_exe',
+  'check_mode', 'diff', 'any_errors_fatal', 'become_flags', 'become_exe',
   'with_first_found', 'with_random_choice', 'with_inventory_hostnames', 'with_flattened', 'local_action', 'action', 'async', 'poll',
   'throttle', 'timeout', 'debugger', 'ignore_unreachable', 'module_defaults', 'collections', 'connection', 'port',
   'remote_user', 'include', 'include_vars', 'import_playbook',
@@ -74,6 +74,28 @@ export class Reader {
   /** A module by its name or one of Ansible's full names for it (ansible.builtin.copy). */
   module(key: string): ModuleDef | undefined {
     return this.modules.get(key) ?? this.byFqcn.get(key);
+  }
+
+  /**
+   * become_user (a user name: a template is not supported yet) and become_method (sudo only, for now) of a task,
+   * block, role or play: the user, or undefined.
+   */
+  becomeUser(raw: Record<string, unknown>, p: Path): string | undefined {
+    const m = raw.become_method;
+    if (m !== undefined && m !== null && m !== 'sudo') {
+      this.problem(this.at([...p, 'become_method']), `become_method ${JSON.stringify(m)} is not supported yet (sudo is)`);
+    }
+    const u = raw.become_user;
+    if (u === undefined || u === null) return undefined;
+    if (typeof u === 'string' && isTemplated(u)) {
+      this.problem(this.at([...p, 'become_user']), 'become_user: a template is not supported yet');
+      return undefined;
+    }
+    if (typeof u !== 'string' || !/^[A-Za-z_][A-Za-z0-9_.-]{0,31}\$?$/.test(u)) {
+      this.problem(this.at([...p, 'become_user']), `become_user ${JSON.stringify(u)} is not a user name`);
+      return undefined;
+    }
+    return u;
   }
 
   /**

@@ -16,6 +16,8 @@ export type TaskDef = {
   listen: string[];
   tags: string[];
   become?: boolean;
+  /** become_user of the task or of the blocks, role or import around it. */
+  becomeUser?: string;
   ignoreErrors: boolean;
   noLog: boolean;
   where: Where;
@@ -65,6 +67,7 @@ export type PlayDef = {
   roleDefaults: Array<{ role: string; vars: Record<string, unknown> }>;
   roleVars: Array<{ role: string; vars: Record<string, unknown> }>;
   become?: boolean;
+  becomeUser?: string;
   /** gather_facts (default on, as Ansible): the host's facts are variables of the play. */
   gatherFacts: boolean;
   /** Every task, blocks' included, in the order written (block, then rescue, then always). */

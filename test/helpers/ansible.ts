@@ -19,6 +19,8 @@ export function ansiblePlaybook(playbook: string, inventoryDir: string, host: st
     ...process.env, ANSIBLE_STDOUT_CALLBACK: 'oracle', ANSIBLE_CALLBACK_PLUGINS: join(root, 'test/helpers/ansible-callback'),
     ANSIBLE_HOST_KEY_CHECKING: 'False', ANSIBLE_RETRY_FILES_ENABLED: 'False', ANSIBLE_NOCOLOR: '1',
     ANSIBLE_PYTHON_INTERPRETER: 'auto_silent', ANSIBLE_LOCALHOST_WARNING: 'False',
+    // Modules through the ssh session's stdin: an unprivileged become_user needs no readable temporary files.
+    ANSIBLE_PIPELINING: 'True',
   };
   return new Promise((resolve) => {
     execFile('ansible-playbook', ['-i', join(inventoryDir, 'hosts.yml'), '--limit', host, join(root, playbook), ...args],
