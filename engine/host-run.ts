@@ -153,7 +153,7 @@ export class HostRun implements FlowHost {
       if (i > 0 && task.loopControl?.pause) await sleep(task.loopControl.pause * 1000);
       let r: ItemOutcome;
       try {
-        r = await this.runItem(play, task, task.loop === undefined ? scope : this.vars.scope(task, vars, itemVars(task, items, i)), changes);
+        r = await this.runUntil(play, task, task.loop === undefined ? scope : this.vars.scope(task, vars, itemVars(task, items, i)), changes);
       } catch (err) {
         thrown = (err as Error).message;
         statuses.push('failed');
@@ -182,6 +182,42 @@ export class HostRun implements FlowHost {
     return status;
   }
 
+  /**
+   * An item run again while `until` does not hold, up to retries + 1 times (3 without retries) with `delay`
+   * seconds (5) between, as Ansible's until: the last attempt's outcome, its registered result with `attempts`;
+   * failed when it never held. In --check, an until that reads what a command would have printed is conditional.
+   */
+  private async runUntil(play: PlayDef, task: TaskDef, scope: TaskScope, out: Change[]): Promise<ItemOutcome> {
+    if (!task.until) return this.runItem(play, task, scope, out);
+    const attempts = task.retries === undefined ? 3 : task.retries <= 0 ? 1 : task.retries + 1;
+    for (let attempt = 1; ; attempt++) {
+      const changes: Change[] = [];
+      const r = await this.runItem(play, task, scope, changes);
+      const done = (x: ItemOutcome, counted = attempt): ItemOutcome => {
+        out.push(...changes);
+        return { ...x, result: { ...x.result, attempts: counted } };
+      };
+      if (r.status === 'skipped' || r.status === 'conditional') return done(r);
+      const result = r.simulated ? predicted(task.register ?? 'the result', r.status, this.wire)
+        : { ...registered(r.status, r.output, r.result), attempts: attempt };
+      this.wire.reset();
+      let holds: boolean;
+      try {
+        holds = conditionsHold(task.until, task.register ? { ...scope.vars, [task.register]: result } : scope.vars);
+      } catch (err) {
+        const why = this.o.check ? this.wire.reason() : undefined;
+        return done(why ? { ...r, status: 'conditional', error: `until ${why}` } : { ...r, status: 'failed', error: `until: ${(err as Error).message}` });
+      }
+      if (holds) return done(r);
+      if (attempt >= attempts) {
+        // Ansible records attempts - 1 when they ran out (its retries), and so does this.
+        return done({ ...r, status: 'failed', error: r.error ?? `until did not hold after ${attempt} attempts: ${task.until.map(String).join(' and ')}` },
+          attempts > 1 ? attempts - 1 : attempt);
+      }
+      await sleep((task.delay ?? 5) * 1000);
+    }
+  }
+
   /** One loop item (or the task without a loop): run, then judged by changed_when and failed_when. */
   private async runItem(play: PlayDef, task: TaskDef, scope: TaskScope, out: Change[]): Promise<ItemOutcome> {
     this.wire.reset();
@@ -195,8 +231,10 @@ export class HostRun implements FlowHost {
       this.unknownTouched(this.registry.modules.get(task.module)!, task, scope.vars, this.planContext(play, scope.vars, task));
       return { status: 'conditional', error: why };
     }
-    if (!hasRules(task) || r.status === 'skipped' || r.status === 'conditional') return r;
+    // In check mode a changed item's steps were only simulated: what they would print is not known.
     const simulated = this.o.check && r.status === 'changed';
+    if (simulated) r = { ...r, simulated };
+    if (!hasRules(task) || r.status === 'skipped' || r.status === 'conditional') return r;
     const name = task.register ?? 'the result';
     const result = simulated ? predicted(name, r.status, this.wire) : registered(r.status, r.output);
     this.wire.reset();

@@ -39,7 +39,8 @@ export class HostVars {
     if (!task.register) return;
     const one = items[0] ?? { status, item: undefined };
     this.set[task.register] = task.loop !== undefined && items.length ? registeredLoop(task.register, items, this.wire, task.loopControl?.loopVar)
-      : this.wire && (one.simulated || unknownInCheck(status)) ? predicted(task.register, status, this.wire) : registered(status, one.output, one.result);
+      : this.wire && (one.simulated || unknownInCheck(status)) ? predicted(task.register, status, this.wire, {}, task.until ? ['attempts'] : [])
+        : registered(status, one.output, one.result);
   }
 
   /** set_fact, and the variables a block's rescue reads. */

@@ -43,8 +43,8 @@ export class UnknownRead extends Error {}
  * or that may or may not change (conditional). Its known keys (and `extra`, such as a loop item's `item`) read
  * as usual; its unknown ones trip `wire`.
  */
-export function predicted(name: string, status: TaskStatus, wire: Tripwire, extra: Record<string, unknown> = {}): Record<string, unknown> {
-  const unknown = new Set(['rc', 'stdout', 'stderr', 'stdout_lines', 'stderr_lines', ...(status === 'conditional' ? ['changed', 'failed'] : [])]);
+export function predicted(name: string, status: TaskStatus, wire: Tripwire, extra: Record<string, unknown> = {}, alsoUnknown: string[] = []): Record<string, unknown> {
+  const unknown = new Set(['rc', 'stdout', 'stderr', 'stdout_lines', 'stderr_lines', ...alsoUnknown, ...(status === 'conditional' ? ['changed', 'failed'] : [])]);
   const target: Record<string, unknown> = { ...registered(status), rc: undefined, stdout: undefined, stderr: undefined, stdout_lines: undefined, stderr_lines: undefined, ...extra };
   return tripping(target, unknown, name, wire);
 }

@@ -65,7 +65,7 @@ export function checkPlays(plays: PlayDef[], hostsOf: (play: PlayDef) => string[
         };
         for (const [path, s] of strings(t.args)) if (isTemplated(s)) lint(s, t.argWhere(path));
         for (const [path, s] of strings(t.vars)) if (isTemplated(s)) lint(s, t.keyWhere(['vars', ...path]));
-        for (const [key, list] of [['when', t.when], ['changed_when', t.changedWhen], ['failed_when', t.failedWhen]] as const) {
+        for (const [key, list] of [['when', t.when], ['changed_when', t.changedWhen], ['failed_when', t.failedWhen], ['until', t.until]] as const) {
           const conds = list === undefined ? [] : Array.isArray(list) ? list : [list];
           conds.forEach((c, i) => {
             if (typeof c === 'string') lint(isTemplated(c) ? c : `{{ ${c} }}`, key === 'when' && t.whenWhere?.[i] ? t.whenWhere[i] : t.keyWhere(conds.length > 1 ? [key, i] : [key]));
@@ -83,8 +83,8 @@ export function checkPlays(plays: PlayDef[], hostsOf: (play: PlayDef) => string[
           // changed_when and failed_when read the task's own result through its register name.
           const own = new Set(scope);
           if (t.register) scope.add(t.register);
-          for (const key of ['changed_when', 'failed_when'] as const) {
-            const conds = (key === 'changed_when' ? t.changedWhen : t.failedWhen) ?? [];
+          for (const key of ['changed_when', 'failed_when', 'until'] as const) {
+            const conds = (key === 'changed_when' ? t.changedWhen : key === 'failed_when' ? t.failedWhen : t.until) ?? [];
             conds.forEach((c, i) => {
               if (typeof c === 'string') report(isTemplated(c) ? c : `{{ ${c} }}`, t.keyWhere(conds.length > 1 ? [key, i] : [key]));
             });

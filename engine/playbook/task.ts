@@ -9,7 +9,7 @@ import { type Path, type Reader, TASK_KEYWORDS_NOT_YET, isMap, list } from './re
 import { type LoopControl, WITH_LOOKUPS } from '../loops.ts';
 
 const TASK_KEYS = new Set(['name', 'when', 'loop', ...WITH_LOOKUPS.map((w) => `with_${w}`), 'loop_control', 'register', 'notify', 'listen', 'tags',
-  'become', 'become_user', 'become_method', 'ignore_errors', 'no_log', 'args', 'vars', 'changed_when', 'failed_when']);
+  'become', 'become_user', 'become_method', 'ignore_errors', 'no_log', 'args', 'vars', 'changed_when', 'failed_when', 'until', 'retries', 'delay']);
 
 const NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 const CONTROL_KEYS: Record<string, keyof LoopControl> = { loop_var: 'loopVar', index_var: 'indexVar', label: 'label', pause: 'pause', extended: 'extended' };
@@ -65,7 +65,17 @@ export function varsOf(r: Reader, raw: Record<string, unknown>, p: Path): Record
   return raw.vars;
 }
 
-/** A condition keyword (changed_when, failed_when) as a list of conditions; undefined when absent. */
+/** retries or delay: a whole number (a template is not supported yet), as { key: n }, or nothing. */
+function count(r: Reader, raw: Record<string, unknown>, p: Path, key: 'retries' | 'delay'): Record<string, number> {
+  const v = raw[key];
+  if (v === undefined || v === null) return {};
+  const n = typeof v === 'string' && /^\s*\d+\s*$/.test(v) ? Number(v) : v;
+  if (typeof n === 'number' && Number.isInteger(n) && n >= 0) return { [key]: n };
+  r.problem(r.at([...p, key]), typeof v === 'string' && isTemplated(v) ? `${key}: a template is not supported yet` : `${key} is a whole number`);
+  return {};
+}
+
+/** A condition keyword (changed_when, failed_when, until) as a list of conditions; undefined when absent. */
 const conditions = (v: unknown): unknown[] | undefined => (v === undefined || v === null ? undefined : Array.isArray(v) ? v : [v]);
 
 /** A JSON pointer (ajv's instancePath) as a path of keys, list indexes as numbers (as positions are looked up). */
@@ -198,6 +208,9 @@ export function keywords(r: Reader, raw: Record<string, unknown>, p: Path, inh: 
     ...(Object.keys(vars).length ? { vars } : {}),
     ...(conditions(raw.changed_when) ? { changedWhen: conditions(raw.changed_when) } : {}),
     ...(conditions(raw.failed_when) ? { failedWhen: conditions(raw.failed_when) } : {}),
+    ...(conditions(raw.until) ? { until: conditions(raw.until) } : {}),
+    ...count(r, raw, p, 'retries'),
+    ...count(r, raw, p, 'delay'),
     ...(inh.role ? { role: inh.role } : {}),
     ...(inh.defaults ? { defaults: inh.defaults } : {}),
     where: r.at(p),

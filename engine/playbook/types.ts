@@ -29,6 +29,10 @@ export type TaskDef = {
   vars?: Record<string, unknown>;
   /** changed_when / failed_when: conditions over the task's own result (its `register` name reads it). */
   changedWhen?: unknown[];
+  /** until (conditions over the task's own result), retries, delay (seconds). */
+  until?: unknown[];
+  retries?: number;
+  delay?: number;
   failedWhen?: unknown[];
   /** In a role: its name and directory (its templates/ and files/ are searched first for local files). */
   role?: { name: string; dir: string };

@@ -55,4 +55,18 @@ test('apply: the statuses and files of ansible-playbook on another host, first a
   assert.is(text.stdout, 'task TASK\ndark blue\nred dark red\na,b b 3 1 2\n');
 });
 
+test('until, retries, delay: attempts as ansible-playbook makes them; in --check an until over output is conditional', async () => {
+  const UNTIL = 'test/fixtures/playbooks/until.yml';
+  const check = await applyJson([UNTIL, '--limit', 'ct-1', '--check'], lab.inventory);
+  assert.equal(check.report.hosts['ct-1'].tasks.map((t) => t.status), ['conditional', 'conditional', 'conditional']);
+  assert.match(check.report.hosts['ct-1'].tasks[0].error!, /until reads tries\.stdout, which check mode cannot know/);
+  await Promise.all(ssh.map((s) => s.exec('rm -f /root/ctl-tries /root/ctl-until')));
+  const r = await applyJson([UNTIL, '--limit', 'ct-1'], lab.inventory);
+  const theirs = await ansiblePlaybook(UNTIL, lab.inventory, 'ct-2');
+  assert.equal(r.report.hosts['ct-1'].tasks.map((t) => ({ task: t.task, status: t.status, ignored: !!t.ignored })), theirs.tasks);
+  const [a, b] = await Promise.all(ssh.map(async (s) => (await s.exec('cat /root/ctl-tries /root/ctl-until')).stdout));
+  assert.is(a, '3\n3 1\n', 'Ansible counts the attempts of an until that never held as its retries');
+  assert.is(b, a);
+});
+
 test.run();
