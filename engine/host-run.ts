@@ -10,6 +10,7 @@ import type { Change, FactDef, ModuleDef, PlanContext, Registry, Step } from './
 import { FactCache, notConverged, planGathering } from './plan.ts';
 import type { PlayDef, TaskDef } from './playbook/types.ts';
 import { redact, redactChange, sensitiveValues } from './redact.ts';
+import { findVarsFile, readVarsText } from './vars/vars-file.ts';
 import type { TaskResult, TaskStatus } from './results.ts';
 import { type StepsOutcome, runSteps } from './step-run.ts';
 import { type ItemResult, type StepOutput, Tripwire, predicted, registered } from './register.ts';
@@ -295,7 +296,8 @@ export class HostRun implements FlowHost {
    * (its arguments rendered with placeholders for those values) become unknown; when even that fails, all do.
    */
   private unknownTouched(mod: ModuleDef, task: TaskDef, vars: Record<string, unknown>, ctx: PlanContext): void {
-    this.vars.markUnknown(mod.localSets?.(task.args) ?? [], [...this.wire.reads]);
+    const sets = mod.localSets?.(task.args) ?? [];
+    this.vars.markUnknown(sets === 'any' ? [] : sets, [...this.wire.reads]);
     this.wire.reset(true);
     // Variables a conditional set_fact left unknown read as placeholders too.
     const guessed = this.vars.guessed(vars);
@@ -314,11 +316,20 @@ export class HostRun implements FlowHost {
    * know is conditional, even where the module would have made do without it.
    */
   private async runLocal(mod: ModuleDef, args: Record<string, unknown>, vars: Record<string, unknown>): Promise<ItemOutcome> {
-    const r = mod.local!(args, { evaluate: (e) => evaluate(e, vars), holds: (c) => conditionsHold([c], vars) });
+    const r = mod.local!(args, { evaluate: (e) => evaluate(e, vars), holds: (c) => conditionsHold([c], vars), readVars: (name) => this.readVars(name, vars) });
     if (this.wire.reads.length) throw new Error('it read values check mode cannot know');
     if (r.waitMs) await sleep(r.waitMs);
     this.vars.assign(r.sets ?? {});
     return r.status === 'failed' ? { status: 'failed', error: r.msg ?? 'failed', result: r.result } : { status: r.status, msg: r.msg, result: r.result };
+  }
+
+  /** A vars file of include_vars, found as Ansible finds it; a vault file's values are masked from then on. */
+  private readVars(name: string, vars: Record<string, unknown>): { vars: Record<string, unknown>; file: string } {
+    const roots = [vars.role_path, vars.playbook_dir].filter(Boolean).map(String);
+    const file = findVarsFile(name, roots);
+    const read = readVarsText(file);
+    this.secrets.push(...sensitiveValues(read.vars));
+    return { vars: read.vars, file };
   }
 
   /**

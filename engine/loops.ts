@@ -7,9 +7,11 @@ import { execFileSync } from 'node:child_process';
 import { readdirSync, statSync } from 'node:fs';
 import { dirname, isAbsolute, join } from 'node:path';
 import { pyFormat } from './vars/filters.ts';
+import { firstFound } from './vars/lookups.ts';
 
 /** The with_* forms provision runs (the rest are refused by name at load). */
-export const WITH_LOOKUPS = ['items', 'list', 'dict', 'together', 'nested', 'cartesian', 'subelements', 'sequence', 'indexed_items', 'fileglob', 'lines'];
+export const WITH_LOOKUPS = ['items', 'list', 'dict', 'together', 'nested', 'cartesian', 'subelements', 'sequence', 'indexed_items', 'fileglob', 'lines',
+  'first_found'];
 
 export type LoopControl = { loopVar: string; indexVar?: string; label?: string; pause?: number; extended?: boolean };
 
@@ -90,6 +92,7 @@ export function expandLoop(lookup: string | undefined, terms: unknown, where: { 
       const dirs = [where.rolePath && join(where.rolePath, 'files'), where.rolePath, where.playDir && join(where.playDir, 'files'), where.playDir].filter(Boolean) as string[];
       return asList(terms).flatMap((t) => fileglob(String(t), dirs));
     }
+    case 'first_found': return firstFound(asList(terms), { role_path: where.rolePath, playbook_dir: where.playDir });
     case 'lines': return asList(terms).flatMap((t) => execFileSync('/bin/sh', ['-c', String(t)], { encoding: 'utf8' }).split('\n').filter((l, i, a) => l !== '' || i < a.length - 1));
     default: throw new Error(`with_${lookup} is not supported yet`);
   }

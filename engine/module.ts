@@ -107,6 +107,8 @@ export type ActionContext = {
   evaluate(expr: string): unknown;
   /** Whether a condition holds, read as `when` reads it. */
   holds(cond: unknown): boolean;
+  /** A vars file on this machine (include_vars): found in the role's vars/, the role, the playbook's vars/, the playbook's directory. */
+  readVars(name: string): { vars: Record<string, unknown>; file: string };
 };
 
 /** What such a module came to. */
@@ -140,8 +142,11 @@ export type ModuleDef<A = any> = {
    * in --check. Such a module's facts() and plan() give nothing.
    */
   local?(args: A, ctx: ActionContext): ActionResult;
-  /** The variables it sets (set_fact), from its unrendered arguments: known to validate, unknown in --check when it is. */
-  localSets?(args: Record<string, unknown>): string[];
+  /**
+   * The variables it sets (set_fact), from its unrendered arguments: known to validate, unknown in --check when it
+   * is; 'any' when only running it can tell (include_vars of a file): validate then checks no later name.
+   */
+  localSets?(args: Record<string, unknown>): string[] | 'any';
   /** The local files its (unrendered) arguments name, for validate: none when absent. */
   localSources?(args: Record<string, unknown>): LocalSource[];
 };

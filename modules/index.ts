@@ -20,10 +20,11 @@ import user from './user.ts';
 import assert from './actions/assert.ts';
 import debug from './actions/debug.ts';
 import fail from './actions/fail.ts';
+import includeVars from './actions/include-vars.ts';
 import pause from './actions/pause.ts';
 import setFact from './actions/set-fact.ts';
 
-const all: ModuleDef[] = [app, apt, assert, command, copy, debug, fail, file, firewall, group, lineinfile, meteor, node, npm, pause, service,
+const all: ModuleDef[] = [app, apt, assert, command, copy, debug, fail, file, firewall, group, includeVars, lineinfile, meteor, node, npm, pause, service,
   setFact, shell, template, user];
 
 export const modules = new Map<string, ModuleDef>(all.map((m) => [m.name, m]));

@@ -37,6 +37,8 @@ export function checkPlays(plays: PlayDef[], hostsOf: (play: PlayDef) => string[
   for (const play of plays) {
     for (const host of hostsOf(play)) {
       const names = known(play, host);
+      // After an include_vars of a file only running it can read, any name may be defined.
+      let anyDefined = false;
       for (const m of MAGIC_VARS) names.add(m);
       // A task that may not run (its own or a block's `when`, or under an include's): Ansible renders its
       // arguments only once its condition held, so an undefined variable there is an error at run time, not here.
@@ -50,7 +52,7 @@ export function checkPlays(plays: PlayDef[], hostsOf: (play: PlayDef) => string[
         for (const k of Object.keys(t.vars ?? {})) scope.add(k);
         const report = (text: string, where: Problem['where'], always = false) => {
           const missing = undefinedVariables(text, (n) => scope.has(n));
-          if (mayNotRun && !always) return;
+          if ((mayNotRun && !always) || anyDefined) return;
           for (const v of missing) {
             add({ where, message: `undefined variable "${v}"` }, host);
           }
@@ -113,7 +115,9 @@ export function checkPlays(plays: PlayDef[], hostsOf: (play: PlayDef) => string[
           }
         }
         if (t.register) names.add(t.register);
-        for (const n of modules.get(t.module)?.localSets?.(t.args) ?? []) names.add(n);
+        const sets = modules.get(t.module)?.localSets?.(t.args) ?? [];
+        if (sets === 'any') anyDefined = true;
+        else for (const n of sets) names.add(n);
       };
       const checkItems = (items: Item[], inRescue: boolean, withItem: string[] = [], guarded = false): void => {
         for (const i of items) {

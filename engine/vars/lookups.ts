@@ -20,7 +20,30 @@ function find(ctx: Record<string, unknown>, sub: 'files' | 'templates', name: st
   return hit;
 }
 
-export const LOOKUPS = ['file', 'template', 'env', 'pipe', 'vars'];
+export const LOOKUPS = ['file', 'template', 'env', 'pipe', 'vars', 'first_found'];
+
+/**
+ * first_found: the first of its files that exists, as an absolute path; terms are names, or mappings of `files`,
+ * `paths` (relative to the role, then the playbook) and `skip` (no file: no item, instead of an error).
+ */
+export function firstFound(terms: unknown[], ctx: Record<string, unknown>): string[] {
+  const roots = [ctx.role_path, ctx.playbook_dir].filter(Boolean).map(String);
+  const tries: string[] = [];
+  let skip = false;
+  for (const t of terms.flatMap((x) => (Array.isArray(x) ? x : [x]))) {
+    const spec = t && typeof t === 'object' ? t as { files?: unknown; paths?: unknown; skip?: unknown } : { files: [t] };
+    if (spec.skip === true) skip = true;
+    const files = (Array.isArray(spec.files) ? spec.files : [spec.files]).filter((f) => f !== undefined).map(String);
+    const paths = (Array.isArray(spec.paths) ? spec.paths : spec.paths === undefined ? [] : [spec.paths]).map(String);
+    const dirs = paths.length ? paths.flatMap((p) => (p.startsWith('/') ? [p] : roots.map((r) => join(r, p))))
+      : roots.flatMap((r) => [join(r, 'files'), r]);
+    for (const f of files) tries.push(...(f.startsWith('/') ? [f] : dirs.map((d) => join(d, f))));
+  }
+  const hit = tries.find((p) => existsSync(p));
+  if (hit) return [hit];
+  if (skip) return [];
+  throw new Error(`first_found: none of ${tries.join(', ')} exists`);
+}
 
 /** The lookup and query globals; `render` renders a template file's text with the current variables. */
 export function lookupGlobals(render: Render): Record<string, (this: Ctx, ...a: unknown[]) => unknown> {
@@ -38,6 +61,10 @@ export function lookupGlobals(render: Render): Record<string, (this: Ctx, ...a: 
   };
   const run = function (this: Ctx, list: boolean, args: unknown[]) {
     const [pos, kw] = splitKw(args);
+    if (pos[0] === 'first_found') {
+      const found = firstFound([...pos.slice(1), ...(kw.files ? [{ files: kw.files, paths: kw.paths, skip: kw.skip }] : [])], this.ctx);
+      return list || kw.wantlist ? found : found[0] ?? '';
+    }
     const [plugin, ...terms] = pos.map(String);
     const values = terms.map((t) => one(this.ctx, plugin, t));
     if (list || kw.wantlist) return values;

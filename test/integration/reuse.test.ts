@@ -51,4 +51,16 @@ test('apply: the tasks, statuses and files of ansible-playbook on another host, 
     + 'other from web vars\nimported\none\ncommon\n');
 });
 
+test('include_vars (by a fact, first_found, under a name): the statuses and the values ansible-playbook gets', async () => {
+  const VARS = 'test/fixtures/reuse/vars-files.yml';
+  const r = await applyJson([VARS, '--limit', 'ru-1'], lab.inventory);
+  assert.is(r.code, 0, r.raw);
+  const theirs = await ansiblePlaybook(VARS, lab.inventory, 'ru-2');
+  assert.is(theirs.code, 0, theirs.raw);
+  assert.equal(r.report.hosts['ru-1'].tasks.map((t) => ({ task: t.task, status: t.status, ignored: !!t.ignored })), theirs.tasks);
+  const [a, b] = await Promise.all(ssh.map(async (s) => (await s.exec('cat /root/reuse-vars')).stdout));
+  assert.is(a, 'debian-family bookworm fallback common\n');
+  assert.is(b, a);
+});
+
 test.run();

@@ -8,10 +8,16 @@ import type { ActionContext } from '../../engine/module.ts';
 import { parsePlaybook } from '../../engine/playbook/parse.ts';
 import { conditionsHold } from '../../engine/task-rules.ts';
 import { evaluate } from '../../engine/vars/template.ts';
+import { findVarsFile, readVarsText } from '../../engine/vars/vars-file.ts';
 import { modules } from '../../modules/index.ts';
 
+const REUSE = new URL('../fixtures/reuse', import.meta.url).pathname;
 const ctx = (vars: Record<string, unknown>): ActionContext => ({
   evaluate: (e) => evaluate(e, vars), holds: (c) => conditionsHold([c], vars),
+  readVars: (name) => {
+    const file = findVarsFile(name, [REUSE]);
+    return { vars: readVarsText(file).vars, file };
+  },
 });
 const run = (name: string, args: Record<string, unknown>, vars: Record<string, unknown> = {}) => modules.get(name)!.local!(args, ctx(vars));
 
@@ -35,6 +41,16 @@ test('assert: every condition must hold; the first that does not fails with fail
     { status: 'failed', msg: 'wrong', result: { msg: 'wrong', assertion: 'x == 2', evaluated_to: false } });
   assert.is(run('assert', { that: 'x', msg: 'no x' }, { x: false }).msg, 'no x');
   assert.equal(run('assert', { that: 'x', quiet: true }, { x: 1 }), { status: 'ok', result: { msg: 'All assertions passed' } });
+});
+
+test('include_vars: a vars file found in vars/, its variables set, or under one name; validate knows not which', () => {
+  const all = { common_word: 'common', greeting: 'from vars_files' };
+  assert.equal(run('include_vars', { file: 'common.yml' }), { status: 'ok', sets: all,
+    result: { ansible_facts: all, ansible_included_var_files: [`${REUSE}/vars/common.yml`] } });
+  assert.equal(run('include_vars', { file: 'vars/common.yml', name: 'c' }).sets, { c: all });
+  assert.throws(() => run('include_vars', { file: 'nope.yml' }), /vars file "nope.yml" not found/);
+  assert.is(modules.get('include_vars')!.localSets!({ file: 'x.yml' }), 'any');
+  assert.equal(modules.get('include_vars')!.freeForm!('  vars/{{ os }}.yml '), { file: 'vars/{{ os }}.yml' });
 });
 
 test('fail and pause', () => {

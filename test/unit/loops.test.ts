@@ -30,6 +30,11 @@ test('the with_* forms', () => {
   assert.equal(expandLoop('indexed_items', [['p', 'q'], 'r']), [[0, 'p'], [1, 'q'], [2, 'r']]);
   assert.equal(expandLoop('fileglob', '*.conf', { playDir: dir }), [`${dir}/files/one.conf`, `${dir}/files/two.conf`]);
   assert.equal(expandLoop('lines', 'printf "a\\nb\\n"'), ['a', 'b']);
+  const reuse = new URL('../fixtures/reuse', import.meta.url).pathname;
+  assert.equal(expandLoop('first_found', ['vars/nothere.yml', 'vars/default.yml'], { playDir: reuse }), [`${reuse}/vars/default.yml`]);
+  assert.equal(expandLoop('first_found', [{ files: ['x.yml', 'Debian.yml'], paths: ['vars'] }], { playDir: reuse }), [`${reuse}/vars/Debian.yml`]);
+  assert.equal(expandLoop('first_found', [{ files: ['x.yml'], skip: true }], { playDir: reuse }), []);
+  assert.throws(() => expandLoop('first_found', ['x.yml'], { playDir: reuse }), /first_found: none of .*x\.yml exists/);
 });
 
 test('loop_control: the loop variable\'s name, index_var, ansible_loop when extended', () => {
@@ -50,7 +55,7 @@ test('written wrong, or not supported yet: refused where written', () => {
   assert.equal(parsePlaybook(f, modules).problems.map(formatProblem), [
     `${f}:6:7: loop and with_items: a task has one loop`,
     `${f}:8:7: loop_control without a loop`,
-    `${f}:10:7: the task keyword "with_first_found" is not supported yet`,
+    `${f}:10:7: the task keyword "with_random_choice" is not supported yet`,
     `${f}:13:33: loop_control: loop_var needs a variable name`,
     `${f}:13:47: loop_control: "dance" is not supported yet`,
   ]);

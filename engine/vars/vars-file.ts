@@ -1,0 +1,27 @@
+// Vars files read while a play runs (include_vars): found where Ansible looks (a role's vars/, the role, the
+// playbook's vars/, its directory), read as YAML 1.1, a vault file decrypted in memory and its values marked secret.
+import { existsSync, statSync } from 'node:fs';
+import { isAbsolute, join } from 'node:path';
+import { load } from 'js-yaml';
+import { readTextFile } from '../local-files.ts';
+import { markVaultVars } from '../redact.ts';
+import { unvault } from '../vault/password.ts';
+import { ANSIBLE_SCHEMA } from '../yaml/schema.ts';
+
+/** The file `name` names, in `roots` (the role's path, then the playbook's directory): vars/NAME, then NAME. */
+export function findVarsFile(name: string, roots: string[]): string {
+  const tries = isAbsolute(name) ? [name] : roots.flatMap((r) => [join(r, 'vars', name), join(r, name)]);
+  const hit = tries.find((p) => existsSync(p) && statSync(p).isFile());
+  if (!hit) throw new Error(`vars file "${name}" not found (looked in ${tries.join(', ')})`);
+  return hit;
+}
+
+/** A vars file's variables; an empty file has none. */
+export function readVarsText(file: string): { vars: Record<string, unknown> } {
+  const { text, vault } = unvault(readTextFile(file, 'vars file'), file);
+  const doc = load(text, { schema: ANSIBLE_SCHEMA, filename: file });
+  if (doc === undefined || doc === null) return { vars: {} };
+  if (typeof doc !== 'object' || Array.isArray(doc)) throw new Error(`vars file ${file} is not a mapping of variables`);
+  if (vault) markVaultVars(doc as Record<string, unknown>);
+  return { vars: doc as Record<string, unknown> };
+}
