@@ -6,7 +6,7 @@ import { gather } from './gather.ts';
 import { Flow, type IncludeOutcome, type FlowHost } from './flow.ts';
 import { setupFact } from './host-facts.ts';
 import { readLocalOnce, readTextFile, resolveLocal } from './local-files.ts';
-import type { Change, FactDef, ModuleDef, PlanContext, Registry, Step } from './module.ts';
+import type { Change, Effect, FactDef, ModuleDef, PlanContext, Registry, Step } from './module.ts';
 import { FactCache, notConverged, planGathering } from './plan.ts';
 import type { PlayDef, TaskDef } from './playbook/types.ts';
 import { redact, redactChange, sensitiveValues } from './redact.ts';
@@ -30,7 +30,9 @@ export type HostOptions = BecomeSettings & { check: boolean; tags: string[]; ski
   pinned?: string[] };
 
 /** What one loop item (or a task without a loop) came to. */
-type ItemOutcome = { status: TaskStatus; error?: string; output?: StepOutput; simulated?: boolean; result?: Record<string, unknown>; msg?: string };
+type ItemOutcome = { status: TaskStatus; error?: string; output?: StepOutput; simulated?: boolean; result?: Record<string, unknown>; msg?: string;
+  /** check_mode: false in --check: what the task really did, to join the predictions if it changed something. */
+  effects?: Effect[] };
 
 export class HostRun implements FlowHost {
   private cache = new FactCache();
@@ -60,12 +62,12 @@ export class HostRun implements FlowHost {
     return this.conn.exec(command, { stdin });
   };
 
-  private async ensureFacts(defs: FactDef[], become: Become): Promise<void> {
-    const missing = this.cache.missing(defs);
+  private async ensureFacts(defs: FactDef[], become: Become, cache = this.cache): Promise<void> {
+    const missing = cache.missing(defs);
     if (!missing.length) return;
     this.factExecs++;
     const got = await gather(missing, (script) => this.exec(scriptAs(become), script), this.name);
-    for (const [k, v] of got) this.cache.set(k, v);
+    for (const [k, v] of got) cache.set(k, v);
   }
 
   private become(play: PlayDef, task: TaskDef | undefined): Become {
@@ -232,16 +234,20 @@ export class HostRun implements FlowHost {
       this.unknownTouched(this.registry.modules.get(task.module)!, task, scope.vars, this.planContext(play, scope.vars, task));
       return { status: 'conditional', error: why };
     }
-    // In check mode a changed item's steps were only simulated: what they would print is not known.
-    const simulated = this.o.check && r.status === 'changed';
-    if (simulated) r = { ...r, simulated };
-    if (!hasRules(task) || r.status === 'skipped' || r.status === 'conditional') return r;
+    // In check mode (or under check_mode: true) a changed item's steps were only simulated: what they would print is
+    // not known. A check_mode: false task's real effects join the predictions if, judged, it changed something.
+    const simulated = Boolean(r.simulated);
+    const joined = (x: ItemOutcome): ItemOutcome => {
+      if (x.effects && x.status === 'changed') this.cache.applyEffects(x.effects, true);
+      return x;
+    };
+    if (!hasRules(task) || r.status === 'skipped' || r.status === 'conditional') return joined(r);
     const name = task.register ?? 'the result';
     const result = simulated ? predicted(name, r.status, this.wire) : registered(r.status, r.output);
     this.wire.reset();
     try {
       const j = judge(task, r.status, r.error, scope.vars, result, r.output !== undefined);
-      return { ...r, status: j.status, error: j.error, simulated };
+      return joined({ ...r, status: j.status, error: j.error, simulated });
     } catch (err) {
       const why = this.o.check ? this.wire.reason() : undefined;
       if (!why) return { ...r, status: 'failed', error: `changed_when/failed_when: ${(err as Error).message}` };
@@ -258,7 +264,9 @@ export class HostRun implements FlowHost {
     if (mod.local) return this.runLocal(mod, args, vars);
     const become = this.become(play, task);
     const defs = mod.facts(args, ctx);
-    const unknown = this.o.check ? defs.filter((d) => this.cache.isUnknown(d.key)) : [];
+    if (this.o.check && task.checkMode === false) return this.runForReal(mod, task, args, ctx, defs, become, out);
+    const check = this.o.check || task.checkMode === true;
+    const unknown = check ? defs.filter((d) => this.cache.isUnknown(d.key)) : [];
     if (unknown.length) {
       // What it would change is unknown too: readers of its facts after it are conditional as well.
       this.cache.markUnknown(defs);
@@ -274,9 +282,9 @@ export class HostRun implements FlowHost {
     const changes = await plan();
     if (!changes.length) return { status: 'ok' };
     out.push(...changes);
-    if (this.o.check) {
+    if (check) {
       for (const c of changes) this.cache.applyEffects(c.effects, true);
-      return { status: 'changed' };
+      return { status: 'changed', simulated: true };
     }
     const verify = mod.verifiable?.(args) !== false;
     const ran = await this.runChangeSteps(changes.flatMap((c) => c.steps), verify ? eager : [], become);
@@ -289,6 +297,30 @@ export class HostRun implements FlowHost {
     await this.ensureFacts(eager, become);
     const wrong = notConverged(task.module, await plan());
     return { status: wrong ? 'failed' : 'changed', error: wrong, output: ran.output };
+  }
+
+  /**
+   * `check_mode: false` in a --check run: the task runs on the host for real, as in Ansible (most often a command
+   * that only reads), planned against the host as it is (its facts read apart from check mode's predictions), and
+   * its output is known to the tasks after it. Its effects join the predictions only if it changed something
+   * (after changed_when: a command with `changed_when: false` is taken at its word that it changed nothing).
+   */
+  private async runForReal(mod: ModuleDef, task: TaskDef, args: Record<string, unknown>, ctx: PlanContext, defs: FactDef[],
+    become: Become, out: Change[]): Promise<ItemOutcome> {
+    const real = new FactCache();
+    const eager = defs.filter((d) => !d.lazy);
+    await this.ensureFacts(eager, become, real);
+    const changes = await planGathering(mod, args, ctx, real, (lazy) => this.ensureFacts(lazy, become, real));
+    if (!changes.length) return { status: 'ok' };
+    out.push(...changes);
+    const ran = await runSteps(this.exec, changes.flatMap((c) => c.steps), [], become);
+    const effects = changes.flatMap((c) => c.effects);
+    if (ran.failed) {
+      const { label, code, why } = ran.failed;
+      return { status: 'failed', output: ran.output, effects,
+        error: `${task.noLog ? 'a step' : `\`${label}\``} exited ${code}${why && !task.noLog ? `: ${why}` : ''}` };
+    }
+    return { status: 'changed', output: ran.output, effects };
   }
 
   /**

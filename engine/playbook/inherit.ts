@@ -12,6 +12,7 @@ export function inheritFrom(r: Reader, raw: Record<string, unknown>, p: Path, in
     tags: [...new Set([...inh.tags, ...list(raw.tags)])],
     become: r.flag(raw, 'become', p) ?? inh.become,
     becomeUser: r.becomeUser(raw, p) ?? inh.becomeUser,
+    checkMode: r.flag(raw, 'check_mode', p) ?? inh.checkMode,
     ignoreErrors: r.flag(raw, 'ignore_errors', p) ?? inh.ignoreErrors,
     noLog: r.flag(raw, 'no_log', p) ?? inh.noLog,
     vars: { ...inh.vars, ...varsOf(r, raw, p) },

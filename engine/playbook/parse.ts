@@ -13,12 +13,12 @@ import { findFile, readVarsFile, shown } from './files.ts';
 import { isTemplated } from '../vars/template.ts';
 import { NOTHING } from './task.ts';
 
-const PLAY_KEYS = new Set(['name', 'hosts', 'vars', 'become', 'become_user', 'become_method', 'tasks', 'handlers', 'gather_facts', 'tags', 'roles', 'pre_tasks', 'post_tasks',
+const PLAY_KEYS = new Set(['name', 'hosts', 'vars', 'become', 'become_user', 'become_method', 'check_mode', 'tasks', 'handlers', 'gather_facts', 'tags', 'roles', 'pre_tasks', 'post_tasks',
   'vars_files']);
 /** Ansible play keywords provision does not run yet: refused by name. */
 const PLAY_KEYWORDS_NOT_YET = new Set(['vars_prompt', 'serial', 'strategy',
   'max_fail_percentage', 'any_errors_fatal', 'remote_user', 'become_flags', 'environment',
-  'collections', 'module_defaults', 'order', 'force_handlers', 'connection', 'port', 'run_once', 'check_mode', 'diff',
+  'collections', 'module_defaults', 'order', 'force_handlers', 'connection', 'port', 'run_once', 'diff',
   'ignore_errors', 'ignore_unreachable', 'no_log', 'throttle', 'timeout', 'gather_subset', 'gather_timeout', 'fact_path', 'import_playbook']);
 
 export type { PlayDef, TaskDef } from './types.ts';
@@ -70,7 +70,8 @@ export function parsePlaybook(path: string, modules: ReadonlyMap<string, ModuleD
     // A play's tags are every one of its tasks' tags too (Ansible's inheritance); handlers run when notified.
     const parts: PlayParts = { handlers: [], roleDefaults: [], roleVars: [], seen: new Set() };
     const pr = new Reader(file, doc, modules, problems, { ...r.origin, play: parts });
-    const inh = { ...NOTHING, tags: list(raw.tags) };
+    const playCheck = r.flag(raw, 'check_mode', [i]);
+    const inh = { ...NOTHING, tags: list(raw.tags), ...(playCheck !== undefined ? { checkMode: playCheck } : {}) };
     const flat: TaskDef[] = [];
     const pre = parseItems(pr, section('pre_tasks'), [i, 'pre_tasks'], 'task', inh, flat);
     const roles = section('roles').flatMap((one, j) => roleEntry(pr, one, [i, 'roles', j], inh, flat, parseItems));

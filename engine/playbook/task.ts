@@ -9,7 +9,8 @@ import { type Path, type Reader, TASK_KEYWORDS_NOT_YET, isMap, list } from './re
 import { type LoopControl, WITH_LOOKUPS } from '../loops.ts';
 
 const TASK_KEYS = new Set(['name', 'when', 'loop', ...WITH_LOOKUPS.map((w) => `with_${w}`), 'loop_control', 'register', 'notify', 'listen', 'tags',
-  'become', 'become_user', 'become_method', 'ignore_errors', 'no_log', 'args', 'vars', 'changed_when', 'failed_when', 'until', 'retries', 'delay']);
+  'become', 'become_user', 'become_method', 'ignore_errors', 'no_log', 'args', 'vars', 'changed_when', 'failed_when', 'until', 'retries', 'delay',
+  'check_mode']);
 
 const NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 const CONTROL_KEYS: Record<string, keyof LoopControl> = { loop_var: 'loopVar', index_var: 'indexVar', label: 'label', pause: 'pause', extended: 'extended' };
@@ -42,6 +43,7 @@ export type Inherited = {
   tags: string[];
   become?: boolean;
   becomeUser?: string;
+  checkMode?: boolean;
   ignoreErrors?: boolean;
   noLog?: boolean;
   /** The blocks' `vars`, the inner block's winning. */
@@ -184,6 +186,7 @@ export function keywords(r: Reader, raw: Record<string, unknown>, p: Path, inh: 
   const ownWhere = ownWhen.map((_, i) => r.maybeAt(Array.isArray(raw.when) ? [...p, 'when', i] : [...p, 'when']) ?? r.at(p));
   const become = r.flag(raw, 'become', p);
   const becomeUser = r.becomeUser(raw, p) ?? inh.becomeUser;
+  const checkMode = r.flag(raw, 'check_mode', p) ?? inh.checkMode;
   const ignoreErrors = r.flag(raw, 'ignore_errors', p);
   const noLog = r.flag(raw, 'no_log', p);
   const vars = { ...inh.vars, ...varsOf(r, raw, p) };
@@ -203,6 +206,7 @@ export function keywords(r: Reader, raw: Record<string, unknown>, p: Path, inh: 
     tags: [...new Set([...list(raw.tags), ...inh.tags])],
     become: become ?? inh.become,
     ...(becomeUser ? { becomeUser } : {}),
+    ...(checkMode !== undefined ? { checkMode } : {}),
     ignoreErrors: ignoreErrors ?? inh.ignoreErrors ?? false,
     noLog: noLog ?? inh.noLog ?? false,
     ...(Object.keys(vars).length ? { vars } : {}),

@@ -29,6 +29,8 @@ export type TaskDef = {
   vars?: Record<string, unknown>;
   /** changed_when / failed_when: conditions over the task's own result (its `register` name reads it). */
   changedWhen?: unknown[];
+  /** check_mode of the task (or its block, role, play): false runs it for real in --check, true only simulates it. */
+  checkMode?: boolean;
   /** until (conditions over the task's own result), retries, delay (seconds). */
   until?: unknown[];
   retries?: number;
