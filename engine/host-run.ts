@@ -1,38 +1,36 @@
-// One host's run: plays in order, tasks in order, handlers at the end of each play. Beside it: task-control.ts
-// (tags, when, loop, arguments, register), plan.ts (the fact cache, planTask), step-run.ts (a change's steps in
-// one exec), handlers.ts, become.ts. A task's outcome is returned to its caller, never left in a field.
+// One host's run: per play, its facts, then its items in Ansible's order (flow.ts), each task's items through
+// until.ts, changed_when/failed_when (task-rules.ts), the module's plan and steps (plan.ts, step-run.ts) or, for a
+// module of this machine, local-run.ts; variables in host-vars.ts, loops in loops.ts. A task's outcome is
+// returned to its caller, never left in a field.
 import { type Become, type BecomeSettings, becomeFor, scriptAs } from './become.ts';
 import { gather } from './gather.ts';
 import { Flow, type IncludeOutcome, type FlowHost } from './flow.ts';
 import { setupFact } from './host-facts.ts';
 import { readLocalOnce, readTextFile, resolveLocal } from './local-files.ts';
-import type { Change, Effect, FactDef, ModuleDef, PlanContext, Registry, Step } from './module.ts';
+import type { Change, FactDef, ModuleDef, PlanContext, Registry, Step } from './module.ts';
 import { FactCache, notConverged, planGathering } from './plan.ts';
 import type { PlayDef, TaskDef } from './playbook/types.ts';
 import { redact, redactChange, sensitiveValues } from './redact.ts';
-import { findVarsFile, readVarsText } from './vars/vars-file.ts';
 import type { TaskResult, TaskStatus } from './results.ts';
 import { type StepsOutcome, runSteps } from './step-run.ts';
-import { type ItemResult, type StepOutput, Tripwire, predicted, registered } from './register.ts';
+import { type ItemResult, Tripwire, predicted, registered } from './register.ts';
 import { HostVars } from './host-vars.ts';
+import type { ItemOutcome } from './item-outcome.ts';
+import { runLocal } from './local-run.ts';
+import { runUntil } from './until.ts';
 import { itemVars, loopItems, renderArgs, selected, taskStatus, whenHolds } from './task-control.ts';
-import { conditionsHold, hasRules, judge } from './task-rules.ts';
+import { hasRules, judge } from './task-rules.ts';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { type TaskScope, explainLeftOut } from './task-vars.ts';
 import type { Conn } from './transport/conn.ts';
 import type { Stdin } from './transport/ssh.ts';
-import { evaluate, renderFile } from './vars/template.ts';
+import { renderFile } from './vars/template.ts';
 
 export type HostOptions = BecomeSettings & { check: boolean; tags: string[]; skipTags: string[]; connPort?: number;
   /** Why the run was stopped (Ctrl-C, the host lock refused), once it was: a task failing from then on was cut short by it. */
   stopped?: () => string | undefined;
   /** Extra variables (-e): no task var or registered result overrides them. */
   pinned?: string[] };
-
-/** What one loop item (or a task without a loop) came to. */
-type ItemOutcome = { status: TaskStatus; error?: string; output?: StepOutput; simulated?: boolean; result?: Record<string, unknown>; msg?: string;
-  /** check_mode: false in --check: what the task really did, to join the predictions if it changed something. */
-  effects?: Effect[] };
 
 export class HostRun implements FlowHost {
   private cache = new FactCache();
@@ -156,7 +154,8 @@ export class HostRun implements FlowHost {
       if (i > 0 && task.loopControl?.pause) await sleep(task.loopControl.pause * 1000);
       let r: ItemOutcome;
       try {
-        r = await this.runUntil(play, task, task.loop === undefined ? scope : this.vars.scope(task, vars, itemVars(task, items, i)), changes);
+        const itemScope = task.loop === undefined ? scope : this.vars.scope(task, vars, itemVars(task, items, i));
+        r = await runUntil(task, itemScope, changes, (out) => this.runItem(play, task, itemScope, out), this.o.check, this.wire);
       } catch (err) {
         thrown = (err as Error).message;
         statuses.push('failed');
@@ -183,42 +182,6 @@ export class HostRun implements FlowHost {
   private finish(task: TaskDef, status: TaskStatus): TaskStatus {
     if (status === 'failed' && (!task.ignoreErrors || this.o.stopped?.())) this.failed = true;
     return status;
-  }
-
-  /**
-   * An item run again while `until` does not hold, up to retries + 1 times (3 without retries) with `delay`
-   * seconds (5) between, as Ansible's until: the last attempt's outcome, its registered result with `attempts`;
-   * failed when it never held. In --check, an until that reads what a command would have printed is conditional.
-   */
-  private async runUntil(play: PlayDef, task: TaskDef, scope: TaskScope, out: Change[]): Promise<ItemOutcome> {
-    if (!task.until) return this.runItem(play, task, scope, out);
-    const attempts = task.retries === undefined ? 3 : task.retries <= 0 ? 1 : task.retries + 1;
-    for (let attempt = 1; ; attempt++) {
-      const changes: Change[] = [];
-      const r = await this.runItem(play, task, scope, changes);
-      const done = (x: ItemOutcome, counted = attempt): ItemOutcome => {
-        out.push(...changes);
-        return { ...x, result: { ...x.result, attempts: counted } };
-      };
-      if (r.status === 'skipped' || r.status === 'conditional') return done(r);
-      const result = r.simulated ? predicted(task.register ?? 'the result', r.status, this.wire)
-        : { ...registered(r.status, r.output, r.result), attempts: attempt };
-      this.wire.reset();
-      let holds: boolean;
-      try {
-        holds = conditionsHold(task.until, task.register ? { ...scope.vars, [task.register]: result } : scope.vars);
-      } catch (err) {
-        const why = this.o.check ? this.wire.reason() : undefined;
-        return done(why ? { ...r, status: 'conditional', error: `until ${why}` } : { ...r, status: 'failed', error: `until: ${(err as Error).message}` });
-      }
-      if (holds) return done(r);
-      if (attempt >= attempts) {
-        // Ansible records attempts - 1 when they ran out (its retries), and so does this.
-        return done({ ...r, status: 'failed', error: r.error ?? `until did not hold after ${attempt} attempts: ${task.until.map(String).join(' and ')}` },
-          attempts > 1 ? attempts - 1 : attempt);
-      }
-      await sleep((task.delay ?? 5) * 1000);
-    }
   }
 
   /** One loop item (or the task without a loop): run, then judged by changed_when and failed_when. */
@@ -261,7 +224,7 @@ export class HostRun implements FlowHost {
     const ctx = this.planContext(play, vars, task);
     if (!whenHolds(task, vars)) return { status: 'skipped' };
     const args = renderArgs(mod, task, vars);
-    if (mod.local) return this.runLocal(mod, args, vars);
+    if (mod.local) return runLocal(mod, args, vars, this.wire, this.vars, this.secrets);
     const become = this.become(play, task);
     const defs = mod.facts(args, ctx);
     if (this.o.check && task.checkMode === false) return this.runForReal(mod, task, args, ctx, defs, become, out);
@@ -340,28 +303,6 @@ export class HostRun implements FlowHost {
     } finally {
       this.wire.reset();
     }
-  }
-
-  /**
-   * A module that runs on this machine alone (debug, set_fact, assert, fail, pause): its result, and the variables
-   * it sets (with registered results: over play and task vars). In --check, one that read what check mode cannot
-   * know is conditional, even where the module would have made do without it.
-   */
-  private async runLocal(mod: ModuleDef, args: Record<string, unknown>, vars: Record<string, unknown>): Promise<ItemOutcome> {
-    const r = mod.local!(args, { evaluate: (e) => evaluate(e, vars), holds: (c) => conditionsHold([c], vars), readVars: (name) => this.readVars(name, vars) });
-    if (this.wire.reads.length) throw new Error('it read values check mode cannot know');
-    if (r.waitMs) await sleep(r.waitMs);
-    this.vars.assign(r.sets ?? {});
-    return r.status === 'failed' ? { status: 'failed', error: r.msg ?? 'failed', result: r.result } : { status: r.status, msg: r.msg, result: r.result };
-  }
-
-  /** A vars file of include_vars, found as Ansible finds it; a vault file's values are masked from then on. */
-  private readVars(name: string, vars: Record<string, unknown>): { vars: Record<string, unknown>; file: string } {
-    const roots = [vars.role_path, vars.playbook_dir].filter(Boolean).map(String);
-    const file = findVarsFile(name, roots);
-    const read = readVarsText(file);
-    this.secrets.push(...sensitiveValues(read.vars));
-    return { vars: read.vars, file };
   }
 
   /**
