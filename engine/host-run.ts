@@ -18,7 +18,7 @@ import { HostVars } from './host-vars.ts';
 import type { ItemOutcome } from './item-outcome.ts';
 import { runLocal } from './local-run.ts';
 import { runUntil } from './until.ts';
-import { itemVars, loopItems, renderArgs, selected, taskStatus, whenHolds } from './task-control.ts';
+import { itemVars, loopItems, renderArgs, selected, taskEnvironment, taskStatus, whenHolds, withEnvironment } from './task-control.ts';
 import { hasRules, judge } from './task-rules.ts';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { type TaskScope, explainLeftOut } from './task-vars.ts';
@@ -227,7 +227,7 @@ export class HostRun implements FlowHost {
     if (mod.local) return runLocal(mod, args, vars, this.wire, this.vars, this.secrets);
     const become = this.become(play, task);
     const defs = mod.facts(args, ctx);
-    if (this.o.check && task.checkMode === false) return this.runForReal(mod, task, args, ctx, defs, become, out);
+    if (this.o.check && task.checkMode === false) return this.runForReal(mod, task, args, ctx, defs, become, out, taskEnvironment(task, vars));
     const check = this.o.check || task.checkMode === true;
     const unknown = check ? defs.filter((d) => this.cache.isUnknown(d.key)) : [];
     if (unknown.length) {
@@ -250,7 +250,7 @@ export class HostRun implements FlowHost {
       return { status: 'changed', simulated: true };
     }
     const verify = mod.verifiable?.(args) !== false;
-    const ran = await this.runChangeSteps(changes.flatMap((c) => c.steps), verify ? eager : [], become);
+    const ran = await this.runChangeSteps(withEnvironment(changes.flatMap((c) => c.steps), taskEnvironment(task, vars)), verify ? eager : [], become);
     if (ran.failed) {
       const { label, code, why } = ran.failed;
       return { status: 'failed', output: ran.output,
@@ -269,14 +269,14 @@ export class HostRun implements FlowHost {
    * (after changed_when: a command with `changed_when: false` is taken at its word that it changed nothing).
    */
   private async runForReal(mod: ModuleDef, task: TaskDef, args: Record<string, unknown>, ctx: PlanContext, defs: FactDef[],
-    become: Become, out: Change[]): Promise<ItemOutcome> {
+    become: Become, out: Change[], env?: Record<string, string>): Promise<ItemOutcome> {
     const real = new FactCache();
     const eager = defs.filter((d) => !d.lazy);
     await this.ensureFacts(eager, become, real);
     const changes = await planGathering(mod, args, ctx, real, (lazy) => this.ensureFacts(lazy, become, real));
     if (!changes.length) return { status: 'ok' };
     out.push(...changes);
-    const ran = await runSteps(this.exec, changes.flatMap((c) => c.steps), [], become);
+    const ran = await runSteps(this.exec, withEnvironment(changes.flatMap((c) => c.steps), env), [], become);
     const effects = changes.flatMap((c) => c.effects);
     if (ran.failed) {
       const { label, code, why } = ran.failed;

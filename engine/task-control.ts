@@ -1,6 +1,7 @@
 // Task control, pure: whether a task is selected by tags, whether its `when` holds, the items of its loop,
 // its arguments rendered and checked, and the status of a task from its items'.
-import type { ModuleDef } from './module.ts';
+import type { ModuleDef, Step } from './module.ts';
+import { pyStr } from './vars/python.ts';
 import type { TaskDef } from './playbook/types.ts';
 import type { TaskStatus } from './results.ts';
 import { coerce, validate } from './validate.ts';
@@ -50,6 +51,24 @@ export function renderArgs(mod: ModuleDef, task: TaskDef, vars: Record<string, u
   const problems = validate(mod.schema, args);
   if (problems.length) throw new Error(`${task.module}: ${problems.map((p) => p.message).join('; ')}`);
   return args;
+}
+
+/** A task's environment (its layers rendered, the inner winning, values as text), or undefined when it has none. */
+export function taskEnvironment(task: TaskDef, vars: Record<string, unknown>): Record<string, string> | undefined {
+  if (!task.environment?.length) return undefined;
+  const env: Record<string, string> = {};
+  for (const layer of task.environment) {
+    const v = typeof layer === 'string' ? renderValue(layer, vars) : renderDeep(layer, vars);
+    if (!v || typeof v !== 'object' || Array.isArray(v)) throw new Error(`environment must give a mapping of variable names to values, not ${JSON.stringify(v)}`);
+    for (const [k, x] of Object.entries(v)) env[k] = pyStr(x);
+  }
+  return env;
+}
+
+/** Steps that run commands, with the task's environment under their own. */
+export function withEnvironment(steps: Step[], env: Record<string, string> | undefined): Step[] {
+  if (!env) return steps;
+  return steps.map((s) => ('exec' in s || 'shell' in s ? { ...s, env: { ...env, ...s.env } } : s));
 }
 
 /** A task's status from its items': failed, else conditional, else changed, else skipped if all were, else ok. */

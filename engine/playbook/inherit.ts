@@ -1,6 +1,6 @@
 // What a block, an import or a role hands down to the tasks in it, as Ansible does: its `when` (evaluated again
 // for every task), its tags (added up), become, ignore_errors and no_log (the default), vars (the inner winning).
-import { type Inherited, varsOf } from './task.ts';
+import { type Inherited, environmentOf, varsOf } from './task.ts';
 import { type Path, type Reader, list } from './reader.ts';
 
 /** What a block (or an import, a role) hands down to the tasks in it: its when, tags, become, ignore_errors, no_log, vars. */
@@ -13,6 +13,7 @@ export function inheritFrom(r: Reader, raw: Record<string, unknown>, p: Path, in
     become: r.flag(raw, 'become', p) ?? inh.become,
     becomeUser: r.becomeUser(raw, p) ?? inh.becomeUser,
     checkMode: r.flag(raw, 'check_mode', p) ?? inh.checkMode,
+    environment: [...(inh.environment ?? []), ...environmentOf(r, raw, p)],
     ignoreErrors: r.flag(raw, 'ignore_errors', p) ?? inh.ignoreErrors,
     noLog: r.flag(raw, 'no_log', p) ?? inh.noLog,
     vars: { ...inh.vars, ...varsOf(r, raw, p) },

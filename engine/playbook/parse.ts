@@ -11,13 +11,13 @@ import { type Path, type PlayParts, Reader, isMap, list } from './reader.ts';
 import { roleEntry } from './roles.ts';
 import { findFile, readVarsFile, shown } from './files.ts';
 import { isTemplated } from '../vars/template.ts';
-import { NOTHING } from './task.ts';
+import { NOTHING, environmentOf } from './task.ts';
 
-const PLAY_KEYS = new Set(['name', 'hosts', 'vars', 'become', 'become_user', 'become_method', 'check_mode', 'tasks', 'handlers', 'gather_facts', 'tags', 'roles', 'pre_tasks', 'post_tasks',
+const PLAY_KEYS = new Set(['name', 'hosts', 'vars', 'become', 'become_user', 'become_method', 'check_mode', 'environment', 'tasks', 'handlers', 'gather_facts', 'tags', 'roles', 'pre_tasks', 'post_tasks',
   'vars_files']);
 /** Ansible play keywords provision does not run yet: refused by name. */
 const PLAY_KEYWORDS_NOT_YET = new Set(['vars_prompt', 'serial', 'strategy',
-  'max_fail_percentage', 'any_errors_fatal', 'remote_user', 'become_flags', 'environment',
+  'max_fail_percentage', 'any_errors_fatal', 'remote_user', 'become_flags',
   'collections', 'module_defaults', 'order', 'force_handlers', 'connection', 'port', 'run_once', 'diff',
   'ignore_errors', 'ignore_unreachable', 'no_log', 'throttle', 'timeout', 'gather_subset', 'gather_timeout', 'fact_path', 'import_playbook']);
 
@@ -71,7 +71,7 @@ export function parsePlaybook(path: string, modules: ReadonlyMap<string, ModuleD
     const parts: PlayParts = { handlers: [], roleDefaults: [], roleVars: [], seen: new Set() };
     const pr = new Reader(file, doc, modules, problems, { ...r.origin, play: parts });
     const playCheck = r.flag(raw, 'check_mode', [i]);
-    const inh = { ...NOTHING, tags: list(raw.tags), ...(playCheck !== undefined ? { checkMode: playCheck } : {}) };
+    const inh = { ...NOTHING, tags: list(raw.tags), ...(playCheck !== undefined ? { checkMode: playCheck } : {}), environment: environmentOf(r, raw, [i]) };
     const flat: TaskDef[] = [];
     const pre = parseItems(pr, section('pre_tasks'), [i, 'pre_tasks'], 'task', inh, flat);
     const roles = section('roles').flatMap((one, j) => roleEntry(pr, one, [i, 'roles', j], inh, flat, parseItems));

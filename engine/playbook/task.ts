@@ -10,7 +10,7 @@ import { type LoopControl, WITH_LOOKUPS } from '../loops.ts';
 
 const TASK_KEYS = new Set(['name', 'when', 'loop', ...WITH_LOOKUPS.map((w) => `with_${w}`), 'loop_control', 'register', 'notify', 'listen', 'tags',
   'become', 'become_user', 'become_method', 'ignore_errors', 'no_log', 'args', 'vars', 'changed_when', 'failed_when', 'until', 'retries', 'delay',
-  'check_mode']);
+  'check_mode', 'environment']);
 
 const NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 const CONTROL_KEYS: Record<string, keyof LoopControl> = { loop_var: 'loopVar', index_var: 'indexVar', label: 'label', pause: 'pause', extended: 'extended' };
@@ -44,6 +44,8 @@ export type Inherited = {
   become?: boolean;
   becomeUser?: string;
   checkMode?: boolean;
+  /** environment of the play, blocks, role or import around the task, outermost first. */
+  environment?: unknown[];
   ignoreErrors?: boolean;
   noLog?: boolean;
   /** The blocks' `vars`, the inner block's winning. */
@@ -75,6 +77,20 @@ function count(r: Reader, raw: Record<string, unknown>, p: Path, key: 'retries' 
   if (typeof n === 'number' && Number.isInteger(n) && n >= 0) return { [key]: n };
   r.problem(r.at([...p, key]), typeof v === 'string' && isTemplated(v) ? `${key}: a template is not supported yet` : `${key} is a whole number`);
   return {};
+}
+
+/** environment: a mapping of variable names to values, or a template giving one; inner layers win, at run time. */
+export function environmentOf(r: Reader, raw: Record<string, unknown>, p: Path): unknown[] {
+  const e = raw.environment;
+  if (e === undefined || e === null) return [];
+  if (typeof e === 'string' ? !isTemplated(e) : !isMap(e)) {
+    r.problem(r.at([...p, 'environment']), 'environment is a mapping of variable names to values (or a template that gives one)');
+    return [];
+  }
+  if (isMap(e)) {
+    for (const k of Object.keys(e)) if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(k)) r.problem(r.at([...p, 'environment', k], true), `"${k}" is not an environment variable name`);
+  }
+  return [e];
 }
 
 /** A condition keyword (changed_when, failed_when, until) as a list of conditions; undefined when absent. */
@@ -207,6 +223,10 @@ export function keywords(r: Reader, raw: Record<string, unknown>, p: Path, inh: 
     become: become ?? inh.become,
     ...(becomeUser ? { becomeUser } : {}),
     ...(checkMode !== undefined ? { checkMode } : {}),
+    ...(() => {
+      const environment = [...(inh.environment ?? []), ...environmentOf(r, raw, p)];
+      return environment.length ? { environment } : {};
+    })(),
     ignoreErrors: ignoreErrors ?? inh.ignoreErrors ?? false,
     noLog: noLog ?? inh.noLog ?? false,
     ...(Object.keys(vars).length ? { vars } : {}),

@@ -29,6 +29,8 @@ export type TaskDef = {
   vars?: Record<string, unknown>;
   /** changed_when / failed_when: conditions over the task's own result (its `register` name reads it). */
   changedWhen?: unknown[];
+  /** environment: the layers of the play, blocks, role and task (outermost first), rendered and merged at run time. */
+  environment?: unknown[];
   /** check_mode of the task (or its block, role, play): false runs it for real in --check, true only simulates it. */
   checkMode?: boolean;
   /** until (conditions over the task's own result), retries, delay (seconds). */

@@ -69,4 +69,16 @@ test('until, retries, delay: attempts as ansible-playbook makes them; in --check
   assert.is(b, a);
 });
 
+test('environment at play, block and task level: the inner wins, as under ansible-playbook', async () => {
+  const ENV = 'test/fixtures/playbooks/environment.yml';
+  for (const run of ['first', 'second']) {
+    const r = await applyJson([ENV, '--limit', 'ct-1'], lab.inventory);
+    const theirs = await ansiblePlaybook(ENV, lab.inventory, 'ct-2');
+    assert.equal(r.report.hosts['ct-1'].tasks.map((t) => ({ task: t.task, status: t.status, ignored: !!t.ignored })), theirs.tasks, run);
+  }
+  const [a, b] = await Promise.all(ssh.map(async (s) => (await s.exec('cat /root/ctl-env')).stdout));
+  assert.is(a, 'from the play|task|from a template\n');
+  assert.is(b, a);
+});
+
 test.run();

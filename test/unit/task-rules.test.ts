@@ -8,6 +8,8 @@ import { parsePlaybook } from '../../engine/playbook/parse.ts';
 import type { TaskDef } from '../../engine/playbook/types.ts';
 import { Tripwire, predicted, registeredLoop } from '../../engine/register.ts';
 import { judge } from '../../engine/task-rules.ts';
+import { taskEnvironment, withEnvironment } from '../../engine/task-control.ts';
+import { formatProblem } from '../../engine/errors.ts';
 import { explainLeftOut, withTaskVars } from '../../engine/task-vars.ts';
 
 const fx = relative(process.cwd(), new URL('../fixtures/playbooks/control.yml', import.meta.url).pathname);
@@ -86,6 +88,20 @@ test('a loop registers results per item, each with its item; changed and failed 
   assert.is((c.results as Array<Record<string, unknown>>)[0].item, 'a');
   assert.throws(() => (c.results as Array<Record<string, unknown>>)[0].stdout, /x\.results\[0\]\.stdout is not known/);
   assert.throws(() => c.changed, /x\.changed is not known/);
+});
+
+test('environment: layers rendered, the inner winning, values as text; commands take it under their own', () => {
+  const f = relative(process.cwd(), new URL('../fixtures/playbooks/environment.yml', import.meta.url).pathname);
+  const t = parsePlaybook(f, modules).plays[0].tasks[0];
+  assert.equal(taskEnvironment(t, { proxy_env: { TEMPLATED: 'x', N: 1 } }), { PLAY_VAR: 'from the play', SHARED: 'task', TEMPLATED: 'x', N: '1' });
+  assert.throws(() => taskEnvironment(t, { proxy_env: 'text' }), /environment must give a mapping/);
+  assert.equal(withEnvironment([{ exec: ['env'], env: { SHARED: 'own' } }, { write: { path: '/x', content: '' } }], { SHARED: 'task', A: '1' }),
+    [{ exec: ['env'], env: { SHARED: 'own', A: '1' } }, { write: { path: '/x', content: '' } }]);
+  const bad = relative(process.cwd(), new URL('../fixtures/playbooks/invalid/environment.yml', import.meta.url).pathname);
+  assert.equal(parsePlaybook(bad, modules).problems.map(formatProblem), [
+    `${bad}:3:16: environment is a mapping of variable names to values (or a template that gives one)`,
+    `${bad}:6:22: "NOT A NAME" is not an environment variable name`,
+  ]);
 });
 
 test.run();
