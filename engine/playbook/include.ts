@@ -16,7 +16,7 @@ import type { IncludeDef, Item, MetaDef, TaskDef } from './types.ts';
 
 export type ParseItems = (r: Reader, raw: unknown[], p: Path, kind: string, inh: Inherited, flat: TaskDef[]) => Item[];
 type Kind = 'import_tasks' | 'include_tasks' | 'import_role' | 'include_role';
-const KINDS: Kind[] = ['import_tasks', 'include_tasks', 'import_role', 'include_role'];
+export const KINDS: Kind[] = ['import_tasks', 'include_tasks', 'import_role', 'include_role'];
 const prefixes = ['', 'ansible.builtin.', 'ansible.legacy.'];
 
 /** The keys each form takes besides its own (the rest are refused: not supported yet, or unknown). */

@@ -13,10 +13,10 @@ import { findFile, readVarsFile, shown } from './files.ts';
 import { isTemplated } from '../vars/template.ts';
 import { NOTHING, environmentOf } from './task.ts';
 
-const PLAY_KEYS = new Set(['name', 'hosts', 'vars', 'become', 'become_user', 'become_method', 'check_mode', 'environment', 'tasks', 'handlers', 'gather_facts', 'tags', 'roles', 'pre_tasks', 'post_tasks',
+export const PLAY_KEYS = new Set(['name', 'hosts', 'vars', 'become', 'become_user', 'become_method', 'check_mode', 'environment', 'tasks', 'handlers', 'gather_facts', 'tags', 'roles', 'pre_tasks', 'post_tasks',
   'vars_files']);
 /** Ansible play keywords provision does not run yet: refused by name. */
-const PLAY_KEYWORDS_NOT_YET = new Set(['vars_prompt', 'serial', 'strategy',
+export const PLAY_KEYWORDS_NOT_YET = new Set(['vars_prompt', 'serial', 'strategy',
   'max_fail_percentage', 'any_errors_fatal', 'remote_user', 'become_flags',
   'collections', 'module_defaults', 'order', 'force_handlers', 'connection', 'port', 'run_once', 'diff',
   'ignore_errors', 'ignore_unreachable', 'no_log', 'throttle', 'timeout', 'gather_subset', 'gather_timeout', 'fact_path', 'import_playbook']);

@@ -8,7 +8,7 @@ import { parseKv } from './kv.ts';
 import { type Path, type Reader, TASK_KEYWORDS_NOT_YET, isMap, list } from './reader.ts';
 import { type LoopControl, WITH_LOOKUPS } from '../loops.ts';
 
-const TASK_KEYS = new Set(['name', 'when', 'loop', ...WITH_LOOKUPS.map((w) => `with_${w}`), 'loop_control', 'register', 'notify', 'listen', 'tags',
+export const TASK_KEYS = new Set(['name', 'when', 'loop', ...WITH_LOOKUPS.map((w) => `with_${w}`), 'loop_control', 'register', 'notify', 'listen', 'tags',
   'become', 'become_user', 'become_method', 'ignore_errors', 'no_log', 'args', 'vars', 'changed_when', 'failed_when', 'until', 'retries', 'delay',
   'check_mode', 'environment']);
 
