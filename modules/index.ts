@@ -12,6 +12,7 @@ import lineinfile from './lineinfile.ts';
 import meteor from './meteor.ts';
 import node from './node.ts';
 import npm from './npm/npm.ts';
+import pkg from './package.ts';
 import { npmPack } from './npm/pack.ts';
 import service from './service.ts';
 import shell from './shell.ts';
@@ -24,7 +25,7 @@ import includeVars from './actions/include-vars.ts';
 import pause from './actions/pause.ts';
 import setFact from './actions/set-fact.ts';
 
-const all: ModuleDef[] = [app, apt, assert, command, copy, debug, fail, file, firewall, group, includeVars, lineinfile, meteor, node, npm, pause, service,
+const all: ModuleDef[] = [app, apt, assert, command, copy, debug, fail, file, firewall, group, includeVars, lineinfile, meteor, node, npm, pkg, pause, service,
   setFact, shell, template, user];
 
 export const modules = new Map<string, ModuleDef>(all.map((m) => [m.name, m]));
