@@ -18,7 +18,7 @@ import { HostVars } from './host-vars.ts';
 import type { ItemOutcome } from './item-outcome.ts';
 import { runLocal } from './local-run.ts';
 import { runUntil } from './until.ts';
-import { itemVars, loopItems, renderArgs, selected, taskEnvironment, taskStatus, whenHolds, withEnvironment } from './task-control.ts';
+import { itemVars, loopItems, renderArgs, resolvedFlags, selected, taskEnvironment, taskStatus, whenHolds, withEnvironment } from './task-control.ts';
 import { hasRules, judge } from './task-rules.ts';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { type TaskScope, explainLeftOut } from './task-vars.ts';
@@ -90,7 +90,7 @@ export class HostRun implements FlowHost {
     const r: TaskResult = { play: play.name, task: task.role ? `${task.role.name} : ${task.name}` : task.name, module: task.module, status, where: `${task.where.file}:${task.where.line}`, noLog: task.noLog,
       ms: this.taskStart === undefined ? undefined : Math.round(performance.now() - this.taskStart),
       changes: changes.map((c) => redactChange(c, this.secrets)), error: error === undefined ? undefined : redact(error, this.secrets) };
-    if (status === 'failed' && task.ignoreErrors && !stopped) r.ignored = true;
+    if (status === 'failed' && task.ignoreErrors === true && !stopped) r.ignored = true;
     if (msg !== undefined) r.msg = redact(msg, this.secrets);
     this.results.push(r);
     this.onResult(this.name, r);
@@ -128,13 +128,15 @@ export class HostRun implements FlowHost {
   }
 
   /** Runs one task (every loop item); returns its status. */
-  async runTask(play: PlayDef, task: TaskDef, vars: Record<string, unknown>): Promise<TaskStatus> {
+  async runTask(play: PlayDef, written: TaskDef, vars: Record<string, unknown>): Promise<TaskStatus> {
     this.taskStart = performance.now();
-    if (!selected(task, this.o.tags, this.o.skipTags)) return 'skipped';
+    if (!selected(written, this.o.tags, this.o.skipTags)) return 'skipped';
     let items: unknown[];
     this.wire.reset();
-    const scope = this.vars.scope(task, vars);
+    const scope = this.vars.scope(written, vars);
+    let task = written;
     try {
+      task = resolvedFlags(written, scope.vars);
       items = loopItems(task, scope.vars);
     } catch (err) {
       const e = explainLeftOut(err as Error, scope, this.wire);
@@ -180,7 +182,8 @@ export class HostRun implements FlowHost {
   }
 
   private finish(task: TaskDef, status: TaskStatus): TaskStatus {
-    if (status === 'failed' && (!task.ignoreErrors || this.o.stopped?.())) this.failed = true;
+    // ignore_errors only when it is true: a template not judged yet (its task failed before) ignores nothing.
+    if (status === 'failed' && (task.ignoreErrors !== true || this.o.stopped?.())) this.failed = true;
     return status;
   }
 

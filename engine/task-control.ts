@@ -2,6 +2,7 @@
 // its arguments rendered and checked, and the status of a task from its items'.
 import type { ModuleDef, Step } from './module.ts';
 import { pyStr } from './vars/python.ts';
+import { ansibleBool } from './yaml/schema.ts';
 import type { TaskDef } from './playbook/types.ts';
 import type { TaskStatus } from './results.ts';
 import { coerce, validate } from './validate.ts';
@@ -51,6 +52,15 @@ export function renderArgs(mod: ModuleDef, task: TaskDef, vars: Record<string, u
   const problems = validate(mod.schema, args);
   if (problems.length) throw new Error(`${task.module}: ${problems.map((p) => p.message).join('; ')}`);
   return args;
+}
+
+/** The task with its templated boolean keywords (ignore_errors) judged with `vars`, as Ansible's boolean(). */
+export function resolvedFlags(task: TaskDef, vars: Record<string, unknown>): TaskDef {
+  if (typeof task.ignoreErrors !== 'string') return task;
+  const v = renderValue(task.ignoreErrors, vars);
+  const b = typeof v === 'boolean' ? v : ansibleBool(v);
+  if (b === undefined) throw new Error(`ignore_errors: ${JSON.stringify(v)} is not a boolean`);
+  return { ...task, ignoreErrors: b };
 }
 
 /** A task's environment (its layers rendered, the inner winning, values as text), or undefined when it has none. */

@@ -14,7 +14,7 @@ export function inheritFrom(r: Reader, raw: Record<string, unknown>, p: Path, in
     becomeUser: r.becomeUser(raw, p) ?? inh.becomeUser,
     checkMode: r.flag(raw, 'check_mode', p) ?? inh.checkMode,
     environment: [...(inh.environment ?? []), ...environmentOf(r, raw, p)],
-    ignoreErrors: r.flag(raw, 'ignore_errors', p) ?? inh.ignoreErrors,
+    ignoreErrors: r.flagOrTemplate(raw, 'ignore_errors', p) ?? inh.ignoreErrors,
     noLog: r.flag(raw, 'no_log', p) ?? inh.noLog,
     vars: { ...inh.vars, ...varsOf(r, raw, p) },
   };

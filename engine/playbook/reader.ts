@@ -98,6 +98,13 @@ export class Reader {
     return u;
   }
 
+  /** A boolean keyword that may also be a template, judged when the task runs (ignore_errors: "{{ ansible_check_mode }}"). */
+  flagOrTemplate(raw: Record<string, unknown>, key: string, p: Path): boolean | string | undefined {
+    const v = raw[key];
+    if (typeof v === 'string' && isTemplated(v)) return v;
+    return this.flag(raw, key, p);
+  }
+
   /**
    * A boolean keyword as Ansible reads it (yes/no/on/off/true/false/1/0 and their quoted forms); anything else,
    * a template included, is refused where it is written rather than guessed.

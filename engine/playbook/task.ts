@@ -46,7 +46,7 @@ export type Inherited = {
   checkMode?: boolean;
   /** environment of the play, blocks, role or import around the task, outermost first. */
   environment?: unknown[];
-  ignoreErrors?: boolean;
+  ignoreErrors?: boolean | string;
   noLog?: boolean;
   /** The blocks' `vars`, the inner block's winning. */
   vars: Record<string, unknown>;
@@ -203,7 +203,7 @@ export function keywords(r: Reader, raw: Record<string, unknown>, p: Path, inh: 
   const become = r.flag(raw, 'become', p);
   const becomeUser = r.becomeUser(raw, p) ?? inh.becomeUser;
   const checkMode = r.flag(raw, 'check_mode', p) ?? inh.checkMode;
-  const ignoreErrors = r.flag(raw, 'ignore_errors', p);
+  const ignoreErrors = r.flagOrTemplate(raw, 'ignore_errors', p);
   const noLog = r.flag(raw, 'no_log', p);
   const vars = { ...inh.vars, ...varsOf(r, raw, p) };
   const loops = ['loop', ...WITH_LOOKUPS.map((w) => `with_${w}`)].filter((k) => k in raw);

@@ -18,7 +18,8 @@ export type TaskDef = {
   become?: boolean;
   /** become_user of the task or of the blocks, role or import around it. */
   becomeUser?: string;
-  ignoreErrors: boolean;
+  /** A template (`"{{ ansible_check_mode }}"`) is judged when the task runs (task-control.ts resolvedFlags). */
+  ignoreErrors: boolean | string;
   noLog: boolean;
   where: Where;
   /** Where an argument (a path inside args) is written. */

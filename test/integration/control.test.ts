@@ -81,4 +81,14 @@ test('environment at play, block and task level: the inner wins, as under ansibl
   assert.is(b, a);
 });
 
+test('ignore_errors as a template, judged when the task runs, as under ansible-playbook', async () => {
+  const IE = 'test/fixtures/playbooks/ignore-errors.yml';
+  const r = await applyJson([IE, '--limit', 'ct-1'], lab.inventory);
+  assert.is(r.code, 1, r.raw);
+  const theirs = await ansiblePlaybook(IE, lab.inventory, 'ct-2');
+  const mine = r.report.hosts['ct-1'].tasks.map((t) => ({ task: t.task, status: t.status, ignored: !!t.ignored }));
+  assert.equal(mine, theirs.tasks);
+  assert.equal(mine.map((t) => [t.status, t.ignored]), [['failed', true], ['failed', false]]);
+});
+
 test.run();

@@ -8,7 +8,7 @@ import { parsePlaybook } from '../../engine/playbook/parse.ts';
 import type { TaskDef } from '../../engine/playbook/types.ts';
 import { Tripwire, predicted, registeredLoop } from '../../engine/register.ts';
 import { judge } from '../../engine/task-rules.ts';
-import { taskEnvironment, withEnvironment } from '../../engine/task-control.ts';
+import { resolvedFlags, taskEnvironment, withEnvironment } from '../../engine/task-control.ts';
 import { formatProblem } from '../../engine/errors.ts';
 import { explainLeftOut, withTaskVars } from '../../engine/task-vars.ts';
 
@@ -102,6 +102,15 @@ test('environment: layers rendered, the inner winning, values as text; commands 
     `${bad}:3:16: environment is a mapping of variable names to values (or a template that gives one)`,
     `${bad}:6:22: "NOT A NAME" is not an environment variable name`,
   ]);
+});
+
+test('ignore_errors as a template: kept as written, judged with the task\'s variables as Ansible\'s boolean()', () => {
+  const f = relative(process.cwd(), new URL('../fixtures/playbooks/ignore-errors.yml', import.meta.url).pathname);
+  const [a, b] = parsePlaybook(f, modules).plays[0].tasks;
+  assert.is(a.ignoreErrors, '{{ not ansible_check_mode }}');
+  assert.is(resolvedFlags(a, { ansible_check_mode: false }).ignoreErrors, true);
+  assert.is(resolvedFlags(b, { ansible_check_mode: false }).ignoreErrors, false);
+  assert.throws(() => resolvedFlags({ ...b, ignoreErrors: '{{ x }}' }, { x: 'maybe' }), /ignore_errors: "maybe" is not a boolean/);
 });
 
 test.run();
