@@ -246,6 +246,17 @@ export class HostRun implements FlowHost {
     // (then the task was conditional above). A plan failing only in check mode is an effect a module did not
     // declare: the differential test (test/integration/differential.test.ts) hunts those.
     const changes = await plan();
+    if (!changes.length && mod.gathered && check && this.cache.simulated) {
+      // What it reads (every service) a change simulated before it may have changed: not known, and said so.
+      const why = `${task.module} reads the host as a change simulated before it may have left it`;
+      this.vars.markUnknown(Object.keys(mod.gathered(args, { get: <T>(d: FactDef<T>) => this.cache.get(d.key) as T })), [why]);
+      return { status: 'conditional', error: `cannot be predicted: ${why}` };
+    }
+    if (!changes.length && mod.gathered) {
+      const sets = mod.gathered(args, { get: <T>(d: FactDef<T>) => this.cache.get(d.key) as T });
+      const facts = vars.ansible_facts && typeof vars.ansible_facts === 'object' ? vars.ansible_facts : {};
+      this.vars.assign({ ...sets, ansible_facts: { ...facts, ...sets } });
+    }
     if (!changes.length) return { status: 'ok' };
     out.push(...changes);
     if (check) {

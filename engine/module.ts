@@ -138,6 +138,11 @@ export type ModuleDef<A = any> = {
   /** False when planning again cannot confirm the changes ran (a command without creates/removes). */
   verifiable?(args: A): boolean;
   /**
+   * Facts that become variables of the host (service_facts): read from its declared facts when it plans no change,
+   * set as set_fact sets them (in --check too), also under ansible_facts.
+   */
+  gathered?(args: A, facts: Facts): Record<string, unknown>;
+  /**
    * Runs on this machine alone, instead of facts, plan and steps (debug, set_fact, assert, fail, pause): the same
    * in --check. Such a module's facts() and plan() give nothing.
    */

@@ -15,6 +15,7 @@ import npm from './npm/npm.ts';
 import pkg from './package.ts';
 import { npmPack } from './npm/pack.ts';
 import service from './service.ts';
+import serviceFacts from './service-facts.ts';
 import shell from './shell.ts';
 import template from './template.ts';
 import user from './user.ts';
@@ -25,7 +26,7 @@ import includeVars from './actions/include-vars.ts';
 import pause from './actions/pause.ts';
 import setFact from './actions/set-fact.ts';
 
-const all: ModuleDef[] = [app, apt, assert, command, copy, debug, fail, file, firewall, group, includeVars, lineinfile, meteor, node, npm, pkg, pause, service,
+const all: ModuleDef[] = [app, apt, assert, command, copy, debug, fail, file, firewall, group, includeVars, lineinfile, meteor, node, npm, pkg, pause, service, serviceFacts,
   setFact, shell, template, user];
 
 export const modules = new Map<string, ModuleDef>(all.map((m) => [m.name, m]));
