@@ -32,6 +32,10 @@ export type HostOptions = BecomeSettings & { check: boolean; tags: string[]; ski
   /** Extra variables (-e): no task var or registered result overrides them. */
   pinned?: string[] };
 
+/** Why a step failed, as a task's error: the step, its exit code and what it said (neither under no_log). */
+const stepFailure = (task: TaskDef, { label, code, why }: NonNullable<StepsOutcome['failed']>) =>
+  `${task.noLog ? 'a step' : `\`${label}\``} exited ${code}${why && !task.noLog ? `: ${why}` : ''}`;
+
 export class HostRun implements FlowHost {
   private cache = new FactCache();
   readonly results: TaskResult[] = [];
@@ -265,11 +269,7 @@ export class HostRun implements FlowHost {
     }
     const verify = mod.verifiable?.(args) !== false;
     const ran = await this.runChangeSteps(withEnvironment(changes.flatMap((c) => c.steps), taskEnvironment(task, vars)), verify ? eager : [], become);
-    if (ran.failed) {
-      const { label, code, why } = ran.failed;
-      return { status: 'failed', output: ran.output,
-        error: `${task.noLog ? 'a step' : `\`${label}\``} exited ${code}${why && !task.noLog ? `: ${why}` : ''}` };
-    }
+    if (ran.failed) return { status: 'failed', output: ran.output, error: stepFailure(task, ran.failed) };
     if (!verify) return { status: 'changed', output: ran.output };
     await this.ensureFacts(eager, become);
     const wrong = notConverged(task.module, await plan());
@@ -292,11 +292,7 @@ export class HostRun implements FlowHost {
     out.push(...changes);
     const ran = await runSteps(this.exec, withEnvironment(changes.flatMap((c) => c.steps), env), [], become);
     const effects = changes.flatMap((c) => c.effects);
-    if (ran.failed) {
-      const { label, code, why } = ran.failed;
-      return { status: 'failed', output: ran.output, effects,
-        error: `${task.noLog ? 'a step' : `\`${label}\``} exited ${code}${why && !task.noLog ? `: ${why}` : ''}` };
-    }
+    if (ran.failed) return { status: 'failed', output: ran.output, effects, error: stepFailure(task, ran.failed) };
     return { status: 'changed', output: ran.output, effects };
   }
 

@@ -3,12 +3,8 @@
 // item, `item` in scope), each against the others, and one that cannot be rendered is left out: it is an error
 // only if the task reads it, and the error is its own ("task var x: undefined variable y"), not "undefined x".
 // Precedence as Ansible's: a task var beats play and inventory vars, not a registered result or an extra var.
-import { isTemplated } from './vars/template.ts';
-import { renderDeep } from './vars/vars.ts';
+import { hasTemplate, renderDeep } from './vars/vars.ts';
 import type { Tripwire } from './register.ts';
-
-const hasTemplate = (v: unknown): boolean =>
-  typeof v === 'string' ? isTemplated(v) : Array.isArray(v) ? v.some(hasTemplate) : !!v && typeof v === 'object' && Object.values(v).some(hasTemplate);
 
 /** A scope with a task's vars in it, and why each one left out could not be rendered. */
 export type TaskScope = { vars: Record<string, unknown>; failed: Map<string, { message: string; reads: string[] }> };

@@ -3,14 +3,12 @@
 // A problem is reported in the file at fault, or where the file is named when it cannot be read.
 import { existsSync, statSync } from 'node:fs';
 import { isAbsolute, join, relative, resolve } from 'node:path';
-import { load } from 'js-yaml';
 import type { Problem, Where } from '../errors.ts';
 import { readTextFile } from '../local-files.ts';
-import { markVaultVars } from '../redact.ts';
 import { unvault } from '../vault/password.ts';
 import { loadWithPositions } from '../yaml/positions.ts';
-import { ANSIBLE_SCHEMA } from '../yaml/schema.ts';
-import { type Reader, isMap } from './reader.ts';
+import type { Reader } from './reader.ts';
+import { NotAMapping, varsOfText } from '../vars/vars-file.ts';
 
 /** A path as messages name it: relative to the working directory when inside it, else absolute. */
 export const shown = (abs: string) => {
@@ -28,6 +26,7 @@ export function findFile(name: string, dirs: string[]): string | undefined {
 export function yamlProblem(err: unknown, file: string): Problem {
   const e = err as { mark?: { line: number; column: number }; reason?: string; message: string };
   const where = e.mark ? { file, line: e.mark.line + 1, col: e.mark.column + 1 } : { file, line: 1, col: 1 };
+  // The error names the file already given in `where`: "FILE:LINE:COL: " or "FILE: " (several documents).
   const message = e.reason ?? e.message.replace(/^.*?:\d+:\d+:\s*/, '').replace(`${file}: `, '').split('\n')[0];
   return { where, message: `YAML: ${message}` };
 }
@@ -67,20 +66,13 @@ export function readVarsFile(r: Reader, abs: string, where: Where, what: string)
     r.problem(where, e.code === 'EFBIG' ? e.message : `cannot read ${what} ${file}: ${e.code ?? e.message}`);
     return undefined;
   }
-  let doc: unknown;
   try {
-    doc = load(text, { schema: ANSIBLE_SCHEMA, filename: file });
+    return varsOfText(text, vault, file);
   } catch (err) {
-    r.problems.push(yamlProblem(err, file));
+    if (err instanceof NotAMapping) r.problem({ file, line: 1, col: 1 }, `${what} is a mapping of variables`);
+    else r.problems.push(yamlProblem(err, file));
     return undefined;
   }
-  if (doc === undefined || doc === null) return {};
-  if (!isMap(doc)) {
-    r.problem({ file, line: 1, col: 1 }, `${what} is a mapping of variables`);
-    return undefined;
-  }
-  if (vault) markVaultVars(doc);
-  return doc;
 }
 
 /** A role's main file in `sub` (tasks, handlers, defaults, vars, meta): main.yml, main.yaml or main. */

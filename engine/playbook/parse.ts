@@ -9,7 +9,7 @@ import { loadWithPositions } from '../yaml/positions.ts';
 import { parseItems } from './block.ts';
 import { type Path, type PlayParts, Reader, isMap, list } from './reader.ts';
 import { roleEntry } from './roles.ts';
-import { findFile, readVarsFile, shown } from './files.ts';
+import { findFile, readVarsFile, shown, yamlProblem } from './files.ts';
 import { isTemplated } from '../vars/template.ts';
 import { NOTHING, environmentOf } from './task.ts';
 
@@ -36,11 +36,7 @@ export function parsePlaybook(path: string, modules: ReadonlyMap<string, ModuleD
   try {
     doc = loadWithPositions(text, file);
   } catch (err) {
-    const e = err as { mark?: { line: number; column: number }; reason?: string; message: string };
-    const where = e.mark ? { file, line: e.mark.line + 1, col: e.mark.column + 1 } : { file, line: 1, col: 1 };
-    // The error names the file already given in `where`: "FILE:LINE:COL: " or "FILE: " (several documents).
-    const message = e.reason ?? e.message.replace(/^.*?:\d+:\d+:\s*/, '').replace(`${file}: `, '').split('\n')[0];
-    return { plays: [], problems: [{ where, message: `YAML: ${message}` }] };
+    return { plays: [], problems: [yamlProblem(err, file)] };
   }
   const dir = dirname(resolve(path));
   const r = new Reader(file, doc, modules, [], { playDir: dir, chain: [resolve(path)] });

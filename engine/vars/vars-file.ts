@@ -16,12 +16,23 @@ export function findVarsFile(name: string, roots: string[]): string {
   return hit;
 }
 
-/** A vars file's variables; an empty file has none. */
+/** A vars file that holds something else than a mapping. */
+export class NotAMapping extends Error {}
+
+/**
+ * The variables of a vars file's text (`vault`: it was a vault file, so they are all secret); an empty file has
+ * none. Throws js-yaml's error (with its mark) for bad YAML, NotAMapping for anything but a mapping.
+ */
+export function varsOfText(text: string, vault: boolean, file: string): Record<string, unknown> {
+  const doc = load(text, { schema: ANSIBLE_SCHEMA, filename: file });
+  if (doc === undefined || doc === null) return {};
+  if (typeof doc !== 'object' || Array.isArray(doc)) throw new NotAMapping(`vars file ${file} is not a mapping of variables`);
+  if (vault) markVaultVars(doc as Record<string, unknown>);
+  return doc as Record<string, unknown>;
+}
+
+/** A vars file's variables, read when a task runs (include_vars). */
 export function readVarsText(file: string): { vars: Record<string, unknown> } {
   const { text, vault } = unvault(readTextFile(file, 'vars file'), file);
-  const doc = load(text, { schema: ANSIBLE_SCHEMA, filename: file });
-  if (doc === undefined || doc === null) return { vars: {} };
-  if (typeof doc !== 'object' || Array.isArray(doc)) throw new Error(`vars file ${file} is not a mapping of variables`);
-  if (vault) markVaultVars(doc as Record<string, unknown>);
-  return { vars: doc as Record<string, unknown> };
+  return { vars: varsOfText(text, vault, file) };
 }

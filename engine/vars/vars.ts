@@ -64,7 +64,8 @@ export function parseExtraVars(specs: string[]): VarLayer {
   return out;
 }
 
-const hasTemplate = (v: unknown): boolean =>
+/** Whether a value holds a template anywhere (a string, or one inside a list or a mapping). */
+export const hasTemplate = (v: unknown): boolean =>
   typeof v === 'string' ? isTemplated(v) : Array.isArray(v) ? v.some(hasTemplate) : !!v && typeof v === 'object' && Object.values(v).some(hasTemplate);
 
 export function renderDeep(v: unknown, vars: Record<string, unknown>): unknown {
