@@ -8,6 +8,10 @@ import { root } from './cli.ts';
 
 export type OracleTask = { task: string; status: 'ok' | 'changed' | 'failed' | 'skipped' | 'unreachable'; ignored: boolean };
 
+/** provision's report of tasks in the shape ansiblePlaybook gives Ansible's, to compare the two. */
+export const asOracle = (tasks: Array<{ task: string; status: string; ignored?: boolean }>) =>
+  tasks.map((t) => ({ task: t.task, status: t.status, ignored: !!t.ignored }));
+
 /**
  * `ansible-playbook` on `host` of a lab inventory directory; the statuses of its tasks (fact gathering left out)
  * in the order they ran, read from test/helpers/ansible-callback/oracle.py. A rescued failure is `failed`, as in

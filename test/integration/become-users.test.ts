@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import type { SshConnection } from '../../engine/transport/ssh.ts';
-import { ansiblePlaybook } from '../helpers/ansible.ts';
+import { ansiblePlaybook, asOracle } from '../helpers/ansible.ts';
 import { applyJson } from '../helpers/apply.ts';
 import { type TestLab, sh, useLab } from '../helpers/lab.ts';
 
@@ -22,7 +22,7 @@ test('the innermost become_user runs each command, as under ansible-playbook', a
   assert.is(r.code, 0, r.raw);
   const theirs = await ansiblePlaybook(PB, lab.inventory, 'bu-2');
   assert.is(theirs.code, 0, theirs.raw);
-  assert.equal(r.report.hosts['bu-1'].tasks.map((t) => ({ task: t.task, status: t.status, ignored: false })), theirs.tasks);
+  assert.equal(asOracle(r.report.hosts['bu-1'].tasks), theirs.tasks);
   const [a, b] = await Promise.all(ssh.map((s) => sh(s, 'cat /root/become-users')));
   assert.is(a, 'nobody daemon bin\n');
   assert.is(b, a);
