@@ -24,6 +24,42 @@ function strings(v: unknown, path: Array<string | number> = []): Array<[Array<st
   return [];
 }
 
+/**
+ * Filters, tests and lookups provision does not have, in a task's templates and its template files: refused
+ * wherever the task is, run or not; the same for every host, so looked for once per task.
+ */
+function lintTask(t: TaskDef, playDir: string, modules: ReadonlyMap<string, ModuleDef>, add: (p: Problem) => void): void {
+  const lint = (text: string, where: Problem['where']) => {
+    try {
+      for (const message of unknownNames(text)) add({ where, message });
+    } catch {
+      /* a syntax error: checkPlays reports it */
+    }
+  };
+  for (const [path, s] of strings(t.args)) if (isTemplated(s)) lint(s, t.argWhere(path));
+  for (const [path, s] of strings(t.vars)) if (isTemplated(s)) lint(s, t.keyWhere(['vars', ...path]));
+  for (const [key, list] of [['when', t.when], ['changed_when', t.changedWhen], ['failed_when', t.failedWhen], ['until', t.until]] as const) {
+    const conds = list === undefined ? [] : Array.isArray(list) ? list : [list];
+    conds.forEach((c, i) => {
+      if (typeof c === 'string') lint(isTemplated(c) ? c : `{{ ${c} }}`, key === 'when' && t.whenWhere?.[i] ? t.whenWhere[i] : t.keyWhere(conds.length > 1 ? [key, i] : [key]));
+    });
+  }
+  if (typeof t.loop === 'string') lint(t.loop, t.keyWhere(['loop']));
+  for (const src of modules.get(t.module)?.localSources?.(t.args) ?? []) {
+    if (src.kind !== 'template' || isTemplated(src.path)) continue;
+    try {
+      const text = readTextFile(resolveLocal(src.path, playDir, t.role?.dir), `${src.what} "${src.path}"`);
+      for (const message of unknownNames(text)) add({ where: t.argWhere([src.arg]), message: `template ${src.path}: ${message}` });
+    } catch {
+      /* a missing or too large file: checkPlays reports it */
+    }
+  }
+}
+
+/** Every task of items, includes' own included. */
+const allTasks = (items: Item[]): TaskDef[] => items.flatMap((i) => (isBlock(i) ? [...allTasks(i.block), ...allTasks(i.rescue), ...allTasks(i.always)]
+  : isInclude(i) ? [i.include, ...allTasks(i.items)] : isMeta(i) ? [] : [i]));
+
 /** `known(host)` gives the names defined for a host (inventory, play vars, extra vars). */
 export function checkPlays(plays: PlayDef[], hostsOf: (play: PlayDef) => string[], known: (play: PlayDef, host: string) => Set<string>,
   modules: ReadonlyMap<string, ModuleDef>): Problem[] {
@@ -35,6 +71,7 @@ export function checkPlays(plays: PlayDef[], hostsOf: (play: PlayDef) => string[
     if (host) hostsFor.set(k, [...(hostsFor.get(k) ?? []), host]);
   };
   for (const play of plays) {
+    for (const t of [...allTasks(play.body), ...play.handlers]) lintTask(t, play.dir, modules, add);
     for (const host of hostsOf(play)) {
       const names = known(play, host);
       // After an include_vars of a file only running it can read, any name may be defined.
@@ -57,23 +94,6 @@ export function checkPlays(plays: PlayDef[], hostsOf: (play: PlayDef) => string[
             add({ where, message: `undefined variable "${v}"` }, host);
           }
         };
-        // Filters, tests and lookups provision does not have: refused wherever the task is, run or not.
-        const lint = (text: string, where: Problem['where']) => {
-          try {
-            for (const message of unknownNames(text)) add({ where, message });
-          } catch {
-            /* a syntax error: reported below */
-          }
-        };
-        for (const [path, s] of strings(t.args)) if (isTemplated(s)) lint(s, t.argWhere(path));
-        for (const [path, s] of strings(t.vars)) if (isTemplated(s)) lint(s, t.keyWhere(['vars', ...path]));
-        for (const [key, list] of [['when', t.when], ['changed_when', t.changedWhen], ['failed_when', t.failedWhen], ['until', t.until]] as const) {
-          const conds = list === undefined ? [] : Array.isArray(list) ? list : [list];
-          conds.forEach((c, i) => {
-            if (typeof c === 'string') lint(isTemplated(c) ? c : `{{ ${c} }}`, key === 'when' && t.whenWhere?.[i] ? t.whenWhere[i] : t.keyWhere(conds.length > 1 ? [key, i] : [key]));
-          });
-        }
-        if (typeof t.loop === 'string') lint(t.loop, t.keyWhere(['loop']));
         try {
           for (const [path, s] of strings(t.args)) if (isTemplated(s)) report(s, t.argWhere(path));
           const conds = t.when === undefined ? [] : Array.isArray(t.when) ? t.when : [t.when];
@@ -102,9 +122,6 @@ export function checkPlays(plays: PlayDef[], hostsOf: (play: PlayDef) => string[
             const file = resolveLocal(src.path, play.dir, t.role?.dir);
             const size = statSync(file).size;
             if (src.max !== undefined && size > src.max) throw tooLarge(`${src.what} "${src.path}"`, size, src.max);
-            if (src.kind === 'template') {
-              for (const message of unknownNames(readTextFile(file, `${src.what} "${src.path}"`))) add({ where: t.argWhere([src.arg]), message: `template ${src.path}: ${message}` });
-            }
             if (src.kind === 'template' && !mayNotRun) {
               for (const v of undefinedVariables(readTextFile(file, `${src.what} "${src.path}"`), (n) => scope.has(n))) {
                 add({ where: t.argWhere([src.arg]), message: `template ${src.path}: undefined variable "${v}"` }, host);
