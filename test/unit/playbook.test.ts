@@ -224,6 +224,17 @@ test('blocks: every task in the order written, the tree as written; a block\'s w
   assert.equal(play.tasks[8].tags, ['outer']);
 });
 
+test('checkPlays: filters, tests and lookups provision does not have are refused where written, once for every host', () => {
+  const { plays, problems } = parse('invalid/jinja-names.yml');
+  assert.equal(problems, []);
+  const f = fx('invalid/jinja-names.yml');
+  assert.equal(checkPlays(plays, () => ['h1', 'h2'], () => new Set(), modules).map(formatProblem), [
+    `${f}:4:24: unknown filter "nosuchfilter"`,
+    `${f}:6:13: unknown test "nosuchtest"`,
+    `${f}:7:14: lookup "password" is not supported yet (file, template, env, pipe, vars, first_found are)`,
+  ]);
+});
+
 test('blocks written wrong and keywords not supported yet are refused where written', () => {
   const f = fx('invalid/blocks.yml');
   assert.equal(lines('invalid/blocks.yml'), [
