@@ -240,6 +240,7 @@ export class HostRun implements FlowHost {
     if (unknown.length) {
       // What it would change is unknown too: readers of its facts after it are conditional as well.
       this.cache.markUnknown(defs);
+      this.cache.markEffectsUnknown(mod.sideEffects?.(args) ?? []);
       return { status: 'conditional', error: `cannot be predicted: it reads ${unknown.map((d) => d.key).join(', ')}, which an earlier change only simulated in check mode may change` };
     }
     // Lazy facts are read only if the plan asks for them.
@@ -292,6 +293,11 @@ export class HostRun implements FlowHost {
     out.push(...changes);
     const ran = await runSteps(this.exec, withEnvironment(changes.flatMap((c) => c.steps), env), [], become);
     const effects = changes.flatMap((c) => c.effects);
+    if (ran.failed && this.cache.simulated) {
+      // What it needs may be what a change before it would have made (`haproxy -v` after an install only simulated):
+      // its failure says nothing certain about a real run, and is not reported as one.
+      return { status: 'conditional', effects, error: `ran for real in check mode and failed (${stepFailure(task, ran.failed)}), but a change before it was only simulated, which may be what it lacked` };
+    }
     if (ran.failed) return { status: 'failed', output: ran.output, effects, error: stepFailure(task, ran.failed) };
     return { status: 'changed', output: ran.output, effects };
   }
@@ -307,7 +313,9 @@ export class HostRun implements FlowHost {
     // Variables a conditional set_fact left unknown read as placeholders too.
     const guessed = this.vars.guessed(vars);
     try {
-      this.cache.markUnknown(mod.facts(renderArgs(mod, task, guessed), ctx));
+      const args = renderArgs(mod, task, guessed);
+      this.cache.markUnknown(mod.facts(args, ctx));
+      this.cache.markEffectsUnknown(mod.sideEffects?.(args) ?? []);
     } catch {
       this.cache.applyEffects([{ all: 'unknown' }], true);
     } finally {

@@ -131,10 +131,17 @@ export type ModuleDef<A = any> = {
   schema: object;
   /** Ansible's full names for it (`ansible.builtin.copy`), accepted as the task's module key: only where the arguments agree. */
   fqcn?: string[];
+  /** Ansible's other names of its arguments (alias -> argument: lineinfile's `dest` -> `path`), taken as the argument. */
+  aliases?: Record<string, string>;
   /** Its arguments from a free-form string (`command: "ls -l creates=/x"`); throws with the reason when they cannot be read. */
   freeForm?: (value: string) => A;
   facts(args: A, ctx: PlanContext): FactDef[];
   plan(args: A, facts: Facts, ctx: PlanContext): Change[];
+  /**
+   * What its changes may touch besides its own facts (a package install: services, users, files under /etc...):
+   * made unknown when check mode cannot plan the task (it is conditional), so the tasks after it are too.
+   */
+  sideEffects?(args: A): Effect[];
   /** False when planning again cannot confirm the changes ran (a command without creates/removes). */
   verifiable?(args: A): boolean;
   /**

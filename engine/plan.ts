@@ -104,6 +104,11 @@ export class FactCache implements KnownFacts {
     for (const d of defs) if (!d.readOnly) this.unknownKeys.add(d.key);
   }
 
+  /** Check mode: what a task that could not be planned may have changed (its module's side effects) is unknown. */
+  markEffectsUnknown(effects: Effect[]): void {
+    this.applyEffects(effects.map((e) => ('value' in e ? { key: e.key, unknown: true as const } : e)), true);
+  }
+
   /** Check mode (`simulate`): the state the change leaves. Apply: forget what it touched, so it is read again. */
   applyEffects(effects: Effect[], simulate: boolean): void {
     if (simulate) this.simulated = true;

@@ -219,6 +219,7 @@ export default defineModule<AptArgs>({
     });
     return changes;
   },
+  sideEffects: (a) => (a.state === 'absent' || wanted(a).length ? PACKAGE_SIDE_EFFECTS : []),
   // With cache_valid_time 0 the lists are updated on every run: planning again never comes back empty.
   verifiable: (a) => !(a.update_cache && !a.cache_valid_time),
 });

@@ -23,4 +23,5 @@ export default defineModule<PackageArgs>({
   },
   facts: (a, ctx) => apt.facts(asApt(a), ctx),
   plan: (a, facts, ctx) => apt.plan(asApt(a), facts, ctx),
+  sideEffects: (a) => apt.sideEffects!(asApt(a)),
 });

@@ -87,4 +87,16 @@ test('FactCache: check mode applies effects (values, unknown keys and prefixes);
   assert.equal(d.missing([fact('k'), fact('j')]).map((x) => x.key), ['k', 'j']);
 });
 
+test('FactCache: what a task check mode could not plan may change (its module\'s side effects) is unknown, values too', () => {
+  const c = new FactCache();
+  c.set('file:/etc/default/haproxy', { state: 'absent' });
+  c.set('debs', { curl: '1' });
+  c.set('file:/srv/x', { state: 'absent' });
+  c.markEffectsUnknown([...registry.modules.get('apt')!.sideEffects!({ name: 'haproxy' }), { key: 'debs', value: { haproxy: '2' } }]);
+  assert.ok(c.isUnknown('file:/etc/default/haproxy') && c.isUnknown('service:haproxy') && c.isUnknown('debs'));
+  assert.not.ok(c.has('debs'), 'a value the change would set is not assumed: the change was not planned');
+  assert.not.ok(c.isUnknown('file:/srv/x'), 'what a package cannot touch stays known');
+  assert.equal(registry.modules.get('apt')!.sideEffects!({ update_cache: true }), [], 'updating the lists alone touches no file or service');
+});
+
 test.run();
