@@ -9,7 +9,8 @@ import { setupFact } from './host-facts.ts';
 import { readLocalOnce, readTextFile, resolveLocal } from './local-files.ts';
 import type { Change, FactDef, ModuleDef, PlanContext, Registry, Step } from './module.ts';
 import { FactCache, notConverged, planGathering } from './plan.ts';
-import type { PlayDef, TaskDef } from './playbook/types.ts';
+import type { IncludeDef, PlayDef, TaskDef } from './playbook/types.ts';
+import { formatProblem } from './errors.ts';
 import { redact, redactChange, sensitiveValues } from './redact.ts';
 import type { TaskResult, TaskStatus } from './results.ts';
 import { type StepsOutcome, runSteps } from './step-run.ts';
@@ -25,6 +26,7 @@ import { type TaskScope, explainLeftOut } from './task-vars.ts';
 import type { Conn } from './transport/conn.ts';
 import type { Stdin } from './transport/ssh.ts';
 import { renderFile } from './vars/template.ts';
+import { templateVars } from './template-vars.ts';
 
 export type HostOptions = BecomeSettings & { check: boolean; tags: string[]; skipTags: string[]; connPort?: number;
   /** Why the run was stopped (Ctrl-C, the host lock refused), once it was: a task failing from then on was cut short by it. */

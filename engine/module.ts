@@ -84,8 +84,8 @@ export type PlanContext = PlanServices & {
    * bytes is refused unread, as "WHAT "PATH" is N MB, over the limit of M MB".
    */
   readLocal(path: string, o?: { max?: number; what?: string }): Buffer;
-  /** Renders a local template file with the task's variables. */
-  render(path: string): string;
+  /** Renders a local template file with the task's variables and those Ansible adds for it (ansible_managed...; `dest`: template_destpath). */
+  render(path: string, dest?: string): string;
 };
 
 /** A local file a task names in its arguments (a template, a copy source): checked by validate before any connection. */

@@ -19,6 +19,6 @@ export default defineModule<TemplateArgs>({
     },
   },
   facts: (a) => fileContentFacts(a.dest, a),
-  plan: (a, facts, ctx) => planFileContent(a.dest, ctx.render(a.src), a, facts),
+  plan: (a, facts, ctx) => planFileContent(a.dest, ctx.render(a.src, a.dest), a, facts),
   localSources: (a) => (typeof a.src === 'string' ? [{ arg: 'src', path: a.src, kind: 'template', what: 'template' }] : []),
 });

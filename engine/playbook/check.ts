@@ -1,10 +1,11 @@
 // Checks that need the inventory: undefined variables (where they can be known) and missing local files.
 // Every problem is reported at the file:line:col of the string at fault.
 import { statSync } from 'node:fs';
-import type { Problem } from '../errors.ts';
+import { type Problem, formatProblem } from '../errors.ts';
 import { type Item, type PlayDef, type TaskDef, isBlock, isInclude, isMeta } from './types.ts';
 import type { ModuleDef } from '../module.ts';
 import { readTextFile, resolveLocal, tooLarge } from '../local-files.ts';
+import { TEMPLATE_VARS } from '../template-vars.ts';
 import { isTemplated, undefinedVariables, unknownNames } from '../vars/template.ts';
 
 export const MAGIC_VARS = ['inventory_hostname', 'inventory_hostname_short', 'group_names', 'groups', 'ansible_check_mode', 'playbook_dir',
@@ -122,8 +123,8 @@ export function checkPlays(plays: PlayDef[], hostsOf: (play: PlayDef) => string[
             const file = resolveLocal(src.path, play.dir, t.role?.dir);
             const size = statSync(file).size;
             if (src.max !== undefined && size > src.max) throw tooLarge(`${src.what} "${src.path}"`, size, src.max);
-            if (src.kind === 'template' && !mayNotRun) {
-              for (const v of undefinedVariables(readTextFile(file, `${src.what} "${src.path}"`), (n) => scope.has(n))) {
+            if (src.kind === 'template' && !mayNotRun && !anyDefined) {
+              for (const v of undefinedVariables(readTextFile(file, `${src.what} "${src.path}"`), (n) => scope.has(n) || TEMPLATE_VARS.includes(n))) {
                 add({ where: t.argWhere([src.arg]), message: `template ${src.path}: undefined variable "${v}"` }, host);
               }
             }

@@ -75,6 +75,26 @@ export function pyFormat(fmt: string, args: unknown[]): string {
   });
 }
 
+/** Python's str.splitlines(): no terminator kept, none at the end making an empty last line. */
+const splitlines = (s: string) => {
+  const lines = s.split(/\r\n|[\n\r\v\f\x1c-\x1e\x85\u2028\u2029]/);
+  if (/(\r\n|[\n\r\v\f\x1c-\x1e\x85\u2028\u2029])$/.test(s)) lines.pop();
+  return lines;
+};
+
+/** Jinja2 3.1's indent: blank lines and the first line left as they are unless asked (nunjucks indents them all). */
+function indent(v: unknown, ...args: unknown[]): string {
+  const [pos, kw] = splitKw(args);
+  const width = pos[0] ?? kw.width ?? 4;
+  const first = Boolean(pos[1] ?? kw.first ?? false);
+  const blank = Boolean(pos[2] ?? kw.blank ?? false);
+  const by = typeof width === 'string' ? width : ' '.repeat(Number(width));
+  const lines = splitlines(`${pyStr(v)}\n`); // Jinja2's own quirk, for splitlines
+  let out = blank ? lines.join(`\n${by}`) : [lines[0], ...lines.slice(1).map((l) => (l ? by + l : l))].join('\n');
+  if (first) out = by + out;
+  return out;
+}
+
 const hashOf = (algo: string, v: unknown) => createHash(algo === 'sha' ? 'sha1' : algo).update(pyStr(v)).digest('hex');
 
 /** Filters by name; `apply(name)` finds one (these, then nunjucks' own) for map(). */
@@ -89,6 +109,7 @@ export function filters(apply: (name: string) => ((...a: unknown[]) => unknown) 
       return Number.isNaN(n) || String(v).trim() === '' ? dflt : n;
     },
     string: (v: unknown) => pyStr(v),
+    indent,
     quote: shlexQuote,
     to_json: (v: unknown) => pyJson(v),
     to_nice_json: (v: unknown, ...args: unknown[]) => pyJson(v, Number(splitKw(args)[1].indent ?? 4), true),

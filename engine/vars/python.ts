@@ -36,7 +36,8 @@ export function pyRepr(v: unknown): string {
 
 /** Python's str() of a value: what `{{ x }}` writes into a template's text. */
 export function pyStr(v: unknown): string {
-  return typeof v === 'string' ? v : pyRepr(v);
+  // A macro's output is a nunjucks SafeString (a String object): its text, as Jinja2's Markup is.
+  return typeof v === 'string' ? v : v instanceof String ? v.valueOf() : pyRepr(v);
 }
 
 /** json.dumps(v) with Python's default separators (", " and ": "), or indented with sorted keys (to_nice_json). */

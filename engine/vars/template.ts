@@ -166,6 +166,19 @@ export function undefinedVariables(source: string, known: (name: string) => bool
         if (node.name?.typename !== 'Symbol') walk(node.name, bound);
         node.args?.children?.forEach((c: Node) => walk(c, bound));
         return;
+      case 'Block':
+        // {% block NAME %}: the name is the block's, not a variable.
+        walk(node.body, bound);
+        return;
+      case 'Macro': {
+        // {% macro NAME(args) %}: its arguments are bound inside it; NAME is defined from here on.
+        const inner = new Set(bound);
+        for (const a of node.args?.children ?? []) inner.add(a.typename === 'KeywordArgs' ? '' : a.value);
+        for (const a of node.args?.children ?? []) if (a.typename === 'KeywordArgs') for (const pair of a.children) { inner.add(pair.key.value); walk(pair.value, bound); }
+        walk(node.body, inner);
+        bound.add(node.name.value);
+        return;
+      }
       case 'KeywordArgs':
         // name=value: the names are the callee's, not variables.
         node.children?.forEach((pair: Node) => walk(pair.value, bound));

@@ -11,7 +11,7 @@ const V = {
   n: 5, s: 'str', b: true, nul: null, l: [1, 'a'], m: { a: 1, b: [true, null] }, text: 'a,b , c', quote: "it's",
   users: [{ name: 'ann', admin: true, uid: 1001, groups: ['wheel'] }, { name: 'bob', admin: false, uid: 1002, groups: [] }],
   pkgs: ['nginx', 'git', 'nginx'], ver: '1.10.2', path: '/etc/nginx/nginx.conf', nested: [1, [2, [3, [4]]]],
-  base: { a: { x: 1, y: 2 }, l: [1] }, over: { a: { y: 3 }, l: [2] }, listtext: '[1, 2]', yes: 'yes',
+  base: { a: { x: 1, y: 2 }, l: [1] }, over: { a: { y: 3 }, l: [2] }, listtext: '[1, 2]', yes: 'yes', multi: 'one\n  two\n\nfour\n',
 };
 
 const TEMPLATES = [
@@ -38,6 +38,9 @@ const TEMPLATES = [
   '{{ ver is version("1.9", ">") }}', '{{ ver is version("1.10.2", "==") }}', '{{ s is match("s") }}', '{{ s is match("t") }}',
   '{{ s is search("t") }}', '{{ nul is none }}', '{{ n is number }}', '{{ s is string }}', '{{ m is mapping }}', '{{ "a" in l }}',
   '{{ missing is defined }}', '{{ missing is undefined }}', '{{ [1] is subset([1, 2]) }}', '{{ 2 is in([1, 2]) }}',
+  // Jinja2's indent (blank and first lines as they are), blocks rendered in place, macros.
+  'x {{ multi | indent(4) }}', 'x {{ multi | indent(2, true) }}', 'x {{ multi | indent(width=3, first=true, blank=true) }}', 'x {{ multi | indent("> ") }}',
+  'x {{ "" | indent }}', '{% block a %}in a {{ n }}{% endblock %} after', '{% macro m(p, q=2) %}{{ p }}-{{ q }}{% endmacro %}{{ m(1) }} {{ m(1, q=3) }}',
 ];
 
 test('each template renders as Ansible\'s Templar renders it', () => {
