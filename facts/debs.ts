@@ -37,12 +37,14 @@ export function debPackagesFact(): FactDef<Record<string, string>> {
  * apt's candidate version of each package (undefined: apt knows no such package). A name may carry an
  * architecture (libc6:i386); apt-cache heads the block of one of the native architecture with the bare name.
  */
-export function aptCandidatesFact(names: string[], o: { lazy?: boolean } = {}): FactDef<Record<string, string | undefined>> {
+export function aptCandidatesFact(names: string[], o: { lazy?: boolean; release?: string } = {}): FactDef<Record<string, string | undefined>> {
   const sorted = [...new Set(names)].sort();
+  // With a default release (apt-get -t), apt-cache picks candidates as apt-get will.
+  const release = o.release ? ` -o APT::Default-Release=${shq(o.release)}` : '';
   return {
-    key: `apt-candidates:${sorted.join(',')}`,
+    key: `apt-candidates:${o.release ? `${o.release}:` : ''}${sorted.join(',')}`,
     lazy: o.lazy,
-    script: `${NATIVE_ARCH} LC_ALL=C apt-cache policy ${sorted.map(shq).join(' ')} 2>/dev/null || true`,
+    script: `${NATIVE_ARCH} LC_ALL=C apt-cache${release} policy ${sorted.map(shq).join(' ')} 2>/dev/null || true`,
     parse(out) {
       const native = nativeOf(out);
       const byHead: Record<string, string> = {};

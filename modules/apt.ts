@@ -10,6 +10,8 @@ export type AptArgs = {
   update_cache_retries?: number;
   update_cache_retry_max_delay?: number;
   update_cache_timeout?: number;
+  /** apt-get -t: the release packages are installed from (its candidates are read as apt would pick them); "" is none. */
+  default_release?: string;
 };
 
 /**
@@ -101,6 +103,7 @@ export function updateStep(a: AptArgs): string[] {
 export default defineModule<AptArgs>({
   name: 'apt',
   fqcn: ['ansible.builtin.apt', 'ansible.legacy.apt'],
+  aliases: { pkg: 'name', package: 'name', 'update-cache': 'update_cache', 'default-release': 'default_release' },
   description: 'Install, upgrade or remove Debian packages with apt-get; optionally update the package lists first.',
   schema: {
     type: 'object',
@@ -117,6 +120,7 @@ export default defineModule<AptArgs>({
       update_cache_retries: { type: 'integer', minimum: 0, maximum: 100, default: 5, description: 'how many times a failed apt-get update is tried again' },
       update_cache_retry_max_delay: { type: 'integer', minimum: 0, maximum: 3600, default: 12, description: 'the longest wait between tries, in seconds (they start at 1 s and double)' },
       update_cache_timeout: { type: 'integer', minimum: 0, default: 600, description: 'seconds after which one apt-get update is stopped and counts as failed; 0: no limit' },
+      default_release: { type: 'string', pattern: '^([A-Za-z0-9][A-Za-z0-9._/+~-]*)?$', description: 'a release name like bookworm-backports (apt-get -t), or "" for none' },
     },
     // `name` may be left out only to update the lists.
     if: { required: ['update_cache'], properties: { update_cache: { const: true } } },
@@ -126,7 +130,7 @@ export default defineModule<AptArgs>({
     const ws = wanted(a);
     return [
       debPackagesFact(),
-      ...(ws.length && a.state !== 'absent' ? [aptCandidatesFact(names(ws), { lazy: true })] : []),
+      ...(ws.length && a.state !== 'absent' ? [aptCandidatesFact(names(ws), { lazy: true, release: a.default_release })] : []),
       ...(a.update_cache ? [aptListsAgeFact()] : []),
     ];
   },
@@ -174,7 +178,7 @@ export default defineModule<AptArgs>({
     // (b) present, (c) latest: one apt-get install for every package to install or upgrade
     // Candidates cost apt-cache a parse of every list: read only when a package is missing or may be upgraded.
     let known: Record<string, string | undefined> | undefined;
-    const candidateOf = (name: string) => (known ??= facts.get(aptCandidatesFact(names(ws), { lazy: true })))[name];
+    const candidateOf = (name: string) => (known ??= facts.get(aptCandidatesFact(names(ws), { lazy: true, release: a.default_release })))[name];
     const installs: string[] = [];
     const upgrades: string[] = [];
     const argv: string[] = [];
@@ -214,7 +218,7 @@ export default defineModule<AptArgs>({
     const parts = [installs.length ? `install ${installs.join(', ')}` : '', upgrades.length ? `upgrade ${upgrades.join(', ')}` : ''];
     changes.push({
       summary: parts.filter(Boolean).join('; '),
-      steps: [{ exec: [...INSTALL, ...(downgrade ? ['--allow-downgrades'] : []), ...argv], env: ENV }],
+      steps: [{ exec: [...INSTALL, ...(a.default_release ? ['-t', a.default_release] : []), ...(downgrade ? ['--allow-downgrades'] : []), ...argv], env: ENV }],
       effects: [versionsKnown ? { key: debPackagesFact().key, value: after } : { key: debPackagesFact().key, unknown: true }, ...PACKAGE_SIDE_EFFECTS],
     });
     return changes;

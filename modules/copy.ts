@@ -10,7 +10,9 @@ import { modeSchema, normalizeMode } from '../engine/validate.ts';
 import { attributeChanges } from './file.ts';
 
 /** What a written file should look like besides its content, and how to write it. */
-export type FileContentAttrs = { owner?: string; group?: string; mode?: string | number; validate?: string; backup?: boolean };
+export type FileContentAttrs = { owner?: string; group?: string; mode?: string | number; validate?: string; backup?: boolean;
+  /** copy's and template's force: false leaves a file that exists as it is, content and attributes (as Ansible's copy). */
+  force?: boolean };
 
 export type CopyArgs = FileContentAttrs & { dest: string; content?: string | number | boolean | object; src?: string };
 
@@ -36,6 +38,9 @@ export const fileContentProperties = {
   backup: { type: 'boolean', default: false },
 } as const;
 
+/** copy's and template's `force` (default true): false writes the file only where none is. */
+export const forceProperty = { force: { type: 'boolean', default: true, description: 'false: write only if the file is not there' } } as const;
+
 export function humanSize(n: number): string {
   if (n < 1024) return `${n} B`;
   if (n < 1024 * 1024) return `${(n / 1024).toFixed(1)} KiB`;
@@ -58,6 +63,7 @@ export function planFileContent(dest: string, content: string | Buffer, attrs: F
   const fileDef = fileFact(dest);
   const contentDef = fileContentFact(dest, { lazy: true });
   const now = facts.get(fileDef);
+  if (attrs.force === false && now.state !== 'absent') return [];
   if (dest.endsWith('/')) throw new Error(`${dest} ends in "/": name the file to write, not its directory`);
   if (now.state === 'directory') throw new Error(`${dest} is a directory: name the file to write inside it`);
   if (now.state === 'link') throw new Error(`${dest} is a symlink (-> ${now.target}): write to its target, or remove the link first`);
@@ -129,6 +135,7 @@ export default defineModule<CopyArgs>({
       content: { anyOf: [{ type: 'string' }, { type: 'number' }, { type: 'boolean' }, { type: 'object' }, { type: 'array' }], description: 'text (a mapping or list is written as JSON)' },
       src: { type: 'string', minLength: 1 },
       ...fileContentProperties,
+      ...forceProperty,
     },
     // Exactly one of content and src.
     if: { required: ['content'] },

@@ -54,6 +54,7 @@ function ancestors(a: FileArgs): string[] {
 export default defineModule<FileArgs>({
   name: 'file',
   fqcn: ['ansible.builtin.file', 'ansible.legacy.file'],
+  aliases: { dest: 'path', name: 'path' },
   description: 'Ensure a path is a file, directory or symlink, or absent; set owner, group and mode.',
   schema: {
     type: 'object',

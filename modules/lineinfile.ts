@@ -77,6 +77,7 @@ function absent(lines: string[], a: LineInFileArgs): string | undefined {
 export default defineModule<LineInFileArgs>({
   name: 'lineinfile',
   fqcn: ['ansible.builtin.lineinfile', 'ansible.legacy.lineinfile'],
+  aliases: { dest: 'path', destfile: 'path', name: 'path', regex: 'regexp', value: 'line' },
   description: 'Ensure one line of a text file is present (added at insertafter/insertbefore, or replacing the last line regexp matches) or absent (every line regexp matches, or equal to line), as Ansible does.',
   schema: {
     type: 'object',

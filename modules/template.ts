@@ -1,6 +1,6 @@
 // template: a file rendered from a local nunjucks (Jinja2 syntax) template with the task's variables.
 import { defineModule } from '../engine/module.ts';
-import { type FileContentAttrs, fileContentFacts, fileContentProperties, planFileContent } from './copy.ts';
+import { type FileContentAttrs, fileContentFacts, fileContentProperties, forceProperty, planFileContent } from './copy.ts';
 
 export type TemplateArgs = FileContentAttrs & { src: string; dest: string };
 
@@ -16,6 +16,7 @@ export default defineModule<TemplateArgs>({
       src: { type: 'string', minLength: 1, description: 'a local template file' },
       dest: { type: 'string', minLength: 1, description: 'an absolute path' },
       ...fileContentProperties,
+      ...forceProperty,
     },
   },
   facts: (a) => fileContentFacts(a.dest, a),

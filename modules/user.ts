@@ -37,6 +37,7 @@ const keySet = (text: string | undefined) => new Set((text ?? '').split('\n').ma
 export default defineModule<UserArgs>({
   name: 'user',
   fqcn: ['ansible.builtin.user', 'ansible.legacy.user'],
+  aliases: { user: 'name', createhome: 'create_home' },
   description: 'Create, update or remove a local user: uid, primary and supplementary groups, shell, home, authorized_keys.',
   schema: {
     type: 'object',

@@ -167,14 +167,20 @@ export function parseTask(r: Reader, raw: unknown, p: Path, kind: string, inh: I
     return undefined;
   }
   const extra = isMap(raw.args) ? raw.args : {};
-  const taskArgs: Record<string, unknown> = { ...extra, ...args };
+  const written: Record<string, unknown> = { ...extra, ...args };
   const modPath = [...p, key];
   // Where an argument is written: with the module, or under `args:`.
   const own = isMap(raw[key]) ? raw[key] : {};
+  // Ansible's other names of an argument (lineinfile's dest for path) are taken as the argument itself.
+  const { args: taskArgs, writtenAs } = canonicalArgs(written, mod.aliases ?? {}, (alias, canonical) =>
+    r.problem(r.at(alias in own ? [...modPath, alias] : [...p, 'args', alias], true), `${name}: "${alias}" and "${canonical}" are the same argument: give one`));
+  const at = (sub: Array<string | number>) => (sub.length && typeof sub[0] === 'string' && writtenAs[sub[0]] ? [writtenAs[sub[0]], ...sub.slice(1)] : sub);
   // A free-form argument (`debug: msg=...`) has no place of its own: the module's value is where it is written.
-  const argAt = (sub: Array<string | number>, atKey = false): Where =>
-    (sub.length && !(sub[0] in own) && sub[0] in extra ? r.at([...p, 'args', ...sub], atKey)
-      : (atKey ? undefined : r.maybeAt([...modPath, ...sub])) ?? (r.doc.pos([...modPath, ...sub]) ? r.at([...modPath, ...sub], atKey) : r.at(modPath)));
+  const argAt = (canonical: Array<string | number>, atKey = false): Where => {
+    const sub = at(canonical);
+    return sub.length && !(sub[0] in own) && sub[0] in extra ? r.at([...p, 'args', ...sub], atKey)
+      : (atKey ? undefined : r.maybeAt([...modPath, ...sub])) ?? (r.doc.pos([...modPath, ...sub]) ? r.at([...modPath, ...sub], atKey) : r.at(modPath));
+  };
   for (const prob of validate(mod.schema, coerce(mod.schema, structuredClone(taskArgs)))) {
     if (!prob.key && templatedAt(taskArgs, prob.path)) continue; // checked again once rendered
     const sub = pointerPath(taskArgs, prob.path);
@@ -186,6 +192,26 @@ export function parseTask(r: Reader, raw: unknown, p: Path, kind: string, inh: I
     args: taskArgs,
     argWhere: (sub) => argAt(sub),
   };
+}
+
+/**
+ * Arguments with Ansible's other names for them (aliases: alias -> argument) under the argument's own name, and
+ * the name each was written with; an argument given under two of its names is a problem (`both`).
+ */
+export function canonicalArgs(written: Record<string, unknown>, aliases: Record<string, string>, both: (alias: string, canonical: string) => void):
+  { args: Record<string, unknown>; writtenAs: Record<string, string> } {
+  const args: Record<string, unknown> = {};
+  const writtenAs: Record<string, string> = {};
+  for (const [k, v] of Object.entries(written)) {
+    const canonical = aliases[k] ?? k;
+    if (canonical in args) {
+      both(k, canonical);
+      continue;
+    }
+    args[canonical] = v;
+    if (canonical !== k) writtenAs[canonical] = k;
+  }
+  return { args, writtenAs };
 }
 
 /**
