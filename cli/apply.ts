@@ -51,7 +51,8 @@ export function registerEngine(program: Command): void {
     .addOption(limitOption())
     .addOption(vaultPasswordOption())
     .action((playbook: string, f: Flags) => {
-      const { plays } = loadAndValidate({ playbook, ...useVault(f) }, registry);
+      const { plays, warnings } = loadAndValidate({ playbook, ...useVault(f) }, registry);
+      for (const w of warnings) console.error(`warning: ${w}`);
       console.log(`${playbook}: ${plays.length} play(s), ${plays.reduce((n, p) => n + p.tasks.length, 0)} task(s): valid`);
     });
   program.command('vars')

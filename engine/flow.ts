@@ -22,7 +22,7 @@ export interface FlowHost {
   /** A block's failure handed to its rescue: ansible_failed_task and ansible_failed_result name it. */
   rescuing(failure: TaskResult | undefined): void;
   /** An include's own tags, when and loop (the include's own result is recorded by the runner, as Ansible reports it). */
-  include(play: PlayDef, include: TaskDef, vars: Record<string, unknown>): IncludeOutcome;
+  include(play: PlayDef, include: IncludeDef, vars: Record<string, unknown>): IncludeOutcome;
 }
 
 export class Flow {
@@ -76,7 +76,7 @@ export class Flow {
 
   /** include_tasks / include_role: its tasks once per loop item (with `item`), if its when holds. */
   private async include(inc: IncludeDef, vars: Record<string, unknown>): Promise<void> {
-    const o = this.run.include(this.play, inc.include, vars);
+    const o = this.run.include(this.play, inc, vars);
     if (!('items' in o)) {
       if (o.status === 'conditional') this.run.unknowable(this.play, tasksOf(inc.items), o.why ?? 'its include may not run');
       return;

@@ -85,7 +85,10 @@ export class HostRun implements FlowHost {
       host: this.name,
       connection: { user: this.o.connUser, port: this.o.connPort ?? 22 },
       readLocal: (p, o) => readLocalOnce(resolveLocal(p, play.dir, roleDir), o && { ...o, what: `${o.what ?? 'local file'} "${p}"` }),
-      render: (p) => renderFile(readTextFile(resolveLocal(p, play.dir, roleDir), `template "${p}"`), vars, p),
+      render: (p, dest) => {
+        const file = resolveLocal(p, play.dir, roleDir);
+        return renderFile(readTextFile(file, `template "${p}"`), { ...vars, ...templateVars(p, file, dest) }, p);
+      },
     };
   }
 
@@ -399,7 +402,8 @@ export class HostRun implements FlowHost {
   }
 
   /** An include's tags (unselected: its tasks do not run, as in Ansible), its when and its loop. */
-  include(play: PlayDef, task: TaskDef, vars: Record<string, unknown>): IncludeOutcome {
+  include(play: PlayDef, inc: IncludeDef, vars: Record<string, unknown>): IncludeOutcome {
+    const task = inc.include;
     this.taskStart = performance.now();
     if (!selected(task, this.o.tags, this.o.skipTags)) return { status: 'unselected' };
     this.wire.reset();
@@ -408,6 +412,12 @@ export class HostRun implements FlowHost {
       if (!whenHolds(task, scope.vars)) {
         this.record(play, task, 'skipped', []);
         return { status: 'skipped' };
+      }
+      if (inc.deferred?.length) {
+        // Read only now, as Ansible reads it: what provision cannot run in it fails the host before any of its tasks.
+        const msg = `this include runs, and its file has what provision does not support yet:\n${inc.deferred.map(formatProblem).join('\n')}`;
+        this.finish(task, this.record(play, task, 'failed', [], msg).status);
+        return { status: 'failed' };
       }
       const items = loopItems(task, scope.vars);
       // As Ansible reports it: the include itself is ok (once, whatever its loop), or skipped with no items.

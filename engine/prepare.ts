@@ -5,6 +5,7 @@ import { type Connection, type Inventory, connection, hostVars, loadInventory, s
 import type { Registry } from './module.ts';
 import { checkPlays } from './playbook/check.ts';
 import { type PlayDef, parsePlaybook } from './playbook/parse.ts';
+import { deferredIncludes } from './playbook/types.ts';
 import { type VarLayer, layerOf, mergeLayers, parseExtraVars, resolveVars } from './vars/vars.ts';
 import { factVars, factVariableNames } from './host-facts.ts';
 import { OMIT } from './task-control.ts';
@@ -13,6 +14,8 @@ import { OMIT } from './task-control.ts';
 export type LoadOptions = { playbook: string; inventory: string; extraVars?: string[]; limit?: string };
 
 export type Loaded = { inv: Inventory; plays: PlayDef[]; extra: VarLayer; hostsOf(play: PlayDef): string[];
+  /** What is refused only if a conditional include runs (IncludeDef.deferred), one line each: validate shows them. */
+  warnings: string[];
   layerFor(play: PlayDef, host: string, facts?: Record<string, unknown>): VarLayer };
 
 /** Loads and checks everything; throws UserError (exit 4) listing every problem at its file:line:col. */
@@ -40,7 +43,9 @@ export function loadAndValidate(o: LoadOptions, registry: Registry): Loaded {
     }
   }
   if (problems.length) throw new UserError(problems.map(formatProblem).join('\n'), EXIT.invalid);
-  return { inv, plays, extra, hostsOf, layerFor };
+  const warnings = plays.flatMap((play) => deferredIncludes(play.body)).flatMap((inc) => inc.deferred!.map((p) =>
+    `${formatProblem(p)} (refused only if the include at ${inc.include.where.file}:${inc.include.where.line}:${inc.include.where.col} runs: Ansible reads its file only then)`));
+  return { inv, plays, extra, hostsOf, layerFor, warnings };
 }
 
 /** A host's variables (with the magic ones) and how to reach it. */

@@ -57,9 +57,19 @@ function lintTask(t: TaskDef, playDir: string, modules: ReadonlyMap<string, Modu
   }
 }
 
-/** Every task of items, includes' own included. */
-const allTasks = (items: Item[]): TaskDef[] => items.flatMap((i) => (isBlock(i) ? [...allTasks(i.block), ...allTasks(i.rescue), ...allTasks(i.always)]
-  : isInclude(i) ? [i.include, ...allTasks(i.items)] : isMeta(i) ? [] : [i]));
+/** Lints every task of items; those of an include with a `when` into its deferred problems (refused if it runs). */
+function lintItems(items: Item[], playDir: string, modules: ReadonlyMap<string, ModuleDef>, add: (p: Problem) => void): void {
+  for (const i of items) {
+    if (isBlock(i)) for (const part of [i.block, i.rescue, i.always]) lintItems(part, playDir, modules, add);
+    else if (isInclude(i)) {
+      lintTask(i.include, playDir, modules, add);
+      const later = (p: Problem) => {
+        if (!(i.deferred ??= []).some((d) => formatProblem(d) === formatProblem(p))) i.deferred.push(p);
+      };
+      lintItems(i.items, playDir, modules, i.include.when !== undefined ? later : add);
+    } else if (!isMeta(i)) lintTask(i, playDir, modules, add);
+  }
+}
 
 /** `known(host)` gives the names defined for a host (inventory, play vars, extra vars). */
 export function checkPlays(plays: PlayDef[], hostsOf: (play: PlayDef) => string[], known: (play: PlayDef, host: string) => Set<string>,
@@ -72,7 +82,8 @@ export function checkPlays(plays: PlayDef[], hostsOf: (play: PlayDef) => string[
     if (host) hostsFor.set(k, [...(hostsFor.get(k) ?? []), host]);
   };
   for (const play of plays) {
-    for (const t of [...allTasks(play.body), ...play.handlers]) lintTask(t, play.dir, modules, add);
+    lintItems(play.body, play.dir, modules, add);
+    for (const t of play.handlers) lintTask(t, play.dir, modules, add);
     for (const host of hostsOf(play)) {
       const names = known(play, host);
       // After an include_vars of a file only running it can read, any name may be defined.

@@ -2,7 +2,9 @@
 // where written, and the import's when, tags, vars, become are handed down to each); include_tasks and
 // include_role are dynamic (the include's own when and loop decide at run time whether and how often its tasks
 // run, its vars reach them, its tags are its own). Either way the file is found and parsed at load, so its
-// problems are reported before any host is contacted; a file name with a template in it is not supported yet.
+// problems are reported before any host is contacted, but for an include with a `when`: Ansible reads that file
+// only if it runs, so its problems are refused when it does (IncludeDef.deferred). A file name with a template in
+// it is not supported yet.
 // And meta: flush_handlers / noop.
 import type { Where } from '../errors.ts';
 import { WITH_LOOKUPS } from '../loops.ts';
@@ -78,6 +80,9 @@ export function parseReuse(r: Reader, raw: Record<string, unknown>, p: Path, { k
   // Static: the import's keywords go to every task in it. Dynamic: only its vars do; its when and loop are its own.
   const inner = dynamic ? { ...inh, vars: { ...inh.vars, ...(isMap(raw.vars) ? raw.vars : {}) } } : inheritFrom(r, raw, p, inh);
   const inFlat: TaskDef[] = [];
+  // A dynamic include with a `when` is read by Ansible only if it runs: what provision cannot run in it is refused
+  // then, at its file:line:col (before any of its tasks), not now; validate shows it as a warning.
+  const deferFrom = dynamic && raw.when !== undefined ? r.problems.length : undefined;
   let items: Item[];
   if (kind.endsWith('role')) {
     items = roleItems(r, { name: target, params: {}, tasksFrom: args.tasks_from as string | undefined, dedupe: false, expose: !dynamic },
@@ -95,10 +100,11 @@ export function parseReuse(r: Reader, raw: Record<string, unknown>, p: Path, { k
   }
   flat.push(...inFlat);
   if (!dynamic) return items;
+  const deferred = deferFrom === undefined ? [] : r.problems.splice(deferFrom);
   // Unnamed, Ansible calls an include_role "include_role : NAME", an include_tasks by the action written.
   const include: TaskDef = { ...keywords(r, raw, p, inh, kind.endsWith('role') ? `${key} : ${target}` : key), module: kind, args,
     argWhere: (sub) => r.at([...p, key, ...sub]) };
-  return [{ include, items } satisfies IncludeDef];
+  return [{ include, items, ...(deferred.length ? { deferred } : {}) } satisfies IncludeDef];
 }
 
 /** meta: flush_handlers runs the handlers notified so far; noop does nothing. The rest are not supported yet. */

@@ -1,5 +1,5 @@
 // A playbook once loaded: plays and their tasks, each with the file:line:col it was written at.
-import type { Where } from '../errors.ts';
+import type { Problem, Where } from '../errors.ts';
 import type { LoopControl } from '../loops.ts';
 
 export type TaskDef = {
@@ -53,10 +53,22 @@ export type BlockDef = { block: Item[]; rescue: Item[]; always: Item[]; name: st
  * include_tasks: a task file run when the include's `when` holds, once per `loop` item (with `item` and the
  * include's vars); its tasks are parsed at load (the file's name may not be a template), run at run time.
  */
-export type IncludeDef = { include: TaskDef; items: Item[] };
+export type IncludeDef = {
+  include: TaskDef;
+  items: Item[];
+  /**
+   * An include with a `when`: what provision cannot run in its file, refused only if it runs (Ansible reads such a
+   * file only then: a role's setup-RedHat.yml is never read on Debian); validate warns of them.
+   */
+  deferred?: Problem[];
+};
 /** meta: flush_handlers (pre_tasks and roles+tasks end with one, as in Ansible); meta: noop. */
 export type MetaDef = { meta: 'flush_handlers' | 'noop'; task: TaskDef };
 export type Item = TaskDef | BlockDef | IncludeDef | MetaDef;
+
+/** The includes of items (blocks' and includes' own too) that carry deferred problems. */
+export const deferredIncludes = (items: Item[]): IncludeDef[] => items.flatMap((i) => (isBlock(i) ? [i.block, i.rescue, i.always].flatMap(deferredIncludes)
+  : isInclude(i) ? [...(i.deferred?.length ? [i] : []), ...deferredIncludes(i.items)] : []));
 export const isBlock = (i: Item): i is BlockDef => 'block' in i;
 export const isInclude = (i: Item): i is IncludeDef => 'include' in i;
 export const isMeta = (i: Item): i is MetaDef => 'meta' in i;

@@ -63,4 +63,13 @@ test('include_vars (by a fact, first_found, under a name): the statuses and the 
   assert.is(b, a);
 });
 
+test('an include with a when: what provision cannot run in its file is refused only if it runs, before any of its tasks', async () => {
+  const r = await applyJson(['test/fixtures/reuse/deferred/site.yml', '--limit', 'ru-1'], lab.inventory);
+  assert.is(r.code, 1, r.raw);
+  const tasks = r.report.hosts['ru-1'].tasks;
+  assert.equal(tasks.map((t) => `${t.task}: ${t.status}`), ['before: ok', 'include_tasks: skipped', 'between: ok', 'include_tasks: failed']);
+  assert.match(tasks[3].error!, 'test/fixtures/reuse/deferred/debian.yml:4:3: unknown module or task keyword "get_url"');
+  assert.is((await ssh[0].exec('test -e /root/deferred-ran; echo $?')).stdout, '1\n', 'no task of the refused file ran');
+});
+
 test.run();

@@ -5,6 +5,7 @@ import { relative, resolve } from 'node:path';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { formatProblem } from '../../engine/errors.ts';
+import { checkPlays } from '../../engine/playbook/check.ts';
 import { parsePlaybook } from '../../engine/playbook/parse.ts';
 import { type Item, type TaskDef, isBlock, isInclude, isMeta } from '../../engine/playbook/types.ts';
 import { modules } from '../../modules/index.ts';
@@ -64,6 +65,26 @@ test('reuse written wrong, or not supported yet: refused where written', () => {
     if (before === undefined) delete process.env.ANSIBLE_ROLES_PATH;
     else process.env.ANSIBLE_ROLES_PATH = before;
   }
+});
+
+test('an include with a when: its file\'s problems (parse and lint) wait on it, refused if it runs; without a when, errors now', () => {
+  const hosts = () => ['h'];
+  const known = () => new Set(['ansible_facts']);
+  const site = `${dir}/deferred/site.yml`;
+  const { plays, problems } = parsePlaybook(site, modules);
+  assert.equal([...problems, ...checkPlays(plays, hosts, known, modules)], []);
+  const deferred = plays[0].body.filter(isInclude).map((i) => (i.deferred ?? []).map(formatProblem));
+  assert.equal(deferred, [[
+    `${dir}/deferred/freebsd.yml:2:3: unknown module or task keyword "pkgng"`,
+    `${dir}/deferred/freebsd.yml:6:5: apt: unknown argument "enablerepo"`,
+    `${dir}/deferred/freebsd.yml:9:10: unknown filter "no_such_filter"`,
+  ], [`${dir}/deferred/debian.yml:4:3: unknown module or task keyword "get_url"`]]);
+  const plain = parsePlaybook(`${dir}/deferred/plain.yml`, modules);
+  assert.equal([...plain.problems, ...checkPlays(plain.plays, hosts, known, modules)].map(formatProblem), [
+    `${dir}/deferred/freebsd.yml:2:3: unknown module or task keyword "pkgng"`,
+    `${dir}/deferred/freebsd.yml:6:5: apt: unknown argument "enablerepo"`,
+    `${dir}/deferred/freebsd.yml:9:10: unknown filter "no_such_filter"`,
+  ]);
 });
 
 test.run();
