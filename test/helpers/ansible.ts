@@ -61,3 +61,23 @@ export function ansibleFacts(inventoryDir: string, host: string): Promise<Record
     });
   });
 }
+
+/** What identifies a host rather than what a playbook wrote: left out when two hosts' /etc are compared. */
+export const HOST_IDENTITY = ['/etc/hostname', '/etc/hosts', '/etc/machine-id', '/etc/ssh/ssh_host_ed25519_key', '/etc/ssh/ssh_host_ed25519_key.pub'];
+
+/**
+ * Every file, directory and symlink under `dirs` on a host: path, owner, group, mode, and the sha256 of a file or
+ * the target of a link; one line each, sorted, `leaveOut` paths left out. Two hosts that ran the same playbook
+ * compare equal only if everything either of them wrote there is the same.
+ */
+export async function treeOn(ssh: SshConnection, dirs: string[], leaveOut: string[] = HOST_IDENTITY): Promise<string[]> {
+  const q = (s: string) => `'${s.replace(/'/g, `'\\''`)}'`;
+  const script = `find ${dirs.map(q).join(' ')} -xdev \\( -type f -o -type d -o -type l \\) -print0 2>/dev/null | sort -z | while IFS= read -r -d '' f; do
+  if [ -L "$f" ]; then echo "$f -> $(readlink "$f") $(stat -c '%U:%G' "$f")"
+  elif [ -d "$f" ]; then echo "$f/ $(stat -c '%U:%G %a' "$f")"
+  else echo "$f $(stat -c '%U:%G %a' "$f") $(sha256sum < "$f" | cut -c1-16)"; fi; done`;
+  const r = await ssh.exec(`bash -c ${q(script)}`);
+  if (r.code !== 0) throw new Error(`${ssh.target.name}: listing ${dirs.join(', ')} exited ${r.code}: ${r.stderr}`);
+  const skip = new Set(leaveOut);
+  return r.stdout.trimEnd().split('\n').filter((l) => !skip.has(l.split(/ (?:-> )?/)[0].replace(/\/$/, '')));
+}
