@@ -29,6 +29,7 @@ const list = (xs: Iterable<string>) => [...new Set(xs)].sort().map((x) => `\`${x
 export function supportTable(): string {
   const rows: Array<[string, string, string]> = [
     ['play keywords', list(PLAY_KEYS), list(PLAY_KEYWORDS_NOT_YET)],
+    ['playbook entries', list(['import_playbook (vars, tags)']), list(['import_playbook with when', 'a template in its name'])],
     ['task and block keywords', list([...TASK_KEYS, ...BLOCK_KEYS, ...KINDS, 'meta: flush_handlers', 'meta: noop']),
       list([...TASK_KEYWORDS_NOT_YET].filter((k) => !TASK_KEYS.has(k)))],
     ['loops', list(['loop', ...WITH_LOOKUPS.map((w) => `with_${w}`)]), list(['with_random_choice', 'with_inventory_hostnames', 'with_flattened'])],

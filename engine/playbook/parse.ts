@@ -19,36 +19,54 @@ export const PLAY_KEYS = new Set(['name', 'hosts', 'vars', 'become', 'become_use
 export const PLAY_KEYWORDS_NOT_YET = new Set(['vars_prompt', 'serial', 'strategy',
   'max_fail_percentage', 'any_errors_fatal', 'remote_user', 'become_flags',
   'collections', 'module_defaults', 'order', 'force_handlers', 'connection', 'port', 'run_once', 'diff',
-  'ignore_errors', 'ignore_unreachable', 'no_log', 'throttle', 'timeout', 'gather_subset', 'gather_timeout', 'fact_path', 'import_playbook']);
+  'ignore_errors', 'ignore_unreachable', 'no_log', 'throttle', 'timeout', 'gather_subset', 'gather_timeout', 'fact_path']);
+const IMPORT_KEYS = ['import_playbook', 'ansible.builtin.import_playbook', 'ansible.legacy.import_playbook'];
+
+/** What an import_playbook hands the plays it imports: its vars (over theirs, as Ansible) and its tags. */
+type Imported = { vars: Record<string, unknown>; tags: string[] };
 
 export type { PlayDef, TaskDef } from './types.ts';
 
 export function parsePlaybook(path: string, modules: ReadonlyMap<string, ModuleDef>): { plays: PlayDef[]; problems: Problem[] } {
+  const problems: Problem[] = [];
+  const plays = playbookFile(path, modules, problems, [], { vars: {}, tags: [] });
+  return { plays, problems };
+}
+
+/** The plays of one playbook file (those of the playbooks it imports in their place); `chain`: the files importing it. */
+function playbookFile(path: string, modules: ReadonlyMap<string, ModuleDef>, problems: Problem[], chain: string[], imported: Imported): PlayDef[] {
   const file = relative(process.cwd(), resolve(path)) || path;
   let text: string;
   try {
     text = readTextFile(path, 'playbook');
   } catch (err) {
     const e = err as NodeJS.ErrnoException;
-    return { plays: [], problems: [{ where: { file, line: 1, col: 1 }, message: e.code === 'EFBIG' ? e.message : `cannot read the playbook: ${e.code}` }] };
+    problems.push({ where: { file, line: 1, col: 1 }, message: e.code === 'EFBIG' ? e.message : `cannot read the playbook: ${e.code}` });
+    return [];
   }
   let doc: ReturnType<typeof loadWithPositions>;
   try {
     doc = loadWithPositions(text, file);
   } catch (err) {
-    return { plays: [], problems: [yamlProblem(err, file)] };
+    problems.push(yamlProblem(err, file));
+    return [];
   }
   const dir = dirname(resolve(path));
-  const r = new Reader(file, doc, modules, [], { playDir: dir, chain: [resolve(path)] });
+  const r = new Reader(file, doc, modules, problems, { playDir: dir, chain: [resolve(path)] });
   const at = (p: Path, key = false) => r.at(p, key);
-  const problems = r.problems;
   if (!Array.isArray(doc.value)) {
-    return { plays: [], problems: [{ where: at([]), message: 'a playbook is a list of plays' }] };
+    problems.push({ where: at([]), message: 'a playbook is a list of plays' });
+    return [];
   }
   const plays: PlayDef[] = [];
   doc.value.forEach((raw, i) => {
     if (!isMap(raw)) {
       problems.push({ where: at([i]), message: 'a play is a mapping with hosts and tasks' });
+      return;
+    }
+    const importKey = IMPORT_KEYS.find((k) => k in raw);
+    if (importKey) {
+      plays.push(...importPlaybook(r, raw, i, importKey, [...chain, resolve(path)], imported));
       return;
     }
     for (const k of Object.keys(raw).filter((k) => !PLAY_KEYS.has(k))) {
@@ -67,7 +85,7 @@ export function parsePlaybook(path: string, modules: ReadonlyMap<string, ModuleD
     const parts: PlayParts = { handlers: [], roleDefaults: [], roleVars: [], seen: new Set() };
     const pr = new Reader(file, doc, modules, problems, { ...r.origin, play: parts });
     const playCheck = r.flag(raw, 'check_mode', [i]);
-    const inh = { ...NOTHING, tags: list(raw.tags), ...(playCheck !== undefined ? { checkMode: playCheck } : {}), environment: environmentOf(r, raw, [i]) };
+    const inh = { ...NOTHING, tags: [...new Set([...list(raw.tags), ...imported.tags])], ...(playCheck !== undefined ? { checkMode: playCheck } : {}), environment: environmentOf(r, raw, [i]) };
     const flat: TaskDef[] = [];
     const pre = parseItems(pr, section('pre_tasks'), [i, 'pre_tasks'], 'task', inh, flat);
     const roles = section('roles').flatMap((one, j) => roleEntry(pr, one, [i, 'roles', j], inh, flat, parseItems));
@@ -82,7 +100,7 @@ export function parsePlaybook(path: string, modules: ReadonlyMap<string, ModuleD
     const play: PlayDef = {
       name: raw.name !== undefined ? String(raw.name) : String(raw.hosts),
       hosts: String(raw.hosts ?? ''),
-      vars: isMap(raw.vars) ? raw.vars : {},
+      vars: { ...(isMap(raw.vars) ? raw.vars : {}), ...imported.vars },
       varsFiles: varsFiles(pr, raw.vars_files, [i, 'vars_files'], dir),
       roleDefaults: parts.roleDefaults,
       roleVars: parts.roleVars,
@@ -103,7 +121,42 @@ export function parsePlaybook(path: string, modules: ReadonlyMap<string, ModuleD
     }
     plays.push(play);
   });
-  return { plays, problems };
+  return plays;
+}
+
+/**
+ * `- import_playbook: FILE` among the plays: its plays in its place, found relative to the file naming it, read
+ * when the playbook is (so a problem in it is reported before any connection); its vars over theirs and its
+ * tags added to theirs, as Ansible does. A template in the name, and `when`, are not supported yet.
+ */
+function importPlaybook(r: Reader, raw: Record<string, unknown>, i: number, key: string, chain: string[], outer: Imported): PlayDef[] {
+  for (const k of Object.keys(raw).filter((k) => ![key, 'name', 'vars', 'tags'].includes(k))) {
+    r.problem(r.at([i, k], true), k === 'when' ? 'import_playbook: "when" is not supported yet' : `unknown keyword "${k}" on import_playbook`);
+  }
+  const name = raw[key];
+  if (typeof name !== 'string' || !name) {
+    r.problem(r.at([i, key]), 'import_playbook names a playbook file');
+    return [];
+  }
+  if (isTemplated(name)) {
+    r.problem(r.at([i, key]), 'import_playbook: a template in the file name is not supported yet (it is read when the playbook is)');
+    return [];
+  }
+  if (raw.vars !== undefined && !isMap(raw.vars)) {
+    r.problem(r.at([i, 'vars']), 'vars is a mapping');
+    return [];
+  }
+  const abs = findFile(name, [r.origin.playDir]);
+  if (!abs) {
+    r.problem(r.at([i, key]), `import_playbook: playbook "${name}" not found (looked in ${shown(r.origin.playDir)})`);
+    return [];
+  }
+  if (chain.includes(abs)) {
+    r.problem(r.at([i, key]), `import_playbook: ${shown(abs)} imports itself (${[...chain.slice(chain.indexOf(abs)), abs].map(shown).join(' -> ')})`);
+    return [];
+  }
+  const vars = { ...(isMap(raw.vars) ? raw.vars : {}), ...outer.vars };
+  return playbookFile(abs, r.modules, r.problems, chain, { vars, tags: [...new Set([...list(raw.tags), ...outer.tags])] });
 }
 
 /** vars_files: each a file of variables, relative to the playbook; a template in a name is not supported yet. */

@@ -63,6 +63,22 @@ test('include_vars (by a fact, first_found, under a name): the statuses and the 
   assert.is(b, a);
 });
 
+test('import_playbook (nested, with vars and tags): the plays, statuses and files of ansible-playbook', async () => {
+  const PBI = 'test/fixtures/reuse/playbooks/main.yml';
+  const FILES_I = ['/root/imports-main', '/root/imports-colour', '/root/imports-nested', '/root/imports-last'];
+  for (const args of [[], ['--tags', 'web']]) {
+    await Promise.all(ssh.map((s) => s.exec(`rm -f ${FILES_I.join(' ')}`)));
+    const r = await applyJson([PBI, '--limit', 'ru-1', ...args], lab.inventory);
+    assert.is(r.code, 0, r.raw);
+    const theirs = await ansiblePlaybook(PBI, lab.inventory, 'ru-2', args);
+    assert.is(theirs.code, 0, theirs.raw);
+    assert.equal(asOracle(r.report.hosts['ru-1'].tasks), theirs.tasks, args.join(' '));
+    const [a, b] = await Promise.all(ssh.map((s) => filesOn(s, FILES_I)));
+    assert.equal(a, b, args.join(' '));
+  }
+  assert.is((await ssh[0].exec('cat /root/imports-colour /root/imports-nested')).stdout, 'blue dark\nblue\n');
+});
+
 test('an include with a when: what provision cannot run in its file is refused only if it runs, before any of its tasks', async () => {
   const r = await applyJson(['test/fixtures/reuse/deferred/site.yml', '--limit', 'ru-1'], lab.inventory);
   assert.is(r.code, 1, r.raw);

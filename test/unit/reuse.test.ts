@@ -87,4 +87,20 @@ test('an include with a when: its file\'s problems (parse and lint) wait on it, 
   ]);
 });
 
+test('import_playbook: plays in place, the import\'s vars over theirs (the outer import\'s over an inner one\'s), tags added; written wrong, refused where written', () => {
+  const { plays, problems } = parsePlaybook(`${dir}/playbooks/main.yml`, modules);
+  assert.equal(problems, []);
+  assert.equal(plays.map((p) => [p.name, p.vars, p.tasks.map((t) => t.tags)]), [
+    ['first', {}, [[]]], ['web', { colour: 'blue', shade: 'dark' }, [['web']]], ['nested', { colour: 'blue' }, [['web']]], ['last', {}, [[]]],
+  ]);
+  assert.equal(plays[1].dir, resolve(dir, 'playbooks/sub'), 'an imported play\'s files are found beside it');
+  const bad = `${dir}/playbooks/bad.yml`;
+  assert.equal(parsePlaybook(bad, modules).problems.map(formatProblem), [
+    `${bad}:1:20: import_playbook: playbook "nothere.yml" not found (looked in ${dir}/playbooks)`,
+    `${bad}:2:20: import_playbook: a template in the file name is not supported yet (it is read when the playbook is)`,
+    `${bad}:3:20: import_playbook: ${bad} imports itself (${bad} -> ${bad})`,
+    `${bad}:5:3: import_playbook: "when" is not supported yet`,
+  ]);
+});
+
 test.run();
