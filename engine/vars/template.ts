@@ -299,7 +299,7 @@ export function renderValue(raw: string, vars: Record<string, unknown>): unknown
   } else {
     checkDefined(source, vars);
     try {
-      text = env.renderString(jinjaSyntax(source), vars);
+      text = trailingNewlines(source, (s) => env.renderString(jinjaSyntax(s), vars));
     } catch (err) {
       throw new TemplateError(cleanMessage(err as Error));
     }
@@ -314,12 +314,25 @@ export function renderValue(raw: string, vars: Record<string, unknown>): unknown
   return text;
 }
 
+const newlinesAtEnd = (s: string) => s.length - s.replace(/\n+$/, '').length;
+
+/**
+ * Ansible's trailing newlines: Jinja2 (keep_trailing_newline off) drops the source's last newline, then Ansible's
+ * Templar adds newlines back only as far as the source ends with more of them than the result
+ * (preserve_trailing_newlines). A template ending in `{{ x }}\n` where x ends in newlines gets none added.
+ */
+function trailingNewlines(source: string, render: (s: string) => string): string {
+  const out = render(source.endsWith('\n') ? source.slice(0, -1) : source);
+  const missing = newlinesAtEnd(source) - newlinesAtEnd(out);
+  return missing > 0 ? out + '\n'.repeat(missing) : out;
+}
+
 /** Renders a template file's text; errors carry the template's own line. */
 export function renderFile(text: string, vars: Record<string, unknown>, name: string): string {
   const missing = undefinedVariables(text, (n) => n in vars);
   if (missing.length) throw new TemplateError(`${name}: undefined variable${missing.length > 1 ? 's' : ''} ${missing.map((m) => `"${m}"`).join(', ')}`);
   try {
-    return new nunjucks.Template(jinjaSyntax(text), env, name).render(vars);
+    return trailingNewlines(text, (s) => new nunjucks.Template(jinjaSyntax(s), env, name).render(vars));
   } catch (err) {
     throw new TemplateError(`${name}: ${cleanMessage(err as Error)}`);
   }

@@ -40,7 +40,7 @@ const TEMPLATES = [
   '{{ missing is defined }}', '{{ missing is undefined }}', '{{ [1] is subset([1, 2]) }}', '{{ 2 is in([1, 2]) }}',
   // Jinja2's indent (blank and first lines as they are), blocks rendered in place, macros.
   'x {{ multi | indent(4) }}', 'x {{ multi | indent(2, true) }}', 'x {{ multi | indent(width=3, first=true, blank=true) }}', 'x {{ multi | indent("> ") }}',
-  'x {{ "" | indent }}', '{% block a %}in a {{ n }}{% endblock %} after', '{% macro m(p, q=2) %}{{ p }}-{{ q }}{% endmacro %}{{ m(1) }} {{ m(1, q=3) }}',
+  'x {{ "" | indent }}', '{{ multi }}\n', 'x {{ s }}\n\n', 'x {% if b %}\n{{ multi }}{% endif %}\n', 'x {{ "" }}\n', '{% block a %}in a {{ n }}{% endblock %} after', '{% macro m(p, q=2) %}{{ p }}-{{ q }}{% endmacro %}{{ m(1) }} {{ m(1, q=3) }}',
 ];
 
 test('each template renders as Ansible\'s Templar renders it', () => {
