@@ -30,7 +30,7 @@ export function supportTable(): string {
   const rows: Array<[string, string, string]> = [
     ['play keywords', list(PLAY_KEYS), list(PLAY_KEYWORDS_NOT_YET)],
     ['playbook entries', list(['import_playbook (vars, tags)']), list(['import_playbook with when', 'a template in its name'])],
-    ['task and block keywords', list([...TASK_KEYS, ...BLOCK_KEYS, ...KINDS, 'meta: flush_handlers', 'meta: noop']),
+    ['task and block keywords', list([...TASK_KEYS, ...BLOCK_KEYS, ...KINDS, 'meta: flush_handlers', 'meta: noop', 'meta: end_host', 'meta: end_play']),
       list([...TASK_KEYWORDS_NOT_YET].filter((k) => !TASK_KEYS.has(k)))],
     ['loops', list(['loop', ...WITH_LOOKUPS.map((w) => `with_${w}`)]), list(['with_random_choice', 'with_inventory_hostnames', 'with_flattened'])],
     ['modules', list([...modules.values()].map((m) => m.name)), 'any other (refused by name)'],

@@ -4,7 +4,7 @@
 // does is HostRun's (host-run.ts), reached through the FlowHost interface.
 import { Notifications } from './handlers.ts';
 import { loopVars } from './loops.ts';
-import { type BlockDef, type IncludeDef, type Item, type PlayDef, type TaskDef, isBlock, isInclude, isMeta, tasksOf } from './playbook/types.ts';
+import { type BlockDef, type IncludeDef, type Item, type MetaDef, type PlayDef, type TaskDef, isBlock, isInclude, isMeta, tasksOf } from './playbook/types.ts';
 import type { TaskResult, TaskStatus } from './results.ts';
 
 /** What an include's own when and loop came to: the loop items to run its tasks for, or its status without them. */
@@ -12,6 +12,8 @@ export type IncludeOutcome = { items: unknown[] } | { status: 'skipped' | 'faile
 
 export interface FlowHost {
   failed: boolean;
+  /** meta: end_host / end_play ended the play for this host: no more tasks, no handlers (as Ansible). */
+  ended: boolean;
   readonly results: TaskResult[];
   readonly check: boolean;
   stopped(): string | undefined;
@@ -21,6 +23,8 @@ export interface FlowHost {
   unknowable(play: PlayDef, tasks: TaskDef[], why: string): void;
   /** A block's failure handed to its rescue: ansible_failed_task and ansible_failed_result name it. */
   rescuing(failure: TaskResult | undefined): void;
+  /** meta: end_host / end_play: whether the play ends here for this host. */
+  endMeta(play: PlayDef, meta: MetaDef, vars: Record<string, unknown>): Promise<boolean>;
   /** An include's own tags, when and loop (the include's own result is recorded by the runner, as Ansible reports it). */
   include(play: PlayDef, include: IncludeDef, vars: Record<string, unknown>): IncludeOutcome;
 }
@@ -33,17 +37,18 @@ export class Flow {
   /** The play's items, then the handlers changed tasks notified. */
   async all(vars: Record<string, unknown>): Promise<void> {
     await this.items(this.play.body, vars);
-    await this.handlers(vars);
+    if (!this.run.ended) await this.handlers(vars);
   }
 
   /** Items in order, until one fails (and no block rescues it). */
   private async items(items: Item[], vars: Record<string, unknown>): Promise<void> {
     for (const item of items) {
-      if (this.run.failed) return;
+      if (this.run.failed || this.run.ended) return;
       if (isBlock(item)) await this.block(item, vars);
       else if (isInclude(item)) await this.include(item, vars);
       else if (isMeta(item)) {
         if (item.meta === 'flush_handlers') await this.handlers(vars);
+        else if (item.meta === 'end_host' || item.meta === 'end_play') this.run.ended = await this.run.endMeta(this.play, item, vars);
       } else this.notified.record(item, await this.run.task(this.play, item, vars), this.run.check);
     }
   }
@@ -58,6 +63,7 @@ export class Flow {
     const from = this.run.results.length;
     await this.items(b.block, vars);
     const ran = this.run.results.slice(from);
+    if (this.run.ended) return;
     if (this.run.failed && b.rescue.length && !this.run.stopped()) {
       const failure = [...ran].reverse().find((r) => r.status === 'failed' && !r.ignored && !r.rescued);
       if (failure) failure.rescued = true;
@@ -83,7 +89,7 @@ export class Flow {
     }
     for (let i = 0; i < o.items.length; i++) {
       await this.items(inc.items, inc.include.loop === undefined ? vars : { ...vars, ...loopVars(inc.include.loopControl, o.items, i) });
-      if (this.run.failed) return;
+      if (this.run.failed || this.run.ended) return;
     }
   }
 

@@ -4,6 +4,7 @@ import { connectHost } from './connect.ts';
 import { type LockOptions, LOCKED, guardPrefix, lockRefusal, lockScript, newToken } from './host-lock.ts';
 import { HostRun } from './host-run.ts';
 import type { Interrupt } from './interrupt.ts';
+import type { RunSync } from './play-sync.ts';
 import type { Registry } from './module.ts';
 import { type Loaded, hostConnection, hostPlayVars } from './prepare.ts';
 import { redact, sensitiveValues } from './redact.ts';
@@ -16,6 +17,8 @@ import type { SshConnection } from './transport/ssh.ts';
 export type HostApplyContext = {
   loaded: Loaded;
   registry: Registry;
+  /** Where hosts meet: run_once, end_play, serial batches. */
+  sync: RunSync;
   check: boolean;
   tags: string[];
   skipTags: string[];
@@ -31,6 +34,15 @@ export type HostApplyContext = {
 };
 
 export async function applyHost(host: string, x: HostApplyContext, progress: (r: TaskResult) => void): Promise<HostSummary> {
+  x.sync.start(host);
+  try {
+    return await runHost(host, x, progress);
+  } finally {
+    x.sync.finish(host);
+  }
+}
+
+async function runHost(host: string, x: HostApplyContext, progress: (r: TaskResult) => void): Promise<HostSummary> {
   if (x.stop.fired) return summarize([], false, 'interrupted before it started');
   const { hv, c } = hostConnection(x.loaded.inv, host, x.check);
   // A host-level error (a command's output, an unreachable host's message) may quote a secret: masked too.
@@ -67,7 +79,14 @@ export async function applyHost(host: string, x: HostApplyContext, progress: (r:
   try {
     for (const play of x.loaded.plays) {
       if (!x.loaded.hostsOf(play).includes(host)) continue;
-      await run.runPlay(play, (facts) => hostPlayVars(x.loaded, play, host, x.check, facts));
+      // Its serial batch's turn; none when every host of a batch before failed (Ansible then stops the run).
+      if (!(await x.sync.mayRun(play, host))) break;
+      const batch = x.sync.of(play, host);
+      try {
+        await run.runPlay(play, (facts) => hostPlayVars(x.loaded, play, host, x.check, facts, batch?.hosts), batch);
+      } finally {
+        x.sync.leave(play, host, run.failed);
+      }
       if (run.failed) break;
     }
     if (lockError) throw new Error(lockError);

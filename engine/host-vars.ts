@@ -43,6 +43,25 @@ export class HostVars {
         : registered(status, one.output, one.result);
   }
 
+  /** What is set now (to compare with later: changedSince). */
+  snapshot(): { set: Record<string, unknown>; unknown: Map<string, string[]> } {
+    return { set: { ...this.set }, unknown: new Map(this.unknown) };
+  }
+
+  /** What set_fact (and register) changed since `before`: to apply to another host (run_once). */
+  changedSince(before: ReturnType<HostVars['snapshot']>): { values: Record<string, unknown>; unknown: Array<[string, string[]]> } {
+    return {
+      values: Object.fromEntries(Object.entries(this.set).filter(([k, v]) => before.set[k] !== v)),
+      unknown: [...this.unknown].filter(([k, reads]) => before.unknown.get(k) !== reads),
+    };
+  }
+
+  /** Another host's changes (changedSince) made here too. */
+  apply(changes: ReturnType<HostVars['changedSince']>): void {
+    this.assign(changes.values);
+    for (const [k, reads] of changes.unknown) this.unknown.set(k, reads);
+  }
+
   /** set_fact, and the variables a block's rescue reads. */
   assign(values: Record<string, unknown>): void {
     for (const [k, v] of Object.entries(values)) {

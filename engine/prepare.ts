@@ -73,11 +73,12 @@ export function magicVars(inv: Inventory, host: string, playDir: string, check: 
 }
 
 /** A play's variables for a host (with its gathered facts), resolved as its tasks see them. */
-export function hostPlayVars(loaded: Loaded, play: PlayDef, host: string, check = false, facts?: Record<string, unknown>): Record<string, unknown> {
+export function hostPlayVars(loaded: Loaded, play: PlayDef, host: string, check = false, facts?: Record<string, unknown>,
+  batch?: string[]): Record<string, unknown> {
   const playHosts = loaded.hostsOf(play);
   return resolveVars(loaded.layerFor(play, host, facts), {
     ...magicVars(loaded.inv, host, play.dir, check),
-    ansible_play_hosts: playHosts, ansible_play_batch: playHosts, play_hosts: playHosts,
+    ansible_play_hosts: playHosts, ansible_play_batch: batch ?? playHosts, play_hosts: batch ?? playHosts,
     ansible_play_hosts_all: playHosts, ansible_play_name: play.name, omit: OMIT,
     hostvars: hostvarsOf(loaded, host, facts),
   });

@@ -8,4 +8,6 @@ export type TaskResult = { play: string; task: string; module: string; status: T
   /** What a module that runs on this machine said (debug's message). */
   msg?: string;
   /** A failure a block's rescue took over: reported, counted as rescued (not failed), as Ansible's recap does. */
-  rescued?: boolean };
+  rescued?: boolean;
+  /** run_once: the task ran on this host of the batch, and this host took its result (nothing ran here). */
+  ranOn?: string };

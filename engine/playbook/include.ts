@@ -107,13 +107,18 @@ export function parseReuse(r: Reader, raw: Record<string, unknown>, p: Path, { k
   return [{ include, items, ...(deferred.length ? { deferred } : {}) } satisfies IncludeDef];
 }
 
-/** meta: flush_handlers runs the handlers notified so far; noop does nothing. The rest are not supported yet. */
+/**
+ * meta: flush_handlers runs the handlers notified so far; noop does nothing; end_host ends the play for the host
+ * (no failure, no handlers), end_play for every host of the batch (its when judged on the batch's first host, as
+ * Ansible's linear strategy does). The rest are not supported yet.
+ */
 export function parseMeta(r: Reader, raw: Record<string, unknown>, p: Path, listKind: string, inh: Inherited): MetaDef | undefined {
   const what = raw.meta;
   const extra = Object.keys(raw).filter((k) => !['meta', 'name', 'when', 'tags'].includes(k));
   for (const k of extra) r.problem(r.at([...p, k], true), `"${k}" on meta is not supported yet`);
-  if (what !== 'flush_handlers' && what !== 'noop') {
-    r.problem(r.at([...p, 'meta']), typeof what === 'string' ? `meta: ${what} is not supported yet (flush_handlers and noop are)` : 'meta takes the name of an action (flush_handlers, noop)');
+  if (what !== 'flush_handlers' && what !== 'noop' && what !== 'end_host' && what !== 'end_play') {
+    r.problem(r.at([...p, 'meta']), typeof what === 'string' ? `meta: ${what} is not supported yet (flush_handlers, noop, end_host and end_play are)`
+      : 'meta takes the name of an action (flush_handlers, noop, end_host, end_play)');
     return undefined;
   }
   if (raw.when !== undefined && what === 'flush_handlers') {

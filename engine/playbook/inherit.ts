@@ -13,6 +13,7 @@ export function inheritFrom(r: Reader, raw: Record<string, unknown>, p: Path, in
     become: r.flag(raw, 'become', p) ?? inh.become,
     becomeUser: r.becomeUser(raw, p) ?? inh.becomeUser,
     checkMode: r.flag(raw, 'check_mode', p) ?? inh.checkMode,
+    runOnce: r.flag(raw, 'run_once', p) ?? inh.runOnce,
     environment: [...(inh.environment ?? []), ...environmentOf(r, raw, p)],
     ignoreErrors: r.flagOrTemplate(raw, 'ignore_errors', p) ?? inh.ignoreErrors,
     noLog: r.flag(raw, 'no_log', p) ?? inh.noLog,

@@ -14,9 +14,9 @@ import { isTemplated } from '../vars/template.ts';
 import { NOTHING, environmentOf } from './task.ts';
 
 export const PLAY_KEYS = new Set(['name', 'hosts', 'vars', 'become', 'become_user', 'become_method', 'check_mode', 'environment', 'tasks', 'handlers', 'gather_facts', 'tags', 'roles', 'pre_tasks', 'post_tasks',
-  'vars_files']);
+  'vars_files', 'serial']);
 /** Ansible play keywords provision does not run yet: refused by name. */
-export const PLAY_KEYWORDS_NOT_YET = new Set(['vars_prompt', 'serial', 'strategy',
+export const PLAY_KEYWORDS_NOT_YET = new Set(['vars_prompt', 'strategy',
   'max_fail_percentage', 'any_errors_fatal', 'remote_user', 'become_flags',
   'collections', 'module_defaults', 'order', 'force_handlers', 'connection', 'port', 'run_once', 'diff',
   'ignore_errors', 'ignore_unreachable', 'no_log', 'throttle', 'timeout', 'gather_subset', 'gather_timeout', 'fact_path']);
@@ -106,6 +106,7 @@ function playbookFile(path: string, modules: ReadonlyMap<string, ModuleDef>, pro
       roleVars: parts.roleVars,
       become: r.flag(raw, 'become', [i]),
       becomeUser: r.becomeUser(raw, [i]),
+      ...serialOf(r, raw.serial, [i, 'serial']),
       gatherFacts: r.flag(raw, 'gather_facts', [i]) ?? true,
       tasks: flat,
       body,
@@ -157,6 +158,22 @@ function importPlaybook(r: Reader, raw: Record<string, unknown>, i: number, key:
   }
   const vars = { ...(isMap(raw.vars) ? raw.vars : {}), ...outer.vars };
   return playbookFile(abs, r.modules, r.problems, chain, { vars, tags: [...new Set([...list(raw.tags), ...outer.tags])] });
+}
+
+/** serial: a batch size (a whole number, or a percentage like "30%"), or a list of them; a template is not supported yet. */
+function serialOf(r: Reader, raw: unknown, p: Path): { serial?: Array<number | string> } {
+  if (raw === undefined || raw === null) return {};
+  const sizes = Array.isArray(raw) ? raw : [raw];
+  const ok = sizes.every((s, j) => {
+    const good = (typeof s === 'number' && Number.isInteger(s) && s >= 0) || (typeof s === 'string' && /^(\d+%?)$/.test(s.trim()));
+    if (!good) {
+      r.problem(r.at(Array.isArray(raw) ? [...p, j] : p), typeof s === 'string' && isTemplated(s) ? 'serial: a template is not supported yet'
+        : `serial: ${JSON.stringify(s)} is not a number of hosts or a percentage like "30%"`);
+    }
+    return good;
+  });
+  if (!ok || !sizes.length) return {};
+  return { serial: sizes.map((s) => (typeof s === 'string' && !s.trim().endsWith('%') ? Number(s) : typeof s === 'string' ? s.trim() : s)) };
 }
 
 /** vars_files: each a file of variables, relative to the playbook; a template in a name is not supported yet. */

@@ -10,7 +10,7 @@ import { type LoopControl, WITH_LOOKUPS } from '../loops.ts';
 
 export const TASK_KEYS = new Set(['name', 'when', 'loop', ...WITH_LOOKUPS.map((w) => `with_${w}`), 'loop_control', 'register', 'notify', 'listen', 'tags',
   'become', 'become_user', 'become_method', 'ignore_errors', 'no_log', 'args', 'vars', 'changed_when', 'failed_when', 'until', 'retries', 'delay',
-  'check_mode', 'environment']);
+  'check_mode', 'environment', 'run_once']);
 
 const NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 const CONTROL_KEYS: Record<string, keyof LoopControl> = { loop_var: 'loopVar', index_var: 'indexVar', label: 'label', pause: 'pause', extended: 'extended' };
@@ -44,6 +44,8 @@ export type Inherited = {
   become?: boolean;
   becomeUser?: string;
   checkMode?: boolean;
+  /** run_once of the blocks around the task. */
+  runOnce?: boolean;
   /** environment of the play, blocks, role or import around the task, outermost first. */
   environment?: unknown[];
   ignoreErrors?: boolean | string;
@@ -229,6 +231,7 @@ export function keywords(r: Reader, raw: Record<string, unknown>, p: Path, inh: 
   const become = r.flag(raw, 'become', p);
   const becomeUser = r.becomeUser(raw, p) ?? inh.becomeUser;
   const checkMode = r.flag(raw, 'check_mode', p) ?? inh.checkMode;
+  const runOnce = r.flag(raw, 'run_once', p) ?? inh.runOnce;
   const ignoreErrors = r.flagOrTemplate(raw, 'ignore_errors', p);
   const noLog = r.flag(raw, 'no_log', p);
   const vars = { ...inh.vars, ...varsOf(r, raw, p) };
@@ -249,6 +252,7 @@ export function keywords(r: Reader, raw: Record<string, unknown>, p: Path, inh: 
     become: become ?? inh.become,
     ...(becomeUser ? { becomeUser } : {}),
     ...(checkMode !== undefined ? { checkMode } : {}),
+    ...(runOnce ? { runOnce } : {}),
     ...(() => {
       const environment = [...(inh.environment ?? []), ...environmentOf(r, raw, p)];
       return environment.length ? { environment } : {};

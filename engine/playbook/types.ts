@@ -34,6 +34,8 @@ export type TaskDef = {
   environment?: unknown[];
   /** check_mode of the task (or its block, role, play): false runs it for real in --check, true only simulates it. */
   checkMode?: boolean;
+  /** run_once (of the task or its blocks): the first host of the batch runs it, every host gets its result. */
+  runOnce?: boolean;
   /** until (conditions over the task's own result), retries, delay (seconds). */
   until?: unknown[];
   retries?: number;
@@ -63,7 +65,7 @@ export type IncludeDef = {
   deferred?: Problem[];
 };
 /** meta: flush_handlers (pre_tasks and roles+tasks end with one, as in Ansible); meta: noop. */
-export type MetaDef = { meta: 'flush_handlers' | 'noop'; task: TaskDef };
+export type MetaDef = { meta: 'flush_handlers' | 'noop' | 'end_host' | 'end_play'; task: TaskDef };
 export type Item = TaskDef | BlockDef | IncludeDef | MetaDef;
 
 /** The includes of items (blocks' and includes' own too) that carry deferred problems. */
@@ -89,6 +91,8 @@ export type PlayDef = {
   roleVars: Array<{ role: string; vars: Record<string, unknown> }>;
   become?: boolean;
   becomeUser?: string;
+  /** serial: batch sizes (a number, or a percentage of the play's hosts), the last repeated; none: one batch. */
+  serial?: Array<number | string>;
   /** gather_facts (default on, as Ansible): the host's facts are variables of the play. */
   gatherFacts: boolean;
   /** Every task, blocks' included, in the order written (block, then rescue, then always). */

@@ -28,6 +28,7 @@ export function formatResult(host: string, r: TaskResult, showDiff: boolean): st
   if (r.error) lines.push(`            ! ${r.noLog ? REDACTED : r.error}`);
   if (r.ignored) lines.push('            ...ignoring (ignore_errors)');
   if (r.rescued) lines.push('            ...rescued (its block\'s rescue runs)');
+  if (r.ranOn) lines.push(`            ...run_once: ran on ${r.ranOn}, whose result this host takes`);
   if (showDiff) {
     const d = diffOf(r, r.noLog);
     if (d) lines.push(d.trimEnd().split('\n').map((l) => `            ${l}`).join('\n'));
@@ -58,7 +59,7 @@ export function jsonReport(hosts: Record<string, HostSummary>, seconds: number, 
       tasks: h.tasks.map((t) => {
         const diff = showDiff ? diffOf(t, t.noLog) : '';
         return {
-          play: t.play, task: t.task, module: t.module, status: t.status, ...(t.ignored ? { ignored: true } : {}), ...(t.rescued ? { rescued: true } : {}), ...(t.ms === undefined ? {} : { ms: t.ms }), changes: summaryOf(t),
+          play: t.play, task: t.task, module: t.module, status: t.status, ...(t.ignored ? { ignored: true } : {}), ...(t.rescued ? { rescued: true } : {}), ...(t.ranOn ? { ran_on: t.ranOn } : {}), ...(t.ms === undefined ? {} : { ms: t.ms }), changes: summaryOf(t),
           ...(diff ? { diff } : {}),
           ...(t.msg !== undefined ? { msg: t.noLog ? REDACTED : t.msg } : {}),
           ...(t.error ? { error: t.noLog ? REDACTED : t.error } : {}),

@@ -56,7 +56,7 @@ test('reuse written wrong, or not supported yet: refused where written', () => {
       `${dir}/tasks/cycle-b.yml:1:17: task file ${dir}/tasks/cycle-a.yml includes itself (${dir}/tasks/cycle-a.yml -> ${dir}/tasks/cycle-b.yml -> ${dir}/tasks/cycle-a.yml)`,
       `${f}:13:21: role web: tasks_from "nothere" not found in ${dir}/roles/web/tasks`,
       `${f}:14:34: include_role: the argument "public" is not supported yet`,
-      `${f}:15:13: meta: end_play is not supported yet (flush_handlers and noop are)`,
+      `${f}:15:13: meta: refresh_inventory is not supported yet (flush_handlers, noop, end_host and end_play are)`,
       `${f}:17:7: import_tasks in handlers is not supported yet`,
       `${f}:3:16: vars file "vars/missing.yml" not found (looked in ${dir})`,
       `${f}:3:34: vars_files: a template in a file name is not supported yet (the files are read when the playbook is)`,

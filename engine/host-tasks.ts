@@ -1,0 +1,216 @@
+// One task on one host: each loop item through until.ts, changed_when/failed_when (task-rules.ts), the module's
+// plan and steps (plan.ts, step-run.ts) or, for a module of this machine, local-run.ts; in --check, what a task
+// that cannot be planned leaves unknown, and a check_mode: false task run for real.
+import { type Become } from './become.ts';
+import type { Change, FactDef, ModuleDef, PlanContext, Step } from './module.ts';
+import { FactCache, notConverged, planGathering } from './plan.ts';
+import type { PlayDef, TaskDef } from './playbook/types.ts';
+import type { TaskStatus } from './results.ts';
+import { type StepsOutcome, runSteps } from './step-run.ts';
+import { type ItemResult, predicted, registered } from './register.ts';
+import type { ItemOutcome } from './item-outcome.ts';
+import { runLocal } from './local-run.ts';
+import { runUntil } from './until.ts';
+import { itemVars, loopItems, renderArgs, resolvedFlags, selected, taskEnvironment, taskStatus, whenHolds, withEnvironment } from './task-control.ts';
+import { hasRules, judge } from './task-rules.ts';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { type TaskScope, explainLeftOut } from './task-vars.ts';
+
+import { HostCore, stepFailure } from './host-core.ts';
+
+/** One task of a host's run: its loop items, until, changed_when/failed_when, the module's plan and steps. */
+export abstract class HostTasks extends HostCore {
+  /** Runs one task (every loop item); returns its status. */
+  async runTask(play: PlayDef, written: TaskDef, vars: Record<string, unknown>): Promise<TaskStatus> {
+    this.taskStart = performance.now();
+    if (!selected(written, this.o.tags, this.o.skipTags)) return 'skipped';
+    let items: unknown[];
+    this.wire.reset();
+    const scope = this.vars.scope(written, vars);
+    let task = written;
+    try {
+      task = resolvedFlags(written, scope.vars);
+      items = loopItems(task, scope.vars);
+    } catch (err) {
+      const e = explainLeftOut(err as Error, scope, this.wire);
+      const why = this.o.check ? this.wire.reason() : undefined;
+      if (!why) return this.finish(task, this.record(play, task, 'failed', [], e.message).status);
+      // Its items are not known, so neither is what it would touch: every later reader is conditional.
+      this.cache.applyEffects([{ all: 'unknown' }], true);
+      return this.registerAndFinish(task, this.record(play, task, 'conditional', [], why).status);
+    }
+    const statuses: TaskStatus[] = [];
+    const changes: Change[] = [];
+    let thrown: string | undefined;
+    let itemError: string | undefined;
+    const msgs: string[] = [];
+    const done: ItemResult[] = [];
+    for (const [i, item] of items.entries()) {
+      if (i > 0 && task.loopControl?.pause) await sleep(task.loopControl.pause * 1000);
+      let r: ItemOutcome;
+      try {
+        const itemScope = task.loop === undefined ? scope : this.vars.scope(task, vars, itemVars(task, items, i));
+        r = await runUntil(task, itemScope, changes, (out) => this.runItem(play, task, itemScope, out), this.o.check, this.wire);
+      } catch (err) {
+        thrown = (err as Error).message;
+        statuses.push('failed');
+        done.push({ status: 'failed', item });
+        break;
+      }
+      statuses.push(r.status);
+      done.push({ ...r, item });
+      if (r.error !== undefined) itemError = r.error;
+      if (r.msg !== undefined) msgs.push(r.msg);
+      if (r.status === 'failed') break;
+    }
+    const status = taskStatus(statuses);
+    const msg = msgs.length ? msgs.join('\n') : undefined;
+    return this.registerAndFinish(task, this.record(play, task, status, changes, thrown ?? itemError, msg).status, done);
+  }
+
+  /** One loop item (or the task without a loop): run, then judged by changed_when and failed_when. */
+  protected async runItem(play: PlayDef, task: TaskDef, scope: TaskScope, out: Change[]): Promise<ItemOutcome> {
+    this.wire.reset();
+    let r: ItemOutcome;
+    try {
+      r = await this.runModule(play, task, scope.vars, out);
+    } catch (err) {
+      const e = explainLeftOut(err as Error, scope, this.wire);
+      const why = this.o.check ? this.wire.reason() : undefined;
+      if (!why) throw e;
+      this.unknownTouched(this.registry.modules.get(task.module)!, task, scope.vars, this.planContext(play, scope.vars, task));
+      return { status: 'conditional', error: why };
+    }
+    // In check mode (or under check_mode: true) a changed item's steps were only simulated: what they would print is
+    // not known. A check_mode: false task's real effects join the predictions if, judged, it changed something.
+    const simulated = Boolean(r.simulated);
+    const joined = (x: ItemOutcome): ItemOutcome => {
+      if (x.effects && x.status === 'changed') this.cache.applyEffects(x.effects, true);
+      return x;
+    };
+    if (!hasRules(task) || r.status === 'skipped' || r.status === 'conditional') return joined(r);
+    const name = task.register ?? 'the result';
+    const result = simulated ? predicted(name, r.status, this.wire) : registered(r.status, r.output);
+    this.wire.reset();
+    try {
+      const j = judge(task, r.status, r.error, scope.vars, result, r.output !== undefined);
+      return joined({ ...r, status: j.status, error: j.error, simulated });
+    } catch (err) {
+      const why = this.o.check ? this.wire.reason() : undefined;
+      if (!why) return { ...r, status: 'failed', error: `changed_when/failed_when: ${(err as Error).message}` };
+      return { ...r, status: 'conditional', error: `changed_when/failed_when ${why}`, simulated };
+    }
+  }
+
+  /** The module's part of an item: when, arguments, facts, plan, and (not in check mode) its steps. */
+  protected async runModule(play: PlayDef, task: TaskDef, vars: Record<string, unknown>, out: Change[]): Promise<ItemOutcome> {
+    const mod = this.registry.modules.get(task.module)!;
+    const ctx = this.planContext(play, vars, task);
+    if (!whenHolds(task, vars)) return { status: 'skipped' };
+    const args = renderArgs(mod, task, vars);
+    if (mod.local) return runLocal(mod, args, vars, this.wire, this.vars, this.secrets);
+    const become = this.become(play, task);
+    const defs = mod.facts(args, ctx);
+    if (this.o.check && task.checkMode === false) return this.runForReal(mod, task, args, ctx, defs, become, out, taskEnvironment(task, vars));
+    const check = this.o.check || task.checkMode === true;
+    const unknown = check ? defs.filter((d) => this.cache.isUnknown(d.key)) : [];
+    if (unknown.length) {
+      // What it would change is unknown too: readers of its facts after it are conditional as well.
+      this.cache.markUnknown(defs);
+      this.cache.markEffectsUnknown(mod.sideEffects?.(args) ?? []);
+      return { status: 'conditional', error: `cannot be predicted: it reads ${unknown.map((d) => d.key).join(', ')}, which an earlier change only simulated in check mode may change` };
+    }
+    // Lazy facts are read only if the plan asks for them.
+    const eager = defs.filter((d) => !d.lazy);
+    await this.ensureFacts(eager, become);
+    const plan = () => planGathering(mod, args, ctx, this.cache, (lazy) => this.ensureFacts(lazy, become));
+    // A plan that fails here fails in apply too: every fact it read is known, or made unknown by a simulated change
+    // (then the task was conditional above). A plan failing only in check mode is an effect a module did not
+    // declare: the differential test (test/integration/differential.test.ts) hunts those.
+    const changes = await plan();
+    if (!changes.length && mod.gathered && check && this.cache.simulated) {
+      // What it reads (every service) a change simulated before it may have changed: not known, and said so.
+      const why = `${task.module} reads the host as a change simulated before it may have left it`;
+      this.vars.markUnknown(Object.keys(mod.gathered(args, { get: <T>(d: FactDef<T>) => this.cache.get(d.key) as T })), [why]);
+      return { status: 'conditional', error: `cannot be predicted: ${why}` };
+    }
+    if (!changes.length && mod.gathered) {
+      const sets = mod.gathered(args, { get: <T>(d: FactDef<T>) => this.cache.get(d.key) as T });
+      const facts = vars.ansible_facts && typeof vars.ansible_facts === 'object' ? vars.ansible_facts : {};
+      this.vars.assign({ ...sets, ansible_facts: { ...facts, ...sets } });
+    }
+    if (!changes.length) return { status: 'ok' };
+    out.push(...changes);
+    if (check) {
+      for (const c of changes) this.cache.applyEffects(c.effects, true);
+      return { status: 'changed', simulated: true };
+    }
+    const verify = mod.verifiable?.(args) !== false;
+    const ran = await this.runChangeSteps(withEnvironment(changes.flatMap((c) => c.steps), taskEnvironment(task, vars)), verify ? eager : [], become);
+    if (ran.failed) return { status: 'failed', output: ran.output, error: stepFailure(task, ran.failed) };
+    if (!verify) return { status: 'changed', output: ran.output };
+    await this.ensureFacts(eager, become);
+    const wrong = notConverged(task.module, await plan());
+    return { status: wrong ? 'failed' : 'changed', error: wrong, output: ran.output };
+  }
+
+  /**
+   * `check_mode: false` in a --check run: the task runs on the host for real, as in Ansible (most often a command
+   * that only reads), planned against the host as it is (its facts read apart from check mode's predictions), and
+   * its output is known to the tasks after it. Its effects join the predictions only if it changed something
+   * (after changed_when: a command with `changed_when: false` is taken at its word that it changed nothing).
+   */
+  protected async runForReal(mod: ModuleDef, task: TaskDef, args: Record<string, unknown>, ctx: PlanContext, defs: FactDef[],
+    become: Become, out: Change[], env?: Record<string, string>): Promise<ItemOutcome> {
+    const real = new FactCache();
+    const eager = defs.filter((d) => !d.lazy);
+    await this.ensureFacts(eager, become, real);
+    const changes = await planGathering(mod, args, ctx, real, (lazy) => this.ensureFacts(lazy, become, real));
+    if (!changes.length) return { status: 'ok' };
+    out.push(...changes);
+    const ran = await runSteps(this.exec, withEnvironment(changes.flatMap((c) => c.steps), env), [], become);
+    const effects = changes.flatMap((c) => c.effects);
+    if (ran.failed && this.cache.simulated) {
+      // What it needs may be what a change before it would have made (`haproxy -v` after an install only simulated):
+      // its failure says nothing certain about a real run, and is not reported as one.
+      return { status: 'conditional', effects, error: `ran for real in check mode and failed (${stepFailure(task, ran.failed)}), but a change before it was only simulated, which may be what it lacked` };
+    }
+    if (ran.failed) return { status: 'failed', output: ran.output, effects, error: stepFailure(task, ran.failed) };
+    return { status: 'changed', output: ran.output, effects };
+  }
+
+  /**
+   * Check mode, a task whose condition or arguments read an unknown registered value: the facts it would touch
+   * (its arguments rendered with placeholders for those values) become unknown; when even that fails, all do.
+   */
+  protected unknownTouched(mod: ModuleDef, task: TaskDef, vars: Record<string, unknown>, ctx: PlanContext): void {
+    const sets = mod.localSets?.(task.args) ?? [];
+    this.vars.markUnknown(sets === 'any' ? [] : sets, [...this.wire.reads]);
+    this.wire.reset(true);
+    // Variables a conditional set_fact left unknown read as placeholders too.
+    const guessed = this.vars.guessed(vars);
+    try {
+      const args = renderArgs(mod, task, guessed);
+      this.cache.markUnknown(mod.facts(args, ctx));
+      this.cache.markEffectsUnknown(mod.sideEffects?.(args) ?? []);
+    } catch {
+      this.cache.applyEffects([{ all: 'unknown' }], true);
+    } finally {
+      this.wire.reset();
+    }
+  }
+
+  /**
+   * Runs the steps of a task's changes, then reads the facts it and the tasks after it need: one exec.
+   * Everything a change did may show in facts it did not declare, so all known facts are forgotten first.
+   */
+  protected async runChangeSteps(steps: Step[], own: FactDef[], become: Become): Promise<StepsOutcome> {
+    this.cache.clear();
+    const next = this.upcoming;
+    const ahead = next && next.tasks.length && JSON.stringify(this.become(next.play, next.tasks[0])) === JSON.stringify(become)
+      ? this.prefetchDefs(next.play, next.tasks, next.vars) : [];
+    const ran = await runSteps(this.exec, steps, [...own, ...ahead], become);
+    for (const [k, v] of ran.facts ?? []) this.cache.set(k, v);
+    return ran;
+  }
+}
