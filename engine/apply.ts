@@ -4,6 +4,7 @@ import { EXIT, UserError } from './errors.ts';
 import { type HostApplyContext, applyHost } from './host-apply.ts';
 import { INTERRUPTED_EXIT, Interrupt } from './interrupt.ts';
 import { RunSync } from './play-sync.ts';
+import { Delegates } from './delegates.ts';
 import type { Registry } from './module.ts';
 import { type LoadOptions, loadAndValidate } from './prepare.ts';
 import { type HostSummary, formatRecap, formatResult, jsonReport } from './report/report.ts';
@@ -44,7 +45,8 @@ export async function apply(o: ApplyOptions, registry: Registry): Promise<number
   const hosts = [...new Set(plays.flatMap(hostsOf))];
   if (!hosts.length) throw new UserError('no host matches the plays\' patterns', EXIT.invalid);
   const stop = new Interrupt(o.json ? toStderr : out);
-  const x: HostApplyContext = { loaded, registry, sync: new RunSync(plays, hostsOf), check: Boolean(o.check), tags: o.tags ?? [], skipTags: o.skipTags ?? [], become: o.become,
+  const delegates = new Delegates(new Set(hosts), (o.forks ?? hosts.length) >= hosts.length);
+  const x: HostApplyContext = { loaded, registry, sync: new RunSync(plays, hostsOf), delegates, check: Boolean(o.check), tags: o.tags ?? [], skipTags: o.skipTags ?? [], become: o.become,
     acceptNew: o.acceptNew, lockWait: o.lockWait, breakLock: o.breakLock, stop,
     say: (l) => { if (!o.json) out(l); },
     notice: (m) => (o.json ? toStderr(m) : out(`new key     ${m}`)) };
@@ -61,6 +63,7 @@ export async function apply(o: ApplyOptions, registry: Registry): Promise<number
     if (o.detailedExitcode && all.some((h) => h.changed > 0 || h.conditional > 0)) return EXIT.changed;
     return EXIT.ok;
   } finally {
+    delegates.closeAll();
     stop.dispose();
   }
 }

@@ -5,6 +5,7 @@ import { type LockOptions, LOCKED, guardPrefix, lockRefusal, lockScript, newToke
 import { HostRun } from './host-run.ts';
 import type { Interrupt } from './interrupt.ts';
 import type { RunSync } from './play-sync.ts';
+import type { Delegates } from './delegates.ts';
 import type { Registry } from './module.ts';
 import { type Loaded, hostConnection, hostPlayVars } from './prepare.ts';
 import { redact, sensitiveValues } from './redact.ts';
@@ -19,6 +20,8 @@ export type HostApplyContext = {
   registry: Registry;
   /** Where hosts meet: run_once, end_play, serial batches. */
   sync: RunSync;
+  /** The run's connections, for delegate_to (each closed when the run ends). */
+  delegates: Delegates;
   check: boolean;
   tags: string[];
   skipTags: string[];
@@ -39,6 +42,7 @@ export async function applyHost(host: string, x: HostApplyContext, progress: (r:
     return await runHost(host, x, progress);
   } finally {
     x.sync.finish(host);
+    x.delegates.offer(host, 'it did not connect'); // no-op when it did
   }
 }
 
@@ -54,6 +58,7 @@ async function runHost(host: string, x: HostApplyContext, progress: (r: TaskResu
   } catch (err) {
     const why = hide((err as Error).message);
     x.say(`unreachable ${host}: ${why}`);
+    x.delegates.offer(host, `unreachable: ${why}`);
     return summarize([], true, why);
   }
   x.stop.track(conn);
@@ -71,7 +76,10 @@ async function runHost(host: string, x: HostApplyContext, progress: (r: TaskResu
       conn.close(); // ends the run's waiting exec at once
     });
   }
-  const run = new HostRun(host, runConn, x.registry, { check: x.check, tags: x.tags, skipTags: x.skipTags,
+  // Kept open until the run ends: another host may delegate a task to this one (through its lock) until then.
+  x.delegates.offer(host, { name: host, conn: runConn, settings: { become: x.become || c.become, connUser: c.user, connPort: c.port,
+    becomeUser: c.becomeUser, becomeUserFixed: c.becomeUserFixed } }, () => conn.close());
+  const run = new HostRun(host, runConn, x.registry, { check: x.check, tags: x.tags, skipTags: x.skipTags, delegates: x.delegates,
     pinned: Object.keys(x.loaded.extra), become: x.become || c.become, connUser: c.user, connPort: c.port, becomeUser: c.becomeUser, becomeUserFixed: c.becomeUserFixed,
     stopped: () => (x.stop.fired ? 'interrupted (Ctrl-C): cut short here; nothing is left half-written, a rerun converges'
       : lockError ? `not run: ${lockError}` : undefined) }, (_h, r) => progress(r));
@@ -105,6 +113,7 @@ async function runHost(host: string, x: HostApplyContext, progress: (r: TaskResu
     return summarize(run.results, false, why, counts(), true);
   } finally {
     x.stop.untrack(conn);
-    conn.close();
+    // A failed or interrupted run closes at once; otherwise the connection waits for the run's end (delegate_to).
+    if (x.stop.fired || lockError || conn.lost) conn.close();
   }
 }

@@ -14,6 +14,7 @@ import { type ItemResult, Tripwire } from './register.ts';
 import { HostVars } from './host-vars.ts';
 import { itemVars, loopItems, renderArgs, selected } from './task-control.ts';
 import type { Conn } from './transport/conn.ts';
+import type { Delegates } from './delegates.ts';
 import type { Stdin } from './transport/ssh.ts';
 import { renderFile } from './vars/template.ts';
 import { templateVars } from './template-vars.ts';
@@ -22,7 +23,9 @@ export type HostOptions = BecomeSettings & { check: boolean; tags: string[]; ski
   /** Why the run was stopped (Ctrl-C, the host lock refused), once it was: a task failing from then on was cut short by it. */
   stopped?: () => string | undefined;
   /** Extra variables (-e): no task var or registered result overrides them. */
-  pinned?: string[] };
+  pinned?: string[];
+  /** Where a delegate_to task runs (the run's other hosts, the controller). */
+  delegates?: Delegates };
 
 /** Why a step failed, as a task's error: the step, its exit code and what it said (neither under no_log). */
 export const stepFailure = (task: TaskDef, { label, code, why }: NonNullable<StepsOutcome['failed']>) =>

@@ -13,6 +13,7 @@ import { runLocal } from './local-run.ts';
 import { runUntil } from './until.ts';
 import { itemVars, loopItems, renderArgs, resolvedFlags, selected, taskEnvironment, taskStatus, whenHolds, withEnvironment } from './task-control.ts';
 import { hasRules, judge } from './task-rules.ts';
+import { renderValue } from './vars/template.ts';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { type TaskScope, explainLeftOut } from './task-vars.ts';
 
@@ -20,6 +21,9 @@ import { HostCore, stepFailure } from './host-core.ts';
 
 /** One task of a host's run: its loop items, until, changed_when/failed_when, the module's plan and steps. */
 export abstract class HostTasks extends HostCore {
+  /** delegate_to: each target's facts as this host's delegated tasks read them. */
+  private delegateCaches = new Map<string, FactCache>();
+
   /** Runs one task (every loop item); returns its status. */
   async runTask(play: PlayDef, written: TaskDef, vars: Record<string, unknown>): Promise<TaskStatus> {
     this.taskStart = performance.now();
@@ -105,10 +109,38 @@ export abstract class HostTasks extends HostCore {
   /** The module's part of an item: when, arguments, facts, plan, and (not in check mode) its steps. */
   protected async runModule(play: PlayDef, task: TaskDef, vars: Record<string, unknown>, out: Change[]): Promise<ItemOutcome> {
     const mod = this.registry.modules.get(task.module)!;
-    const ctx = this.planContext(play, vars, task);
     if (!whenHolds(task, vars)) return { status: 'skipped' };
     const args = renderArgs(mod, task, vars);
     if (mod.local) return runLocal(mod, args, vars, this.wire, this.vars, this.secrets);
+    const to = task.delegateTo === undefined ? undefined : String(renderValue(task.delegateTo, vars));
+    if (to !== undefined && to !== this.name) return this.delegated(to, () => this.runModuleOn(play, task, vars, out, mod, args));
+    return this.runModuleOn(play, task, vars, out, mod, args);
+  }
+
+  /**
+   * delegate_to: `fn` runs the module on another host (or the controller) with this host's variables: its facts,
+   * steps and become are that host's, read in a fact cache of their own (fresh for every task in apply, since that
+   * host's own run may change it; kept in --check, so one delegated task sees what an earlier one would do).
+   */
+  private async delegated(to: string, fn: () => Promise<ItemOutcome>): Promise<ItemOutcome> {
+    if (!this.o.delegates) throw new Error(`delegate_to ${to}: this run cannot delegate`);
+    const target = await this.o.delegates.get(to);
+    let cache = this.delegateCaches.get(target.name);
+    if (!cache || !this.o.check) this.delegateCaches.set(target.name, cache = new FactCache());
+    const saved = { cache: this.cache, conn: this.conn, o: this.o, upcoming: this.upcoming };
+    this.cache = cache;
+    this.conn = target.conn;
+    this.o = { ...this.o, ...target.settings };
+    this.upcoming = undefined; // facts read ahead are this host's, not the delegate's
+    try {
+      return await fn();
+    } finally {
+      Object.assign(this, saved);
+    }
+  }
+
+  private async runModuleOn(play: PlayDef, task: TaskDef, vars: Record<string, unknown>, out: Change[], mod: ModuleDef, args: Record<string, unknown>): Promise<ItemOutcome> {
+    const ctx = this.planContext(play, vars, task);
     const become = this.become(play, task);
     const defs = mod.facts(args, ctx);
     if (this.o.check && task.checkMode === false) return this.runForReal(mod, task, args, ctx, defs, become, out, taskEnvironment(task, vars));

@@ -1,6 +1,6 @@
 // What a block, an import or a role hands down to the tasks in it, as Ansible does: its `when` (evaluated again
 // for every task), its tags (added up), become, ignore_errors and no_log (the default), vars (the inner winning).
-import { type Inherited, environmentOf, varsOf } from './task.ts';
+import { type Inherited, delegateOf, environmentOf, varsOf } from './task.ts';
 import { type Path, type Reader, list } from './reader.ts';
 
 /** What a block (or an import, a role) hands down to the tasks in it: its when, tags, become, ignore_errors, no_log, vars. */
@@ -14,6 +14,7 @@ export function inheritFrom(r: Reader, raw: Record<string, unknown>, p: Path, in
     becomeUser: r.becomeUser(raw, p) ?? inh.becomeUser,
     checkMode: r.flag(raw, 'check_mode', p) ?? inh.checkMode,
     runOnce: r.flag(raw, 'run_once', p) ?? inh.runOnce,
+    delegateTo: delegateOf(r, raw, p) ?? inh.delegateTo,
     environment: [...(inh.environment ?? []), ...environmentOf(r, raw, p)],
     ignoreErrors: r.flagOrTemplate(raw, 'ignore_errors', p) ?? inh.ignoreErrors,
     noLog: r.flag(raw, 'no_log', p) ?? inh.noLog,

@@ -17,7 +17,7 @@ export const isMap = (v: unknown): v is Record<string, unknown> => !!v && typeof
  * or ignored. (Those of plays are in parse.ts.)
  */
 export const TASK_KEYWORDS_NOT_YET = new Set([
-  'delegate_to', 'delegate_facts',
+  'delegate_facts',
   'diff', 'any_errors_fatal', 'become_flags', 'become_exe',
   'with_random_choice', 'with_inventory_hostnames', 'with_flattened', 'local_action', 'action', 'async', 'poll',
   'throttle', 'timeout', 'debugger', 'ignore_unreachable', 'module_defaults', 'collections', 'connection', 'port',

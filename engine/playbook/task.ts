@@ -10,7 +10,7 @@ import { type LoopControl, WITH_LOOKUPS } from '../loops.ts';
 
 export const TASK_KEYS = new Set(['name', 'when', 'loop', ...WITH_LOOKUPS.map((w) => `with_${w}`), 'loop_control', 'register', 'notify', 'listen', 'tags',
   'become', 'become_user', 'become_method', 'ignore_errors', 'no_log', 'args', 'vars', 'changed_when', 'failed_when', 'until', 'retries', 'delay',
-  'check_mode', 'environment', 'run_once']);
+  'check_mode', 'environment', 'run_once', 'delegate_to']);
 
 const NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 const CONTROL_KEYS: Record<string, keyof LoopControl> = { loop_var: 'loopVar', index_var: 'indexVar', label: 'label', pause: 'pause', extended: 'extended' };
@@ -46,6 +46,8 @@ export type Inherited = {
   checkMode?: boolean;
   /** run_once of the blocks around the task. */
   runOnce?: boolean;
+  /** delegate_to of the blocks around the task. */
+  delegateTo?: string;
   /** environment of the play, blocks, role or import around the task, outermost first. */
   environment?: unknown[];
   ignoreErrors?: boolean | string;
@@ -57,6 +59,17 @@ export type Inherited = {
   defaults?: Record<string, unknown>;
 };
 export const NOTHING: Inherited = { when: [], tags: [], vars: {} };
+
+/** delegate_to: a host name, or a template giving one (rendered when the task runs). */
+export function delegateOf(r: Reader, raw: Record<string, unknown>, p: Path): string | undefined {
+  const v = raw.delegate_to;
+  if (v === undefined || v === null) return undefined;
+  if (typeof v !== 'string' || !v.trim()) {
+    r.problem(r.at([...p, 'delegate_to']), 'delegate_to names a host (an inventory host, or localhost)');
+    return undefined;
+  }
+  return v.trim();
+}
 
 /** A mapping of variables (task or block `vars:`): problems at its place. */
 export function varsOf(r: Reader, raw: Record<string, unknown>, p: Path): Record<string, unknown> {
@@ -232,6 +245,7 @@ export function keywords(r: Reader, raw: Record<string, unknown>, p: Path, inh: 
   const becomeUser = r.becomeUser(raw, p) ?? inh.becomeUser;
   const checkMode = r.flag(raw, 'check_mode', p) ?? inh.checkMode;
   const runOnce = r.flag(raw, 'run_once', p) ?? inh.runOnce;
+  const delegateTo = delegateOf(r, raw, p) ?? inh.delegateTo;
   const ignoreErrors = r.flagOrTemplate(raw, 'ignore_errors', p);
   const noLog = r.flag(raw, 'no_log', p);
   const vars = { ...inh.vars, ...varsOf(r, raw, p) };
@@ -253,6 +267,7 @@ export function keywords(r: Reader, raw: Record<string, unknown>, p: Path, inh: 
     ...(becomeUser ? { becomeUser } : {}),
     ...(checkMode !== undefined ? { checkMode } : {}),
     ...(runOnce ? { runOnce } : {}),
+    ...(delegateTo !== undefined ? { delegateTo } : {}),
     ...(() => {
       const environment = [...(inh.environment ?? []), ...environmentOf(r, raw, p)];
       return environment.length ? { environment } : {};

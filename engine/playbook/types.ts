@@ -36,6 +36,8 @@ export type TaskDef = {
   checkMode?: boolean;
   /** run_once (of the task or its blocks): the first host of the batch runs it, every host gets its result. */
   runOnce?: boolean;
+  /** delegate_to (of the task or its blocks): the host its module runs on, with this host's variables; a template. */
+  delegateTo?: string;
   /** until (conditions over the task's own result), retries, delay (seconds). */
   until?: unknown[];
   retries?: number;

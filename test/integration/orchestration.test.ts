@@ -14,7 +14,8 @@ const test = suite('orchestration: run_once, end_host, end_play, serial against 
 const MINE = ['or-1', 'or-2', 'or-3'];
 const THEIRS = ['or-4', 'or-5', 'or-6'];
 const FILES = ['notified', 'after-end-host', 'after-skipped-end-play', 'never', 'handler', 'next-play', 'who', 'fact', 'once-skipped', 'once-block',
-  'once-handler', 'after-fail', 'after-fail-next', 'batch', 'batch-who', 'serial-after', 'serial-later'].map((f) => `/root/orch-${f}`);
+  'once-handler', 'after-fail', 'after-fail-next', 'batch', 'batch-who', 'serial-after', 'serial-later', 'local', 'from-0', 'from-1', 'from-2',
+  'lines'].map((f) => `/root/orch-${f}`);
 let lab: TestLab;
 let ssh: SshConnection[] = [];
 useLab(test, 'or', 6, (l, s) => { lab = l; ssh = s; });
@@ -86,6 +87,18 @@ test('serial: a batch that failed whole stops the run, no later batch and no lat
   assert.is(r.code, 1);
   assert.equal(r.mine, r.theirs);
   assert.equal((await sameFiles()).map(present), [[], [], []]);
+});
+
+test('delegate_to: a task runs on the controller or on another host of the run, with its own host\'s variables', async () => {
+  const r = await both('delegate.yml');
+  assert.is(r.code, 0, JSON.stringify(r.report));
+  assert.is(r.theirCode, 0);
+  assert.equal(r.mine, r.theirs);
+  const files = await sameFiles();
+  assert.equal(files.map(present), [['local', 'from-0', 'from-1', 'from-2', 'lines'], ['local'], ['local']]);
+  const text = await ssh[0].exec('cat /root/orch-from-0 /root/orch-from-1 /root/orch-from-2 /root/orch-lines');
+  assert.is(text.stdout, '0 True\n1 False\n2 False\nline of 0\n');
+  assert.is((await ssh[2].exec('cat /root/orch-local')).stdout, 'from 2\n');
 });
 
 test.run();

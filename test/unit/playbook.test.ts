@@ -240,7 +240,7 @@ test('blocks written wrong and keywords not supported yet are refused where writ
   assert.equal(lines('invalid/blocks.yml'), [
     `${f}:7:7: unknown block keyword "colour"`,
     `${f}:11:15: rescue is a list of tasks`,
-    `${f}:14:7: the task keyword "delegate_to" is not supported yet`,
+    `${f}:14:7: the task keyword "delegate_facts" is not supported yet`,
     `${f}:19:13: vars is a mapping of variable names to values`,
     `${f}:18:25: "not a name" is not a variable name`,
     `${f}:22:7: a block in handlers is not supported yet`,

@@ -49,7 +49,7 @@ test('reuse written wrong, or not supported yet: refused where written', () => {
     const f = `${dir}/invalid.yml`;
     assert.equal(parsePlaybook(f, modules).problems.map(formatProblem), [
       `${f}:5:7: role "nosuchrole" not found (looked in ${dir}/roles/nosuchrole, /nonexistent/roles/nosuchrole, ${dir}/nosuchrole)`,
-      `${f}:6:21: "delegate_to" on a role is not supported yet`,
+      `${f}:6:21: "delegate_facts" on a role is not supported yet`,
       `${f}:9:7: import_tasks takes no loop (it is expanded when the playbook is read): use include_tasks`,
       `${f}:10:22: include_tasks: a template in the file name is not supported yet (it is read when the playbook is)`,
       `${f}:11:21: import_tasks: task file "tasks/nothere.yml" not found (looked in ${dir})`,
@@ -85,6 +85,14 @@ test('an include with a when: its file\'s problems (parse and lint) wait on it, 
     `${dir}/deferred/freebsd.yml:6:5: apt: unknown argument "enablerepo"`,
     `${dir}/deferred/freebsd.yml:9:10: unknown filter "no_such_filter"`,
   ]);
+});
+
+test('run_once and delegate_to on a role go to each of its tasks, not to its params', () => {
+  const { plays, problems } = parsePlaybook(`${dir}/role-keywords.yml`, modules);
+  assert.equal(problems, []);
+  const tasks = plays[0].tasks.filter((t) => t.role?.name === 'web');
+  assert.ok(tasks.length > 0);
+  for (const t of tasks) assert.equal([t.runOnce, t.delegateTo, t.vars], [true, 'localhost', { web_word: 'param' }], t.name);
 });
 
 test('import_playbook: plays in place, the import\'s vars over theirs (the outer import\'s over an inner one\'s), tags added; written wrong, refused where written', () => {
