@@ -1,7 +1,8 @@
 // The filters Ansible users write, as Ansible and Jinja2 define them, on nunjucks: where nunjucks has one of the
 // same name that differs (selectattr, select, int, quote, d...), Jinja2's wins. test/unit/jinja.test.ts renders a
 // table of templates with Ansible's own Templar and with these, and compares.
-import { createHash } from 'node:crypto';
+import { createHash, randomInt } from 'node:crypto';
+import { encrypt as cryptHash } from 'unixcrypt';
 import { dump as yamlDump, load as yamlLoad } from 'js-yaml';
 import { ANSIBLE_SCHEMA } from '../yaml/schema.ts';
 import { pyJson, pyRepr, pyStr, pyTruthy } from './python.ts';
@@ -95,6 +96,23 @@ function indent(v: unknown, ...args: unknown[]): string {
   return out;
 }
 
+const SALT_CHARS = './0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz';
+
+/**
+ * Ansible's password_hash for sha512 and sha256 (crypt(3)'s $6$ and $5$, by the unixcrypt package): with a salt
+ * the same hash every run; without one a random 16-character salt, so a new hash every run, as in Ansible.
+ */
+function passwordHash(v: unknown, hashtype = 'sha512', salt?: unknown, ...rest: unknown[]): string {
+  const [pos, kw] = splitKw(rest);
+  const id = { sha512: '6', sha256: '5' }[String(hashtype)];
+  if (!id) throw new Error(`password_hash: the hash type ${JSON.stringify(hashtype)} is not supported yet (sha512 and sha256 are)`);
+  const rounds = pos[0] ?? kw.rounds;
+  let s = salt === undefined || salt === null ? Array.from({ length: 16 }, () => SALT_CHARS[randomInt(SALT_CHARS.length)]).join('') : pyStr(salt);
+  if ([...s].some((c) => !SALT_CHARS.includes(c))) throw new Error('password_hash: invalid characters in salt');
+  s = s.slice(0, 16);
+  return cryptHash(pyStr(v), `$${id}$${rounds === undefined || rounds === null ? '' : `rounds=${Number(rounds)}$`}${s}`);
+}
+
 const hashOf = (algo: string, v: unknown) => createHash(algo === 'sha' ? 'sha1' : algo).update(pyStr(v)).digest('hex');
 
 /** Filters by name; `apply(name)` finds one (these, then nunjucks' own) for map(). */
@@ -110,6 +128,7 @@ export function filters(apply: (name: string) => ((...a: unknown[]) => unknown) 
     },
     string: (v: unknown) => pyStr(v),
     indent,
+    password_hash: passwordHash,
     quote: shlexQuote,
     to_json: (v: unknown) => pyJson(v),
     to_nice_json: (v: unknown, ...args: unknown[]) => pyJson(v, Number(splitKw(args)[1].indent ?? 4), true),

@@ -40,6 +40,8 @@ const TEMPLATES = [
   '{{ missing is defined }}', '{{ missing is undefined }}', '{{ [1] is subset([1, 2]) }}', '{{ 2 is in([1, 2]) }}',
   // Jinja2's indent (blank and first lines as they are), blocks rendered in place, macros.
   'x {{ multi | indent(4) }}', 'x {{ multi | indent(2, true) }}', 'x {{ multi | indent(width=3, first=true, blank=true) }}', 'x {{ multi | indent("> ") }}',
+  '{{ "secret" | password_hash("sha512", "mysalt") }}', '{{ "secret" | password_hash("sha256", "abcdefgh") }}',
+  '{{ "pw" | password_hash("sha512", "s", rounds=10000) }}', '{{ "pw" | password_hash("sha512") | length }}',
   'x {{ "" | indent }}', '{{ multi }}\n', 'x {{ s }}\n\n', 'x {% if b %}\n{{ multi }}{% endif %}\n', 'x {{ "" }}\n', '{% block a %}in a {{ n }}{% endblock %} after', '{% macro m(p, q=2) %}{{ p }}-{{ q }}{% endmacro %}{{ m(1) }} {{ m(1, q=3) }}',
 ];
 
@@ -61,6 +63,11 @@ test('each template renders as Ansible\'s Templar renders it', () => {
     if (!bothFail && JSON.stringify(ours) !== JSON.stringify(theirs)) wrong.push(`${t}\n    provision: ${JSON.stringify(ours)}\n    ansible:   ${JSON.stringify(theirs)}`);
   });
   assert.equal(wrong, [], `${wrong.length} of ${TEMPLATES.length} differ:\n${wrong.join('\n')}`);
+});
+
+test('password_hash: a hash type other than sha512 and sha256 is refused by name, never guessed', () => {
+  assert.throws(() => renderValue('{{ "pw" | password_hash("md5", "s") }}', V), /password_hash: the hash type "md5" is not supported yet/);
+  assert.throws(() => renderValue('{{ "pw" | password_hash("sha512", "bad salt!") }}', V), /invalid characters in salt/);
 });
 
 test.run();
