@@ -63,8 +63,8 @@ export async function sshFloor(lab: BenchLab): Promise<number> {
  * The package floor: `apt-get update && apt-get install` of the droplet's packages over plain ssh, on every
  * host at once. The update is the apt module's own command, time limit and retries included (droplet.yml's).
  */
-export async function packageFloor(lab: BenchLab): Promise<number> {
+export async function packageFloor(lab: BenchLab, packages = PACKAGES): Promise<number> {
   const update = updateStep({ update_cache: true, update_cache_timeout: UPDATE_TIMEOUT }).map(shq).join(' ');
-  const cmd = `export DEBIAN_FRONTEND=noninteractive; ${update} >/dev/null && apt-get -q -y install ${PACKAGES.join(' ')}`;
+  const cmd = `export DEBIAN_FRONTEND=noninteractive; ${update} >/dev/null && apt-get -q -y install ${packages.join(' ')}`;
   return (await sshAll(lab, cmd)).seconds;
 }

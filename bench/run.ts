@@ -1,17 +1,22 @@
 // `npm run bench`: provision and Ansible side by side on the same fresh lab hosts, in one run, beside the
 // floors no tool can beat. Prints one table and writes it as JSON under bench/results/. Never a test.
-//   tsx bench/run.ts [--sizes 1,10,30] [--no-ansible]
+// Then one of the public roles (test/fixtures/ansible/ROLE.yml, unchanged roles) the same way.
+//   tsx bench/run.ts [--sizes 1,10,30] [--role nginx] [--role-hosts 10] [--no-ansible]
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { ROOT, down, freshHosts, packageFloor, sshFloor } from './hosts.ts';
+import { type BenchLab, PACKAGES, ROOT, down, freshHosts, packageFloor, sshFloor } from './hosts.ts';
 import { type Row, formatTable } from './table.ts';
-import { type ToolRun, ansibleApply, appBundle, ensureAnsible, prepareAnsible, provisionApply, stopControlMasters } from './tools.ts';
+import { type ToolRun, ansibleApply, ansibleRun, appBundle, ensureAnsible, prepareAnsible, provisionApply, provisionPlaybook, stopControlMasters } from './tools.ts';
 
-const { values } = parseArgs({ options: { sizes: { type: 'string', default: '1,10,30' }, 'no-ansible': { type: 'boolean', default: false } } });
-const sizes = values.sizes!.split(',').map(Number);
+const { values } = parseArgs({ options: { sizes: { type: 'string', default: '1,10,30' }, 'no-ansible': { type: 'boolean', default: false },
+  role: { type: 'string', default: 'nginx' }, 'role-hosts': { type: 'string', default: '10' } } });
+const sizes = values.sizes!.split(',').map(Number).filter(Boolean);
+/** What each role's playbook installs: its package floor installs the same. */
+const ROLE_PACKAGES: Record<string, string[]> = { nginx: ['nginx'], haproxy: ['haproxy'], memcached: ['memcached'], redis: ['redis-server'],
+  postfix: ['postfix'], logrotate: ['logrotate'] };
 const withAnsible = !values['no-ansible'];
 if (withAnsible) ensureAnsible();
 const log = (s: string) => process.stderr.write(`${new Date().toISOString().slice(11, 19)} ${s}\n`);
@@ -26,7 +31,7 @@ function save(rows: Row[]): void {
   const result = {
     date: started, machine: { cpus: cpus().length, memory_gb: Math.round(totalmem() / 2 ** 30) },
     node: process.version, ansible: ansibleVersion,
-    floors: { 'no-op': '`ssh HOST true` on every host at once (best of 3)', first: "apt-get update && apt-get install of the droplet's packages over plain ssh, on fresh hosts (the update with droplet.yml's time limit and retries)" },
+    floors: { 'no-op': '`ssh HOST true` on every host at once (best of 3)', first: "apt-get update && apt-get install of the playbook's packages over plain ssh, on fresh hosts (the update with droplet.yml's time limit and retries)" },
     rows,
   };
   mkdirSync(join(ROOT, 'bench/results'), { recursive: true });
@@ -56,26 +61,40 @@ try {
     await ansibleApply(lab, prep, 1, controlDir).finally(() => stopControlMasters(controlDir));
   }
 
-  const rows: Row[] = [];
-  for (const n of sizes) {
-    log(`${n} host(s): floors`);
+  /** One playbook on `n` fresh hosts: the floors, then each tool's first run and no-op on hosts of its own. */
+  async function rowsFor(n: number, packages: string[], mine: (lab: BenchLab) => Promise<ToolRun>, theirs: (lab: BenchLab) => Promise<ToolRun>,
+    playbook?: string): Promise<Row[]> {
+    log(`${playbook ?? 'droplet'}, ${n} host(s): floors`);
     lab = freshHosts(n);
     const floor = await sshFloor(lab);
-    const pkgFloor = await packageFloor(lab);
+    const pkgFloor = await packageFloor(lab, packages);
     lab = freshHosts(n);
-    const p = await pair('provision', () => provisionApply(lab, bundle));
+    const p = await pair('provision', () => mine(lab));
     let a: { first: ToolRun; noop: ToolRun } | undefined;
     if (withAnsible) {
       lab = freshHosts(n);
       try {
-        a = await pair('ansible', () => ansibleApply(lab, prep, n, controlDir));
+        a = await pair('ansible', () => theirs(lab));
       } finally {
         stopControlMasters(controlDir);
       }
     }
-    rows.push({ hosts: n, run: 'no-op', floor, provision: p.noop, ansible: a?.noop });
-    rows.push({ hosts: n, run: 'first', floor: pkgFloor, provision: p.first, ansible: a?.first });
+    return [{ playbook, hosts: n, run: 'no-op', floor, provision: p.noop, ansible: a?.noop },
+      { playbook, hosts: n, run: 'first', floor: pkgFloor, provision: p.first, ansible: a?.first }];
+  }
+
+  const rows: Row[] = [];
+  for (const n of sizes) {
+    rows.push(...await rowsFor(n, PACKAGES, (l) => provisionApply(l, bundle), (l) => ansibleApply(l, prep, n, controlDir)));
     save(rows); // after every size: a run that fails later keeps what it measured
+  }
+  if (values.role) {
+    // A public role, unchanged, as a user of it runs it: the same fresh hosts for each tool, first run then no-op.
+    const role = values.role;
+    const n = Number(values['role-hosts']);
+    const playbook = join(ROOT, `test/fixtures/ansible/${role}.yml`);
+    rows.push(...await rowsFor(n, ROLE_PACKAGES[role] ?? [], (l) => provisionPlaybook(l, playbook), (l) => ansibleRun(l, playbook, [], n, controlDir), `${role} role`));
+    save(rows);
   }
   console.log(formatTable(rows));
   log(`written ${file}`);

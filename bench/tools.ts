@@ -45,7 +45,12 @@ export async function applyMeasured(playbook: string, inventory: string, extra: 
 }
 
 export async function provisionApply(lab: BenchLab, bundle: string): Promise<ToolRun> {
-  const r = await applyMeasured(join(ROOT, 'playbooks/droplet.yml'), lab.inventory, VARS(bundle));
+  return provisionPlaybook(lab, join(ROOT, 'playbooks/droplet.yml'), VARS(bundle));
+}
+
+/** `provision apply PLAYBOOK` on every host of the lab, measured. */
+export async function provisionPlaybook(lab: BenchLab, playbook: string, extra: string[] = []): Promise<ToolRun> {
+  const r = await applyMeasured(playbook, lab.inventory, extra);
   return { seconds: r.m.seconds, peakRssMb: r.m.peakRssMb, execsPerHost: r.execsPerHost, changed: r.changed, failed: 0 };
 }
 
@@ -79,11 +84,15 @@ export function prepareAnsible(): string {
  * for 60 s) are counted in its memory: they live in a directory of this bench run, found by that name.
  */
 export async function ansibleApply(lab: BenchLab, prep: string, forks: number, controlDir: string): Promise<ToolRun> {
+  return ansibleRun(lab, join(ROOT, 'bench/ansible/droplet.yml'), ['-e', `@${join(ROOT, 'playbooks/lab-vars.yml')}`,
+    '-e', `app_bundle=${join(prep, 'pegleg.tar.gz')}`, '-e', `@${join(prep, 'npm-packs.yml')}`], forks, controlDir);
+}
+
+/** One ansible-playbook run of PLAYBOOK on every host of the lab, measured as ansibleApply's. */
+export async function ansibleRun(lab: BenchLab, playbook: string, extra: string[], forks: number, controlDir: string): Promise<ToolRun> {
   const counting = countingPath();
   mkdirSync(controlDir, { recursive: true });
-  const m = await measure('ansible-playbook', ['-i', join(lab.inventory, 'hosts.yml'), join(ROOT, 'bench/ansible/droplet.yml'),
-    '-f', String(forks), '-e', `@${join(ROOT, 'playbooks/lab-vars.yml')}`, '-e', `app_bundle=${join(prep, 'pegleg.tar.gz')}`,
-    '-e', `@${join(prep, 'npm-packs.yml')}`], {
+  const m = await measure('ansible-playbook', ['-i', join(lab.inventory, 'hosts.yml'), playbook, '-f', String(forks), ...extra], {
     cwd: ROOT,
     marker: controlDir,
     env: {
