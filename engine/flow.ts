@@ -23,6 +23,11 @@ export interface FlowHost {
   unknowable(play: PlayDef, tasks: TaskDef[], why: string): void;
   /** A block's failure handed to its rescue: ansible_failed_task and ansible_failed_result name it. */
   rescuing(failure: TaskResult | undefined): void;
+  /**
+   * After a task, in a play with any_errors_fatal or max_fail_percentage: whether the play stops here for every
+   * host (`failed`: this host failed it, and no rescue takes the failure over).
+   */
+  afterTask(play: PlayDef, task: TaskDef, failed: boolean): Promise<boolean>;
   /** meta: end_host / end_play: whether the play ends here for this host. */
   endMeta(play: PlayDef, meta: MetaDef, vars: Record<string, unknown>): Promise<boolean>;
   /** An include's own tags, when and loop (the include's own result is recorded by the runner, as Ansible reports it). */
@@ -31,6 +36,13 @@ export interface FlowHost {
 
 export class Flow {
   private notified = new Notifications();
+  /** How many blocks with a rescue the running item is in: a failure there is not one any_errors_fatal counts. */
+  private rescuable = 0;
+  /**
+   * any_errors_fatal / max_fail_percentage stopped the play on this host without a failure of its own: no more
+   * tasks; its notified handlers still run, as after a failure (provision's rule, as Ansible's force_handlers).
+   */
+  private halted = false;
 
   constructor(private run: FlowHost, private play: PlayDef) {}
 
@@ -43,13 +55,17 @@ export class Flow {
   /** Items in order, until one fails (and no block rescues it). */
   private async items(items: Item[], vars: Record<string, unknown>): Promise<void> {
     for (const item of items) {
-      if (this.run.failed || this.run.ended) return;
+      if (this.run.failed || this.run.ended || this.halted) return;
       if (isBlock(item)) await this.block(item, vars);
       else if (isInclude(item)) await this.include(item, vars);
       else if (isMeta(item)) {
         if (item.meta === 'flush_handlers') await this.handlers(vars);
         else if (item.meta === 'end_host' || item.meta === 'end_play') this.run.ended = await this.run.endMeta(this.play, item, vars);
-      } else this.notified.record(item, await this.run.task(this.play, item, vars), this.run.check);
+      } else {
+        this.notified.record(item, await this.run.task(this.play, item, vars), this.run.check);
+        if ((this.play.anyErrorsFatal || this.play.maxFailPercentage !== undefined)
+          && await this.run.afterTask(this.play, item, this.run.failed && this.rescuable === 0) && !this.run.failed) this.halted = true;
+      }
     }
   }
 
@@ -61,9 +77,11 @@ export class Flow {
    */
   private async block(b: BlockDef, vars: Record<string, unknown>): Promise<void> {
     const from = this.run.results.length;
+    if (b.rescue.length) this.rescuable++;
     await this.items(b.block, vars);
+    if (b.rescue.length) this.rescuable--;
     const ran = this.run.results.slice(from);
-    if (this.run.ended) return;
+    if (this.run.ended || this.halted) return;
     if (this.run.failed && b.rescue.length && !this.run.stopped()) {
       const failure = [...ran].reverse().find((r) => r.status === 'failed' && !r.ignored && !r.rescued);
       if (failure) failure.rescued = true;
@@ -89,7 +107,7 @@ export class Flow {
     }
     for (let i = 0; i < o.items.length; i++) {
       await this.items(inc.items, inc.include.loop === undefined ? vars : { ...vars, ...loopVars(inc.include.loopControl, o.items, i) });
-      if (this.run.failed || this.run.ended) return;
+      if (this.run.failed || this.run.ended || this.halted) return;
     }
   }
 

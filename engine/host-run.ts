@@ -55,6 +55,11 @@ export class HostRun extends HostTasks implements FlowHost {
     return this.o.stopped?.();
   }
 
+  async afterTask(play: PlayDef, task: TaskDef, failed: boolean): Promise<boolean> {
+    if (!this.sync) return false;
+    return this.sync.fatal(`${this.point(task)}:after`, this.name, failed, play);
+  }
+
   /** This host's next time at `task` in the play, as a meeting point's key. */
   private point(task: TaskDef): string {
     const n = (this.reached.get(task) ?? 0) + 1;

@@ -10,7 +10,8 @@
 import { type Item, type PlayDef, isBlock, isInclude, isMeta } from './playbook/types.ts';
 
 type Outcome = { ok: unknown } | { error: unknown };
-type Point = { arrived: string[]; waiting: Array<() => void>; closed: boolean; decider?: string; decided?: Promise<Outcome>; settle?: (o: Outcome) => void };
+type Point = { arrived: string[]; waiting: Array<() => void>; closed: boolean; decider?: string; decided?: Promise<Outcome>; settle?: (o: Outcome) => void;
+  values: Map<string, unknown> };
 
 export class PlaySync {
   private left = new Set<string>();
@@ -19,6 +20,10 @@ export class PlaySync {
   private done: Promise<void>;
   private finish!: () => void;
   private failedHosts = new Set<string>();
+  /** Hosts of the batch that failed a task so far (max_fail_percentage counts them). */
+  private failedSoFar = new Set<string>();
+  /** any_errors_fatal or max_fail_percentage stopped the play: Ansible then runs nothing more. */
+  stopped = false;
 
   /**
    * `hosts`: the batch, in the play's order; `running`: the hosts of the run started and not finished (with
@@ -65,13 +70,14 @@ export class PlaySync {
    * The host reaches meeting point `key`: once it resolves, the first host there (in the batch's order) runs
    * `decide` and every host gets its value. A host arriving after it resolved gets the value decided.
    */
-  async meet<T>(key: string, host: string, decide: () => Promise<T>): Promise<{ value: T; decider: string }> {
+  async meet<T>(key: string, host: string, decide: () => Promise<T>, contribute?: unknown): Promise<{ value: T; decider: string }> {
     let p = this.points.get(key);
     if (!p) {
-      p = { arrived: [], waiting: [], closed: false };
+      p = { arrived: [], waiting: [], closed: false, values: new Map() };
       this.points.set(key, p);
     }
     if (!p.closed) {
+      if (contribute !== undefined) p.values.set(host, contribute);
       p.arrived.push(host);
       this.at.set(host, key);
       const point = p;
@@ -90,6 +96,23 @@ export class PlaySync {
     const got = await p.decided!;
     if ('error' in got) throw got.error;
     return { value: got.ok as T, decider: p.decider! };
+  }
+
+  /**
+   * After a task, in a play with any_errors_fatal or max_fail_percentage: each host says whether it failed (and
+   * no rescue takes it over); whether the play stops here for every host, decided once every host is there.
+   */
+  async fatal(key: string, host: string, failed: boolean, rule: { anyErrorsFatal?: boolean; maxFailPercentage?: number }): Promise<boolean> {
+    const p = () => this.points.get(key)!;
+    const { value } = await this.meet(key, host, async () => {
+      const now = [...p().values].filter(([, f]) => f).map(([h]) => h);
+      for (const h of now) this.failedSoFar.add(h);
+      const stop = (rule.anyErrorsFatal === true && now.length > 0)
+        || (rule.maxFailPercentage !== undefined && (this.failedSoFar.size / this.hosts.length) * 100 > rule.maxFailPercentage);
+      if (stop) this.stopped = true;
+      return stop;
+    }, failed);
+    return value;
   }
 
   /** Resolves every meeting point that has all the hosts it can have. */
@@ -115,11 +138,11 @@ export class PlaySync {
   }
 }
 
-/** Whether hosts meet in a play: a run_once task or handler, or a meta: end_play. */
+/** Whether hosts meet in a play: a run_once task or handler, a meta: end_play, any_errors_fatal, max_fail_percentage. */
 function hasMeetingPoints(play: PlayDef): boolean {
   const endPlay = (items: Item[]): boolean => items.some((i) => (isMeta(i) ? i.meta === 'end_play' : isBlock(i) ? [i.block, i.rescue, i.always].some(endPlay)
     : isInclude(i) ? endPlay(i.items) : false));
-  return [...play.tasks, ...play.handlers].some((t) => t.runOnce) || endPlay(play.body);
+  return [...play.tasks, ...play.handlers].some((t) => t.runOnce) || endPlay(play.body) || play.anyErrorsFatal === true || play.maxFailPercentage !== undefined;
 }
 
 /** Ansible's pct_to_int: "30%" of `total` (at least 1), or the number. */
@@ -193,7 +216,7 @@ export class RunSync {
     const s = this.of(play, host);
     if (!s) return;
     s.leave(host, failed);
-    if (s.allFailed()) this.broken = true;
+    if (s.allFailed() || s.stopped) this.broken = true;
   }
 
   /** The host is done with the run: it leaves every play still waiting for it. */

@@ -14,10 +14,10 @@ import { isTemplated } from '../vars/template.ts';
 import { NOTHING, environmentOf } from './task.ts';
 
 export const PLAY_KEYS = new Set(['name', 'hosts', 'vars', 'become', 'become_user', 'become_method', 'check_mode', 'environment', 'tasks', 'handlers', 'gather_facts', 'tags', 'roles', 'pre_tasks', 'post_tasks',
-  'vars_files', 'serial']);
+  'vars_files', 'serial', 'any_errors_fatal', 'max_fail_percentage']);
 /** Ansible play keywords provision does not run yet: refused by name. */
 export const PLAY_KEYWORDS_NOT_YET = new Set(['vars_prompt', 'strategy',
-  'max_fail_percentage', 'any_errors_fatal', 'remote_user', 'become_flags',
+  'remote_user', 'become_flags',
   'collections', 'module_defaults', 'order', 'force_handlers', 'connection', 'port', 'run_once', 'diff',
   'ignore_errors', 'ignore_unreachable', 'no_log', 'throttle', 'timeout', 'gather_subset', 'gather_timeout', 'fact_path']);
 const IMPORT_KEYS = ['import_playbook', 'ansible.builtin.import_playbook', 'ansible.legacy.import_playbook'];
@@ -107,6 +107,8 @@ function playbookFile(path: string, modules: ReadonlyMap<string, ModuleDef>, pro
       become: r.flag(raw, 'become', [i]),
       becomeUser: r.becomeUser(raw, [i]),
       ...serialOf(r, raw.serial, [i, 'serial']),
+      ...(r.flag(raw, 'any_errors_fatal', [i]) ? { anyErrorsFatal: true } : {}),
+      ...maxFailOf(r, raw.max_fail_percentage, [i, 'max_fail_percentage']),
       gatherFacts: r.flag(raw, 'gather_facts', [i]) ?? true,
       tasks: flat,
       body,
@@ -158,6 +160,18 @@ function importPlaybook(r: Reader, raw: Record<string, unknown>, i: number, key:
   }
   const vars = { ...(isMap(raw.vars) ? raw.vars : {}), ...outer.vars };
   return playbookFile(abs, r.modules, r.problems, chain, { vars, tags: [...new Set([...list(raw.tags), ...outer.tags])] });
+}
+
+/** max_fail_percentage: a number from 0 to 100 (a template is not supported yet). */
+function maxFailOf(r: Reader, raw: unknown, p: Path): { maxFailPercentage?: number } {
+  if (raw === undefined || raw === null) return {};
+  const n = typeof raw === 'string' && /^\d+(\.\d+)?%?$/.test(raw.trim()) ? Number(raw.trim().replace(/%$/, '')) : raw;
+  if (typeof n !== 'number' || !(n >= 0 && n <= 100)) {
+    r.problem(r.at(p), typeof raw === 'string' && isTemplated(raw) ? 'max_fail_percentage: a template is not supported yet'
+      : `max_fail_percentage: ${JSON.stringify(raw)} is not a percentage from 0 to 100`);
+    return {};
+  }
+  return { maxFailPercentage: n };
 }
 
 /** serial: a batch size (a whole number, or a percentage like "30%"), or a list of them; a template is not supported yet. */

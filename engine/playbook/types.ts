@@ -93,6 +93,10 @@ export type PlayDef = {
   roleVars: Array<{ role: string; vars: Record<string, unknown> }>;
   become?: boolean;
   becomeUser?: string;
+  /** any_errors_fatal: a task failing on one host (no rescue taking it) stops the play, and the run, for every host. */
+  anyErrorsFatal?: boolean;
+  /** max_fail_percentage: more than this share of the batch's hosts failed stops the play, and the run, for all. */
+  maxFailPercentage?: number;
   /** serial: batch sizes (a number, or a percentage of the play's hosts), the last repeated; none: one batch. */
   serial?: Array<number | string>;
   /** gather_facts (default on, as Ansible): the host's facts are variables of the play. */

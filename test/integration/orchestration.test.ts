@@ -10,12 +10,12 @@ import { ansibleOnHosts, asOracle, filesOn } from '../helpers/ansible.ts';
 import { applyJson } from '../helpers/apply.ts';
 import { type TestLab, useLab } from '../helpers/lab.ts';
 
-const test = suite('orchestration: run_once, end_host, end_play, serial against ansible-playbook');
+const test = suite('orchestration: run_once, end_host, end_play, serial, any_errors_fatal, max_fail_percentage, delegate_to against ansible-playbook');
 const MINE = ['or-1', 'or-2', 'or-3'];
 const THEIRS = ['or-4', 'or-5', 'or-6'];
 const FILES = ['notified', 'after-end-host', 'after-skipped-end-play', 'never', 'handler', 'next-play', 'who', 'fact', 'once-skipped', 'once-block',
   'once-handler', 'after-fail', 'after-fail-next', 'batch', 'batch-who', 'serial-after', 'serial-later', 'local', 'from-0', 'from-1', 'from-2',
-  'lines'].map((f) => `/root/orch-${f}`);
+  'lines', 'rescued', 'fatal-one', 'fatal-after', 'fatal-next', 'max-one', 'max-two', 'max-next'].map((f) => `/root/orch-${f}`);
 let lab: TestLab;
 let ssh: SshConnection[] = [];
 useLab(test, 'or', 6, (l, s) => { lab = l; ssh = s; });
@@ -87,6 +87,21 @@ test('serial: a batch that failed whole stops the run, no later batch and no lat
   assert.is(r.code, 1);
   assert.equal(r.mine, r.theirs);
   assert.equal((await sameFiles()).map(present), [[], [], []]);
+});
+
+test('any_errors_fatal: one host failing stops the play and the run for every host; a rescued failure does not', async () => {
+  const r = await both('fatal.yml');
+  assert.is(r.code, 1);
+  assert.is.not(r.theirCode, 0);
+  assert.equal(r.mine, r.theirs);
+  assert.equal((await sameFiles()).map(present), [['fatal-one'], ['fatal-one'], ['rescued', 'fatal-one']]);
+});
+
+test('max_fail_percentage: within it the play goes on; over it, it stops for every host, and the run', async () => {
+  const r = await both('maxfail.yml');
+  assert.is(r.code, 1);
+  assert.equal(r.mine, r.theirs);
+  assert.equal((await sameFiles()).map(present), [['max-one'], [], ['max-one']]);
 });
 
 test('delegate_to: a task runs on the controller or on another host of the run, with its own host\'s variables', async () => {

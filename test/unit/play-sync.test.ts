@@ -76,4 +76,19 @@ test('turn: a batch starts when the one before is done; not at all when every ho
   assert.is(await y.turn(), false);
 });
 
+test('fatal: any_errors_fatal stops on the first host failing; max_fail_percentage on the share of the batch failed so far', async () => {
+  const hosts = ['a', 'b', 'c'];
+  const run = (s: PlaySync, key: string, failed: string[], rule: Parameters<PlaySync['fatal']>[3]) =>
+    Promise.all(hosts.map((h) => s.fatal(key, h, failed.includes(h), rule)));
+  const fatal = new PlaySync(hosts, new Set(hosts));
+  assert.equal(await run(fatal, 't#1:after', [], { anyErrorsFatal: true }), [false, false, false]);
+  assert.equal(await run(fatal, 't#2:after', ['b'], { anyErrorsFatal: true }), [true, true, true]);
+  assert.ok(fatal.stopped);
+  const pct = new PlaySync(hosts, new Set(hosts));
+  assert.equal(await run(pct, 't#1:after', ['b'], { maxFailPercentage: 40 }), [false, false, false], '1 of 3 is 33%, within 40');
+  assert.equal(await run(pct, 't#2:after', ['c'], { maxFailPercentage: 40 }), [true, true, true], '2 of 3 so far is 67%');
+  const zero = new PlaySync(hosts, new Set(hosts));
+  assert.equal(await run(zero, 't#1:after', ['a'], { maxFailPercentage: 0 }), [true, true, true]);
+});
+
 test.run();
