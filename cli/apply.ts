@@ -2,7 +2,8 @@
 import { type Command, Option } from 'commander';
 import { acceptNewOption, csv, extraVarsOption, inventoryOption, limitOption, lockWaitOption, positiveInt, vaultPasswordOption } from './args.ts';
 import { EXIT, UserError } from '../engine/errors.ts';
-import { hostVars, loadInventory, varValues } from '../engine/inventory/inventory.ts';
+import { hostVars, loadInventory, varValues, withDefaults } from '../engine/inventory/inventory.ts';
+import { ansibleCfg, withAnsibleCfg } from './ansible-cfg.ts';
 import { apply, type ApplyOptions } from '../engine/apply.ts';
 import { loadAndValidate } from '../engine/prepare.ts';
 import { MASK, isSensitiveVar, redactValue, sensitiveValues } from '../engine/redact.ts';
@@ -11,12 +12,16 @@ import { mergeLayers, parseExtraVars } from '../engine/vars/vars.ts';
 import { registry } from '../modules/index.ts';
 import { configureVault } from '../engine/vault/password.ts';
 
-type Flags = { inventory: string; check?: boolean; diff?: boolean; json?: boolean; limit?: string; tags?: string[]; skipTags?: string[];
+type Flags = { inventory?: string; check?: boolean; diff?: boolean; json?: boolean; limit?: string; tags?: string[]; skipTags?: string[];
   extraVars?: string[]; forks?: number; become?: boolean; detailedExitcode?: boolean; acceptNew?: boolean; lockWait?: number; breakLock?: boolean;
   vaultPasswordFile?: string };
 
-/** Where a vault file met while loading gets its password (asked once per run, only if one is met). */
-const useVault = ({ vaultPasswordFile, ...f }: Flags) => {
+/**
+ * The flags with ansible.cfg's defaults (withAnsibleCfg), and where a vault file met while loading gets its
+ * password (asked once per run, only if one is met).
+ */
+const useVault = <F extends Flags>(flags: F) => {
+  const { vaultPasswordFile, cfg: _cfg, ...f } = withAnsibleCfg(flags);
   configureVault({ passwordFile: vaultPasswordFile });
   return f;
 };
@@ -51,7 +56,9 @@ export function registerEngine(program: Command): void {
     .addOption(limitOption())
     .addOption(vaultPasswordOption())
     .action((playbook: string, f: Flags) => {
+      const cfg = ansibleCfg();
       const { plays, warnings } = loadAndValidate({ playbook, ...useVault(f) }, registry);
+      if (cfg?.ignored.length) warnings.push(`${cfg.file}: not applied by provision: ${cfg.ignored.join(', ')}`);
       for (const w of warnings) console.error(`warning: ${w}`);
       console.log(`${playbook}: ${plays.length} play(s), ${plays.reduce((n, p) => n + p.tasks.length, 0)} task(s): valid`);
     });
@@ -63,9 +70,9 @@ export function registerEngine(program: Command): void {
     .option('--json', 'as JSON')
     .option('--show-secrets', 'show the values of sensitive and vault variables too (masked otherwise)')
     .addOption(vaultPasswordOption())
-    .action((host: string, f: Flags & { showSecrets?: boolean }) => {
-      useVault(f);
-      const inv = loadInventory(f.inventory);
+    .action((host: string, flags: Flags & { showSecrets?: boolean }) => {
+      const f = useVault(flags);
+      const inv = f.defaults ? withDefaults(loadInventory(f.inventory), f.defaults.vars, f.defaults.source) : loadInventory(f.inventory);
       if (!inv.hosts.has(host)) throw new UserError(`no host "${host}" in ${f.inventory}`, EXIT.invalid);
       const layer = mergeLayers(hostVars(inv, host), parseExtraVars(f.extraVars ?? []));
       if (!f.showSecrets) {

@@ -36,7 +36,7 @@ export const collect = (v: string, prev: string[] = []) => [...prev, v];
 export const csv = (v: string, prev: string[] = []) => [...prev, ...v.split(',').map((s) => s.trim()).filter(Boolean)];
 
 /** The options apply, validate, vars and load share. */
-export const inventoryOption = () => new Option('-i, --inventory <path>', 'inventory file or directory').makeOptionMandatory();
+export const inventoryOption = () => new Option('-i, --inventory <path>', 'inventory file or directory (default: inventory in ansible.cfg)');
 export const extraVarsOption = () => new Option('-e, --extra-vars <vars>', 'key=value, a JSON object, or @file.yml (repeatable)').argParser(collect);
 export const limitOption = () => new Option('-l, --limit <pattern>', 'only hosts matching the pattern');
 export const acceptNewOption = () =>

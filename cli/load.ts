@@ -3,8 +3,9 @@ import type { Command } from 'commander';
 import { acceptNewOption, extraVarsOption, intList, inventoryOption, limitOption, lockWaitOption, positiveInt, seconds, vaultPasswordOption } from './args.ts';
 import { registry } from '../modules/index.ts';
 import { configureVault } from '../engine/vault/password.ts';
+import { withAnsibleCfg } from './ansible-cfg.ts';
 
-type Flags = { inventory: string; url: string; instances: number[]; duration: number; connections: number; json?: boolean; report?: string;
+type Flags = { inventory?: string; url: string; instances: number[]; duration: number; connections: number; json?: boolean; report?: string;
   extraVars?: string[]; limit?: string; acceptNew?: boolean; lockWait?: number; readyTimeout?: number; vaultPasswordFile?: string };
 
 export function registerLoad(program: Command): void {
@@ -24,11 +25,12 @@ export function registerLoad(program: Command): void {
     .addOption(lockWaitOption())
     .option('--ready-timeout <seconds>', 'how long every instance may take to answer /ping after an apply (default 60)', positiveInt(3600))
     .addOption(vaultPasswordOption())
-    .action(async (playbook: string, f: Flags) => {
+    .action(async (playbook: string, flags: Flags) => {
+      const f = withAnsibleCfg(flags);
       configureVault({ passwordFile: f.vaultPasswordFile });
       // autocannon and the rest load only when this command runs: every other command starts without them.
       const { load } = await import('../loadtest/run-load.ts');
-      process.exitCode = await load({ playbook, inventory: f.inventory, extraVars: f.extraVars, limit: f.limit, path: f.url, counts: f.instances,
+      process.exitCode = await load({ playbook, inventory: f.inventory, ...(f.defaults ? { defaults: f.defaults } : {}), extraVars: f.extraVars, limit: f.limit, path: f.url, counts: f.instances,
         durationS: f.duration, connections: f.connections, json: f.json, report: f.report, acceptNew: f.acceptNew, lockWait: f.lockWait,
         readyTimeoutS: f.readyTimeout }, registry);
     });

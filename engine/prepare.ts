@@ -1,7 +1,7 @@
 // Everything `validate` and `apply` check before any connection: the inventory, the playbook against the
 // module registry, -e, --limit, undefined variables and local files; and a host's variables for a play.
 import { EXIT, UserError, type Where, formatProblem } from './errors.ts';
-import { type Connection, type Inventory, connection, hostVars, loadInventory, selectHosts } from './inventory/inventory.ts';
+import { type Connection, type Inventory, connection, hostVars, loadInventory, selectHosts, withDefaults } from './inventory/inventory.ts';
 import type { Registry } from './module.ts';
 import { checkPlays } from './playbook/check.ts';
 import { type PlayDef, parsePlaybook } from './playbook/parse.ts';
@@ -11,7 +11,9 @@ import { factVars, factVariableNames } from './host-facts.ts';
 import { OMIT } from './task-control.ts';
 
 /** What is loaded: a playbook, an inventory, extra variables, a host limit. */
-export type LoadOptions = { playbook: string; inventory: string; extraVars?: string[]; limit?: string };
+export type LoadOptions = { playbook: string; inventory: string; extraVars?: string[]; limit?: string;
+  /** Connection variables under the whole inventory (ansible.cfg's), and where they come from. */
+  defaults?: { vars: Record<string, unknown>; source: string } };
 
 export type Loaded = { inv: Inventory; plays: PlayDef[]; extra: VarLayer; hostsOf(play: PlayDef): string[];
   /** What is refused only if a conditional include runs (IncludeDef.deferred), one line each: validate shows them. */
@@ -20,7 +22,7 @@ export type Loaded = { inv: Inventory; plays: PlayDef[]; extra: VarLayer; hostsO
 
 /** Loads and checks everything; throws UserError (exit 4) listing every problem at its file:line:col. */
 export function loadAndValidate(o: LoadOptions, registry: Registry): Loaded {
-  const inv = loadInventory(o.inventory);
+  const inv = o.defaults ? withDefaults(loadInventory(o.inventory), o.defaults.vars, o.defaults.source) : loadInventory(o.inventory);
   const extra = parseExtraVars(o.extraVars ?? []);
   const { plays, problems } = parsePlaybook(o.playbook, registry.modules);
   const limit = o.limit ? new Set(selectHosts(inv, o.limit)) : undefined;

@@ -14,7 +14,7 @@ import { INTERRUPTED_EXIT } from '../engine/interrupt.ts';
 import { apply } from '../engine/apply.ts';
 import { connectHost } from '../engine/connect.ts';
 import type { Registry } from '../engine/module.ts';
-import { hostConnection, hostPlayVars, loadAndValidate } from '../engine/prepare.ts';
+import { type LoadOptions, hostConnection, hostPlayVars, loadAndValidate } from '../engine/prepare.ts';
 import type { SshConnection } from '../engine/transport/ssh.ts';
 import { htmlReport } from './html.ts';
 import { measure } from './measure.ts';
@@ -26,6 +26,8 @@ import { Sampler } from './sample.ts';
 export type LoadCommandOptions = {
   playbook: string;
   inventory: string;
+  /** ansible.cfg's connection defaults (LoadOptions.defaults). */
+  defaults?: LoadOptions['defaults'];
   extraVars?: string[];
   limit?: string;
   /** The path loaded on every host, through nginx (http://ansible_host/PATH). */
@@ -83,7 +85,7 @@ export async function load(o: LoadCommandOptions, registry: Registry): Promise<n
     }
   }
   const extra = o.extraVars ?? [];
-  const loaded = loadAndValidate({ playbook: o.playbook, inventory: o.inventory, limit: o.limit, extraVars: [...extra, `instances=${counts[0]}`] }, registry);
+  const loaded = loadAndValidate({ playbook: o.playbook, inventory: o.inventory, defaults: o.defaults, limit: o.limit, extraVars: [...extra, `instances=${counts[0]}`] }, registry);
   const hosts = [...new Set(loaded.plays.flatMap(loaded.hostsOf))];
   if (!hosts.length) throw new UserError('no host matches the plays\' patterns', EXIT.invalid);
   const targets: Target[] = hosts.map((host) => {

@@ -183,6 +183,16 @@ export function loadInventory(path: string): Inventory {
 }
 
 /** A host's inventory variables, each with its source: all < groups (by depth, then name) < the host. */
+/**
+ * Defaults under every inventory variable (ansible.cfg's remote_user, private_key_file): set on the `all` group
+ * where it sets none, so any group or host value wins, as over Ansible's configuration.
+ */
+export function withDefaults(inv: Inventory, defaults: Record<string, unknown>, source: string): Inventory {
+  const all = inv.groups.get('all')!.vars;
+  for (const [k, value] of Object.entries(defaults)) if (!(k in all)) all[k] = { value, source };
+  return inv;
+}
+
 export function hostVars(inv: Inventory, host: string): VarLayer {
   const h = inv.hosts.get(host);
   if (!h) throw new UserError(`host "${host}" is not in the inventory (${inv.sources[0] ?? 'empty'})`, EXIT.invalid);

@@ -7,6 +7,10 @@ import * as assert from 'uvu/assert';
 import type { SshConnection } from '../../engine/transport/ssh.ts';
 import { ansiblePlaybook, asOracle, filesOn } from '../helpers/ansible.ts';
 import { applyJson } from '../helpers/apply.ts';
+import { provision } from '../helpers/cli.ts';
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { type TestLab, useLab } from '../helpers/lab.ts';
 
 const test = suite('reuse: roles, imports, includes');
@@ -77,6 +81,21 @@ test('import_playbook (nested, with vars and tags): the plays, statuses and file
     assert.equal(a, b, args.join(' '));
   }
   assert.is((await ssh[0].exec('cat /root/imports-colour /root/imports-nested')).stdout, 'blue dark\nblue\n');
+});
+
+test('ansible.cfg (found through ANSIBLE_CONFIG): its inventory and roles_path, no -i; validate lists what it does not apply', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'cfg-project-'));
+  mkdirSync(join(dir, 'shared/greet/tasks'), { recursive: true });
+  writeFileSync(join(dir, 'shared/greet/tasks/main.yml'), '- name: greet\n  copy: { dest: /root/cfg-greet, content: "from a role on roles_path\\n" }\n');
+  writeFileSync(join(dir, 'site.yml'), '- hosts: ru-1\n  gather_facts: false\n  roles: [greet]\n');
+  writeFileSync(join(dir, 'ansible.cfg'), `[defaults]\ninventory = ${lab.inventory}\nroles_path = shared\nretry_files_enabled = False\n`);
+  const env = { ANSIBLE_CONFIG: join(dir, 'ansible.cfg'), ANSIBLE_ROLES_PATH: '' };
+  const v = await provision(['validate', join(dir, 'site.yml')], { env });
+  assert.is(v.code, 0, v.stderr);
+  assert.match(v.stderr, `warning: ${join(dir, 'ansible.cfg')}: not applied by provision: defaults.retry_files_enabled`);
+  const r = await provision(['apply', join(dir, 'site.yml')], { env });
+  assert.is(r.code, 0, r.stdout + r.stderr);
+  assert.is((await ssh[0].exec('cat /root/cfg-greet')).stdout, 'from a role on roles_path\n');
 });
 
 test('an include with a when: what provision cannot run in its file is refused only if it runs, before any of its tasks', async () => {
