@@ -110,7 +110,7 @@ type CfgFlags = { inventory?: string; forks?: number; acceptNew?: boolean; becom
  * a changed key still fails). No inventory from either is an error.
  */
 export function withAnsibleCfg<F extends CfgFlags>(f: F, cfg = ansibleCfg()):
-  F & { inventory: string; defaults?: { vars: Record<string, unknown>; source: string }; cfg?: AnsibleCfg } {
+  F & CfgFlags & { inventory: string; defaults?: { vars: Record<string, unknown>; source: string }; cfg?: AnsibleCfg } {
   if (cfg?.rolesPath && !process.env.ANSIBLE_ROLES_PATH) process.env.ANSIBLE_ROLES_PATH = cfg.rolesPath.join(':');
   const inventory = f.inventory ?? cfg?.inventory;
   if (!inventory) throw new UserError('no inventory: give -i PATH, or set inventory in the [defaults] of an ansible.cfg', EXIT.invalid);
