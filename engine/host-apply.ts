@@ -48,7 +48,7 @@ export async function applyHost(host: string, x: HostApplyContext, progress: (r:
 
 async function runHost(host: string, x: HostApplyContext, progress: (r: TaskResult) => void): Promise<HostSummary> {
   if (x.stop.fired) return summarize([], false, 'interrupted before it started');
-  const { hv, c } = hostConnection(x.loaded.inv, host, x.check);
+  const { hv, c } = hostConnection(x.loaded.inv, host, x.check, x.loaded.extra);
   // A host-level error (a command's output, an unreachable host's message) may quote a secret: masked too.
   const hide = (text: string) => redact(text, sensitiveValues(hv));
   let conn: SshConnection;

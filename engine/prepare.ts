@@ -39,7 +39,7 @@ export function loadAndValidate(o: LoadOptions, registry: Registry): Loaded {
   // How each host is reached (port, become_user): wrong settings are found now, not after other hosts connected.
   for (const host of new Set(plays.flatMap(hostsOf))) {
     try {
-      hostConnection(inv, host);
+      hostConnection(inv, host, false, extra);
     } catch (err) {
       problems.push({ where: sourceOf(inv, host, err as Error), message: (err as Error).message });
     }
@@ -50,9 +50,9 @@ export function loadAndValidate(o: LoadOptions, registry: Registry): Loaded {
   return { inv, plays, extra, hostsOf, layerFor, warnings };
 }
 
-/** A host's variables (with the magic ones) and how to reach it. */
-export function hostConnection(inv: Inventory, host: string, check = false): { hv: Record<string, unknown>; c: Connection } {
-  const hv = resolveVars(hostVars(inv, host), magicVars(inv, host, '', check));
+/** A host's variables (with the magic ones and -e, which wins for connection variables too, as in Ansible) and how to reach it. */
+export function hostConnection(inv: Inventory, host: string, check = false, extra: VarLayer = {}): { hv: Record<string, unknown>; c: Connection } {
+  const hv = resolveVars(mergeLayers(hostVars(inv, host), extra), magicVars(inv, host, '', check));
   return { hv, c: connection(hv) };
 }
 

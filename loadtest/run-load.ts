@@ -89,7 +89,7 @@ export async function load(o: LoadCommandOptions, registry: Registry): Promise<n
   const hosts = [...new Set(loaded.plays.flatMap(loaded.hostsOf))];
   if (!hosts.length) throw new UserError('no host matches the plays\' patterns', EXIT.invalid);
   const targets: Target[] = hosts.map((host) => {
-    const { c } = hostConnection(loaded.inv, host);
+    const { c } = hostConnection(loaded.inv, host, false, loaded.extra);
     // The first play of the host that sets base_port, its variables resolved once.
     let v: Record<string, unknown> | undefined;
     for (const p of loaded.plays) {

@@ -205,7 +205,9 @@ export const varValues = (layer: VarLayer): Record<string, unknown> => Object.fr
 /** A user name sudo -u may be given: what useradd accepts, without the forms a shell or sudo could misread. */
 const USER_NAME = /^[A-Za-z_][A-Za-z0-9_.-]{0,31}\$?$/;
 
-export type Connection = { host: string; port: number; user: string; privateKeyPath?: string; knownHostsPath?: string; become: boolean; becomeUser: string;
+export type Connection = { host: string; port: number; user: string; privateKeyPath?: string;
+  /** The variable that named the key (for errors): ansible_ssh_private_key_file, ansible_private_key_file, private_key. */
+  privateKeyVar?: string; knownHostsPath?: string; become: boolean; becomeUser: string;
   /** ansible_become_user is set for the host (not only the default root). */
   becomeUserFixed: boolean };
 
@@ -249,7 +251,10 @@ export function connection(vars: Record<string, unknown>, name = String(vars.inv
   };
   const key = path(text(['ansible_ssh_private_key_file', 'ansible_private_key_file', 'private_key']));
   const known = path(text(['known_hosts']));
-  if (key) conn.privateKeyPath = key;
+  if (key) {
+    conn.privateKeyPath = key;
+    conn.privateKeyVar = pick('ansible_ssh_private_key_file', 'ansible_private_key_file', 'private_key')![0];
+  }
   if (known) conn.knownHostsPath = known;
   return conn;
 }

@@ -10,7 +10,10 @@ export type SshTarget = {
   host: string;
   port?: number;
   user: string;
-  privateKeyPath: string;
+  /** The private key file (unencrypted); with `agent` too, the agent's keys are tried first. */
+  privateKeyPath?: string;
+  /** An ssh-agent's socket (SSH_AUTH_SOCK). */
+  agent?: string;
   /** known_hosts files, all consulted; with acceptNew a first key is recorded in the first. */
   knownHostsPath: string | string[];
   /** Trust a host listed in no known_hosts file on first contact, and record its key (a changed key still fails). */
@@ -89,7 +92,8 @@ export class SshConnection {
         host: target.host,
         port,
         username: target.user,
-        privateKey: readFileSync(target.privateKeyPath),
+        ...(target.privateKeyPath ? { privateKey: readFileSync(target.privateKeyPath) } : {}),
+        ...(target.agent ? { agent: target.agent } : {}),
         readyTimeout: target.connectTimeoutMs ?? 20_000,
         // A host that stops answering (network cut, host frozen) is given up after about 3 x 5 s, not waited on forever.
         keepaliveInterval: target.keepaliveMs ?? 5000,
