@@ -202,10 +202,10 @@ test('apply --check (--json, text, --diff) loads vault files and shows none of t
   const pwFile = file('pw', `${PW}\n`, 0o600);
   for (const extra of [['--json'], [], ['--diff'], ['--json', '--diff']]) {
     const r = await provision(['apply', PLAYBOOK, '-i', INV, '--check', '--vault-password-file', pwFile,
-      '-e', '@test/fixtures/inventory/extra-vars/vault.yml', ...extra], { env: env(undefined) });
+      '-e', '@test/fixtures/inventory/extra-vars/vault.yml', ...extra], { env: { ...env(undefined), SSH_AUTH_SOCK: '', HOME: dir } });
     assert.is(r.code, 1, r.stderr);
     if (extra.includes('--json')) assert.equal(Object.keys(JSON.parse(r.stdout).hosts), ['w1', 'w2']);
-    else assert.match(r.stdout, /unreachable w1: no private key/);
+    else assert.match(r.stdout, /unreachable w1: no key: set ansible_ssh_private_key_file/);
     for (const s of [...SECRETS, 'from-extra-vault-file']) assert.not.ok(r.stdout.includes(s) || r.stderr.includes(s), `${s} in ${extra}`);
   }
 });
