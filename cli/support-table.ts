@@ -38,7 +38,7 @@ export function supportTable(): string {
     ['tests', list(Object.keys((env as any).tests)), 'any other (refused by name)'],
     ['lookups', list(LOOKUPS), list(LOOKUPS_NOT_YET)],
     ['magic variables', list([...MAGIC_VARS, 'role_path', 'role_name', 'ansible_loop', 'ansible_loop_var', 'ansible_failed_task', 'ansible_failed_result']),
-      list(['hostvars[other].ansible_*', 'ansible_version', 'inventory_dir', 'ansible_run_tags'])],
+      list(['ansible_version', 'inventory_dir', 'ansible_run_tags'])],
     ['facts (ansible_NAME, ansible_facts.NAME)', list(FACT_NAMES), 'every other setup fact'],
   ];
   return [

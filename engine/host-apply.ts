@@ -91,7 +91,10 @@ async function runHost(host: string, x: HostApplyContext, progress: (r: TaskResu
       if (!(await x.sync.mayRun(play, host))) break;
       const batch = x.sync.of(play, host);
       try {
-        await run.runPlay(play, (facts) => hostPlayVars(x.loaded, play, host, x.check, facts, batch?.hosts), batch);
+        await run.runPlay(play, (facts) => {
+          if (facts) x.loaded.facts.set(host, facts);
+          return hostPlayVars(x.loaded, play, host, x.check, facts, batch?.hosts);
+        }, batch);
       } finally {
         x.sync.leave(play, host, run.failed);
       }

@@ -39,6 +39,8 @@ export class HostRun extends HostTasks implements FlowHost {
       this.cache.forget(setupFact.key); // gathered again for every play (a check mode effect cannot hide them)
       await this.ensureFacts([setupFact, ...(early ? this.prefetchDefs(play, play.tasks, early) : [])], this.become(play, play.tasks[0]));
       vars = resolve(this.cache.get(setupFact.key) as Record<string, unknown>);
+      // hostvars[other].ansible_*: every host of the batch has gathered before the first task, as in Ansible.
+      if (play.readsHostvars && this.sync) await this.sync.meet('gathered facts', this.name, async () => true);
     }
     this.secrets = sensitiveValues(vars);
     await this.prefetch(play, play.tasks, vars);

@@ -6,6 +6,7 @@ import type { Registry } from './module.ts';
 import { checkPlays } from './playbook/check.ts';
 import { type PlayDef, parsePlaybook } from './playbook/parse.ts';
 import { deferredIncludes } from './playbook/types.ts';
+import { readsHostvars } from './playbook/hostvars-reads.ts';
 import { type VarLayer, layerOf, mergeLayers, parseExtraVars, resolveVars } from './vars/vars.ts';
 import { factVars, factVariableNames } from './host-facts.ts';
 import { OMIT } from './task-control.ts';
@@ -16,6 +17,8 @@ export type LoadOptions = { playbook: string; inventory: string; extraVars?: str
   defaults?: { vars: Record<string, unknown>; source: string } };
 
 export type Loaded = { inv: Inventory; plays: PlayDef[]; extra: VarLayer; hostsOf(play: PlayDef): string[];
+  /** Each host's facts as it gathered them last (hostvars of other hosts reads them), filled as the run goes. */
+  facts: Map<string, Record<string, unknown>>;
   /** What is refused only if a conditional include runs (IncludeDef.deferred), one line each: validate shows them. */
   warnings: string[];
   layerFor(play: PlayDef, host: string, facts?: Record<string, unknown>): VarLayer };
@@ -47,7 +50,8 @@ export function loadAndValidate(o: LoadOptions, registry: Registry): Loaded {
   if (problems.length) throw new UserError(problems.map(formatProblem).join('\n'), EXIT.invalid);
   const warnings = plays.flatMap((play) => deferredIncludes(play.body)).flatMap((inc) => inc.deferred!.map((p) =>
     `${formatProblem(p)} (refused only if the include at ${inc.include.where.file}:${inc.include.where.line}:${inc.include.where.col} runs: Ansible reads its file only then)`));
-  return { inv, plays, extra, hostsOf, layerFor, warnings };
+  for (const play of plays) play.readsHostvars = readsHostvars(play, registry.modules);
+  return { inv, plays, extra, hostsOf, layerFor, warnings, facts: new Map() };
 }
 
 /** A host's variables (with the magic ones and -e, which wins for connection variables too, as in Ansible) and how to reach it. */
@@ -88,17 +92,20 @@ export function hostPlayVars(loaded: Loaded, play: PlayDef, host: string, check 
 
 /**
  * hostvars: every inventory host's variables, resolved when one is read (a Proxy: nothing is computed for
- * hosts no template names); the running host's with its facts. Other hosts' facts are not in it: hosts run
- * independently (see README).
+ * hosts no template names), with its facts: the running host's, another's as it gathered them last in this
+ * run (the hosts of a play that reads hostvars wait for each other's facts before its first task).
  */
 function hostvarsOf(loaded: Loaded, self: string, facts?: Record<string, unknown>): Record<string, unknown> {
   const cache = new Map<string, Record<string, unknown>>();
   const of = (h: string) => {
-    if (!cache.has(h)) {
-      const layer = mergeLayers(hostVars(loaded.inv, h), layerOf(h === self && facts ? factVars(facts) : undefined, 'gathered facts'));
-      cache.set(h, resolveVars(layer, magicVars(loaded.inv, h, '', false)));
-    }
-    return cache.get(h)!;
+    const cached = cache.get(h);
+    if (cached) return cached;
+    const f = h === self ? facts : loaded.facts.get(h);
+    const layer = mergeLayers(hostVars(loaded.inv, h), layerOf(f && factVars(f), 'gathered facts'));
+    const vars = resolveVars(layer, magicVars(loaded.inv, h, '', false));
+    // Another host's facts may come later (it gathers as this one runs): kept only once they are in.
+    if (f || h === self) cache.set(h, vars);
+    return vars;
   };
   return new Proxy({}, {
     get: (_t, k) => (typeof k === 'string' && loaded.inv.hosts.has(k) ? of(k) : undefined),

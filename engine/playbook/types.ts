@@ -97,6 +97,8 @@ export type PlayDef = {
   anyErrorsFatal?: boolean;
   /** max_fail_percentage: more than this share of the batch's hosts failed stops the play, and the run, for all. */
   maxFailPercentage?: number;
+  /** It reads hostvars somewhere: its hosts share their facts before its first task (set when the run is prepared). */
+  readsHostvars?: boolean;
   /** serial: batch sizes (a number, or a percentage of the play's hosts), the last repeated; none: one batch. */
   serial?: Array<number | string>;
   /** gather_facts (default on, as Ansible): the host's facts are variables of the play. */

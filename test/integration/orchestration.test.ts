@@ -15,7 +15,7 @@ const MINE = ['or-1', 'or-2', 'or-3'];
 const THEIRS = ['or-4', 'or-5', 'or-6'];
 const FILES = ['notified', 'after-end-host', 'after-skipped-end-play', 'never', 'handler', 'next-play', 'who', 'fact', 'once-skipped', 'once-block',
   'once-handler', 'after-fail', 'after-fail-next', 'batch', 'batch-who', 'serial-after', 'serial-later', 'local', 'from-0', 'from-1', 'from-2',
-  'lines', 'rescued', 'fatal-one', 'fatal-after', 'fatal-next', 'max-one', 'max-two', 'max-next'].map((f) => `/root/orch-${f}`);
+  'lines', 'hostvars', 'rescued', 'fatal-one', 'fatal-after', 'fatal-next', 'max-one', 'max-two', 'max-next'].map((f) => `/root/orch-${f}`);
 let lab: TestLab;
 let ssh: SshConnection[] = [];
 useLab(test, 'or', 6, (l, s) => { lab = l; ssh = s; });
@@ -102,6 +102,15 @@ test('max_fail_percentage: within it the play goes on; over it, it stops for eve
   assert.is(r.code, 1);
   assert.equal(r.mine, r.theirs);
   assert.equal((await sameFiles()).map(present), [['max-one'], [], ['max-one']]);
+});
+
+test('hostvars of the other hosts hold their facts: every host has gathered before the first task', async () => {
+  const r = await both('hostvars.yml');
+  assert.is(r.code, 0, JSON.stringify(r.report));
+  assert.equal(r.mine, r.theirs);
+  await sameFiles();
+  const texts = await Promise.all(ssh.map(async (s) => (await s.exec('cat /root/orch-hostvars')).stdout));
+  assert.equal(texts, Array(6).fill('0 Debian 1 Debian 2 Debian \n'));
 });
 
 test('delegate_to: a task runs on the controller or on another host of the run, with its own host\'s variables', async () => {
