@@ -14,9 +14,9 @@ import { isTemplated } from '../vars/template.ts';
 import { NOTHING, environmentOf } from './task.ts';
 
 export const PLAY_KEYS = new Set(['name', 'hosts', 'vars', 'become', 'become_user', 'become_method', 'check_mode', 'environment', 'tasks', 'handlers', 'gather_facts', 'tags', 'roles', 'pre_tasks', 'post_tasks',
-  'vars_files', 'serial', 'any_errors_fatal', 'max_fail_percentage']);
+  'vars_files', 'serial', 'any_errors_fatal', 'max_fail_percentage', 'strategy']);
 /** Ansible play keywords provision does not run yet: refused by name. */
-export const PLAY_KEYWORDS_NOT_YET = new Set(['vars_prompt', 'strategy',
+export const PLAY_KEYWORDS_NOT_YET = new Set(['vars_prompt',
   'remote_user', 'become_flags',
   'collections', 'module_defaults', 'order', 'force_handlers', 'connection', 'port', 'run_once', 'diff',
   'ignore_errors', 'ignore_unreachable', 'no_log', 'throttle', 'timeout', 'gather_subset', 'gather_timeout', 'fact_path']);
@@ -107,6 +107,7 @@ function playbookFile(path: string, modules: ReadonlyMap<string, ModuleDef>, pro
       become: r.flag(raw, 'become', [i]),
       becomeUser: r.becomeUser(raw, [i]),
       ...serialOf(r, raw.serial, [i, 'serial']),
+      ...strategyOf(r, raw.strategy, [i, 'strategy']),
       ...(r.flag(raw, 'any_errors_fatal', [i]) ? { anyErrorsFatal: true } : {}),
       ...maxFailOf(r, raw.max_fail_percentage, [i, 'max_fail_percentage']),
       gatherFacts: r.flag(raw, 'gather_facts', [i]) ?? true,
@@ -160,6 +161,18 @@ function importPlaybook(r: Reader, raw: Record<string, unknown>, i: number, key:
   }
   const vars = { ...(isMap(raw.vars) ? raw.vars : {}), ...outer.vars };
   return playbookFile(abs, r.modules, r.problems, chain, { vars, tags: [...new Set([...list(raw.tags), ...outer.tags])] });
+}
+
+/**
+ * strategy: linear (Ansible's default) or free. provision runs hosts independently in both and keeps linear's
+ * observable order where it shows (run_once, end_play, serial, any_errors_fatal, hostvars: see play-sync.ts);
+ * other strategies (host_pinned, debug) are not supported yet.
+ */
+function strategyOf(r: Reader, raw: unknown, p: Path): { strategy?: 'linear' | 'free' } {
+  if (raw === undefined || raw === null) return {};
+  if (raw === 'linear' || raw === 'free') return { strategy: raw };
+  r.problem(r.at(p), typeof raw === 'string' ? `strategy: ${raw} is not supported yet (linear and free are)` : 'strategy names a strategy (linear, free)');
+  return {};
 }
 
 /** max_fail_percentage: a number from 0 to 100 (a template is not supported yet). */

@@ -99,6 +99,8 @@ export type PlayDef = {
   maxFailPercentage?: number;
   /** It reads hostvars somewhere: its hosts share their facts before its first task (set when the run is prepared). */
   readsHostvars?: boolean;
+  /** strategy as written (linear, free): hosts run independently either way (see parse.ts strategyOf). */
+  strategy?: 'linear' | 'free';
   /** serial: batch sizes (a number, or a percentage of the play's hosts), the last repeated; none: one batch. */
   serial?: Array<number | string>;
   /** gather_facts (default on, as Ansible): the host's facts are variables of the play. */

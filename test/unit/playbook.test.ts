@@ -72,11 +72,11 @@ test('structure: every problem of every play and task at once, each at its place
   const f = fx('invalid/structure.yml');
   assert.equal(lines('invalid/structure.yml'), [
     `${f}:2:3: a play is a mapping with hosts and tasks`,
-    `${f}:7:3: the play keyword "strategy" is not supported yet`,
     `${f}:3:3: a play needs \`hosts:\` (a pattern such as all, a group or a host)`,
     `${f}:4:9: vars is a mapping`,
     `${f}:5:10: tasks is a list`,
     `${f}:6:13: handlers is a list`,
+    `${f}:7:13: strategy: host_pinned is not supported yet (linear and free are)`,
     `${f}:10:7: a task is a mapping with a module and its arguments`,
     `${f}:11:7: the task names no module`,
     `${f}:14:13: the arguments of file are a mapping`,

@@ -18,7 +18,7 @@ test('the table names what the code supports and refuses', () => {
   for (const name of ['`include_tasks`', '`with_dict`', '`regex_replace`', '`version`', '`first_found`', '`hostvars`', '`os_family`', '`set_fact`']) {
     assert.ok(t.includes(name), name);
   }
-  assert.match(t, /\| play keywords \| [^|]*`roles`[^|]*\| [^|]*`strategy`/);
+  assert.match(t, /\| play keywords \| [^|]*`roles`[^|]*\| [^|]*`vars_prompt`/);
 });
 
 test.run();
