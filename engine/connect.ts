@@ -1,6 +1,7 @@
 // How a run reaches a host: the one ssh2 connection to it, checked against the inventory's and the user's
-// known_hosts (its settings come from prepare.ts, hostConnection). Its key as OpenSSH users have it: the file the
-// inventory names, else an ssh-agent (SSH_AUTH_SOCK), else the first of ~/.ssh/id_ed25519, id_ecdsa, id_rsa; a
+// known_hosts (its settings come from prepare.ts, hostConnection, then ~/.ssh/config: ssh-config.ts). Its key as
+// OpenSSH users have it: the file the inventory (or ~/.ssh/config) names, else an ssh-agent (SSH_AUTH_SOCK), else
+// the first of ~/.ssh/id_ed25519, id_ecdsa, id_rsa; a
 // key file that is missing, unreadable or protected by a passphrase is one line naming the variable and the file.
 import { accessSync, constants, existsSync, readFileSync } from 'node:fs';
 import { homedir } from 'node:os';

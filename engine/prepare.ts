@@ -7,6 +7,7 @@ import { checkPlays } from './playbook/check.ts';
 import { type PlayDef, parsePlaybook } from './playbook/parse.ts';
 import { deferredIncludes } from './playbook/types.ts';
 import { readsHostvars } from './playbook/hostvars-reads.ts';
+import { withSshConfig } from './ssh-config.ts';
 import { type VarLayer, layerOf, mergeLayers, parseExtraVars, resolveVars } from './vars/vars.ts';
 import { factVars, factVariableNames } from './host-facts.ts';
 import { OMIT } from './task-control.ts';
@@ -57,7 +58,8 @@ export function loadAndValidate(o: LoadOptions, registry: Registry): Loaded {
 /** A host's variables (with the magic ones and -e, which wins for connection variables too, as in Ansible) and how to reach it. */
 export function hostConnection(inv: Inventory, host: string, check = false, extra: VarLayer = {}): { hv: Record<string, unknown>; c: Connection } {
   const hv = resolveVars(mergeLayers(hostVars(inv, host), extra), magicVars(inv, host, '', check));
-  return { hv, c: connection(hv) };
+  // What the inventory leaves out, the user's ~/.ssh/config may give (its errors are found by validate too).
+  return { hv, c: withSshConfig(connection(hv)) };
 }
 
 /** Where the host variable an error names (`host H: KEY ...`) was set: its file and line, else the inventory's start. */

@@ -208,6 +208,8 @@ const USER_NAME = /^[A-Za-z_][A-Za-z0-9_.-]{0,31}\$?$/;
 export type Connection = { host: string; port: number; user: string; privateKeyPath?: string;
   /** The variable that named the key (for errors): ansible_ssh_private_key_file, ansible_private_key_file, private_key. */
   privateKeyVar?: string; knownHostsPath?: string; become: boolean; becomeUser: string;
+  /** What the inventory set itself (the rest may come from ~/.ssh/config, as for OpenSSH under Ansible). */
+  set?: { user: boolean; port: boolean };
   /** ansible_become_user is set for the host (not only the default root). */
   becomeUserFixed: boolean };
 
@@ -248,6 +250,7 @@ export function connection(vars: Record<string, unknown>, name = String(vars.inv
     become: typeof become === 'string' ? /^(yes|true|on|1)$/i.test(become.trim()) : Boolean(become),
     becomeUser,
     becomeUserFixed: pick('ansible_become_user', 'become_user') !== undefined,
+    set: { user: pick('ansible_user', 'ansible_ssh_user', 'user') !== undefined, port: pick('ansible_port', 'ansible_ssh_port', 'port') !== undefined },
   };
   const key = path(text(['ansible_ssh_private_key_file', 'ansible_private_key_file', 'private_key']));
   const known = path(text(['known_hosts']));

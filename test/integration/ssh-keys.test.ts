@@ -1,8 +1,8 @@
 // Keys as OpenSSH users keep them, on a real lab host: a key protected by a passphrase is refused in one line
 // naming the variable and the file, then reaches the host through a real ssh-agent holding it (started here,
-// stopped by its PID); a key file that is not there is one line too.
+// stopped by its PID); a key file that is not there is one line too; ~/.ssh/config's HostName and IdentityFile.
 import { execFileSync } from 'node:child_process';
-import { chmodSync, copyFileSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { chmodSync, copyFileSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { suite } from 'uvu';
@@ -54,6 +54,19 @@ test('a key file that is not there: one line naming the variable and the file', 
   const r = await apply(join(dir, 'nothere'));
   assert.is(r.code, 1);
   assert.match(r.stdout, `unreachable sk-1: ansible_ssh_private_key_file ${join(dir, 'nothere')}: no such file`);
+});
+
+test('~/.ssh/config: an inventory that names only a host alias reaches it through its HostName and IdentityFile', async () => {
+  const home = join(dir, 'home');
+  mkdirSync(join(home, '.ssh'), { recursive: true });
+  writeFileSync(join(home, '.ssh', 'config'), `Host sk-alias\n  HostName ${lab.hosts[0].address}\n  User root\n  IdentityFile ${lab.key}\n`);
+  const inv = join(dir, 'alias.yml');
+  writeFileSync(inv, `all:\n  hosts:\n    sk-alias:\n      known_hosts: ${lab.knownHosts}\n`);
+  const pb = join(dir, 'whoami.yml');
+  writeFileSync(pb, '- hosts: all\n  gather_facts: false\n  tasks:\n    - name: where am I\n      command: hostname\n      register: h\n      changed_when: false\n    - debug: { var: h.stdout }\n');
+  const r = await provision(['apply', pb, '-i', inv], { env: { SSH_AUTH_SOCK: '', HOME: home } });
+  assert.is(r.code, 0, r.stdout + r.stderr);
+  assert.match(r.stdout, lab.hosts[0].name, `the alias reached the lab host: ${r.stdout}`);
 });
 
 test.run();
