@@ -193,18 +193,19 @@ test('connection: Ansible names, short names, Ansible names winning, defaults', 
   assert.equal(connection({
     ansible_host: '10.0.0.5', ansible_port: 2222, ansible_user: 'deploy', ansible_ssh_private_key_file: '/k/id',
     ansible_become: true, ansible_become_user: 'postgres', known_hosts: '/k/known_hosts',
-  }, 'web1'), { host: '10.0.0.5', port: 2222, user: 'deploy', privateKeyPath: '/k/id', privateKeyVar: 'ansible_ssh_private_key_file', knownHostsPath: '/k/known_hosts', become: true, becomeUser: 'postgres', becomeUserFixed: true });
+  }, 'web1'), { host: '10.0.0.5', port: 2222, user: 'deploy', privateKeyPath: '/k/id', privateKeyVar: 'ansible_ssh_private_key_file', knownHostsPath: '/k/known_hosts', become: true, becomeUser: 'postgres', becomeUserFixed: true, set: { user: true, port: true } });
   assert.equal(connection({ host: 'h.example', port: '2200', user: 'admin', private_key: '/k/a', known_hosts: '/k/kh', become: 'yes', become_user: 'www' }, 'web2'),
-    { host: 'h.example', port: 2200, user: 'admin', privateKeyPath: '/k/a', privateKeyVar: 'private_key', knownHostsPath: '/k/kh', become: true, becomeUser: 'www', becomeUserFixed: true });
+    { host: 'h.example', port: 2200, user: 'admin', privateKeyPath: '/k/a', privateKeyVar: 'private_key', knownHostsPath: '/k/kh', become: true, becomeUser: 'www', becomeUserFixed: true, set: { user: true, port: true } });
   assert.equal(connection({ ansible_host: 'a', host: 'b', ansible_port: 23, port: 24, ansible_user: 'u1', user: 'u2', ansible_become: false, become: true, ansible_become_user: 'x', become_user: 'y' }, 'h'),
-    { host: 'a', port: 23, user: 'u1', become: false, becomeUser: 'x', becomeUserFixed: true });
-  assert.equal(connection({}, 'web3'), { host: 'web3', port: 22, user: 'root', become: false, becomeUser: 'root', becomeUserFixed: false });
+    { host: 'a', port: 23, user: 'u1', become: false, becomeUser: 'x', becomeUserFixed: true, set: { user: true, port: true } });
+  assert.equal(connection({}, 'web3'), { host: 'web3', port: 22, user: 'root', become: false, becomeUser: 'root', becomeUserFixed: false,
+    set: { user: false, port: false } }, 'the defaults: ~/.ssh/config may give user and port');
   assert.equal(connection({ inventory_hostname: 'db9' }).host, 'db9');
   assert.match(connection({ private_key: '~/.ssh/id_ed25519' }, 'h').privateKeyPath!, /^\/.*\/\.ssh\/id_ed25519$/);
   // From an inventory: host:port in INI, the group's ansible_user over the host's `user`, become from [prod:vars].
   const inv = loadInventory(fixture('ini'));
   assert.equal(connection(varValues(hostVars(inv, 'static.example.com')), 'static.example.com'),
-    { host: 'static.example.com', port: 2222, user: 'deploy', become: true, becomeUser: 'root', becomeUserFixed: false });
+    { host: 'static.example.com', port: 2222, user: 'deploy', become: true, becomeUser: 'root', becomeUserFixed: false, set: { user: true, port: true } });
 });
 
 test('connection: a port outside 1-65535 or not a number is an error naming the host', () => {
