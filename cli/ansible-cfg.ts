@@ -8,6 +8,7 @@ import { existsSync, readFileSync, statSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { EXIT, UserError } from '../engine/errors.ts';
+import { expandHome } from '../engine/local-files.ts';
 
 export type AnsibleCfg = {
   file: string;
@@ -31,7 +32,7 @@ const APPLIED: Record<string, string[]> = {
 /** The file Ansible would read, or undefined. */
 export function findAnsibleCfg(env: NodeJS.ProcessEnv = process.env, cwd = process.cwd(), home = homedir()): string | undefined {
   if (env.ANSIBLE_CONFIG) {
-    const f = resolve(cwd, env.ANSIBLE_CONFIG.replace(/^~(?=\/|$)/, home));
+    const f = resolve(cwd, expandHome(env.ANSIBLE_CONFIG, home));
     return existsSync(f) && statSync(f).isDirectory() ? join(f, 'ansible.cfg') : f;
   }
   // Ansible skips ./ansible.cfg in a world-writable directory: anyone could have put it there.
@@ -70,7 +71,7 @@ const bool = (v: string, key: string, file: string): boolean => {
 export function readAnsibleCfg(file: string): AnsibleCfg {
   const ini = parseIni(readFileSync(file, 'utf8'), file);
   const dir = dirname(resolve(file));
-  const path = (p: string) => resolve(dir, p.replace(/^~(?=\/|$)/, homedir()));
+  const path = (p: string) => resolve(dir, expandHome(p));
   const d = ini.get('defaults') ?? new Map<string, string>();
   const cfg: AnsibleCfg = { file, ignored: [] };
   const inventory = d.get('inventory') ?? d.get('hostfile');

@@ -1,6 +1,7 @@
 // Local files named by module arguments (templates, sources, bundles): found beside the playbook or in
 // templates/, and read once per process, so that every host of a run shares one Buffer.
 import { closeSync, fstatSync, openSync, readFileSync, readSync, statSync } from 'node:fs';
+import { homedir } from 'node:os';
 import { isAbsolute, join, normalize, relative, resolve } from 'node:path';
 
 /** Local files (a bundle, a source) read once per process, not once per host: one Buffer shared by all. */
@@ -43,6 +44,9 @@ export function resolveLocal(p: string, playDir: string, roleDir?: string): stri
 }
 
 /** Playbooks, inventories, vars files and templates are text a person wrote: one larger than this is refused unread. */
+/** `~` and `~/...` as the shell expands them: under `home`; any other path as it is. */
+export const expandHome = (p: string, home = homedir()) => (p === '~' || p.startsWith('~/') ? join(home, p.slice(1)) : p);
+
 export const MAX_TEXT_FILE = 10 * 2 ** 20;
 
 /**

@@ -8,9 +8,10 @@ import { homedir } from 'node:os';
 import { join } from 'node:path';
 import SSHConfig from 'ssh-config';
 import type { Connection } from './inventory/inventory.ts';
+import { expandHome } from './local-files.ts';
 
 const expand = (p: string, home: string, host: string, user: string) =>
-  p.replace(/^~(?=\/|$)/, home).replace(/%d/g, home).replace(/%h/g, host).replace(/%r/g, user).replace(/%%/g, '%');
+  expandHome(p, home).replace(/%d/g, home).replace(/%h/g, host).replace(/%r/g, user).replace(/%%/g, '%');
 
 /** `c` with what the user's ssh config says of its destination; unchanged when there is no config. */
 export function withSshConfig(c: Connection, home = homedir(), text = readIfThere(join(home, '.ssh', 'config'))): Connection {

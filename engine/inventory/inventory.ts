@@ -1,13 +1,12 @@
 // The inventory: hosts and groups from YAML or INI files (or a directory of them), group_vars/ and
 // host_vars/ beside them, each variable with its file:line; host variables by precedence; SSH settings.
 import { existsSync, readdirSync, statSync } from 'node:fs';
-import { homedir } from 'node:os';
 import { dirname, extname, join, relative, resolve } from 'node:path';
 import { EXIT, UserError, type Where } from '../errors.ts';
 import type { Decl, GroupEntry, Inventory } from './types.ts';
 import type { VarLayer } from '../vars/vars.ts';
 import { parseIni } from './ini.ts';
-import { readTextFile } from '../local-files.ts';
+import { expandHome, readTextFile } from '../local-files.ts';
 import { parseYamlInventory } from './yaml.ts';
 import { markVaultVars } from '../redact.ts';
 import { unvault } from '../vault/password.ts';
@@ -229,7 +228,7 @@ export function connection(vars: Record<string, unknown>, name = String(vars.inv
     if (typeof found[1] !== 'string' && typeof found[1] !== 'number') throw new UserError(`host ${name}: ${found[0]} must be a string, not ${JSON.stringify(found[1])}`, EXIT.invalid);
     return String(found[1]);
   };
-  const path = (p: string | undefined) => (p && (p === '~' || p.startsWith('~/')) ? join(homedir(), p.slice(1)) : p);
+  const path = (p: string | undefined) => (p ? expandHome(p) : p);
   const host = text(['ansible_host', 'ansible_ssh_host', 'host'], name)!;
   if (!host) throw new UserError('a host has no name and no ansible_host', EXIT.invalid);
   const [portKey, portRaw] = pick('ansible_port', 'ansible_ssh_port', 'port') ?? ['port', 22];
