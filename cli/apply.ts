@@ -20,8 +20,8 @@ type Flags = { inventory?: string; check?: boolean; diff?: boolean; json?: boole
  * The flags with ansible.cfg's defaults (withAnsibleCfg), and where a vault file met while loading gets its
  * password (asked once per run, only if one is met).
  */
-const useVault = <F extends Flags>(flags: F) => {
-  const { vaultPasswordFile, cfg: _cfg, ...f } = withAnsibleCfg(flags);
+const useVault = <F extends Flags>(flags: F, cfg = ansibleCfg()) => {
+  const { vaultPasswordFile, cfg: _cfg, ...f } = withAnsibleCfg(flags, cfg);
   configureVault({ passwordFile: vaultPasswordFile });
   return f;
 };
@@ -57,7 +57,7 @@ export function registerEngine(program: Command): void {
     .addOption(vaultPasswordOption())
     .action((playbook: string, f: Flags) => {
       const cfg = ansibleCfg();
-      const { plays, warnings } = loadAndValidate({ playbook, ...useVault(f) }, registry);
+      const { plays, warnings } = loadAndValidate({ playbook, ...useVault(f, cfg) }, registry);
       if (cfg?.ignored.length) warnings.push(`${cfg.file}: not applied by provision: ${cfg.ignored.join(', ')}`);
       for (const w of warnings) console.error(`warning: ${w}`);
       console.log(`${playbook}: ${plays.length} play(s), ${plays.reduce((n, p) => n + p.tasks.length, 0)} task(s): valid`);

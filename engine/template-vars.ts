@@ -7,8 +7,16 @@ import { hostname, userInfo } from 'node:os';
 
 export const TEMPLATE_VARS = ['ansible_managed', 'template_host', 'template_path', 'template_fullpath', 'template_uid', 'template_destpath'];
 
-/** The owner's name of a file on this machine (its uid when /etc/passwd does not name it), as Ansible's pwd lookup. */
+const owners = new Map<number, string>();
+
+/** The owner's name of a file on this machine (its uid when /etc/passwd does not name it), as Ansible's pwd lookup; read once per uid. */
 function ownerName(uid: number): string {
+  let name = owners.get(uid);
+  if (name === undefined) owners.set(uid, name = lookUpOwner(uid));
+  return name;
+}
+
+function lookUpOwner(uid: number): string {
   if (uid === userInfo().uid) return userInfo().username;
   try {
     const line = readFileSync('/etc/passwd', 'utf8').split('\n').find((l) => l.split(':')[2] === String(uid));
