@@ -87,7 +87,7 @@ export function loadCorpus(root: string): CorpusTask[] {
       if (LEFT_OUT[id]) continue;
       const c = load(readFileSync(join(root, module, file), 'utf8')) as { args: Record<string, unknown>; local?: Record<string, string>; vars?: Record<string, unknown>; expect: { error?: string } };
       if (c.expect.error !== undefined) continue;
-      out.push({ id, module, args: forTheLab(module, c.args), local: c.local ?? {}, vars: c.vars ?? {}, weight: module === 'apt' ? 0.3 : 1, pathArg: PATH_ARG[module] });
+      out.push({ id, module, args: forTheLab(module, c.args), local: c.local ?? {}, vars: c.vars ?? {}, weight: module === 'apt' || module === 'package' ? 0.3 : 1, pathArg: PATH_ARG[module] });
     }
   }
   COMMANDS.forEach((args, i) => out.push({ id: `command/guarded-${i}`, module: 'command', args, local: {}, vars: {}, weight: 1 }));

@@ -39,7 +39,8 @@ function claims(c: CorpusTask): { own: string[]; use: string[] } {
   const list = (v: unknown) => (Array.isArray(v) ? v : v === undefined ? [] : [v]).map((x) => String(x).replace(/(.)[@:=].*$/, '$1'));
   const accounts = [a.owner, a.group, c.module === 'meteor' ? a.user ?? 'root' : undefined].filter((x): x is string => typeof x === 'string').map((n) => `account:${n}`);
   switch (c.module) {
-    case 'apt': return { own: [...list(a.name).map((n) => `apt:${n}`), ...(a.update_cache ? ['apt:lists'] : [])], use: [] };
+    // package is apt's planner: it claims the same packages (a removal and an install of one fight).
+    case 'apt': case 'package': return { own: [...list(a.name).map((n) => `apt:${n}`), ...(a.update_cache ? ['apt:lists'] : [])], use: [] };
     case 'service': return { own: [`service:${a.name}`], use: [`apt:${a.name}`] };
     case 'command': return { own: [`path:${a.creates ?? a.removes}`], use: [] };
     case 'copy': case 'template': return { own: [`path:${a.dest}`], use: accounts };
