@@ -8,7 +8,7 @@ import { basename, join } from 'node:path';
 import type { Command } from 'commander';
 import { vaultPasswordOption } from './args.ts';
 import { EXIT, UserError } from '../engine/errors.ts';
-import { decryptText, encryptText, isVault } from '../engine/vault/vault.ts';
+import { decryptText, encryptLike, encryptText, isVault } from '../engine/vault/vault.ts';
 import { configureVault, vaultPassword } from '../engine/vault/password.ts';
 import { writeAtomic } from '../engine/atomic-file.ts';
 
@@ -107,7 +107,7 @@ async function edit(file: string): Promise<void> {
       console.log(`${file}: no change`);
       return;
     }
-    writeAtomic(file, encryptText(edited, password), 0o600);
+    writeAtomic(file, encryptLike(edited, password, text), 0o600);
     console.log(`encrypted ${file}`);
   } finally {
     cleanup();
@@ -117,7 +117,7 @@ async function edit(file: string): Promise<void> {
 
 export function registerVault(program: Command): void {
   const vault = program.command('vault')
-    .description('encrypt, decrypt, view and edit vault files (AES-256-GCM, key by scrypt from a password)');
+    .description('encrypt, decrypt, view and edit vault files (AES-256-GCM, key by scrypt from a password; Ansible Vault files are read, and edited in their own format)');
   const sub = (name: string, description: string, run: (file: string) => void | Promise<void>) =>
     vault.command(name).description(description).argument('<file>', 'the file').addOption(vaultPasswordOption())
       .action(async (file: string, f: VaultFlags) => {

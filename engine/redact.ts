@@ -3,7 +3,7 @@
 // or it was read from a vault file (markVaultVars, by the loaders of vars files).
 import type { Change } from './module.ts';
 
-const SENSITIVE_NAME = /(password|passwd|secret|token|api_?key|private_key|credential)/i;
+const SENSITIVE_NAME = /(password|passwd|secret|token|api_?key|private_key|credential|_pass$)/i;
 /** A name for where a secret is kept (ansible_ssh_private_key_file, vault_password_file): a path, shown. */
 const PATH_NAME = /_(file|path)$/i;
 export const MASK = '********';
@@ -26,6 +26,11 @@ export function markVaultVars(vars: Record<string, unknown>): void {
     vault.names.add(k);
     leaves(v, vault.values);
   }
+}
+
+/** Masks one decrypted value (an inline `!vault` scalar) in all output for the rest of the process. */
+export function markVaultValue(v: string): void {
+  leaves(v, vault.values);
 }
 
 /** Is this a variable of a vault file? */

@@ -3,6 +3,7 @@
 import { existsSync, statSync } from 'node:fs';
 import { isAbsolute, join } from 'node:path';
 import { load } from 'js-yaml';
+import { yamlError } from '../yaml/positions.ts';
 import { readTextFile } from '../local-files.ts';
 import { markVaultVars } from '../redact.ts';
 import { unvault } from '../vault/password.ts';
@@ -21,10 +22,15 @@ export class NotAMapping extends Error {}
 
 /**
  * The variables of a vars file's text (`vault`: it was a vault file, so they are all secret); an empty file has
- * none. Throws js-yaml's error (with its mark) for bad YAML, NotAMapping for anything but a mapping.
+ * none. Throws a YamlSyntaxError (with its mark) for bad YAML or an unreadable `!vault` value, NotAMapping for anything but a mapping.
  */
 export function varsOfText(text: string, vault: boolean, file: string): Record<string, unknown> {
-  const doc = load(text, { schema: ANSIBLE_SCHEMA, filename: file });
+  let doc: unknown;
+  try {
+    doc = load(text, { schema: ANSIBLE_SCHEMA, filename: file });
+  } catch (err) {
+    throw yamlError(err, file, text);
+  }
   if (doc === undefined || doc === null) return {};
   if (typeof doc !== 'object' || Array.isArray(doc)) throw new NotAMapping(`vars file ${file} is not a mapping of variables`);
   if (vault) markVaultVars(doc as Record<string, unknown>);

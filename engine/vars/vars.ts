@@ -1,6 +1,7 @@
 // Variable layers and their precedence (lowest first): inventory (all < groups < host) < play vars < -e extra vars.
 // Every value keeps its source, for `provision vars HOST` and for error messages.
 import { load } from 'js-yaml';
+import { yamlError } from '../yaml/positions.ts';
 import { ANSIBLE_SCHEMA } from '../yaml/schema.ts';
 import { readTextFile } from '../local-files.ts';
 import { UserError, EXIT } from '../errors.ts';
@@ -42,7 +43,7 @@ export function parseExtraVars(specs: string[]): VarLayer {
       try {
         doc = load(text, { schema: ANSIBLE_SCHEMA });
       } catch (err) {
-        throw problem(err);
+        throw problem(yamlError(err, file, text));
       }
       if (!doc || typeof doc !== 'object' || Array.isArray(doc)) throw new UserError(`-e ${spec}: not a mapping of variables`, EXIT.invalid);
       if (vault) markVaultVars(doc as Record<string, unknown>);

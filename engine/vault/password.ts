@@ -1,6 +1,7 @@
-// Where the vault password comes from, in this order: --vault-password-file FILE (its first line), the
-// PROVISION_VAULT_PASSWORD environment variable, else a prompt on the terminal with echo off. Asked for
-// at most once per process (a run), and only when a vault file is met; vault files are decrypted in memory.
+// Where the vault password comes from, in this order: --vault-password-file FILE (its first line; an executable
+// file is run, its output the password, as in Ansible), the PROVISION_VAULT_PASSWORD environment variable, else a
+// prompt on the terminal with echo off. Asked for at most once per process (a run), and only when a vault file
+// (or a `!vault` value) is met; vault files are decrypted in memory.
 import { spawnSync } from 'node:child_process';
 import { closeSync, openSync, readFileSync, statSync } from 'node:fs';
 import { EXIT, UserError } from '../errors.ts';
@@ -26,21 +27,36 @@ export function configureVault(s: VaultSource = {}): void {
   cached = undefined;
 }
 
-/** The first line of a password file; a file that group or others may read is warned about. */
+/**
+ * The first line of a password file; a file that group or others may read is warned about. An executable file is
+ * run, as Ansible runs one (a script asking a password store): its output, less the line breaks at its end.
+ */
 export function readPasswordFile(path: string, warn: (m: string) => void = (m) => process.stderr.write(`provision: warning: ${m}\n`)): string {
   let text: string;
   try {
     const st = statSync(path);
+    if (st.isFile() && (st.mode & 0o111) !== 0) return runPasswordScript(path);
     if (st.isFile() && (st.mode & 0o077) !== 0) {
       warn(`vault password file ${path} can be read by others (mode ${(st.mode & 0o777).toString(8).padStart(4, '0')}): chmod 600 ${path}`);
     }
     text = readFileSync(path, 'utf8');
   } catch (err) {
+    if (err instanceof UserError) throw err;
     throw new UserError(`--vault-password-file ${path}: cannot read: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`, EXIT.invalid);
   }
   const line = text.split('\n')[0].replace(/\r$/, '');
   if (!line) throw new UserError(`--vault-password-file ${path}: its first line is empty`, EXIT.invalid);
   return line;
+}
+
+/** An executable password file's output; its own errors (stderr) go to the user's terminal, never into a message. */
+function runPasswordScript(path: string): string {
+  const r = spawnSync(path, [], { stdio: ['inherit', 'pipe', 'inherit'], encoding: 'utf8', timeout: 120_000 });
+  if (r.error) throw new UserError(`--vault-password-file ${path}: cannot run it: ${(r.error as NodeJS.ErrnoException).code ?? r.error.message}`, EXIT.invalid);
+  if (r.status !== 0) throw new UserError(`--vault-password-file ${path}: the script exited ${r.status ?? r.signal}`, EXIT.invalid);
+  const out = r.stdout.replace(/[\r\n]+$/, '');
+  if (!out) throw new UserError(`--vault-password-file ${path}: the script printed no password`, EXIT.invalid);
+  return out;
 }
 
 // Runs on the terminal (stdin and stderr are /dev/tty): echo off, one line read, the terminal restored

@@ -9,6 +9,7 @@
 // A wrong password and a changed byte fail the same way: the tag does not match, and no plaintext is returned.
 import { createCipheriv, createDecipheriv, randomBytes, scryptSync } from 'node:crypto';
 import { EXIT, UserError } from '../errors.ts';
+import { decryptAnsible, encryptAnsible, isAnsibleVault } from './ansible-format.ts';
 
 /** scrypt's cost: N = 2^log2N (memory 128·N·r bytes: 128 MiB at 2^17, about 0.4 s per key), r, p. */
 type Scrypt = { log2N: number; r: number; p: number };
@@ -27,10 +28,10 @@ const WRAP = 76;
 
 const firstLine = (text: string) => text.slice(0, text.indexOf('\n') === -1 ? undefined : text.indexOf('\n')).replace(/\r$/, '');
 
-/** True when the text is a vault file (its first line is a vault header, of this version or another). */
+/** True when the text is a vault file: provision's (of this version or another), or Ansible Vault's. */
 export function isVault(text: string | Buffer): boolean {
   const head = typeof text === 'string' ? text.slice(0, 200) : text.subarray(0, 200).toString('latin1');
-  return firstLine(head.replace(/^\uFEFF/, '')).startsWith(MAGIC);
+  return firstLine(head.replace(/^\uFEFF/, '')).startsWith(MAGIC) || isAnsibleVault(firstLine(head));
 }
 
 function deriveKey(password: string, salt: Buffer, k: Scrypt): Buffer {
@@ -47,6 +48,11 @@ function parseHeader(line: string): Scrypt | undefined {
   if (!m) return undefined;
   const k = { log2N: Number(m[1]), r: Number(m[2]), p: Number(m[3]) };
   return k.log2N >= 14 && k.log2N <= 20 && k.r >= 1 && k.r <= 16 && k.p >= 1 && k.p <= 4 && 128 * 2 ** k.log2N * k.r * k.p <= 2 ** 30 ? k : undefined;
+}
+
+/** `plain` encrypted in the format of the vault text `like` (an edited file keeps its format: Ansible's stays Ansible's). */
+export function encryptLike(plain: string, password: string, like: string): string {
+  return isAnsibleVault(like) ? encryptAnsible(plain, password) : encryptText(plain, password);
 }
 
 /** The vault text of a plaintext: header, then base64 lines, ending with a newline. */
@@ -67,6 +73,7 @@ export function encryptText(plain: string, password: string): string {
  * UserError "FILE: cannot decrypt: ..."; nothing of the plaintext is returned or shown then.
  */
 export function decryptText(text: string, password: string, file: string): string {
+  if (isAnsibleVault(text)) return decryptAnsible(text, password, file);
   const lines = text.replace(/^\uFEFF/, '').split('\n').map((l) => l.replace(/\r$/, '').trim());
   const bad = (why: string) => new UserError(`${file}: ${why}`, EXIT.invalid);
   if (!lines[0].startsWith(MAGIC)) throw bad(`not a vault file (its first line is not ${VAULT_HEADER})`);

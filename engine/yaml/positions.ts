@@ -3,7 +3,7 @@
 import { EVENT_ID, SCALAR_STYLE, parseEvents, constructFromEvents, getScalarValue, YAMLException, type Event, type ScalarEvent } from 'js-yaml';
 import { EXIT, UserError } from '../errors.ts';
 import { unclosedAt } from './unclosed.ts';
-import { ANSIBLE_SCHEMA } from './schema.ts';
+import { ANSIBLE_SCHEMA, vaultFailure } from './schema.ts';
 
 /** A 1-based place in a source text. */
 export type Position = { line: number; col: number };
@@ -163,6 +163,11 @@ export class YamlSyntaxError extends UserError {
 export function yamlError(err: unknown, filename: string, text?: string): unknown {
   if (!(err instanceof YAMLException)) return err;
   const mark = err.mark as { line: number; column: number; position: number } | undefined;
+  if (/!<?!vault>? explicit tag/.test(err.reason) && vaultFailure.reason) {
+    const reason = vaultFailure.reason;
+    vaultFailure.reason = undefined;
+    return new YamlSyntaxError(filename, reason, mark && { line: mark.line, column: mark.column });
+  }
   if (text !== undefined && mark && /deficient indentation|end of the stream/.test(err.reason)) {
     const open = unclosedAt(text, mark.position);
     if (open) {
