@@ -74,5 +74,10 @@ export async function gather(defs: FactDef[], exec: Exec, host = ''): Promise<Ma
     lines.push(JSON.stringify({ host, key: '(whole batch, round trip included)', ms: Math.round(performance.now() - t0) }));
     appendFileSync(profile, `${lines.join('\n')}\n`);
   }
+  // The batch never started (sudo refused, the shell is missing): what it said, not a missing fact.
+  if (r.code !== 0 && !r.stdout.includes(`${boundary} 0\n`)) {
+    const said = r.stderr.trim().split('\n').slice(-3).join('; ') || r.stdout.trim().slice(-200);
+    throw new Error(`reading facts failed (exit ${r.code})${said ? `: ${said}` : ''}`);
+  }
   return parseFacts(unique, r.stdout, boundary);
 }

@@ -78,9 +78,9 @@ async function runHost(host: string, x: HostApplyContext, progress: (r: TaskResu
   }
   // Kept open until the run ends: another host may delegate a task to this one (through its lock) until then.
   x.delegates.offer(host, { name: host, conn: runConn, settings: { become: x.become || c.become, connUser: c.user, connPort: c.port,
-    becomeUser: c.becomeUser, becomeUserFixed: c.becomeUserFixed } }, () => conn.close());
+    becomeUser: c.becomeUser, becomeUserFixed: c.becomeUserFixed, becomePassword: c.becomePassword } }, () => conn.close());
   const run = new HostRun(host, runConn, x.registry, { check: x.check, tags: x.tags, skipTags: x.skipTags, delegates: x.delegates,
-    pinned: Object.keys(x.loaded.extra), become: x.become || c.become, connUser: c.user, connPort: c.port, becomeUser: c.becomeUser, becomeUserFixed: c.becomeUserFixed,
+    pinned: Object.keys(x.loaded.extra), become: x.become || c.become, connUser: c.user, connPort: c.port, becomeUser: c.becomeUser, becomeUserFixed: c.becomeUserFixed, becomePassword: c.becomePassword,
     stopped: () => (x.stop.fired ? 'interrupted (Ctrl-C): cut short here; nothing is left half-written, a rerun converges'
       : lockError ? `not run: ${lockError}` : undefined) }, (_h, r) => progress(r));
   const counts = () => ({ execs: run.execs, factExecs: run.factExecs, connectMs });

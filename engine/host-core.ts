@@ -67,7 +67,10 @@ export abstract class HostCore {
     const missing = cache.missing(defs);
     if (!missing.length) return;
     this.factExecs++;
-    const got = await gather(missing, (script) => this.exec(scriptAs(become), script), this.name);
+    const got = await gather(missing, (script) => {
+      const { command, stdin } = scriptAs(become, script);
+      return this.exec(command, stdin);
+    }, this.name);
     for (const [k, v] of got) cache.set(k, v);
   }
 

@@ -44,9 +44,9 @@ export function stepBatch(steps: Step[], wanted: FactDef[], become: Become): Ste
   });
   if (facts.length) lines.push(`( ${batchScript(facts, factBoundary)}\n) < /dev/null`);
   lines.push('exit 0');
-  const command = asUser(`sh -c ${shq(lines.join('\n'))}`, become);
+  const { command, stdin } = asUser(`sh -c ${shq(lines.join('\n'))}`, become, payloads);
   if (command.length > MAX_SCRIPT) return undefined;
-  return { command, stdin: payloads, labels, okCodes, boundary, factBoundary, facts };
+  return { command, stdin, labels, okCodes, boundary, factBoundary, facts };
 }
 
 /** Each step that ran, in order, with its own output; the last one is the failed one when not ok. */

@@ -1,5 +1,6 @@
 // Steps -> shell command lines. The only place argv becomes a command line (quoted by shq).
 import { type Become, asUser } from './become.ts';
+import type { Stdin } from './transport/ssh.ts';
 import type { Step } from './module.ts';
 import { shJoin, shq } from './shell.ts';
 
@@ -64,7 +65,7 @@ export function innerCommand(step: Step): { command: string; stdin?: string | Bu
 }
 
 /** The command line and stdin that carry out one step. */
-export function stepCommand(step: Step, become: Become): { command: string; stdin?: string | Buffer; okCodes: number[]; label: string } {
+export function stepCommand(step: Step, become: Become): { command: string; stdin?: Stdin; okCodes: number[]; label: string } {
   const c = innerCommand(step);
-  return { ...c, command: asUser(c.command, become) };
+  return { ...c, ...asUser(c.command, become, c.stdin) };
 }

@@ -210,7 +210,10 @@ export type Connection = { host: string; port: number; user: string; privateKeyP
   /** What the inventory set itself (the rest may come from ~/.ssh/config, as for OpenSSH under Ansible). */
   set?: { user: boolean; port: boolean };
   /** ansible_become_user is set for the host (not only the default root). */
-  becomeUserFixed: boolean };
+  becomeUserFixed: boolean;
+  /** ansible_become_password (ansible_become_pass, ansible_sudo_pass): sudo's password, given only when it asks. */
+  becomePassword?: string };
+
 
 /**
  * SSH settings from a host's variables: Ansible's names (ansible_host, ansible_port, ansible_user,
@@ -258,5 +261,12 @@ export function connection(vars: Record<string, unknown>, name = String(vars.inv
     conn.privateKeyVar = pick('ansible_ssh_private_key_file', 'ansible_private_key_file', 'private_key')![0];
   }
   if (known) conn.knownHostsPath = known;
+  const pw = pick('ansible_become_password', 'ansible_become_pass', 'ansible_sudo_pass');
+  if (pw) {
+    // Never quoted in an error: only its variable's name.
+    if (typeof pw[1] !== 'string' && typeof pw[1] !== 'number') throw new UserError(`host ${name}: ${pw[0]} must be a string`, EXIT.invalid);
+    if (/[\n\r\0]/.test(String(pw[1]))) throw new UserError(`host ${name}: ${pw[0]} holds a line break or NUL, which sudo cannot read as a password`, EXIT.invalid);
+    conn.becomePassword = String(pw[1]);
+  }
   return conn;
 }

@@ -1,7 +1,9 @@
 // become_user at play, block and task level on real lab hosts, with real Ansible as the oracle: each command runs
-// as the innermost become_user, as ansible-playbook runs it on another host; and the host's ansible_become_user,
-// a connection variable, wins over the keywords, as in Ansible.
+// as the innermost become_user, as ansible-playbook runs it on another host; the host's ansible_become_user,
+// a connection variable, wins over the keywords, as in Ansible; and a sudo that asks for a password gets
+// ansible_become_password (a !vault value), never shown, never run as a command where sudo asks for none.
 import { copyFileSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { encryptAnsible } from '../../engine/vault/ansible-format.ts';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { suite } from 'uvu';
@@ -37,6 +39,75 @@ test('ansible_become_user of the host wins over the keywords', async () => {
   const r = await applyJson([PB, '--limit', 'bu-1'], inv);
   assert.is(r.code, 0, r.raw);
   assert.is(await sh(ssh[0], 'cat /root/become-users'), 'daemon daemon daemon\n');
+});
+
+const SUDO_PW = "Bp pw 'quoted' $(x)";
+// Were this password ever run as a shell command (sudo asking for none), it would leave a file behind.
+const HOSTILE_PW = 'touch /tmp/bp-pwned; echo pwned';
+const VAULT_PW = 'become test vault password';
+
+/** The lab's inventory, connecting as `user` with `password` as an inline !vault value in group_vars/all.yml. */
+function inventoryAs(user: string, password: string): { inv: string; vaultFile: string } {
+  const inv = mkdtempSync(join(tmpdir(), 'provision-bp-'));
+  copyFileSync(join(lab.inventory, 'hosts.yml'), join(inv, 'hosts.yml'));
+  mkdirSync(join(inv, 'group_vars'));
+  const value = encryptAnsible(password, VAULT_PW).trimEnd().split('\n').join('\n    ');
+  writeFileSync(join(inv, 'group_vars', 'all.yml'), `ansible_user: ${user}\nansible_become_password: !vault |\n    ${value}\n`);
+  const vaultFile = join(mkdtempSync(join(tmpdir(), 'provision-bp-pass-')), 'vault-pass');
+  writeFileSync(vaultFile, `${VAULT_PW}\n`, { mode: 0o600 });
+  return { inv, vaultFile };
+}
+
+test.before(async () => {
+  // deploy: sudo asks for its password; easy: sudo asks for none (NOPASSWD). Both log in with the lab's key.
+  await Promise.all(ssh.map((s) => sh(s, [
+    `useradd -m -s /bin/sh -G sudo deploy && echo ${shq(`deploy:${SUDO_PW}`)} | chpasswd`,
+    'useradd -m -s /bin/sh easy && echo "easy ALL=(ALL:ALL) NOPASSWD: ALL" > /etc/sudoers.d/easy',
+    'for u in deploy easy; do mkdir -p /home/$u/.ssh && cp /root/.ssh/authorized_keys /home/$u/.ssh/ && chown -R $u: /home/$u/.ssh; done',
+  ].join(' && '))));
+});
+
+const shq = (s: string) => `'${s.replace(/'/g, `'\\''`)}'`;
+const PW_PB = 'test/fixtures/playbooks/become-password.yml';
+
+test('ansible_become_password (a !vault value): --check, then apply, as ansible-playbook does; never shown', async () => {
+  const { inv, vaultFile } = inventoryAs('deploy', SUDO_PW);
+  const check = await applyJson([PW_PB, '--limit', 'bu-1', '--check', '--vault-password-file', vaultFile], inv);
+  assert.is(check.code, 0, check.raw);
+  assert.is(check.report.hosts['bu-1'].failed, 0);
+  const r = await applyJson([PW_PB, '--limit', 'bu-1', '--vault-password-file', vaultFile], inv);
+  assert.is(r.code, 0, r.raw);
+  const theirs = await ansiblePlaybook(PW_PB, inv, 'bu-2', ['--vault-password-file', vaultFile]);
+  assert.is(theirs.code, 0, theirs.raw);
+  assert.equal(asOracle(r.report.hosts['bu-1'].tasks), theirs.tasks);
+  const [a, b] = await Promise.all(ssh.map((s) => sh(s, 'stat -c "%U %a" /root/become-password && cat /root/become-password')));
+  assert.is(a, 'root 600\nroot nobody deploy\n');
+  assert.is(b, a);
+  for (const out of [check.raw, r.raw]) assert.not.ok(out.includes('Bp pw'), 'the password is never shown');
+});
+
+test('a wrong ansible_become_password: the first task fails saying so, as in Ansible; the password not shown', async () => {
+  const { inv, vaultFile } = inventoryAs('deploy', 'not the password');
+  const r = await applyJson([PW_PB, '--limit', 'bu-1', '--vault-password-file', vaultFile], inv);
+  assert.is(r.code, 1, r.raw);
+  const tasks = r.report.hosts['bu-1'].tasks;
+  assert.is(tasks[0].error, '`id -un` exited 1: sudo: the become password (ansible_become_password) was refused');
+  assert.not.ok(r.raw.includes('not the password'));
+  const theirs = await ansiblePlaybook(PW_PB, inv, 'bu-2', ['--vault-password-file', vaultFile]);
+  assert.is.not(theirs.code, 0, 'Ansible fails too');
+  assert.equal(asOracle(tasks), theirs.tasks);
+});
+
+test('sudo without a password (NOPASSWD) and a password set: it is never given to a shell', async () => {
+  await Promise.all(ssh.map((s) => sh(s, 'rm -f /tmp/bp-pwned /root/become-password')));
+  const { inv, vaultFile } = inventoryAs('easy', HOSTILE_PW);
+  const r = await applyJson([PW_PB, '--limit', 'bu-1', '--vault-password-file', vaultFile], inv);
+  assert.is(r.code, 0, r.raw);
+  const theirs = await ansiblePlaybook(PW_PB, inv, 'bu-2', ['--vault-password-file', vaultFile]);
+  assert.equal(asOracle(r.report.hosts['bu-1'].tasks), theirs.tasks);
+  for (const s of ssh) {
+    assert.is(await sh(s, 'cat /root/become-password; ls /tmp/bp-pwned 2>&1 || true'), 'root nobody easy\nls: cannot access \'/tmp/bp-pwned\': No such file or directory\n');
+  }
 });
 
 test.run();

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { asUser, scriptAs } from '../../engine/become.ts';
+import { asUser, becomeFor, scriptAs } from '../../engine/become.ts';
 import { EXIT, UserError } from '../../engine/errors.ts';
 import { connection, hostVars, loadInventory, selectHosts, varValues, type Inventory } from '../../engine/inventory/inventory.ts';
 import { iniValue, parseIni } from '../../engine/inventory/ini.ts';
@@ -230,9 +230,26 @@ test('connection: a become_user that is not a user name is an error naming the h
 });
 
 test('become: the user name is quoted in every sudo command line (steps and fact batches)', () => {
-  assert.is(asUser('id -un', { user: 'www-data' }), "sudo -n -H -u www-data -- sh -c 'id -un'");
-  assert.is(scriptAs({ user: 'www-data' }), 'sudo -n -H -u www-data -- sh -s');
-  assert.is(scriptAs({ user: "a'b c" }), "sudo -n -H -u 'a'\\''b c' -- sh -s");
+  assert.is(asUser('id -un', { user: 'www-data' }, undefined).command, "sudo -n -H -u www-data -- sh -c 'id -un'");
+  assert.is(scriptAs({ user: 'www-data' }, 'id').command, 'sudo -n -H -u www-data -- sh -s');
+  assert.is(scriptAs({ user: "a'b c" }, 'id').command, "sudo -n -H -u 'a'\\''b c' -- sh -s");
+  assert.equal(asUser('cat', undefined, 'in'), { command: 'cat', stdin: 'in' });
+});
+
+test('become with a password: it travels as the first line of stdin, never on the command line', () => {
+  const pw = "s3cret 'pw' $(id)";
+  const a = asUser('cat', { user: 'root', password: pw }, 'payload');
+  assert.not.ok(a.command.includes('s3cret'));
+  assert.equal(Buffer.concat(a.stdin as Buffer[]).toString(), `${pw}\npayload`);
+  const s = scriptAs({ user: 'root', password: pw }, 'echo hi');
+  assert.not.ok(s.command.includes('s3cret'));
+  assert.equal(Buffer.concat(s.stdin as Buffer[]).toString(), `${pw}\necho hi`);
+  // No stdin of its own: the password's line, then EOF.
+  assert.equal(Buffer.concat(asUser('id', { user: 'root', password: pw }, undefined).stdin as Buffer[]).toString(), `${pw}\n`);
+  // The host's setting reaches a task's become; none when not becoming.
+  const play = { become: true } as never;
+  assert.equal(becomeFor(play, undefined, { connUser: 'deploy', becomeUser: 'root', becomePassword: pw }), { user: 'root', password: pw });
+  assert.is(becomeFor({ become: false } as never, undefined, { connUser: 'deploy', becomeUser: 'root', becomePassword: pw }), undefined);
 });
 
 test('the inventory `provision lab up` writes loads, and gives the lab connection settings', () => {

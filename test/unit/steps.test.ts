@@ -10,7 +10,7 @@ import { stepCommand } from '../../engine/steps.ts';
 
 function run(step: Step) {
   const c = stepCommand(step, undefined);
-  return spawnSync('sh', ['-c', c.command], { input: c.stdin, encoding: 'utf8' });
+  return spawnSync('sh', ['-c', c.command], { input: Array.isArray(c.stdin) ? Buffer.concat(c.stdin) : c.stdin, encoding: 'utf8' });
 }
 
 test('write: new file with content and mode, no temp file left', () => {
