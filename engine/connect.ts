@@ -1,19 +1,20 @@
 // How a run reaches a host: the one ssh2 connection to it, checked against the inventory's and the user's
-// known_hosts (its settings come from prepare.ts, hostConnection, then ~/.ssh/config: ssh-config.ts). Its key as
-// OpenSSH users have it: the file the inventory (or ~/.ssh/config) names, else an ssh-agent (SSH_AUTH_SOCK), else
-// the first of ~/.ssh/id_ed25519, id_ecdsa, id_rsa; a
-// key file that is missing, unreadable or protected by a passphrase is one line naming the variable and the file.
+// known_hosts (its settings come from prepare.ts, hostConnection, then ~/.ssh/config: ssh-config.ts), through its
+// jump hosts if it has any (one connection per jump host, shared by the hosts behind it). Its key as OpenSSH users
+// have it: the file the inventory (or ~/.ssh/config) names, else an ssh-agent (SSH_AUTH_SOCK), else the first of
+// ~/.ssh/id_ed25519, id_ecdsa, id_rsa; a key file that is missing, unreadable or protected by a passphrase is one
+// line naming the variable and the file.
 import { accessSync, constants, existsSync, readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
-import type { Connection } from './inventory/inventory.ts';
+import type { Connection, JumpHop } from './inventory/inventory.ts';
 import { knownHostsFiles } from './transport/known-hosts.ts';
 import { SshConnection } from './transport/ssh.ts';
 
 const DEFAULT_KEYS = ['id_ed25519', 'id_ecdsa', 'id_rsa'];
 
 /** The key file and agent a host is reached with; throws one line naming the variable and file at fault. */
-export function keyFor(c: Connection, env: NodeJS.ProcessEnv = process.env, home = homedir()): { privateKeyPath?: string; agent?: string } {
+export function keyFor(c: Pick<Connection, 'privateKeyPath' | 'privateKeyVar'>, env: NodeJS.ProcessEnv = process.env, home = homedir()): { privateKeyPath?: string; agent?: string } {
   const agent = env.SSH_AUTH_SOCK && existsSync(env.SSH_AUTH_SOCK) ? env.SSH_AUTH_SOCK : undefined;
   if (c.privateKeyPath) {
     const named = `${c.privateKeyVar ?? 'ansible_ssh_private_key_file'} ${c.privateKeyPath}`;
@@ -48,15 +49,98 @@ function encryptionHint(file: string): string {
   return raw.subarray(19, 19 + len).toString('latin1') === 'none' ? '' : 'ENCRYPTED';
 }
 
-/** The ssh2 connection apply makes to a host: its key (or agent), the inventory's and the user's known_hosts. */
-export function connectHost(host: string, c: Connection, o: { acceptNew?: boolean; onNewKey?: (message: string) => void } = {}): Promise<SshConnection> {
+type ConnectOptions = { acceptNew?: boolean; onNewKey?: (message: string) => void };
+
+/**
+ * The ssh2 connection apply makes to a host: its key (or agent), the inventory's and the user's known_hosts; through
+ * its jump hosts when it has some (each checked against the same known_hosts files, shared by every host behind it).
+ */
+export async function connectHost(host: string, c: Connection, o: ConnectOptions = {}): Promise<SshConnection> {
+  const key = keyFor(c);
+  const knownHostsPath = knownFiles(c.knownHostsPath, c.userKnownHosts);
+  const acceptNew = o.acceptNew || c.sshArgs?.acceptNew;
+  const jumps = c.jumps ?? [];
+  let via: SshConnection | undefined;
+  const held: Array<() => void> = [];
+  try {
+    for (let i = 0; i < jumps.length; i++) {
+      const chain = jumps.slice(0, i + 1).map((j) => `${j.user}@${j.host}:${j.port}`).join(',');
+      const got = await jumpPool.take(chain, () => connectJump(jumps[i], via, knownFiles(c.knownHostsPath, jumps[i].userKnownHosts), o));
+      held.push(got.release);
+      via = got.conn;
+    }
+    const conn = await SshConnection.connect({ name: host, host: c.host, port: c.port, user: c.user, ...key, knownHostsPath,
+      connectTimeoutMs: 15_000, acceptNew, onNewKey: o.onNewKey, via,
+      ...(c.sshArgs?.keepaliveMs !== undefined ? { keepaliveMs: c.sshArgs.keepaliveMs } : {}),
+      ...(c.sshArgs?.keepaliveCount !== undefined ? { keepaliveCount: c.sshArgs.keepaliveCount } : {}) });
+    conn.onClosed(() => held.reverse().forEach((release) => release()));
+    return conn;
+  } catch (err) {
+    held.reverse().forEach((release) => release());
+    throw err;
+  }
+}
+
+/**
+ * The known_hosts files a host is checked against: the inventory's, then the user's (UserKnownHostsFile, else
+ * ~/.ssh/known_hosts). A first key accepted (--accept-new) is recorded in the first.
+ */
+function knownFiles(inventoryFile: string | undefined, userFiles: string[] | undefined): string[] {
+  if (!userFiles) return knownHostsFiles(inventoryFile, join(homedir(), '.ssh', 'known_hosts'));
+  return [...new Set([...(inventoryFile ? [inventoryFile] : []), ...userFiles])];
+}
+
+/** A jump host's connection: its own key (its IdentityFile, else the agent, else ~/.ssh's), never the inventory's. */
+async function connectJump(j: JumpHop, via: SshConnection | undefined, knownHostsPath: string[], o: ConnectOptions): Promise<SshConnection> {
+  const named = `jump host ${j.user}@${j.host}${j.port === 22 ? '' : `:${j.port}`} (${j.from})`;
   let key: ReturnType<typeof keyFor>;
   try {
-    key = keyFor(c);
+    key = keyFor(j);
   } catch (err) {
-    return Promise.reject(err);
+    const why = (err as Error).message;
+    // As `ssh -J`: the inventory's key is the host's, not the jump host's.
+    throw new Error(`${named}: ${/^no key:/.test(why) ? `no key for it: give it an IdentityFile in ~/.ssh/config (Host ${j.name}), run an ssh-agent holding its key (SSH_AUTH_SOCK), or keep one in ~/.ssh (id_ed25519, id_ecdsa, id_rsa)` : why}`);
   }
-  return SshConnection.connect({ name: host, host: c.host, port: c.port, user: c.user, ...key,
-    knownHostsPath: knownHostsFiles(c.knownHostsPath, join(homedir(), '.ssh', 'known_hosts')), connectTimeoutMs: 15_000,
-    acceptNew: o.acceptNew, onNewKey: o.onNewKey });
+  return SshConnection.connect({ name: named, host: j.host, port: j.port, user: j.user, ...key, knownHostsPath, connectTimeoutMs: 15_000,
+    acceptNew: o.acceptNew || j.acceptNew, onNewKey: o.onNewKey, via });
 }
+
+/**
+ * Jump host connections shared by every host reached through them (one bastion connection for a run's 30 hosts,
+ * not 30 logins at once, which sshd's MaxStartups would start refusing), closed when the last host using one closes.
+ */
+class JumpPool {
+  private open = new Map<string, { conn: Promise<SshConnection>; users: number }>();
+
+  async take(chain: string, connect: () => Promise<SshConnection>): Promise<{ conn: SshConnection; release: () => void }> {
+    let entry = this.open.get(chain);
+    if (!entry) {
+      entry = { conn: connect(), users: 0 };
+      this.open.set(chain, entry);
+    }
+    const mine = entry;
+    mine.users++; // before any await: a release meanwhile cannot close it under this host
+    let released = false;
+    const release = () => {
+      if (released) return;
+      released = true;
+      if (--mine.users > 0) return;
+      if (this.open.get(chain) === mine) this.open.delete(chain);
+      mine.conn.then((c) => c.close(), () => {});
+    };
+    let conn: SshConnection;
+    try {
+      conn = await mine.conn;
+    } catch (err) {
+      release();
+      throw err;
+    }
+    if (conn.lost === undefined) return { conn, release };
+    // Lost since it was opened: a fresh one for this host (and the ones after it).
+    if (this.open.get(chain) === mine) this.open.delete(chain);
+    release();
+    return this.take(chain, connect);
+  }
+}
+
+const jumpPool = new JumpPool();

@@ -64,7 +64,7 @@ export function hostConnection(inv: Inventory, host: string, check = false, extr
 
 /** Where the host variable an error names (`host H: KEY ...`) was set: its file and line, else the inventory's start. */
 function sourceOf(inv: Inventory, host: string, err: Error): Where {
-  const key = new RegExp(`^host ${host.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}: (\\w+) `).exec(err.message)?.[1];
+  const key = new RegExp(`^host ${host.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}: (\\w+)[: ]`).exec(err.message)?.[1];
   const source = key ? hostVars(inv, host)[key]?.source : undefined;
   const m = source ? /^(.+?):(\d+)\b/.exec(source) : null;
   return m ? { file: m[1], line: Number(m[2]), col: 1 } : { file: inv.sources[0] ?? 'inventory', line: 1, col: 1 };

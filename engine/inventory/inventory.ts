@@ -9,6 +9,7 @@ import { parseIni } from './ini.ts';
 import { expandHome, readTextFile } from '../local-files.ts';
 import { parseYamlInventory } from './yaml.ts';
 import { markVaultVars } from '../redact.ts';
+import { type SshArgs, parseSshArgs } from '../ssh-args.ts';
 import { unvault } from '../vault/password.ts';
 import { loadWithPositions } from '../yaml/positions.ts';
 
@@ -212,8 +213,20 @@ export type Connection = { host: string; port: number; user: string; privateKeyP
   /** ansible_become_user is set for the host (not only the default root). */
   becomeUserFixed: boolean;
   /** ansible_become_password (ansible_become_pass, ansible_sudo_pass): sudo's password, given only when it asks. */
-  becomePassword?: string };
+  becomePassword?: string;
+  /** What ansible_ssh_common_args and ansible_ssh_extra_args say (jump hosts, host key checking, keepalives). */
+  sshArgs?: SshArgs;
+  /** The jump hosts the host is reached through, in order (ssh-config.ts resolves them). */
+  jumps?: JumpHop[];
+  /** UserKnownHostsFile (ssh arguments, else the ssh config): read instead of ~/.ssh/known_hosts. */
+  userKnownHosts?: string[] };
 
+/**
+ * A jump host as it is reached: its own address, port, user, key and known_hosts (never the inventory's key);
+ * `from`: where it was named; `acceptNew`: a ProxyCommand's StrictHostKeyChecking=no.
+ */
+export type JumpHop = { name: string; from: string; host: string; port: number; user: string; privateKeyPath?: string; privateKeyVar?: string;
+  userKnownHosts?: string[]; acceptNew?: boolean };
 
 /**
  * SSH settings from a host's variables: Ansible's names (ansible_host, ansible_port, ansible_user,
@@ -261,6 +274,15 @@ export function connection(vars: Record<string, unknown>, name = String(vars.inv
     conn.privateKeyVar = pick('ansible_ssh_private_key_file', 'ansible_private_key_file', 'private_key')![0];
   }
   if (known) conn.knownHostsPath = known;
+  for (const k of ['ansible_ssh_common_args', 'ansible_ssh_extra_args']) {
+    const v = text([k]);
+    if (!v) continue;
+    try {
+      conn.sshArgs = parseSshArgs(v, `host ${name}: ${k}`, conn.sshArgs);
+    } catch (err) {
+      throw new UserError((err as Error).message, EXIT.invalid);
+    }
+  }
   const pw = pick('ansible_become_password', 'ansible_become_pass', 'ansible_sudo_pass');
   if (pw) {
     // Never quoted in an error: only its variable's name.

@@ -1,5 +1,7 @@
-// One ssh2 connection per host, kept open; commands run as exec channels on it.
+// One ssh2 connection per host, kept open; commands run as exec channels on it. A host behind a jump host
+// (ProxyJump) is reached through a channel the jump host's own connection forwards (direct-tcpip, as `ssh -J`).
 import { Socket } from 'node:net';
+import type { Duplex } from 'node:stream';
 import { readFileSync } from 'node:fs';
 import { Client, type ClientChannel } from 'ssh2';
 import { hostKeyAlgorithms, knownHostsName, verifyHostKey } from './known-hosts.ts';
@@ -21,8 +23,11 @@ export type SshTarget = {
   /** Told when a key was accepted and recorded. */
   onNewKey?: (message: string) => void;
   connectTimeoutMs?: number;
-  /** Keepalive interval; 3 unanswered ones end the connection. */
+  /** Keepalive interval (0: none); `keepaliveCount` unanswered ones (default 3) end the connection. */
   keepaliveMs?: number;
+  keepaliveCount?: number;
+  /** The jump host this one is reached through: a channel it forwards to host:port carries the connection. */
+  via?: SshConnection;
 };
 
 export type ExecResult = { code: number; signal?: string; stdout: string; stderr: string };
@@ -49,7 +54,7 @@ export class SshConnection {
    * `hostKeyAlgorithm`: the host key algorithm the handshake agreed on (`ssh-ed25519`, `rsa-sha2-512`, ...),
    * the one the host's signature was checked with.
    */
-  private constructor(readonly target: SshTarget, private client: Client, private sock: Socket, readonly hostKeyAlgorithm: string) {}
+  private constructor(readonly target: SshTarget, private client: Client, private sock: Duplex, readonly hostKeyAlgorithm: string) {}
 
   static connect(target: SshTarget): Promise<SshConnection> {
     const port = target.port ?? 22;
@@ -59,55 +64,80 @@ export class SshConnection {
     const serverHostKey = hostKeyAlgorithms(files, name);
     let refusal = '';
     const client = new Client();
-    const sock = new Socket();
-    sock.setNoDelay(true);
+    const viaName = target.via ? ` through ${target.via.target.name}` : '';
     return new Promise((resolve, reject) => {
-      // ssh2 may emit more than one error for one failed connect (ECONNREFUSED, then "Connection lost
-      // before handshake"): the first is the answer, and a later one must still find a listener.
-      let failed = false;
-      const fail = (err: Error) => {
-        if (failed) return;
-        failed = true;
-        client.end();
-        if (!refusal && /no matching host key format/.test(err.message)) {
-          refusal = `${name} offers no host key of the types known_hosts lists for it (${serverHostKey.join(', ')}; ` +
-            `${files.join(', ')}): refusing to connect (if the host was re-created with other key types, list its new key)`;
-        }
-        reject(new SshError(target.name, refusal || `cannot connect to ${target.user}@${name}: ${err.message}`));
-      };
-      let hostKeyAlgorithm = '';
-      client.once('handshake', (negotiated: { serverHostKey: string }) => { hostKeyAlgorithm = negotiated.serverHostKey; });
-      client.once('ready', () => {
-        client.removeListener('error', fail);
-        const conn = new SshConnection(target, client, sock, hostKeyAlgorithm);
-        // Later errors (a reset, no answer to keepalives) end the connection: its execs fail, and `lost` says why.
-        client.on('error', (err: Error) => { conn.lost ??= err.message; });
-        client.on('close', () => { if (!conn.closing) conn.lost ??= 'the connection closed'; });
-        resolve(conn);
-      });
-      client.on('error', fail);
-      sock.once('error', () => {}); // reported through the client
-      client.connect({
-        sock,
-        host: target.host,
-        port,
-        username: target.user,
-        ...(target.privateKeyPath ? { privateKey: readFileSync(target.privateKeyPath) } : {}),
-        ...(target.agent ? { agent: target.agent } : {}),
-        readyTimeout: target.connectTimeoutMs ?? 20_000,
-        // A host that stops answering (network cut, host frozen) is given up after about 3 x 5 s, not waited on forever.
-        keepaliveInterval: target.keepaliveMs ?? 5000,
-        keepaliveCountMax: 3,
-        algorithms: { serverHostKey: serverHostKey as never },
-        hostVerifier: (key: Buffer) => {
-          const verdict = verifyHostKey(files, name, key, target.acceptNew);
-          if (!verdict.ok) refusal = verdict.why;
-          else if (verdict.recorded) target.onNewKey?.(verdict.recorded);
-          return verdict.ok;
-        },
-      });
-      sock.connect(port, target.host);
+      if (target.via) {
+        target.via.forward(target.host, port).then((stream) => start(stream), (err: Error) => reject(new SshError(target.name,
+          `cannot connect to ${target.user}@${name}${viaName}: ${err.message.replace(`${target.via!.target.name}: `, '')}`)));
+      } else {
+        const sock = new Socket();
+        sock.setNoDelay(true);
+        sock.once('error', () => {}); // reported through the client
+        start(sock);
+        sock.connect(port, target.host);
+      }
+      function start(sock: Duplex): void {
+        // ssh2 may emit more than one error for one failed connect (ECONNREFUSED, then "Connection lost
+        // before handshake"): the first is the answer, and a later one must still find a listener.
+        let failed = false;
+        const fail = (err: Error) => {
+          if (failed) return;
+          failed = true;
+          client.end();
+          if (!refusal && /no matching host key format/.test(err.message)) {
+            refusal = `${name} offers no host key of the types known_hosts lists for it (${serverHostKey.join(', ')}; ` +
+              `${files.join(', ')}): refusing to connect (if the host was re-created with other key types, list its new key)`;
+          }
+          reject(new SshError(target.name, refusal || `cannot connect to ${target.user}@${name}${viaName}: ${err.message}`));
+        };
+        let hostKeyAlgorithm = '';
+        client.once('handshake', (negotiated: { serverHostKey: string }) => { hostKeyAlgorithm = negotiated.serverHostKey; });
+        client.once('ready', () => {
+          client.removeListener('error', fail);
+          const conn = new SshConnection(target, client, sock, hostKeyAlgorithm);
+          // Later errors (a reset, no answer to keepalives) end the connection: its execs fail, and `lost` says why.
+          client.on('error', (err: Error) => { conn.lost ??= err.message; });
+          client.on('close', () => { if (!conn.closing) conn.lost ??= 'the connection closed'; });
+          resolve(conn);
+        });
+        client.on('error', fail);
+        client.connect({
+          sock,
+          host: target.host,
+          port,
+          username: target.user,
+          ...(target.privateKeyPath ? { privateKey: readFileSync(target.privateKeyPath) } : {}),
+          ...(target.agent ? { agent: target.agent } : {}),
+          readyTimeout: target.connectTimeoutMs ?? 20_000,
+          // A host that stops answering (network cut, host frozen) is given up after about 3 x 5 s, not waited on forever.
+          keepaliveInterval: target.keepaliveMs ?? 5000,
+          keepaliveCountMax: target.keepaliveCount ?? 3,
+          algorithms: { serverHostKey: serverHostKey as never },
+          hostVerifier: (key: Buffer) => {
+            const verdict = verifyHostKey(files, name, key, target.acceptNew);
+            if (!verdict.ok) refusal = verdict.why;
+            else if (verdict.recorded) target.onNewKey?.(verdict.recorded);
+            return verdict.ok;
+          },
+        });
+      }
     });
+  }
+
+  /** A channel this host forwards to host:port (what `ssh -W`/ProxyJump uses): another connection's transport. */
+  forward(host: string, port: number): Promise<Duplex> {
+    return new Promise((resolve, reject) => {
+      if (this.lost) return reject(new SshError(this.target.name, `the connection is lost (${this.lost})`));
+      this.client.forwardOut('127.0.0.1', 0, host, port, (err, channel) => {
+        if (err) return reject(new SshError(this.target.name, `cannot open a channel to ${host}:${port}: ${err.message}`));
+        resolve(channel);
+      });
+    });
+  }
+
+  /** Calls `then` once the connection has closed (by close(), or lost). */
+  onClosed(then: () => void): void {
+    this.client.once('close', then);
   }
 
   /** Runs one shell command line on the host; resolves with its exit status and output. */
@@ -191,7 +221,7 @@ export class SshConnection {
 /** What an exec reads on stdin: several buffers are written one after another, never copied into one. */
 export type Stdin = string | Buffer | Buffer[];
 
-function collect(host: string, command: string, channel: ClientChannel, sock: Socket, stdin?: Stdin): Promise<ExecResult> {
+function collect(host: string, command: string, channel: ClientChannel, sock: Duplex, stdin?: Stdin): Promise<ExecResult> {
   return new Promise((resolve, reject) => {
     const out: Buffer[] = [];
     const err: Buffer[] = [];
@@ -234,7 +264,7 @@ const SOCKET_QUEUE_MAX = 256 * 1024;
  * 256 KB each still held 15 MB of encrypted buffers at once, and the process kept their memory (RSS +40 MB).
  */
 const ALL_SOCKETS_QUEUE_MAX = 1024 * 1024;
-const uploading = new Set<Socket>();
+const uploading = new Set<Duplex>();
 /**
  * ssh2 makes new buffers for every packet it encrypts, and V8 collects them only after tens of MB of such external
  * memory: 30 hosts receiving 4 MB each left RSS 45 MB higher. With --expose-gc (bin/provision.js sets it), a
@@ -255,7 +285,7 @@ const queuedEverywhere = () => {
 };
 
 /** Writes stdin in chunks, as fast as the channel and the socket take them; stops if the channel closes. */
-async function feed(channel: ClientChannel, sock: Socket, stdin: Stdin | undefined): Promise<void> {
+async function feed(channel: ClientChannel, sock: Duplex, stdin: Stdin | undefined): Promise<void> {
   const parts = stdin === undefined ? [] : Array.isArray(stdin) ? stdin : [typeof stdin === 'string' ? Buffer.from(stdin) : stdin];
   let closed = false;
   channel.once('close', () => { closed = true; });

@@ -20,17 +20,17 @@ export const asOracle = (tasks: Array<{ task: string; status: string; ignored?: 
  * in the order they ran, read from test/helpers/ansible-callback/oracle.py. A rescued failure is `failed`, as in
  * provision's report.
  */
-export async function ansiblePlaybook(playbook: string, inventoryDir: string, host: string, args: string[] = []):
+export async function ansiblePlaybook(playbook: string, inventoryDir: string, host: string, args: string[] = [], env: NodeJS.ProcessEnv = {}):
   Promise<{ code: number; tasks: OracleTask[]; raw: string }> {
-  const r = await ansibleOnHosts(playbook, inventoryDir, [host], args);
+  const r = await ansibleOnHosts(playbook, inventoryDir, [host], args, env);
   return { code: r.code, tasks: r.byHost[host] ?? [], raw: r.raw };
 }
 
-/** `ansible-playbook` on several hosts of a lab inventory directory at once: each host's task statuses, in order. */
-export function ansibleOnHosts(playbook: string, inventoryDir: string, hosts: string[], args: string[] = []):
+/** `ansible-playbook` on several hosts of a lab inventory directory at once (`extraEnv` over ours): each host's task statuses, in order. */
+export function ansibleOnHosts(playbook: string, inventoryDir: string, hosts: string[], args: string[] = [], extraEnv: NodeJS.ProcessEnv = {}):
   Promise<{ code: number; byHost: Record<string, OracleTask[]>; raw: string }> {
   const env = {
-    ...process.env, ANSIBLE_STDOUT_CALLBACK: 'oracle', ANSIBLE_CALLBACK_PLUGINS: join(root, 'test/helpers/ansible-callback'),
+    ...process.env, ...extraEnv, ANSIBLE_STDOUT_CALLBACK: 'oracle', ANSIBLE_CALLBACK_PLUGINS: join(root, 'test/helpers/ansible-callback'),
     ANSIBLE_HOST_KEY_CHECKING: 'False', ANSIBLE_RETRY_FILES_ENABLED: 'False', ANSIBLE_NOCOLOR: '1',
     ANSIBLE_PYTHON_INTERPRETER: 'auto_silent', ANSIBLE_LOCALHOST_WARNING: 'False',
     // Modules through the ssh session's stdin: an unprivileged become_user needs no readable temporary files.
