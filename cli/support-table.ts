@@ -5,6 +5,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { FACT_NAMES } from '../engine/host-facts.ts';
+import { CONNECTION_VARS } from '../engine/inventory/connection.ts';
 import { WITH_LOOKUPS } from '../engine/loops.ts';
 import { BLOCK_KEYS } from '../engine/playbook/block.ts';
 import { MAGIC_VARS } from '../engine/playbook/check.ts';
@@ -40,6 +41,8 @@ export function supportTable(): string {
     ['magic variables', list([...MAGIC_VARS, 'role_path', 'role_name', 'ansible_loop', 'ansible_loop_var', 'ansible_failed_task', 'ansible_failed_result']),
       list(['ansible_version', 'inventory_dir', 'ansible_run_tags'])],
     ['facts (ansible_NAME, ansible_facts.NAME)', list(FACT_NAMES), 'every other setup fact'],
+    ['connection variables', `${list(CONNECTION_VARS.honoured)}; taken, changing nothing here: ${list(CONNECTION_VARS.noEffect)} `
+      + '(`ansible_connection` ssh, `ansible_become_method` sudo, `ansible_shell_type` sh only)', list(CONNECTION_VARS.notYet)],
   ];
   return [
     START,

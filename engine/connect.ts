@@ -7,7 +7,7 @@
 import { accessSync, constants, existsSync, readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
-import type { Connection, JumpHop } from './inventory/inventory.ts';
+import type { Connection, JumpHop } from './inventory/connection.ts';
 import { knownHostsFiles } from './transport/known-hosts.ts';
 import { SshConnection } from './transport/ssh.ts';
 
@@ -56,7 +56,7 @@ type ConnectOptions = { acceptNew?: boolean; onNewKey?: (message: string) => voi
  * its jump hosts when it has some (each checked against the same known_hosts files, shared by every host behind it).
  */
 export async function connectHost(host: string, c: Connection, o: ConnectOptions = {}): Promise<SshConnection> {
-  const key = keyFor(c);
+  const key = keyOrPassword(c);
   const knownHostsPath = knownFiles(c.knownHostsPath, c.userKnownHosts);
   const acceptNew = o.acceptNew || c.sshArgs?.acceptNew;
   const jumps = c.jumps ?? [];
@@ -70,7 +70,7 @@ export async function connectHost(host: string, c: Connection, o: ConnectOptions
       via = got.conn;
     }
     const conn = await SshConnection.connect({ name: host, host: c.host, port: c.port, user: c.user, ...key, knownHostsPath,
-      connectTimeoutMs: 15_000, acceptNew, onNewKey: o.onNewKey, via,
+      connectTimeoutMs: c.connectTimeoutMs ?? 15_000, acceptNew, onNewKey: o.onNewKey, via,
       ...(c.sshArgs?.keepaliveMs !== undefined ? { keepaliveMs: c.sshArgs.keepaliveMs } : {}),
       ...(c.sshArgs?.keepaliveCount !== undefined ? { keepaliveCount: c.sshArgs.keepaliveCount } : {}) });
     conn.onClosed(() => held.reverse().forEach((release) => release()));
@@ -78,6 +78,17 @@ export async function connectHost(host: string, c: Connection, o: ConnectOptions
   } catch (err) {
     held.reverse().forEach((release) => release());
     throw err;
+  }
+}
+
+/** The host's key (or agent) and its ansible_password: with a password, having no key is no error. */
+function keyOrPassword(c: Connection): ReturnType<typeof keyFor> & { password?: string } {
+  if (c.password === undefined) return keyFor(c);
+  try {
+    return { ...keyFor(c), password: c.password };
+  } catch (err) {
+    if (c.privateKeyPath) throw err; // a named key file that cannot be used is still an error
+    return { password: c.password };
   }
 }
 

@@ -1,7 +1,8 @@
 // Everything `validate` and `apply` check before any connection: the inventory, the playbook against the
 // module registry, -e, --limit, undefined variables and local files; and a host's variables for a play.
 import { EXIT, UserError, type Where, formatProblem } from './errors.ts';
-import { type Connection, type Inventory, connection, hostVars, loadInventory, selectHosts, withDefaults } from './inventory/inventory.ts';
+import { type Connection, connection } from './inventory/connection.ts';
+import { type Inventory, hostVars, loadInventory, selectHosts, withDefaults } from './inventory/inventory.ts';
 import type { Registry } from './module.ts';
 import { checkPlays } from './playbook/check.ts';
 import { type PlayDef, parsePlaybook } from './playbook/parse.ts';

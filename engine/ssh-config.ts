@@ -11,7 +11,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import SSHConfig from 'ssh-config';
-import type { Connection, JumpHop } from './inventory/inventory.ts';
+import type { Connection, JumpHop } from './inventory/connection.ts';
 import { expandHome } from './local-files.ts';
 import { type JumpSpec, jumpList, parseSshArgs } from './ssh-args.ts';
 

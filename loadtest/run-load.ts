@@ -9,7 +9,7 @@ import { accessSync, constants } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { writeAtomic } from '../engine/atomic-file.ts';
 import { EXIT, UserError } from '../engine/errors.ts';
-import type { Connection } from '../engine/inventory/inventory.ts';
+import type { Connection } from '../engine/inventory/connection.ts';
 import { INTERRUPTED_EXIT } from '../engine/interrupt.ts';
 import { apply } from '../engine/apply.ts';
 import { connectHost } from '../engine/connect.ts';

@@ -1,15 +1,15 @@
 // The inventory: hosts and groups from YAML or INI files (or a directory of them), group_vars/ and
-// host_vars/ beside them, each variable with its file:line; host variables by precedence; SSH settings.
+// host_vars/ beside them, each variable with its file:line; host variables by precedence (how a host is reached:
+// connection.ts).
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { dirname, extname, join, relative, resolve } from 'node:path';
 import { EXIT, UserError, type Where } from '../errors.ts';
 import type { Decl, GroupEntry, Inventory } from './types.ts';
 import type { VarLayer } from '../vars/vars.ts';
 import { parseIni } from './ini.ts';
-import { expandHome, readTextFile } from '../local-files.ts';
+import { readTextFile } from '../local-files.ts';
 import { parseYamlInventory } from './yaml.ts';
 import { markVaultVars } from '../redact.ts';
-import { type SshArgs, parseSshArgs } from '../ssh-args.ts';
 import { unvault } from '../vault/password.ts';
 import { loadWithPositions } from '../yaml/positions.ts';
 
@@ -201,94 +201,3 @@ export function hostVars(inv: Inventory, host: string): VarLayer {
 
 /** Plain values of a layer. */
 export const varValues = (layer: VarLayer): Record<string, unknown> => Object.fromEntries(Object.entries(layer).map(([k, s]) => [k, s.value]));
-
-/** A user name sudo -u may be given: what useradd accepts, without the forms a shell or sudo could misread. */
-const USER_NAME = /^[A-Za-z_][A-Za-z0-9_.-]{0,31}\$?$/;
-
-export type Connection = { host: string; port: number; user: string; privateKeyPath?: string;
-  /** The variable that named the key (for errors): ansible_ssh_private_key_file, ansible_private_key_file, private_key. */
-  privateKeyVar?: string; knownHostsPath?: string; become: boolean; becomeUser: string;
-  /** What the inventory set itself (the rest may come from ~/.ssh/config, as for OpenSSH under Ansible). */
-  set?: { user: boolean; port: boolean };
-  /** ansible_become_user is set for the host (not only the default root). */
-  becomeUserFixed: boolean;
-  /** ansible_become_password (ansible_become_pass, ansible_sudo_pass): sudo's password, given only when it asks. */
-  becomePassword?: string;
-  /** What ansible_ssh_common_args and ansible_ssh_extra_args say (jump hosts, host key checking, keepalives). */
-  sshArgs?: SshArgs;
-  /** The jump hosts the host is reached through, in order (ssh-config.ts resolves them). */
-  jumps?: JumpHop[];
-  /** UserKnownHostsFile (ssh arguments, else the ssh config): read instead of ~/.ssh/known_hosts. */
-  userKnownHosts?: string[] };
-
-/**
- * A jump host as it is reached: its own address, port, user, key and known_hosts (never the inventory's key);
- * `from`: where it was named; `acceptNew`: a ProxyCommand's StrictHostKeyChecking=no.
- */
-export type JumpHop = { name: string; from: string; host: string; port: number; user: string; privateKeyPath?: string; privateKeyVar?: string;
-  userKnownHosts?: string[]; acceptNew?: boolean };
-
-/**
- * SSH settings from a host's variables: Ansible's names (ansible_host, ansible_port, ansible_user,
- * ansible_ssh_private_key_file, ansible_become, ansible_become_user) win over the short ones (host, port,
- * user, private_key, known_hosts, become, become_user). `name` (default: inventory_hostname) is the host.
- */
-export function connection(vars: Record<string, unknown>, name = String(vars.inventory_hostname ?? '')): Connection {
-  const pick = (...keys: string[]): [string, unknown] | undefined => {
-    for (const k of keys) if (vars[k] !== undefined && vars[k] !== null && vars[k] !== '') return [k, vars[k]];
-    return undefined;
-  };
-  const text = (keys: string[], dflt?: string): string | undefined => {
-    const found = pick(...keys);
-    if (!found) return dflt;
-    if (typeof found[1] !== 'string' && typeof found[1] !== 'number') throw new UserError(`host ${name}: ${found[0]} must be a string, not ${JSON.stringify(found[1])}`, EXIT.invalid);
-    return String(found[1]);
-  };
-  const path = (p: string | undefined) => (p ? expandHome(p) : p);
-  const host = text(['ansible_host', 'ansible_ssh_host', 'host'], name)!;
-  if (!host) throw new UserError('a host has no name and no ansible_host', EXIT.invalid);
-  const [portKey, portRaw] = pick('ansible_port', 'ansible_ssh_port', 'port') ?? ['port', 22];
-  const port = typeof portRaw === 'number' ? portRaw : /^\s*\d+\s*$/.test(String(portRaw)) ? Number(portRaw) : NaN;
-  if (!Number.isInteger(port) || port < 1 || port > 65535) {
-    throw new UserError(`host ${name}: ${portKey} ${JSON.stringify(portRaw)} is not a port number (1-65535)`, EXIT.invalid);
-  }
-  const become = pick('ansible_become', 'become')?.[1] ?? false;
-  const becomeUser = text(['ansible_become_user', 'become_user'], 'root')!;
-  if (!USER_NAME.test(becomeUser)) {
-    const key = pick('ansible_become_user', 'become_user')![0];
-    throw new UserError(`host ${name}: ${key} ${JSON.stringify(becomeUser)} is not a user name (letters, digits, _ . -, not starting with - or a digit; 32 at most)`, EXIT.invalid);
-  }
-  const conn: Connection = {
-    host,
-    port,
-    user: text(['ansible_user', 'ansible_ssh_user', 'user'], 'root')!,
-    become: typeof become === 'string' ? /^(yes|true|on|1)$/i.test(become.trim()) : Boolean(become),
-    becomeUser,
-    becomeUserFixed: pick('ansible_become_user', 'become_user') !== undefined,
-    set: { user: pick('ansible_user', 'ansible_ssh_user', 'user') !== undefined, port: pick('ansible_port', 'ansible_ssh_port', 'port') !== undefined },
-  };
-  const key = path(text(['ansible_ssh_private_key_file', 'ansible_private_key_file', 'private_key']));
-  const known = path(text(['known_hosts']));
-  if (key) {
-    conn.privateKeyPath = key;
-    conn.privateKeyVar = pick('ansible_ssh_private_key_file', 'ansible_private_key_file', 'private_key')![0];
-  }
-  if (known) conn.knownHostsPath = known;
-  for (const k of ['ansible_ssh_common_args', 'ansible_ssh_extra_args']) {
-    const v = text([k]);
-    if (!v) continue;
-    try {
-      conn.sshArgs = parseSshArgs(v, `host ${name}: ${k}`, conn.sshArgs);
-    } catch (err) {
-      throw new UserError((err as Error).message, EXIT.invalid);
-    }
-  }
-  const pw = pick('ansible_become_password', 'ansible_become_pass', 'ansible_sudo_pass');
-  if (pw) {
-    // Never quoted in an error: only its variable's name.
-    if (typeof pw[1] !== 'string' && typeof pw[1] !== 'number') throw new UserError(`host ${name}: ${pw[0]} must be a string`, EXIT.invalid);
-    if (/[\n\r\0]/.test(String(pw[1]))) throw new UserError(`host ${name}: ${pw[0]} holds a line break or NUL, which sudo cannot read as a password`, EXIT.invalid);
-    conn.becomePassword = String(pw[1]);
-  }
-  return conn;
-}

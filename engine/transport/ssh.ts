@@ -16,6 +16,8 @@ export type SshTarget = {
   privateKeyPath?: string;
   /** An ssh-agent's socket (SSH_AUTH_SOCK). */
   agent?: string;
+  /** A password (ansible_password), tried after the key. */
+  password?: string;
   /** known_hosts files, all consulted; with acceptNew a first key is recorded in the first. */
   knownHostsPath: string | string[];
   /** Trust a host listed in no known_hosts file on first contact, and record its key (a changed key still fails). */
@@ -108,6 +110,7 @@ export class SshConnection {
           username: target.user,
           ...(target.privateKeyPath ? { privateKey: readFileSync(target.privateKeyPath) } : {}),
           ...(target.agent ? { agent: target.agent } : {}),
+          ...(target.password !== undefined ? { password: target.password } : {}),
           readyTimeout: target.connectTimeoutMs ?? 20_000,
           // A host that stops answering (network cut, host frozen) is given up after about 3 x 5 s, not waited on forever.
           keepaliveInterval: target.keepaliveMs ?? 5000,

@@ -11,6 +11,7 @@ import * as assert from 'uvu/assert';
 import type { SshConnection } from '../../engine/transport/ssh.ts';
 import { ansiblePlaybook, asOracle } from '../helpers/ansible.ts';
 import { applyJson } from '../helpers/apply.ts';
+import { provision } from '../helpers/cli.ts';
 import { type TestLab, sh, useLab } from '../helpers/lab.ts';
 
 const test = suite('become_user');
@@ -108,6 +109,34 @@ test('sudo without a password (NOPASSWD) and a password set: it is never given t
   for (const s of ssh) {
     assert.is(await sh(s, 'cat /root/become-password; ls /tmp/bp-pwned 2>&1 || true'), 'root nobody easy\nls: cannot access \'/tmp/bp-pwned\': No such file or directory\n');
   }
+});
+
+test('ansible_password: no key anywhere, the ssh login and sudo by password, as ansible-playbook (sshpass) does it', async () => {
+  const inv = mkdtempSync(join(tmpdir(), 'provision-bp-'));
+  const hosts = lab.hosts.map((h) => `    ${h.name}:\n      ansible_host: ${h.address}\n`).join('');
+  const value = encryptAnsible(SUDO_PW, VAULT_PW).trimEnd().split('\n').join('\n      ');
+  writeFileSync(join(inv, 'hosts.yml'), `all:\n  vars:\n    ansible_user: deploy\n    known_hosts: ${lab.knownHosts}\n`
+    + `    ansible_password: !vault |\n      ${value}\n    ansible_become_password: "{{ ansible_password }}"\n  hosts:\n${hosts}`);
+  const vaultFile = join(mkdtempSync(join(tmpdir(), 'provision-bp-pass-')), 'vault-pass');
+  writeFileSync(vaultFile, `${VAULT_PW}\n`, { mode: 0o600 });
+  const home = mkdtempSync(join(tmpdir(), 'provision-bp-home-')); // no ~/.ssh keys, no agent
+  await Promise.all(ssh.map((s) => sh(s, 'rm -f /root/become-password')));
+  const r = await provision(['apply', PW_PB, '-i', inv, '--limit', 'bu-1', '--vault-password-file', vaultFile, '--json'], { env: { HOME: home, SSH_AUTH_SOCK: '' } });
+  assert.is(r.code, 0, r.stdout + r.stderr);
+  const theirs = await ansiblePlaybook(PW_PB, inv, 'bu-2', ['--vault-password-file', vaultFile], { SSH_AUTH_SOCK: '' });
+  assert.is(theirs.code, 0, theirs.raw);
+  assert.equal(asOracle(JSON.parse(r.stdout).hosts['bu-1'].tasks), theirs.tasks);
+  const [a, b] = await Promise.all(ssh.map((s) => sh(s, 'cat /root/become-password')));
+  assert.is(a, 'root nobody deploy\n');
+  assert.is(b, a);
+  assert.not.ok((r.stdout + r.stderr).includes('Bp pw'), 'the password is never shown');
+  const wrong = join(inv, 'host_vars');
+  mkdirSync(wrong);
+  writeFileSync(join(wrong, 'bu-1.yml'), 'ansible_password: not-the-password\n');
+  const w = await provision(['apply', PW_PB, '-i', inv, '--limit', 'bu-1', '--vault-password-file', vaultFile], { env: { HOME: home, SSH_AUTH_SOCK: '' } });
+  assert.is(w.code, 1);
+  assert.match(w.stdout, 'unreachable bu-1: bu-1: cannot connect to deploy@');
+  assert.not.ok((w.stdout + w.stderr).includes('not-the-password'));
 });
 
 test.run();

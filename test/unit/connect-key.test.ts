@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { keyFor } from '../../engine/connect.ts';
-import type { Connection } from '../../engine/inventory/inventory.ts';
+import type { Connection } from '../../engine/inventory/connection.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'connect-key-'));
 const home = join(dir, 'home');

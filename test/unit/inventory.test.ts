@@ -7,7 +7,8 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { asUser, becomeFor, scriptAs } from '../../engine/become.ts';
 import { EXIT, UserError } from '../../engine/errors.ts';
-import { connection, hostVars, loadInventory, selectHosts, varValues, type Inventory } from '../../engine/inventory/inventory.ts';
+import { connection } from '../../engine/inventory/connection.ts';
+import { hostVars, loadInventory, selectHosts, varValues, type Inventory } from '../../engine/inventory/inventory.ts';
 import { iniValue, parseIni } from '../../engine/inventory/ini.ts';
 import { writeInventory } from '../../lab/inventory-file.ts';
 

@@ -4,7 +4,7 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { EXIT, UserError } from '../../engine/errors.ts';
-import { connection } from '../../engine/inventory/inventory.ts';
+import { connection } from '../../engine/inventory/connection.ts';
 import { jumpSpec, parseSshArgs } from '../../engine/ssh-args.ts';
 import { thrown } from '../helpers/thrown.ts';
 

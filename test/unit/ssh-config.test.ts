@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import type { Connection } from '../../engine/inventory/inventory.ts';
+import type { Connection } from '../../engine/inventory/connection.ts';
 import { withSshConfig } from '../../engine/ssh-config.ts';
 
 const home = mkdtempSync(join(tmpdir(), 'ssh-config-'));
