@@ -26,8 +26,10 @@ function describe(e: ErrorObject): ArgProblem {
     case 'enum':
       return { path: e.instancePath, message: `${name} must be one of ${(e.params as { allowedValues: unknown[] }).allowedValues.map((v) => JSON.stringify(v)).join(', ')}` };
     case 'not': {
-      // A `not` says what it refuses in its schema's description ("give msg or var, not both").
+      // A `not` says what it refuses in its schema's description ("give msg or var, not both"); under propertyNames, of the key it names.
       const says = (e.parentSchema as { description?: string } | undefined)?.description;
+      const key = (e as { propertyName?: string }).propertyName;
+      if (key !== undefined && says) return { path: `${e.instancePath}/${key}`, key, message: `"${key}" must be ${says}` };
       return { path: e.instancePath, message: says ?? `${name} ${e.message ?? 'is invalid'}` };
     }
     case 'minProperties':

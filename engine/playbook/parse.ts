@@ -1,5 +1,6 @@
 // Playbooks: YAML -> typed plays and tasks, with the file:line:col of every part kept for errors.
 // Structure and module arguments are checked here, before any connection; problems are collected, not thrown.
+import { PY_KEYWORDS, isVarName } from '../vars/python.ts';
 import { readTextFile } from '../local-files.ts';
 import { dirname, relative, resolve } from 'node:path';
 import type { Problem } from '../errors.ts';
@@ -74,6 +75,9 @@ function playbookFile(path: string, modules: ReadonlyMap<string, ModuleDef>, pro
     }
     if (typeof raw.hosts !== 'string' || !raw.hosts.trim()) problems.push({ where: at([i]), message: 'a play needs `hosts:` (a pattern such as all, a group or a host)' });
     if (raw.vars !== undefined && !isMap(raw.vars)) problems.push({ where: at([i, 'vars']), message: 'vars is a mapping' });
+    else if (isMap(raw.vars)) {
+      for (const k of Object.keys(raw.vars).filter((k) => !isVarName(k))) problems.push({ where: at([i, 'vars', k], true), message: `"${k}" is not a variable name${PY_KEYWORDS.includes(k) ? ' (a Python keyword)' : ''}` });
+    }
     const section = (key: string): unknown[] => {
       const v = raw[key];
       if (v === undefined || v === null) return [];

@@ -1,5 +1,6 @@
 // One task of a playbook: its module (by name or full name), its arguments (a mapping, free-form key=value words,
 // `args:`) checked against the module's schema, its keywords, and what the blocks around it give it.
+import { PY_KEYWORDS, isVarName } from '../vars/python.ts';
 import type { Where } from '../errors.ts';
 import type { TaskDef } from './types.ts';
 import { isTemplated } from '../vars/template.ts';
@@ -12,7 +13,6 @@ export const TASK_KEYS = new Set(['name', 'when', 'loop', ...WITH_LOOKUPS.map((w
   'become', 'become_user', 'become_method', 'ignore_errors', 'no_log', 'args', 'vars', 'changed_when', 'failed_when', 'until', 'retries', 'delay',
   'check_mode', 'environment', 'run_once', 'delegate_to']);
 
-const NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 const CONTROL_KEYS: Record<string, keyof LoopControl> = { loop_var: 'loopVar', index_var: 'indexVar', label: 'label', pause: 'pause', extended: 'extended' };
 
 /** loop_control: the loop variable's name, index_var, label, pause (seconds), extended (ansible_loop). */
@@ -29,7 +29,7 @@ function loopControlOf(r: Reader, raw: Record<string, unknown>, p: Path, hasLoop
   for (const [k, v] of Object.entries(c)) {
     const field = CONTROL_KEYS[k];
     if (!field) r.problem(at(k, true), `loop_control: "${k}" is not supported yet`);
-    else if ((field === 'loopVar' || field === 'indexVar') && !(typeof v === 'string' && NAME.test(v))) r.problem(at(k), `loop_control: ${k} needs a variable name`);
+    else if ((field === 'loopVar' || field === 'indexVar') && !isVarName(v)) r.problem(at(k), `loop_control: ${k} needs a variable name${PY_KEYWORDS.includes(String(v)) ? ` (${v} is a Python keyword)` : ''}`);
     else if (field === 'pause' && !(typeof v === 'number' && v >= 0)) r.problem(at(k), 'loop_control: pause is a number of seconds');
     else if (field === 'extended') out.extended = r.flag(c, 'extended', [...p, 'loop_control']) ?? false;
     else (out as Record<string, unknown>)[field] = v;
@@ -79,7 +79,7 @@ export function varsOf(r: Reader, raw: Record<string, unknown>, p: Path): Record
     return {};
   }
   for (const k of Object.keys(raw.vars)) {
-    if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(k)) r.problem(r.at([...p, 'vars', k], true), `"${k}" is not a variable name`);
+    if (!isVarName(k)) r.problem(r.at([...p, 'vars', k], true), `"${k}" is not a variable name${PY_KEYWORDS.includes(k) ? ' (a Python keyword)' : ''}`);
   }
   return raw.vars;
 }
@@ -235,8 +235,8 @@ export function canonicalArgs(written: Record<string, unknown>, aliases: Record<
  * and what the blocks (or the role, or the import) around it give it.
  */
 export function keywords(r: Reader, raw: Record<string, unknown>, p: Path, inh: Inherited, unnamed: string): Omit<TaskDef, 'module' | 'args' | 'argWhere'> {
-  if (raw.register !== undefined && !/^[A-Za-z_][A-Za-z0-9_]*$/.test(String(raw.register))) {
-    r.problem(r.at([...p, 'register']), `register needs a variable name, not "${raw.register}"`);
+  if (raw.register !== undefined && !isVarName(raw.register)) {
+    r.problem(r.at([...p, 'register']), `register needs a variable name, not "${raw.register}"${PY_KEYWORDS.includes(String(raw.register)) ? ' (a Python keyword: Ansible refuses it too)' : ''}`);
   }
   // Inside blocks: their conditions come first, their tags add up, their become/ignore_errors/no_log are the default.
   const ownWhen = raw.when === undefined ? [] : Array.isArray(raw.when) ? raw.when : [raw.when];

@@ -2,6 +2,14 @@
 // (True, None, ['a', 1], {'k': 'v'}), repr() of a string, and json.dumps with Python's default separators.
 // nunjucks writes JavaScript's (true, "", a,1, [object Object]); where they differ, Jinja2 wins.
 
+/** Python's reserved words, which Ansible refuses as variable names (its isidentifier: ASCII, not a keyword). */
+export const PY_KEYWORDS = ['False', 'None', 'True', 'and', 'as', 'assert', 'async', 'await', 'break', 'class', 'continue', 'def', 'del', 'elif',
+  'else', 'except', 'finally', 'for', 'from', 'global', 'if', 'import', 'in', 'is', 'lambda', 'nonlocal', 'not', 'or', 'pass', 'raise', 'return',
+  'try', 'while', 'with', 'yield'];
+
+/** A name Ansible takes for a variable (register, vars, set_fact, loop_var): an ASCII identifier, not a Python keyword. */
+export const isVarName = (s: unknown): s is string => typeof s === 'string' && /^[A-Za-z_][A-Za-z0-9_]*$/.test(s) && !PY_KEYWORDS.includes(s);
+
 /** Python's repr() of a string: single quotes unless it holds one and no double quote; escapes as Python's. */
 export function pyReprString(s: string): string {
   const q = s.includes("'") && !s.includes('"') ? '"' : "'";

@@ -1,5 +1,6 @@
 // set_fact: variables of the host from this task on, over play, role and task vars (under -e), as Ansible's.
 import { defineModule } from '../../engine/module.ts';
+import { PY_KEYWORDS } from '../../engine/vars/python.ts';
 import { ansibleBool } from '../../engine/yaml/schema.ts';
 
 const NAME = '^[A-Za-z_][A-Za-z0-9_]*$';
@@ -11,7 +12,7 @@ export default defineModule<Record<string, unknown>>({
   schema: {
     type: 'object',
     minProperties: 1,
-    propertyNames: { pattern: NAME, description: 'a variable name: letters, digits and "_", not starting with a digit' },
+    propertyNames: { pattern: NAME, not: { enum: PY_KEYWORDS }, description: 'a variable name: letters, digits and "_", not starting with a digit, not a Python keyword' },
     properties: { cacheable: { type: 'boolean', description: 'accepted; provision keeps no fact cache between runs' } },
     additionalProperties: true,
   },

@@ -64,7 +64,7 @@ test('written wrong: refused where written', () => {
   const f = relative(process.cwd(), new URL('../fixtures/playbooks/invalid/actions.yml', import.meta.url).pathname);
   assert.equal(parsePlaybook(f, modules).problems.map(formatProblem), [
     `${f}:4:14: debug: give msg or var, not both`,
-    `${f}:5:19: set_fact: "not a name" must be a variable name: letters, digits and "_", not starting with a digit`,
+    `${f}:5:19: set_fact: "not a name" must be a variable name: letters, digits and "_", not starting with a digit, not a Python keyword`,
     `${f}:6:17: set_fact: arguments must not be empty`,
     `${f}:7:15: assert: missing argument "that"`,
     `${f}:8:14: pause: the arguments must be seconds or minutes (one of them)`,

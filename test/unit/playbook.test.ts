@@ -93,6 +93,17 @@ test('structure: every problem of every play and task at once, each at its place
   assert.equal(plays[1].tasks[1].args, { path: '/tmp/x', mode: '{{ m }}', state: '{{ s }}' }, 'templated mode and state: no problem yet');
 });
 
+test('variable names that are Python keywords are refused, as Ansible refuses them (register, vars, loop_var, set_fact)', () => {
+  const f = fx('invalid/python-keywords.yml');
+  assert.equal(lines('invalid/python-keywords.yml'), [
+    `${f}:4:5: "lambda" is not a variable name (a Python keyword)`,
+    `${f}:8:17: register needs a variable name, not "from" (a Python keyword: Ansible refuses it too)`,
+    `${f}:12:9: "class" is not a variable name (a Python keyword)`,
+    `${f}:16:33: loop_control: loop_var needs a variable name (in is a Python keyword)`,
+    `${f}:19:9: set_fact: "None" must be a variable name: letters, digits and "_", not starting with a digit, not a Python keyword`,
+  ]);
+});
+
 test('many problems: module and argument problems, and a notify placed right after a dropped task', () => {
   const f = fx('invalid/many-problems.yml');
   assert.equal(lines('invalid/many-problems.yml'), [
