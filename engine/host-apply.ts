@@ -1,5 +1,6 @@
 // One host of `apply`: connect, take the host lock (beside the first exec), run its plays, and sum it up;
-// an unreachable host, a lost connection, a refused lock and Ctrl-C each end it with their own message.
+// an unreachable host (at its start or later: at the first task that needs it and does not ignore_unreachable), a
+// refused lock and Ctrl-C each end it with their own message.
 import { connectHost } from './connect.ts';
 import { type LockOptions, LOCKED, guardPrefix, lockRefusal, lockScript, newToken } from './host-lock.ts';
 import { HostRun } from './host-run.ts';
@@ -11,7 +12,7 @@ import { type Loaded, hostConnection, hostPlayVars } from './prepare.ts';
 import { redact, sensitiveValues } from './redact.ts';
 import { type HostSummary, summarize } from './report/report.ts';
 import type { TaskResult } from './results.ts';
-import type { Conn } from './transport/conn.ts';
+import { type Conn, downConn } from './transport/conn.ts';
 import type { SshConnection } from './transport/ssh.ts';
 
 /** What every host of a run shares. */
@@ -51,39 +52,52 @@ async function runHost(host: string, x: HostApplyContext, progress: (r: TaskResu
   const { hv, c } = hostConnection(x.loaded.inv, host, x.check, x.loaded.extra);
   // A host-level error (a command's output, an unreachable host's message) may quote a secret: masked too.
   const hide = (text: string) => redact(text, sensitiveValues(hv));
-  let conn: SshConnection;
+  let conn: SshConnection | undefined;
+  let runConn: Conn;
+  let lockError: string | undefined;
   const connecting = performance.now();
   try {
     conn = await connectHost(host, c, { acceptNew: x.acceptNew, onNewKey: x.notice });
   } catch (err) {
+    // Not reached: its plays still run as Ansible runs them (tasks that need nothing of the host, such as debug,
+    // are ok), and the first task that needs the host is unreachable (ignore_unreachable lets the host go on).
     const why = hide((err as Error).message);
-    x.say(`unreachable ${host}: ${why}`);
     x.delegates.offer(host, `unreachable: ${why}`);
-    return summarize([], true, why);
+    runConn = downConn(why);
   }
-  x.stop.track(conn);
   const connectMs = Math.round(performance.now() - connecting);
-  // The host lock, taken beside the first exec (no extra round trip); check mode changes nothing and takes none.
-  let lockError: string | undefined;
-  let runConn: Conn = conn;
-  if (!x.check) {
-    const lk: LockOptions = { waitSeconds: x.lockWait ?? 0, breakLock: Boolean(x.breakLock) };
-    const token = newToken();
-    const guard = guardPrefix(token, lk);
-    runConn = { exec: (command, opts) => conn.exec(guard + command, opts) };
-    conn.hold(lockScript(token, lk), LOCKED).catch((err: Error) => {
-      lockError = lockRefusal(err.message.replace(`${host}: `, ''), lk);
-      conn.close(); // ends the run's waiting exec at once
-    });
+  if (conn) {
+    const open = conn;
+    x.stop.track(open);
+    const lost = () => (open.lost === undefined ? undefined : `the connection was lost during the run (${open.lost})`);
+    runConn = { exec: (command, opts) => open.exec(command, opts), get lost() { return lost(); } };
+    // The host lock, taken beside the first exec (no extra round trip); check mode changes nothing and takes none.
+    if (!x.check) {
+      const lk: LockOptions = { waitSeconds: x.lockWait ?? 0, breakLock: Boolean(x.breakLock) };
+      const token = newToken();
+      const guard = guardPrefix(token, lk);
+      runConn = { exec: (command, opts) => open.exec(guard + command, opts), get lost() { return lost(); } };
+      open.hold(lockScript(token, lk), LOCKED).catch((err: Error) => {
+        lockError = lockRefusal(err.message.replace(`${host}: `, ''), lk);
+        open.close(); // ends the run's waiting exec at once
+      });
+    }
+    // Kept open until the run ends: another host may delegate a task to this one (through its lock) until then.
+    x.delegates.offer(host, { name: host, conn: runConn, settings: { become: x.become || c.become, connUser: c.user, connPort: c.port,
+      becomeUser: c.becomeUser, becomeUserFixed: c.becomeUserFixed, becomePassword: c.becomePassword } }, () => open.close());
   }
-  // Kept open until the run ends: another host may delegate a task to this one (through its lock) until then.
-  x.delegates.offer(host, { name: host, conn: runConn, settings: { become: x.become || c.become, connUser: c.user, connPort: c.port,
-    becomeUser: c.becomeUser, becomeUserFixed: c.becomeUserFixed, becomePassword: c.becomePassword } }, () => conn.close());
-  const run = new HostRun(host, runConn, x.registry, { check: x.check, tags: x.tags, skipTags: x.skipTags, delegates: x.delegates,
+  const run = new HostRun(host, runConn!, x.registry, { check: x.check, tags: x.tags, skipTags: x.skipTags, delegates: x.delegates,
     pinned: Object.keys(x.loaded.extra), become: x.become || c.become, connUser: c.user, connPort: c.port, becomeUser: c.becomeUser, becomeUserFixed: c.becomeUserFixed, becomePassword: c.becomePassword,
     stopped: () => (x.stop.fired ? 'interrupted (Ctrl-C): cut short here; nothing is left half-written, a rerun converges'
       : lockError ? `not run: ${lockError}` : undefined) }, (_h, r) => progress(r));
-  const counts = () => ({ execs: run.execs, factExecs: run.factExecs, connectMs });
+  const counts = () => ({ execs: run.execs, factExecs: run.factExecs, ...(conn ? { connectMs } : {}) });
+  /** The host unreachable at a task that did not ignore it: what ran before is reported, the host is unreachable. */
+  const unreachable = () => {
+    const why = hide(conn?.lost !== undefined
+      ? `the connection was lost during the run (${conn.lost}); what ran before is reported above, a rerun converges` : run.unreachable!);
+    x.say(`unreachable ${host}: ${why}`);
+    return summarize(run.results, true, why, counts());
+  };
   try {
     for (const play of x.loaded.plays) {
       if (!x.loaded.hostsOf(play).includes(host)) continue;
@@ -96,27 +110,26 @@ async function runHost(host: string, x: HostApplyContext, progress: (r: TaskResu
           return hostPlayVars(x.loaded, play, host, x.check, facts, batch?.hosts);
         }, batch);
       } finally {
-        x.sync.leave(play, host, run.failed);
+        // An unreachable host leaves its batch as a failed one does (Ansible counts it against max_fail_percentage).
+        x.sync.leave(play, host, run.failed || run.unreachable !== undefined);
       }
-      if (run.failed) break;
+      if (run.failed || run.unreachable !== undefined) break;
     }
     if (lockError) throw new Error(lockError);
-    if (conn.lost) throw new Error(conn.lost);
+    // Lost and a task failed of it (its exec ended before the loss was known): unreachable, as a host never reached.
+    if (run.unreachable !== undefined || (conn?.lost !== undefined && run.failed)) return unreachable();
     return summarize(run.results, false, undefined, counts());
   } catch (err) {
     if (x.stop.fired) return summarize(run.results, false, 'interrupted', counts());
-    if (conn.lost && !lockError) {
-      // The host went away mid-run (sshd killed, network cut): unreachable, like a host never reached.
-      const why = hide(`the connection was lost during the run (${conn.lost}); what ran before is reported above, a rerun converges`);
-      x.say(`unreachable ${host}: ${why}`);
-      return summarize(run.results, true, why, counts());
-    }
+    if (conn?.lost && !lockError) return unreachable();
     const why = hide(lockError ?? (err as Error).message);
     x.say(`failed      ${host}: ${why}`);
     return summarize(run.results, false, why, counts(), true);
   } finally {
-    x.stop.untrack(conn);
-    // A failed or interrupted run closes at once; otherwise the connection waits for the run's end (delegate_to).
-    if (x.stop.fired || lockError || conn.lost) conn.close();
+    if (conn) {
+      x.stop.untrack(conn);
+      // A failed or interrupted run closes at once; otherwise the connection waits for the run's end (delegate_to).
+      if (x.stop.fired || lockError || conn.lost) conn.close();
+    }
   }
 }

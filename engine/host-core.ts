@@ -13,7 +13,7 @@ import { type StepsOutcome } from './step-run.ts';
 import { type ItemResult, Tripwire } from './register.ts';
 import { HostVars } from './host-vars.ts';
 import { itemVars, loopItems, renderArgs, selected } from './task-control.ts';
-import type { Conn } from './transport/conn.ts';
+import { type Conn, UnreachableError } from './transport/conn.ts';
 import type { Delegates } from './delegates.ts';
 import type { Stdin } from './transport/ssh.ts';
 import { renderFile } from './vars/template.ts';
@@ -58,10 +58,22 @@ export abstract class HostCore {
     this.vars = new HostVars(o.pinned ?? [], o.check ? this.wire : undefined);
   }
 
+  /** One exec on the host; a host gone (never reached, or lost) is an UnreachableError, which makes the task unreachable. */
   protected exec = async (command: string, stdin?: Stdin) => {
+    if (this.conn.lost !== undefined) throw new UnreachableError(this.conn.lost);
     this.execs++;
-    return this.conn.exec(command, { stdin });
+    try {
+      return await this.conn.exec(command, { stdin });
+    } catch (err) {
+      // A channel cut by a dropped connection may fail just before the connection says it is gone.
+      if (this.conn.lost === undefined) await new Promise((r) => setTimeout(r, 50));
+      if (this.conn.lost !== undefined) throw new UnreachableError(this.conn.lost);
+      throw err;
+    }
   };
+
+  /** Why the host was found unreachable at a task not ignoring it: its run ends there, as Ansible drops the host. */
+  unreachable?: string;
 
   protected async ensureFacts(defs: FactDef[], become: Become, cache = this.cache): Promise<void> {
     const missing = cache.missing(defs);
@@ -100,6 +112,7 @@ export abstract class HostCore {
       ms: this.taskStart === undefined ? undefined : Math.round(performance.now() - this.taskStart),
       changes: changes.map((c) => redactChange(c, this.secrets)), error: error === undefined ? undefined : redact(error, this.secrets) };
     if (status === 'failed' && task.ignoreErrors === true && !stopped) r.ignored = true;
+    if (status === 'unreachable' && task.ignoreUnreachable) r.ignored = true;
     if (msg !== undefined) r.msg = redact(msg, this.secrets);
     this.results.push(r);
     this.onResult(this.name, r);
@@ -108,7 +121,12 @@ export abstract class HostCore {
 
   /** Gathers, in one exec, the facts of every task whose arguments render now. */
   protected async prefetch(play: PlayDef, tasks: TaskDef[], vars: Record<string, unknown>): Promise<void> {
-    await this.ensureFacts(this.prefetchDefs(play, tasks, vars), this.become(play, tasks[0] ?? play.tasks[0]));
+    try {
+      await this.ensureFacts(this.prefetchDefs(play, tasks, vars), this.become(play, tasks[0] ?? play.tasks[0]));
+    } catch (err) {
+      // Read ahead only: a host that cannot be reached is found so by the task that needs it.
+      if (!(err instanceof UnreachableError)) throw err;
+    }
   }
 
   /** The facts `tasks` will read that can be known now: not lazy, not made unknown by a simulated change. */
@@ -138,15 +156,20 @@ export abstract class HostCore {
 
 
   /** Records what `register` asks for (in check mode, a prediction where steps would have run), then finishes. */
-  protected registerAndFinish(task: TaskDef, status: TaskStatus, items: ItemResult[] = []): TaskStatus {
+  protected registerAndFinish(task: TaskDef, status: TaskStatus, items: ItemResult[] = [], unreachable?: string): TaskStatus {
     this.lastItems = items;
     this.vars.register(task, status, items);
-    return this.finish(task, status);
+    return this.finish(task, status, unreachable);
   }
 
-  protected finish(task: TaskDef, status: TaskStatus): TaskStatus {
+  protected finish(task: TaskDef, status: TaskStatus, unreachable?: string): TaskStatus {
     // ignore_errors only when it is true: a template not judged yet (its task failed before) ignores nothing.
     if (status === 'failed' && (task.ignoreErrors !== true || this.o.stopped?.())) this.failed = true;
+    // Unreachable, not ignored: the host's run ends here (no rescue, always or handlers), as Ansible drops it.
+    if (status === 'unreachable' && !task.ignoreUnreachable) {
+      this.unreachable = unreachable ?? 'unreachable';
+      this.ended = true;
+    }
     return status;
   }
 

@@ -11,6 +11,7 @@ import type { TaskResult, TaskStatus } from './results.ts';
 import { loopItems, selected, whenHolds } from './task-control.ts';
 import { explainLeftOut } from './task-vars.ts';
 import { HostTasks } from './host-tasks.ts';
+import { UnreachableError } from './transport/conn.ts';
 export type { HostOptions } from './host-core.ts';
 
 export class HostRun extends HostTasks implements FlowHost {
@@ -37,8 +38,19 @@ export class HostRun extends HostTasks implements FlowHost {
         early = undefined; // its variables read facts: they are known after the gathering
       }
       this.cache.forget(setupFact.key); // gathered again for every play (a check mode effect cannot hide them)
-      await this.ensureFacts([setupFact, ...(early ? this.prefetchDefs(play, play.tasks, early) : [])], this.become(play, play.tasks[0]));
-      vars = resolve(this.cache.get(setupFact.key) as Record<string, unknown>);
+      try {
+        await this.ensureFacts([setupFact, ...(early ? this.prefetchDefs(play, play.tasks, early) : [])], this.become(play, play.tasks[0]));
+      } catch (err) {
+        if (!(err instanceof UnreachableError)) throw err;
+        // Ansible's fact gathering task unreachable: the host's run ends, unless the play ignores it (no facts then).
+        if (!play.ignoreUnreachable) {
+          this.unreachable = err.message;
+          this.ended = true;
+          return;
+        }
+      }
+      const facts = this.cache.has(setupFact.key) ? this.cache.get(setupFact.key) as Record<string, unknown> : undefined;
+      vars = facts ? resolve(facts) : resolve();
       // hostvars[other].ansible_*: every host of the batch has gathered before the first task, as in Ansible.
       if (play.readsHostvars && this.sync) await this.sync.meet('gathered facts', this.name, async () => true);
     }

@@ -18,6 +18,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { type TaskScope, explainLeftOut } from './task-vars.ts';
 
 import { HostCore, stepFailure } from './host-core.ts';
+import { UnreachableError } from './transport/conn.ts';
 
 /** One task of a host's run: its loop items, until, changed_when/failed_when, the module's plan and steps. */
 export abstract class HostTasks extends HostCore {
@@ -46,6 +47,7 @@ export abstract class HostTasks extends HostCore {
     const statuses: TaskStatus[] = [];
     const changes: Change[] = [];
     let thrown: string | undefined;
+    let unreachable: string | undefined;
     let itemError: string | undefined;
     const msgs: string[] = [];
     const done: ItemResult[] = [];
@@ -57,8 +59,15 @@ export abstract class HostTasks extends HostCore {
         r = await runUntil(task, itemScope, changes, (out) => this.runItem(play, task, itemScope, out), this.o.check, this.wire);
       } catch (err) {
         thrown = (err as Error).message;
-        statuses.push('failed');
-        done.push({ status: 'failed', item });
+        if (err instanceof UnreachableError) {
+          // As Ansible registers it: { unreachable: true, changed: false, msg }.
+          unreachable = thrown;
+          statuses.push('unreachable');
+          done.push({ status: 'unreachable', item, result: { msg: thrown } });
+        } else {
+          statuses.push('failed');
+          done.push({ status: 'failed', item });
+        }
         break;
       }
       statuses.push(r.status);
@@ -69,7 +78,8 @@ export abstract class HostTasks extends HostCore {
     }
     const status = taskStatus(statuses);
     const msg = msgs.length ? msgs.join('\n') : undefined;
-    return this.registerAndFinish(task, this.record(play, task, status, changes, thrown ?? itemError, msg).status, done);
+    // Unreachable: nothing reached the host, so nothing of what it would have changed is reported as done or tried.
+    return this.registerAndFinish(task, this.record(play, task, status, status === 'unreachable' ? [] : changes, thrown ?? itemError, msg).status, done, unreachable);
   }
 
   /** One loop item (or the task without a loop): run, then judged by changed_when and failed_when. */
@@ -79,6 +89,7 @@ export abstract class HostTasks extends HostCore {
     try {
       r = await this.runModule(play, task, scope.vars, out);
     } catch (err) {
+      if (err instanceof UnreachableError) throw err;
       const e = explainLeftOut(err as Error, scope, this.wire);
       const why = this.o.check ? this.wire.reason() : undefined;
       if (!why) throw e;
@@ -140,6 +151,8 @@ export abstract class HostTasks extends HostCore {
   }
 
   private async runModuleOn(play: PlayDef, task: TaskDef, vars: Record<string, unknown>, out: Change[], mod: ModuleDef, args: Record<string, unknown>): Promise<ItemOutcome> {
+    // A module of the host needs the host, even one that would plan without reading it (in --check too), as in Ansible.
+    if (this.conn.lost !== undefined) throw new UnreachableError(this.conn.lost);
     const ctx = this.planContext(play, vars, task);
     const become = this.become(play, task);
     const defs = mod.facts(args, ctx);

@@ -38,6 +38,11 @@ export class HostVars {
   register(task: TaskDef, status: TaskStatus, items: ItemResult[]): void {
     if (!task.register) return;
     const one = items[0] ?? { status, item: undefined };
+    // Unreachable, loop or not: one result for the whole task, as Ansible registers it.
+    if (status === 'unreachable') {
+      this.set[task.register] = registered(status, undefined, items.at(-1)?.result);
+      return;
+    }
     this.set[task.register] = task.loop !== undefined && items.length ? registeredLoop(task.register, items, this.wire, task.loopControl?.loopVar)
       : this.wire && (one.simulated || unknownInCheck(status)) ? predicted(task.register, status, this.wire, {}, task.until ? ['attempts'] : [])
         : registered(status, one.output, one.result);

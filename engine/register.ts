@@ -8,6 +8,7 @@ import type { TaskStatus } from './results.ts';
 export type StepOutput = { rc: number; stdout: string; stderr: string };
 
 export function registered(status: TaskStatus, output?: StepOutput, result: Record<string, unknown> = {}): Record<string, unknown> {
+  if (status === 'unreachable') return { changed: false, unreachable: true, ...result };
   const flags = { changed: status === 'changed', failed: status === 'failed', skipped: status === 'skipped', ...result };
   if (!output) return flags;
   // As Ansible's command module (strip_empty_ends) and its action plugin (the *_lines of any stdout/stderr).

@@ -83,6 +83,6 @@ export function withEnvironment(steps: Step[], env: Record<string, string> | und
 
 /** A task's status from its items': failed, else conditional, else changed, else skipped if all were, else ok. */
 export function taskStatus(items: TaskStatus[]): TaskStatus {
-  return items.includes('failed') ? 'failed' : items.includes('conditional') ? 'conditional'
+  return items.includes('unreachable') ? 'unreachable' : items.includes('failed') ? 'failed' : items.includes('conditional') ? 'conditional'
     : items.includes('changed') ? 'changed' : items.every((s) => s === 'skipped') ? 'skipped' : 'ok';
 }

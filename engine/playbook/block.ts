@@ -7,7 +7,7 @@ import { type Inherited, parseTask } from './task.ts';
 import { inheritFrom } from './inherit.ts';
 import { type Path, type Reader, TASK_KEYWORDS_NOT_YET, isMap } from './reader.ts';
 
-export const BLOCK_KEYS = new Set(['name', 'block', 'rescue', 'always', 'when', 'tags', 'become', 'become_user', 'become_method', 'check_mode', 'environment', 'ignore_errors', 'no_log', 'vars', 'run_once', 'delegate_to']);
+export const BLOCK_KEYS = new Set(['name', 'block', 'rescue', 'always', 'when', 'tags', 'become', 'become_user', 'become_method', 'check_mode', 'environment', 'ignore_errors', 'ignore_unreachable', 'no_log', 'vars', 'run_once', 'delegate_to']);
 const SECTIONS = ['block', 'rescue', 'always'] as const;
 
 /**

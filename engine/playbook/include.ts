@@ -22,7 +22,7 @@ export const KINDS: Kind[] = ['import_tasks', 'include_tasks', 'import_role', 'i
 const prefixes = ['', 'ansible.builtin.', 'ansible.legacy.'];
 
 /** The keys each form takes besides its own (the rest are refused: not supported yet, or unknown). */
-const STATIC_KEYS = ['name', 'when', 'tags', 'vars', 'become', 'become_user', 'become_method', 'check_mode', 'environment', 'ignore_errors', 'no_log'];
+const STATIC_KEYS = ['name', 'when', 'tags', 'vars', 'become', 'become_user', 'become_method', 'check_mode', 'environment', 'ignore_errors', 'ignore_unreachable', 'no_log'];
 const DYNAMIC_KEYS = [...STATIC_KEYS, 'loop', 'loop_control', ...WITH_LOOKUPS.map((w) => `with_${w}`)];
 const ROLE_ARGS = new Set(['name', 'tasks_from']);
 

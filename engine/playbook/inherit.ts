@@ -1,5 +1,6 @@
 // What a block, an import or a role hands down to the tasks in it, as Ansible does: its `when` (evaluated again
-// for every task), its tags (added up), become, ignore_errors and no_log (the default), vars (the inner winning).
+// for every task), its tags (added up), become, ignore_errors, ignore_unreachable and no_log (the default), vars
+// (the inner winning).
 import { type Inherited, delegateOf, environmentOf, varsOf } from './task.ts';
 import { type Path, type Reader, list } from './reader.ts';
 
@@ -17,6 +18,7 @@ export function inheritFrom(r: Reader, raw: Record<string, unknown>, p: Path, in
     delegateTo: delegateOf(r, raw, p) ?? inh.delegateTo,
     environment: [...(inh.environment ?? []), ...environmentOf(r, raw, p)],
     ignoreErrors: r.flagOrTemplate(raw, 'ignore_errors', p) ?? inh.ignoreErrors,
+    ignoreUnreachable: r.flag(raw, 'ignore_unreachable', p) ?? inh.ignoreUnreachable,
     noLog: r.flag(raw, 'no_log', p) ?? inh.noLog,
     vars: { ...inh.vars, ...varsOf(r, raw, p) },
   };

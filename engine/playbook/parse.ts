@@ -15,12 +15,12 @@ import { isTemplated } from '../vars/template.ts';
 import { NOTHING, environmentOf } from './task.ts';
 
 export const PLAY_KEYS = new Set(['name', 'hosts', 'vars', 'become', 'become_user', 'become_method', 'check_mode', 'environment', 'tasks', 'handlers', 'gather_facts', 'tags', 'roles', 'pre_tasks', 'post_tasks',
-  'vars_files', 'serial', 'any_errors_fatal', 'max_fail_percentage', 'strategy']);
+  'vars_files', 'serial', 'any_errors_fatal', 'max_fail_percentage', 'strategy', 'ignore_unreachable']);
 /** Ansible play keywords provision does not run yet: refused by name. */
 export const PLAY_KEYWORDS_NOT_YET = new Set(['vars_prompt',
   'remote_user', 'become_flags',
   'collections', 'module_defaults', 'order', 'force_handlers', 'connection', 'port', 'run_once', 'diff',
-  'ignore_errors', 'ignore_unreachable', 'no_log', 'throttle', 'timeout', 'gather_subset', 'gather_timeout', 'fact_path']);
+  'ignore_errors', 'no_log', 'throttle', 'timeout', 'gather_subset', 'gather_timeout', 'fact_path']);
 const IMPORT_KEYS = ['import_playbook', 'ansible.builtin.import_playbook', 'ansible.legacy.import_playbook'];
 
 /** What an import_playbook hands the plays it imports: its vars (over theirs, as Ansible) and its tags. */
@@ -89,14 +89,15 @@ function playbookFile(path: string, modules: ReadonlyMap<string, ModuleDef>, pro
     const parts: PlayParts = { handlers: [], roleDefaults: [], roleVars: [], seen: new Set() };
     const pr = new Reader(file, doc, modules, problems, { ...r.origin, play: parts });
     const playCheck = r.flag(raw, 'check_mode', [i]);
-    const inh = { ...NOTHING, tags: [...new Set([...list(raw.tags), ...imported.tags])], ...(playCheck !== undefined ? { checkMode: playCheck } : {}), environment: environmentOf(r, raw, [i]) };
+    const unreachable = r.flag(raw, 'ignore_unreachable', [i]);
+    const inh = { ...NOTHING, ...(unreachable !== undefined ? { ignoreUnreachable: unreachable } : {}), tags: [...new Set([...list(raw.tags), ...imported.tags])], ...(playCheck !== undefined ? { checkMode: playCheck } : {}), environment: environmentOf(r, raw, [i]) };
     const flat: TaskDef[] = [];
     const pre = parseItems(pr, section('pre_tasks'), [i, 'pre_tasks'], 'task', inh, flat);
     const roles = section('roles').flatMap((one, j) => roleEntry(pr, one, [i, 'roles', j], inh, flat, parseItems));
     const main = parseItems(pr, section('tasks'), [i, 'tasks'], 'task', inh, flat);
     const post = parseItems(pr, section('post_tasks'), [i, 'post_tasks'], 'task', inh, flat);
     const handlerDefs: TaskDef[] = [];
-    parseItems(pr, section('handlers'), [i, 'handlers'], 'handler', NOTHING, handlerDefs);
+    parseItems(pr, section('handlers'), [i, 'handlers'], 'handler', unreachable !== undefined ? { ...NOTHING, ignoreUnreachable: unreachable } : NOTHING, handlerDefs);
     // Handlers notified in pre_tasks run after them, and those of roles and tasks before post_tasks, as in Ansible.
     const flush = (where: Path): MetaDef[] => [{ meta: 'flush_handlers', task: { ...NOTHING, name: 'flush handlers', module: 'meta', args: {},
       notify: [], listen: [], ignoreErrors: false, noLog: false, where: at(where), argWhere: () => at(where), keyWhere: () => at(where) } }];
@@ -115,6 +116,7 @@ function playbookFile(path: string, modules: ReadonlyMap<string, ModuleDef>, pro
       ...(r.flag(raw, 'any_errors_fatal', [i]) ? { anyErrorsFatal: true } : {}),
       ...maxFailOf(r, raw.max_fail_percentage, [i, 'max_fail_percentage']),
       gatherFacts: r.flag(raw, 'gather_facts', [i]) ?? true,
+      ...(unreachable ? { ignoreUnreachable: true } : {}),
       tasks: flat,
       body,
       handlers: [...parts.handlers, ...handlerDefs],

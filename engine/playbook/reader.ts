@@ -20,7 +20,7 @@ export const TASK_KEYWORDS_NOT_YET = new Set([
   'delegate_facts',
   'diff', 'any_errors_fatal', 'become_flags', 'become_exe',
   'with_random_choice', 'with_inventory_hostnames', 'with_flattened', 'local_action', 'action', 'async', 'poll',
-  'throttle', 'timeout', 'debugger', 'ignore_unreachable', 'module_defaults', 'collections', 'connection', 'port',
+  'throttle', 'timeout', 'debugger', 'module_defaults', 'collections', 'connection', 'port',
   'remote_user', 'include', 'import_playbook',
 ]);
 

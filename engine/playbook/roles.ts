@@ -19,7 +19,7 @@ type ParseItems = (r: Reader, raw: unknown[], p: Path, kind: string, inh: Inheri
 export type RoleRef = { name: string; params: Record<string, unknown>; tasksFrom?: string; dedupe: boolean; expose: boolean };
 
 /** The keywords of a role entry (in `roles:` or a dependency) that are not its params. */
-const ROLE_KEYWORDS = new Set(['role', 'name', 'when', 'tags', 'vars', 'become', 'become_user', 'become_method', 'check_mode', 'environment', 'ignore_errors', 'no_log', 'run_once', 'delegate_to']);
+const ROLE_KEYWORDS = new Set(['role', 'name', 'when', 'tags', 'vars', 'become', 'become_user', 'become_method', 'check_mode', 'environment', 'ignore_errors', 'ignore_unreachable', 'no_log', 'run_once', 'delegate_to']);
 
 function rolesPath(): string[] {
   const env = process.env.ANSIBLE_ROLES_PATH;

@@ -8,6 +8,7 @@ export function playbookSchema(modules: ReadonlyMap<string, ModuleDef>): object 
     listen: { anyOf: [{ type: 'string' }, { type: 'array', items: { type: 'string' } }] },
     tags: { anyOf: [{ type: 'string' }, { type: 'array', items: { type: 'string' } }] },
     become: { type: ['boolean', 'string'] }, ignore_errors: { type: ['boolean', 'string'] }, no_log: { type: ['boolean', 'string'] },
+    ignore_unreachable: { type: ['boolean', 'string'] },
   };
   const task = {
     type: 'object',

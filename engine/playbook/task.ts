@@ -11,7 +11,7 @@ import { type LoopControl, WITH_LOOKUPS } from '../loops.ts';
 
 export const TASK_KEYS = new Set(['name', 'when', 'loop', ...WITH_LOOKUPS.map((w) => `with_${w}`), 'loop_control', 'register', 'notify', 'listen', 'tags',
   'become', 'become_user', 'become_method', 'ignore_errors', 'no_log', 'args', 'vars', 'changed_when', 'failed_when', 'until', 'retries', 'delay',
-  'check_mode', 'environment', 'run_once', 'delegate_to']);
+  'check_mode', 'environment', 'run_once', 'delegate_to', 'ignore_unreachable']);
 
 const CONTROL_KEYS: Record<string, keyof LoopControl> = { loop_var: 'loopVar', index_var: 'indexVar', label: 'label', pause: 'pause', extended: 'extended' };
 
@@ -51,6 +51,8 @@ export type Inherited = {
   /** environment of the play, blocks, role or import around the task, outermost first. */
   environment?: unknown[];
   ignoreErrors?: boolean | string;
+  /** ignore_unreachable of the play, blocks, role or import around the task. */
+  ignoreUnreachable?: boolean;
   noLog?: boolean;
   /** The blocks' `vars`, the inner block's winning. */
   vars: Record<string, unknown>;
@@ -247,6 +249,7 @@ export function keywords(r: Reader, raw: Record<string, unknown>, p: Path, inh: 
   const runOnce = r.flag(raw, 'run_once', p) ?? inh.runOnce;
   const delegateTo = delegateOf(r, raw, p) ?? inh.delegateTo;
   const ignoreErrors = r.flagOrTemplate(raw, 'ignore_errors', p);
+  const ignoreUnreachable = r.flag(raw, 'ignore_unreachable', p) ?? inh.ignoreUnreachable;
   const noLog = r.flag(raw, 'no_log', p);
   const vars = { ...inh.vars, ...varsOf(r, raw, p) };
   const loops = ['loop', ...WITH_LOOKUPS.map((w) => `with_${w}`)].filter((k) => k in raw);
@@ -273,6 +276,7 @@ export function keywords(r: Reader, raw: Record<string, unknown>, p: Path, inh: 
       return environment.length ? { environment } : {};
     })(),
     ignoreErrors: ignoreErrors ?? inh.ignoreErrors ?? false,
+    ...(ignoreUnreachable !== undefined ? { ignoreUnreachable } : {}),
     noLog: noLog ?? inh.noLog ?? false,
     ...(Object.keys(vars).length ? { vars } : {}),
     ...(conditions(raw.changed_when) ? { changedWhen: conditions(raw.changed_when) } : {}),

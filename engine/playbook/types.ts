@@ -20,6 +20,8 @@ export type TaskDef = {
   becomeUser?: string;
   /** A template (`"{{ ansible_check_mode }}"`) is judged when the task runs (task-control.ts resolvedFlags). */
   ignoreErrors: boolean | string;
+  /** ignore_unreachable (of the task, or its blocks, role, play): the host unreachable at this task goes on. */
+  ignoreUnreachable?: boolean;
   noLog: boolean;
   where: Where;
   /** Where an argument (a path inside args) is written. */
@@ -105,6 +107,8 @@ export type PlayDef = {
   serial?: Array<number | string>;
   /** gather_facts (default on, as Ansible): the host's facts are variables of the play. */
   gatherFacts: boolean;
+  /** ignore_unreachable of the play: its fact gathering failing on an unreachable host does not end the host's play. */
+  ignoreUnreachable?: boolean;
   /** Every task, blocks' included, in the order written (block, then rescue, then always). */
   tasks: TaskDef[];
   /** The tasks and blocks as written: what a host runs. */

@@ -26,7 +26,7 @@ export function formatResult(host: string, r: TaskResult, showDiff: boolean): st
   for (const s of summaryOf(r)) lines.push(`            - ${s}`);
   if (r.msg !== undefined) lines.push(...(r.noLog ? REDACTED : r.msg).split('\n').map((l) => `            > ${l}`));
   if (r.error) lines.push(`            ! ${r.noLog ? REDACTED : r.error}`);
-  if (r.ignored) lines.push('            ...ignoring (ignore_errors)');
+  if (r.ignored) lines.push(`            ...ignoring (${r.status === 'unreachable' ? 'ignore_unreachable' : 'ignore_errors'})`);
   if (r.rescued) lines.push('            ...rescued (its block\'s rescue runs)');
   if (r.ranOn) lines.push(`            ...run_once: ran on ${r.ranOn}, whose result this host takes`);
   if (showDiff) {

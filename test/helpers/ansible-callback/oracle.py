@@ -37,4 +37,5 @@ class CallbackModule(CallbackBase):
         self._line(result, 'skipped')
 
     def v2_runner_on_unreachable(self, result):
-        self._line(result, 'unreachable')
+        # ignore_unreachable: the host goes on (Ansible's strategy reads the task's keyword, as here).
+        self._line(result, 'unreachable', bool(result._task.ignore_unreachable))
