@@ -6,7 +6,8 @@ import { INTERRUPTED_EXIT, Interrupt } from './interrupt.ts';
 import { RunSync } from './play-sync.ts';
 import { Delegates } from './delegates.ts';
 import type { Registry } from './module.ts';
-import { type LoadOptions, loadAndValidate } from './prepare.ts';
+import { type LoadOptions, hostConnection, loadAndValidate } from './prepare.ts';
+import { askKeyPassphrases } from './connect.ts';
 import { type HostSummary, formatRecap, formatResult, jsonReport } from './report/report.ts';
 import type { TaskResult } from './results.ts';
 
@@ -44,6 +45,8 @@ export async function apply(o: ApplyOptions, registry: Registry): Promise<number
   const { plays, hostsOf } = loaded;
   const hosts = [...new Set(plays.flatMap(hostsOf))];
   if (!hosts.length) throw new UserError('no host matches the plays\' patterns', EXIT.invalid);
+  // A key's passphrase is asked now, once, before any output of the run (the live view) takes the terminal.
+  askKeyPassphrases(hosts.map((h) => hostConnection(loaded.inv, h, false, loaded.extra).c));
   const stop = new Interrupt(o.json ? toStderr : out);
   const delegates = new Delegates(new Set(hosts), (o.forks ?? hosts.length) >= hosts.length);
   const x: HostApplyContext = { loaded, registry, sync: new RunSync(plays, hostsOf), delegates, check: Boolean(o.check), tags: o.tags ?? [], skipTags: o.skipTags ?? [], become: o.become,

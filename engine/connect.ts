@@ -10,11 +10,47 @@ import { join } from 'node:path';
 import type { Connection, JumpHop } from './inventory/connection.ts';
 import { knownHostsFiles } from './transport/known-hosts.ts';
 import { SshConnection } from './transport/ssh.ts';
+import ssh2 from 'ssh2';
+import { EXIT, UserError } from './errors.ts';
+import { askOnTerminal } from './terminal-prompt.ts';
 
 const DEFAULT_KEYS = ['id_ed25519', 'id_ecdsa', 'id_rsa'];
 
+/** Passphrases of the encrypted keys this process uses, asked once each on the terminal (askKeyPassphrases). */
+const passphrases = new Map<string, string>();
+/** The tries ssh gives a passphrase (its NumberOfPasswordPrompts). */
+const TRIES = 3;
+
+/**
+ * Before any host connects: the passphrase of every encrypted key a run will use without an ssh-agent, asked once
+ * per key file on the terminal, as ssh asks it ("Enter passphrase for key ..."), 3 tries. Without a terminal
+ * nothing is asked: keyFor then says how to use the agent.
+ */
+export function askKeyPassphrases(conns: Connection[], env: NodeJS.ProcessEnv = process.env): void {
+  if (env.SSH_AUTH_SOCK && existsSync(env.SSH_AUTH_SOCK)) return;
+  const keys = conns.flatMap((c) => [c, ...(c.jumps ?? [])]).filter((k) => k.privateKeyPath && existsSync(k.privateKeyPath));
+  for (const k of keys) {
+    const file = k.privateKeyPath!;
+    if (passphrases.has(file) || !encryptionHint(file)) continue;
+    const data = readFileSync(file);
+    for (let i = 1; ; i++) {
+      const r = askOnTerminal(`Enter passphrase for key '${file}': `);
+      if (!('answer' in r)) {
+        if (r.none === 'no terminal') return;
+        throw new UserError(`${k.privateKeyVar ?? 'ansible_ssh_private_key_file'} ${file}: ${r.none === 'interrupted' ? 'passphrase prompt interrupted' : 'no passphrase given'}`, EXIT.invalid);
+      }
+      if (!(ssh2.utils.parseKey(data, r.answer) instanceof Error)) {
+        passphrases.set(file, r.answer);
+        break;
+      }
+      if (i === TRIES) throw new UserError(`${k.privateKeyVar ?? 'ansible_ssh_private_key_file'} ${file}: wrong passphrase (${TRIES} tries)`, EXIT.invalid);
+      process.stderr.write('Bad passphrase, try again.\n');
+    }
+  }
+}
+
 /** The key file and agent a host is reached with; throws one line naming the variable and file at fault. */
-export function keyFor(c: Pick<Connection, 'privateKeyPath' | 'privateKeyVar'>, env: NodeJS.ProcessEnv = process.env, home = homedir()): { privateKeyPath?: string; agent?: string } {
+export function keyFor(c: Pick<Connection, 'privateKeyPath' | 'privateKeyVar'>, env: NodeJS.ProcessEnv = process.env, home = homedir()): { privateKeyPath?: string; agent?: string; passphrase?: string } {
   const agent = env.SSH_AUTH_SOCK && existsSync(env.SSH_AUTH_SOCK) ? env.SSH_AUTH_SOCK : undefined;
   if (c.privateKeyPath) {
     const named = `${c.privateKeyVar ?? 'ansible_ssh_private_key_file'} ${c.privateKeyPath}`;
@@ -24,10 +60,12 @@ export function keyFor(c: Pick<Connection, 'privateKeyPath' | 'privateKeyVar'>, 
     } catch {
       throw new Error(`${named}: not readable by this user`);
     }
-    // ssh2 cannot ask for a passphrase: an encrypted key is used through the agent, which holds it decrypted.
-    if (/ENCRYPTED|aes\d+-(ctr|cbc)|bcrypt/.test(encryptionHint(c.privateKeyPath))) {
+    // An encrypted key: through the agent (which holds it decrypted), else with the passphrase asked at the start.
+    if (encryptionHint(c.privateKeyPath)) {
       if (agent) return { agent };
-      throw new Error(`${named}: the key is protected by a passphrase: add it to an ssh-agent (ssh-add ${c.privateKeyPath}) and run with SSH_AUTH_SOCK set`);
+      const passphrase = passphrases.get(c.privateKeyPath);
+      if (passphrase !== undefined) return { privateKeyPath: c.privateKeyPath, passphrase };
+      throw new Error(`${named}: the key is protected by a passphrase, and there is no terminal to ask it on: add it to an ssh-agent (ssh-add ${c.privateKeyPath}) and run with SSH_AUTH_SOCK set`);
     }
     return { privateKeyPath: c.privateKeyPath, ...(agent ? { agent } : {}) };
   }
@@ -37,16 +75,16 @@ export function keyFor(c: Pick<Connection, 'privateKeyPath' | 'privateKeyVar'>, 
   throw new Error(`no key: set ansible_ssh_private_key_file, run an ssh-agent (SSH_AUTH_SOCK), or keep a key in ~/.ssh (${DEFAULT_KEYS.join(', ')})`);
 }
 
-/** What tells an encrypted key file: its PEM header, or the cipher an OpenSSH-format key names. */
-function encryptionHint(file: string): string {
+/** Whether a key file is encrypted: its PEM header says so, or the cipher an OpenSSH-format key names is not "none". */
+function encryptionHint(file: string): boolean {
   const text = readFileSync(file, 'utf8');
-  if (text.includes('ENCRYPTED')) return 'ENCRYPTED';
+  if (text.includes('ENCRYPTED')) return true;
   const b64 = /-----BEGIN OPENSSH PRIVATE KEY-----([\s\S]*?)-----END/.exec(text)?.[1].replace(/\s+/g, '');
-  if (!b64) return '';
+  if (!b64) return false;
   // openssh-key-v1\0, then the cipher name as a string: "none" for a key without a passphrase.
   const raw = Buffer.from(b64, 'base64');
   const len = raw.readUInt32BE(15);
-  return raw.subarray(19, 19 + len).toString('latin1') === 'none' ? '' : 'ENCRYPTED';
+  return raw.subarray(19, 19 + len).toString('latin1') !== 'none';
 }
 
 type ConnectOptions = { acceptNew?: boolean; onNewKey?: (message: string) => void };

@@ -12,7 +12,7 @@ import { EXIT, UserError } from '../engine/errors.ts';
 import type { Connection } from '../engine/inventory/connection.ts';
 import { INTERRUPTED_EXIT } from '../engine/interrupt.ts';
 import { apply } from '../engine/apply.ts';
-import { connectHost } from '../engine/connect.ts';
+import { askKeyPassphrases, connectHost } from '../engine/connect.ts';
 import type { Registry } from '../engine/module.ts';
 import { type LoadOptions, hostConnection, hostPlayVars, loadAndValidate } from '../engine/prepare.ts';
 import type { SshConnection } from '../engine/transport/ssh.ts';
@@ -139,6 +139,7 @@ export async function load(o: LoadCommandOptions, registry: Registry): Promise<n
     return `applied: ${tasks.length ? `changed ${[...new Set(tasks)].join(', ')}` : 'nothing changed'}`;
   };
 
+  askKeyPassphrases(targets.map((t) => t.c)); // once, before any connection
   try {
     // Every connection settles before an error is thrown, so that the finally below closes all that opened.
     const connected = await Promise.allSettled(targets.map(async (t) => {

@@ -18,6 +18,8 @@ export type SshTarget = {
   agent?: string;
   /** A password (ansible_password), tried after the key. */
   password?: string;
+  /** The passphrase of an encrypted private key file. */
+  passphrase?: string;
   /** known_hosts files, all consulted; with acceptNew a first key is recorded in the first. */
   knownHostsPath: string | string[];
   /** Trust a host listed in no known_hosts file on first contact, and record its key (a changed key still fails). */
@@ -109,6 +111,7 @@ export class SshConnection {
           port,
           username: target.user,
           ...(target.privateKeyPath ? { privateKey: readFileSync(target.privateKeyPath) } : {}),
+          ...(target.passphrase !== undefined ? { passphrase: target.passphrase } : {}),
           ...(target.agent ? { agent: target.agent } : {}),
           ...(target.password !== undefined ? { password: target.password } : {}),
           readyTimeout: target.connectTimeoutMs ?? 20_000,

@@ -3,8 +3,9 @@
 // prompt on the terminal with echo off. Asked for at most once per process (a run), and only when a vault file
 // (or a `!vault` value) is met; vault files are decrypted in memory.
 import { spawnSync } from 'node:child_process';
-import { closeSync, openSync, readFileSync, statSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
 import { EXIT, UserError } from '../errors.ts';
+import { askOnTerminal } from '../terminal-prompt.ts';
 import { decryptText, isVault } from './vault.ts';
 
 export const PASSWORD_ENV = 'PROVISION_VAULT_PASSWORD';
@@ -59,37 +60,19 @@ function runPasswordScript(path: string): string {
   return out;
 }
 
-// Runs on the terminal (stdin and stderr are /dev/tty): echo off, one line read, the terminal restored
-// whatever happens (Ctrl-C included), the line written to stdout (a pipe to this process).
-// Echo goes off before the prompt shows, so nothing typed after it is seen.
-const PROMPT_SH = `old=$(stty -g) || exit 3
-trap 'stty "$old"; printf "\\n" >&2; exit 130' INT TERM HUP
-stty -echo
-printf '%s' "$1" >&2
-IFS= read -r p; rc=$?
-stty "$old"
-printf '\\n' >&2
-[ $rc -eq 0 ] || exit 4
-printf '%s' "$p"`;
-
 /** Asks on the controlling terminal with echo off; no terminal is a UserError saying how to give the password. */
 export function promptPassword(question: string, why: string): string {
-  let tty: number;
-  try {
-    tty = openSync('/dev/tty', 'r+');
-  } catch {
+  const r = askOnTerminal(question);
+  if ('answer' in r) {
+    if (!r.answer) throw new UserError(`${why}: the vault password is empty`, EXIT.invalid);
+    return r.answer;
+  }
+  if (r.none === 'no terminal') {
     throw new UserError(`${why} needs the vault password, and there is no terminal to ask it on: `
       + `give --vault-password-file FILE or set ${PASSWORD_ENV}`, EXIT.invalid);
   }
-  try {
-    const r = spawnSync('sh', ['-c', PROMPT_SH, 'sh', question], { stdio: [tty, 'pipe', tty], encoding: 'utf8' });
-    if (r.status === 130 || r.signal) throw new UserError('vault password prompt interrupted', EXIT.failed);
-    if (r.status !== 0) throw new UserError(`${why}: no vault password given`, EXIT.invalid);
-    if (!r.stdout) throw new UserError(`${why}: the vault password is empty`, EXIT.invalid);
-    return r.stdout;
-  } finally {
-    closeSync(tty);
-  }
+  if (r.none === 'interrupted') throw new UserError('vault password prompt interrupted', EXIT.failed);
+  throw new UserError(`${why}: no vault password given`, EXIT.invalid);
 }
 
 /**

@@ -1,13 +1,14 @@
 // Keys as OpenSSH users keep them, on a real lab host: a key protected by a passphrase is refused in one line
-// naming the variable and the file, then reaches the host through a real ssh-agent holding it (started here,
-// stopped by its PID); a key file that is not there is one line too; ~/.ssh/config's HostName and IdentityFile.
-import { execFileSync } from 'node:child_process';
+// naming the variable and the file when there is no terminal to ask on, asked once on a terminal (script(1)), and
+// reaches the host through a real ssh-agent holding it (started here, stopped by its PID); a key file that is not
+// there is one line too; ~/.ssh/config's HostName and IdentityFile.
+import { execFileSync, spawn } from 'node:child_process';
 import { chmodSync, copyFileSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import { provision } from '../helpers/cli.ts';
+import { bin, provision, root } from '../helpers/cli.ts';
 import { type TestLab, useLab } from '../helpers/lab.ts';
 
 const test = suite('ssh keys: passphrase, ssh-agent, a missing key file');
@@ -35,7 +36,36 @@ test('a key locked by a passphrase, no agent: one line naming the variable and t
   execFileSync('ssh-keygen', ['-q', '-p', '-N', 'a passphrase', '-f', locked]);
   const r = await apply(locked);
   assert.is(r.code, 1, r.stdout);
-  assert.match(r.stdout, `unreachable sk-1: ansible_ssh_private_key_file ${locked}: the key is protected by a passphrase: add it to an ssh-agent (ssh-add ${locked}) and run with SSH_AUTH_SOCK set`);
+  assert.match(r.stdout, `unreachable sk-1: ansible_ssh_private_key_file ${locked}: the key is protected by a passphrase, and there is no terminal to ask it on: add it to an ssh-agent (ssh-add ${locked}) and run with SSH_AUTH_SOCK set`);
+});
+
+/** provision apply on a pseudo-terminal (script(1)), with `answers` typed each time ssh's passphrase question shows. */
+function onTerminal(key: string, answers: string[]): Promise<{ code: number; out: string }> {
+  const cmd = [process.execPath, bin, 'apply', PB, '-i', lab.inventory, '-e', `ansible_ssh_private_key_file=${key}`].map((a) => `'${a}'`).join(' ');
+  return new Promise((resolve) => {
+    const child = spawn('script', ['-qec', cmd, '/dev/null'], { cwd: root, env: { ...process.env, SSH_AUTH_SOCK: '' } });
+    let out = '';
+    let asked = 0;
+    child.stdout.on('data', (d) => {
+      out += d;
+      const shown = out.split('Enter passphrase for key').length - 1;
+      if (shown > asked && asked < answers.length) child.stdin.write(`${answers[asked++]}\n`);
+    });
+    child.on('close', (code) => resolve({ code: code ?? -1, out: out.replace(/\r/g, '') }));
+  });
+}
+
+test('no agent, on a terminal: the passphrase asked once as ssh asks it (3 tries), then the play runs', async () => {
+  const locked = join(dir, 'locked');
+  let r = await onTerminal(locked, ['wrong', 'a passphrase']);
+  assert.is(r.code, 0, r.out);
+  assert.is(r.out.split(`Enter passphrase for key '${locked}': `).length - 1, 2, r.out);
+  assert.match(r.out, 'Bad passphrase, try again.');
+  assert.not.ok(r.out.includes('a passphrase\n'), 'not echoed');
+  assert.match(r.out, /sk-1 +ok=\d+ .*unreachable=0/);
+  r = await onTerminal(locked, ['no', 'nope', 'never']);
+  assert.is(r.code, 4, r.out);
+  assert.match(r.out, `provision: ansible_ssh_private_key_file ${locked}: wrong passphrase (3 tries)`);
 });
 
 test('the same key through a real ssh-agent holding it: the play runs', async () => {

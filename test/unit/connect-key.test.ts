@@ -29,7 +29,7 @@ test('a missing file, or one locked by a passphrase with no agent, is one line n
   assert.throws(() => keyFor(conn({ privateKeyPath: join(dir, 'nothere'), privateKeyVar: 'private_key' }), {}, home),
     (e: Error) => e.message === `private_key ${join(dir, 'nothere')}: no such file`);
   assert.throws(() => keyFor(conn({ privateKeyPath: locked, privateKeyVar: 'ansible_ssh_private_key_file' }), {}, home),
-    (e: Error) => e.message === `ansible_ssh_private_key_file ${locked}: the key is protected by a passphrase: add it to an ssh-agent (ssh-add ${locked}) and run with SSH_AUTH_SOCK set`);
+    (e: Error) => e.message === `ansible_ssh_private_key_file ${locked}: the key is protected by a passphrase, and there is no terminal to ask it on: add it to an ssh-agent (ssh-add ${locked}) and run with SSH_AUTH_SOCK set`);
   assert.equal(keyFor(conn({ privateKeyPath: locked }), { SSH_AUTH_SOCK: agentSock }, home), { agent: agentSock }, 'the agent holds it decrypted');
 });
 
