@@ -2,7 +2,7 @@
 // plan and steps (plan.ts, step-run.ts) or, for a module of this machine, local-run.ts; in --check, what a task
 // that cannot be planned leaves unknown, and a check_mode: false task run for real.
 import { type Become } from './become.ts';
-import type { Change, FactDef, ModuleDef, PlanContext, Step } from './module.ts';
+import { type Change, type FactDef, type ModuleDef, type PlanContext, type Step, changedBy } from './module.ts';
 import { FactCache, notConverged, planGathering } from './plan.ts';
 import type { PlayDef, TaskDef } from './playbook/types.ts';
 import type { TaskStatus } from './results.ts';
@@ -188,15 +188,15 @@ export abstract class HostTasks extends HostCore {
     out.push(...changes);
     if (check) {
       for (const c of changes) this.cache.applyEffects(c.effects, true);
-      return { status: 'changed', simulated: true };
+      return { status: changedBy(changes), simulated: true };
     }
     const verify = mod.verifiable?.(args) !== false;
     const ran = await this.runChangeSteps(withEnvironment(changes.flatMap((c) => c.steps), taskEnvironment(task, vars)), verify ? eager : [], become);
     if (ran.failed) return { status: 'failed', output: ran.output, error: stepFailure(task, ran.failed) };
-    if (!verify) return { status: 'changed', output: ran.output };
+    if (!verify) return { status: changedBy(changes), output: ran.output };
     await this.ensureFacts(eager, become);
     const wrong = notConverged(task.module, await plan());
-    return { status: wrong ? 'failed' : 'changed', error: wrong, output: ran.output };
+    return { status: wrong ? 'failed' : changedBy(changes), error: wrong, output: ran.output };
   }
 
   /**
@@ -221,7 +221,7 @@ export abstract class HostTasks extends HostCore {
       return { status: 'conditional', effects, error: `ran for real in check mode and failed (${stepFailure(task, ran.failed)}), but a change before it was only simulated, which may be what it lacked` };
     }
     if (ran.failed) return { status: 'failed', output: ran.output, effects, error: stepFailure(task, ran.failed) };
-    return { status: 'changed', output: ran.output, effects };
+    return { status: changedBy(changes), output: ran.output, effects };
   }
 
   /**

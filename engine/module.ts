@@ -63,7 +63,15 @@ export type Change = {
   effects: Effect[];
   /** Redact summary details and diff in every output. */
   sensitive?: boolean;
+  /**
+   * Its steps run, but it does not make the task changed (nor notify): what Ansible does not count as a change
+   * (systemd's daemon_reload). A task whose changes are all unreported is ok.
+   */
+  unreported?: boolean;
 };
+
+/** The status a task's changes give it once they ran (or were simulated): changed, unless none of them counts. */
+export const changedBy = (changes: Change[]): 'changed' | 'ok' => (changes.some((c) => !c.unreported) ? 'changed' : 'ok');
 
 /** An npm package with its dependencies, resolved and packed on this machine. */
 export type NpmPack = { name: string; version: string; bins: Record<string, string>; sha256: string; tarball: Buffer };

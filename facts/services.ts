@@ -9,6 +9,10 @@ export type ServiceState = {
   enabled: boolean;
   /** systemd: the program its ExecStart runs, when that is not there (a package removed, its unit left behind). */
   missingProgram?: string;
+  /** systemd: masked (linked to /dev/null); present only when true. */
+  masked?: boolean;
+  /** systemd: its unit file changed since systemd read it (NeedDaemonReload); present only when true. */
+  needsReload?: boolean;
 };
 
 /** A service's state under systemd, or under init scripts on hosts without systemd. */
@@ -18,7 +22,7 @@ export function serviceFact(name: string): FactDef<ServiceState> {
     key: `service:${name}`,
     script: [
       `if [ -d /run/systemd/system ]; then echo systemd;`,
-      `systemctl show ${n} -p LoadState -p ActiveState -p UnitFileState 2>/dev/null;`,
+      `systemctl show ${n} -p LoadState -p ActiveState -p UnitFileState -p NeedDaemonReload 2>/dev/null;`,
       `p=$(systemctl show ${n} -p ExecStart --value 2>/dev/null | sed -n 's/^{ path=\\([^ ;]*\\).*/\\1/p' | head -n 1);`,
       `if [ -n "$p" ] && [ ! -x "$p" ]; then echo "Missing=$p"; fi;`,
       `else echo sysv; if [ -x /etc/init.d/${n} ]; then echo LoadState=loaded;`,
@@ -31,11 +35,23 @@ export function serviceFact(name: string): FactDef<ServiceState> {
       const kv = Object.fromEntries(lines.slice(1).map((l) => l.split('=') as [string, string]));
       return {
         init: lines[0] === 'sysv' ? 'sysv' : 'systemd',
-        exists: kv.LoadState === 'loaded',
+        exists: kv.LoadState === 'loaded' || kv.LoadState === 'masked',
         active: kv.ActiveState === 'active' || kv.ActiveState === 'reloading',
         enabled: ['enabled', 'enabled-runtime', 'static', 'alias', 'generated'].includes(kv.UnitFileState ?? ''),
         ...(kv.Missing ? { missingProgram: kv.Missing } : {}),
+        ...(kv.LoadState === 'masked' || kv.UnitFileState === 'masked' ? { masked: true } : {}),
+        ...(kv.NeedDaemonReload === 'yes' ? { needsReload: true } : {}),
       };
     },
   };
 }
+
+/**
+ * Whether systemd must read its unit files again (`systemctl daemon-reload`): some loaded unit's file or drop-in
+ * changed since it was read (NeedDaemonReload). A unit never loaded needs none: systemd reads it when first used.
+ */
+export const daemonReloadFact: FactDef<{ systemd: boolean; needed: boolean }> = {
+  key: 'systemd:daemon-reload',
+  script: `if [ -d /run/systemd/system ]; then echo systemd; systemctl show '*' --property=NeedDaemonReload --value 2>/dev/null | grep -qx yes && echo needed; else echo sysv; fi`,
+  parse: (out) => ({ systemd: out.startsWith('systemd'), needed: out.includes('needed') }),
+};

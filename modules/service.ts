@@ -34,6 +34,7 @@ export default defineModule<ServiceArgs>({
   plan(a, facts) {
     const now = facts.get(serviceFact(a.name));
     if (!now.exists) throw new Error(`no service "${a.name}" on this host`);
+    if (now.masked && a.state && a.state !== 'stopped') throw new Error(`service ${a.name} is masked: it cannot be ${a.state} (unmask it: systemd_service with masked: false)`);
     // systemd would fail with 203/EXEC: said when planned, so check mode says what apply meets.
     if (now.missingProgram && a.state && a.state !== 'stopped' && !(a.state === 'started' && now.active)) {
       throw new Error(`service ${a.name} cannot start: its program ${now.missingProgram} is not installed (its package was removed, its unit left behind)`);
