@@ -284,34 +284,38 @@ export function escapeBackslashes(source: string): string {
 export function renderValue(raw: string, vars: Record<string, unknown>): unknown {
   if (!isTemplated(raw)) return raw;
   const source = escapeBackslashes(raw);
-  const single = /^\{\{\s*(\w*)\s*\}\}$/.exec(source);
+  // Ansible's single-variable check is a Python regex, whose $ also matches before one last newline.
+  const single = /^\{\{\s*(\w*)\s*\}\}\n?$/.exec(source);
   if (single && single[1] in vars) {
     const v = vars[single[1]];
     if (v === null || typeof v === 'boolean' || typeof v === 'number') return v;
   }
-  const whole = /^\{\{([^{}]*)\}\}$/.exec(source);
+  // Jinja2 drops the source's last newline before anything; Ansible adds newlines back only to text (below).
+  const body = source.endsWith('\n') ? source.slice(0, -1) : source;
+  const whole = /^\{\{([^{}]*)\}\}$/.exec(body);
   let text: string;
   if (whole) {
     const v = evaluate(whole[1], vars);
-    if (v === null || v === undefined) return '';
+    if (v === null || v === undefined) return withNewlines(source, '');
     if (typeof v === 'object' || typeof v === 'boolean') return v;
     text = pyStr(v);
   } else {
     checkDefined(source, vars);
     try {
-      text = trailingNewlines(source, (s) => env.renderString(jinjaSyntax(s), vars));
+      text = env.renderString(jinjaSyntax(body), vars);
     } catch (err) {
       throw new TemplateError(cleanMessage(err as Error));
     }
   }
+  // A value made of the text ("True" from "{{ x }}\n") gets no newline back: Ansible adds them to text only.
   if (/^[[{]/.test(text) || text === 'True' || text === 'False') {
     try {
       return pyLiteral(text);
     } catch {
-      return text;
+      return withNewlines(source, text);
     }
   }
-  return text;
+  return withNewlines(source, text);
 }
 
 const newlinesAtEnd = (s: string) => s.length - s.replace(/\n+$/, '').length;
@@ -322,7 +326,11 @@ const newlinesAtEnd = (s: string) => s.length - s.replace(/\n+$/, '').length;
  * (preserve_trailing_newlines). A template ending in `{{ x }}\n` where x ends in newlines gets none added.
  */
 function trailingNewlines(source: string, render: (s: string) => string): string {
-  const out = render(source.endsWith('\n') ? source.slice(0, -1) : source);
+  return withNewlines(source, render(source.endsWith('\n') ? source.slice(0, -1) : source));
+}
+
+/** `out` with the newlines the source ends with and it lacks (Ansible's preserve_trailing_newlines). */
+function withNewlines(source: string, out: string): string {
   const missing = newlinesAtEnd(source) - newlinesAtEnd(out);
   return missing > 0 ? out + '\n'.repeat(missing) : out;
 }

@@ -23,7 +23,7 @@ test('renderValue: as Ansible\'s Templar: a variable\'s own number or boolean, l
 
 test('renderValue: text around or between expressions gives a string; no template gives the string as is', () => {
   const cases: Array<[string, unknown]> = [
-    ['x{{ n }}', 'x5'], [' {{ n }} ', ' 5 '], ['{{ n }}\n', '5\n'], ['{{ n }}{{ n }}', '55'], ['{{ n }} and {{ s }}', '5 and str'], ['{{ "a" ~ n }}', 'a5'],
+    ['x{{ n }}', 'x5'], [' {{ n }} ', ' 5 '], ['{{ n }}\n\n', '5\n\n'], ['{{ n }}{{ n }}', '55'], ['{{ n }} and {{ s }}', '5 and str'], ['{{ "a" ~ n }}', 'a5'],
     ['{% if b %}on{% else %}off{% endif %}', 'on'], ['{% for x in l %}[{{ x }}]{% endfor %}', '[1][a]'],
     ['plain', 'plain'], ['', ''], ['{ n }', '{ n }'], ['{{ s | quote }}', 'str'], ['{{ "a b" | quote }}', "'a b'"], ['{{ m | to_json }}', '{"a": 1, "b": [true]}'],
   ];
