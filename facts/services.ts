@@ -19,7 +19,8 @@ export type ServiceState = {
 export function serviceFact(name: string): FactDef<ServiceState> {
   const n = shq(name);
   return {
-    key: `service:${name}`,
+    // One unit, one key: systemd takes nginx and nginx.service for the same unit, and so must check mode.
+    key: `service:${name.replace(/\.service$/, '')}`,
     script: [
       `if [ -d /run/systemd/system ]; then echo systemd;`,
       `systemctl show ${n} -p LoadState -p ActiveState -p UnitFileState -p NeedDaemonReload 2>/dev/null;`,
