@@ -158,7 +158,7 @@ export abstract class HostTasks extends HostCore {
     const defs = mod.facts(args, ctx);
     if (this.o.check && task.checkMode === false) return this.runForReal(mod, task, args, ctx, defs, become, out, taskEnvironment(task, vars));
     const check = this.o.check || task.checkMode === true;
-    const unknown = check ? defs.filter((d) => this.cache.isUnknown(d.key)) : [];
+    const unknown = check ? defs.filter((d) => this.cache.isUnknownFact(d)) : [];
     if (unknown.length) {
       // What it would change is unknown too: readers of its facts after it are conditional as well.
       this.cache.markUnknown(defs);
@@ -184,7 +184,7 @@ export abstract class HostTasks extends HostCore {
       const facts = vars.ansible_facts && typeof vars.ansible_facts === 'object' ? vars.ansible_facts : {};
       this.vars.assign({ ...sets, ansible_facts: { ...facts, ...sets } });
     }
-    if (!changes.length) return { status: 'ok' };
+    if (!changes.length) return { status: 'ok', ...(mod.returns ? { result: mod.returns(args, { get: <T>(d: FactDef<T>) => this.cache.get(d.key) as T }) } : {}) };
     out.push(...changes);
     if (check) {
       for (const c of changes) this.cache.applyEffects(c.effects, true);

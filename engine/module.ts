@@ -18,6 +18,12 @@ export type FactDef<T = unknown> = {
    * in): a task that is only conditional in check mode does not make it unknown for the tasks after it.
    */
   readOnly?: boolean;
+  /**
+   * Facts whose change changes this one though no module says so (a file's mtime and sha1 when another module
+   * writes the file): in check mode, when a simulated change set or touched one of them, this fact cannot be
+   * known, and its reader is conditional.
+   */
+  dependsOn?: string[];
 };
 
 /** The fact as one a task only reads (see FactDef.readOnly). */
@@ -157,6 +163,8 @@ export type ModuleDef<A = any> = {
    * set as set_fact sets them (in --check too), also under ansible_facts.
    */
   gathered?(args: A, facts: Facts): Record<string, unknown>;
+  /** What `register` records besides changed and failed when it plans no change (stat's `stat`), from its facts. */
+  returns?(args: A, facts: Facts): Record<string, unknown>;
   /**
    * Runs on this machine alone, instead of facts, plan and steps (debug, set_fact, assert, fail, pause): the same
    * in --check. Such a module's facts() and plan() give nothing.

@@ -61,6 +61,8 @@ export class FactCache implements KnownFacts {
   private allUnknown = false;
   /** Check mode: some change on this host was simulated, not made. */
   simulated = false;
+  /** Check mode: facts whose value a simulated change set (predicted, not read from the host). */
+  private predicted = new Set<string>();
 
   has(key: string): boolean {
     return this.values.has(key);
@@ -99,6 +101,11 @@ export class FactCache implements KnownFacts {
     return this.allUnknown || this.unknownKeys.has(key) || this.unknownPrefixes.some((p) => key.startsWith(p));
   }
 
+  /** Check mode: a fact that cannot be known, itself or through what it depends on (set or touched by a simulated change). */
+  isUnknownFact(def: FactDef): boolean {
+    return this.isUnknown(def.key) || (def.dependsOn ?? []).some((k) => this.isUnknown(k) || this.predicted.has(k));
+  }
+
   /** What a task that may or may not run would change: its facts, but for those it only reads. */
   markUnknown(defs: FactDef[]): void {
     for (const d of defs) if (!d.readOnly) this.unknownKeys.add(d.key);
@@ -122,6 +129,7 @@ export class FactCache implements KnownFacts {
       } else if ('value' in e && simulate) {
         this.values.set(e.key, e.value);
         this.unknownKeys.delete(e.key);
+        this.predicted.add(e.key);
       } else {
         this.values.delete(e.key);
         if (simulate) this.unknownKeys.add(e.key);

@@ -50,10 +50,18 @@ export function predicted(name: string, status: TaskStatus, wire: Tripwire, extr
   return tripping(target, unknown, name, wire);
 }
 
+/** What templates and JavaScript read of any object, never a module's return value. */
+const NOT_DATA = new Set(['length', 'toString', 'toJSON', 'valueOf', 'constructor', 'then', 'inspect']);
+
+/**
+ * A result whose keys are known only as far as `target` says: a listed `unknown` key trips the wire, and so does
+ * any other data key not in it (a module's own return value, stat's `stat`, that only running it gives).
+ */
 function tripping(target: Record<string, unknown>, unknown: Set<string>, name: string, wire: Tripwire): Record<string, unknown> {
   return new Proxy(target, {
     get(t, key, receiver) {
-      if (typeof key === 'string' && unknown.has(key)) {
+      const data = typeof key === 'string' && !(key in t) && /^[A-Za-z][A-Za-z0-9_]*$/.test(key) && !NOT_DATA.has(key);
+      if (typeof key === 'string' && (unknown.has(key) || data)) {
         wire.reads.push(`${name}.${key}`);
         if (wire.placeholder) return `(unknown ${name}.${key})`;
         throw new UnknownRead(`${name}.${key} is not known in check mode`);

@@ -66,3 +66,57 @@ export function fileContentFact(path: string, o: { lazy?: boolean; maxBytes?: nu
 
 /** The directory a path is in ("/" for a path at the root). */
 export const parentDir = (path: string): string => path.replace(/\/+$/, '').replace(/\/[^/]*$/, '') || '/';
+
+/** What Ansible's stat reports of a path (its mime type and file attributes left out). */
+export type StatResult = Record<string, unknown> & { exists: boolean };
+
+/** stat's checksum algorithms, as Ansible names them, and the command each is. */
+export const CHECKSUMS = { sha1: 'sha1sum', md5: 'md5sum', sha224: 'sha224sum', sha256: 'sha256sum', sha384: 'sha384sum', sha512: 'sha512sum' } as const;
+export type ChecksumAlgorithm = keyof typeof CHECKSUMS;
+
+/**
+ * Ansible's stat of `path`, read as the task's user (readable/writeable/executable are that user's): following a
+ * link when `follow`, with the file's checksum when `checksum` names an algorithm. A change another module makes
+ * to the path (its file fact) changes this one too: in check mode, it is then not known.
+ */
+export function statFact(path: string, o: { follow: boolean; checksum: ChecksumAlgorithm | false }): FactDef<StatResult> {
+  const p = shq(path);
+  const L = o.follow ? '-L ' : '';
+  return {
+    key: `stat:${o.follow ? 'follow' : 'nofollow'}:${o.checksum || 'none'}:${path}`,
+    dependsOn: [fileFact(path).key],
+    script: [
+      // Following a link that leads nowhere is nothing there, as Python's os.stat finds it.
+      o.follow ? `if [ ! -e ${p} ]; then echo absent; exit 0; fi;` : `if [ ! -e ${p} ] && [ ! -L ${p} ]; then echo absent; exit 0; fi;`,
+      `stat ${L}-c '%f|%u|%g|%U|%G|%s|%i|%d|%h|%.9X|%.9Y|%.9Z|%b|%o|%r' ${p};`,
+      `a=; [ -r ${p} ] && a=r; [ -w ${p} ] && a=$a.w; [ -x ${p} ] && a=$a.x; echo "access $a";`,
+      o.follow ? '' : `if [ -L ${p} ]; then echo "link $(readlink ${p})"; echo "real $(readlink -f ${p})"; fi;`,
+      o.checksum ? `if [ -f ${p} ] && [ -r ${p} ]${o.follow ? '' : ` && [ ! -L ${p} ]`}; then echo "sum $(${CHECKSUMS[o.checksum]} < ${p} | cut -d' ' -f1)"; fi` : 'true',
+    ].join(' '),
+    parse(out) {
+      const lines = out.split('\n');
+      if (lines[0] === 'absent') return { exists: false };
+      const [fHex, uid, gid, owner, group, size, inode, dev, nlink, atime, mtime, ctime, blocks, blockSize, rdev] = lines[0].split('|');
+      const st = parseInt(fHex, 16);
+      const type = st & 0o170000;
+      const perm = st & 0o7777;
+      const rest = Object.fromEntries(lines.slice(1).filter(Boolean).map((l) => [l.slice(0, l.indexOf(' ')), l.slice(l.indexOf(' ') + 1)]));
+      const access = rest.access ?? '';
+      const r: StatResult = {
+        exists: true, path, mode: perm.toString(8).padStart(4, '0'),
+        isdir: type === 0o040000, ischr: type === 0o020000, isblk: type === 0o060000, isreg: type === 0o100000, isfifo: type === 0o010000,
+        islnk: type === 0o120000, issock: type === 0o140000,
+        uid: Number(uid), gid: Number(gid), size: Number(size), inode: Number(inode), dev: Number(dev), nlink: Number(nlink),
+        atime: Number(atime), mtime: Number(mtime), ctime: Number(ctime), blocks: Number(blocks), block_size: Number(blockSize), device_type: Number(rdev),
+        wusr: Boolean(perm & 0o200), rusr: Boolean(perm & 0o400), xusr: Boolean(perm & 0o100), wgrp: Boolean(perm & 0o020), rgrp: Boolean(perm & 0o040),
+        xgrp: Boolean(perm & 0o010), woth: Boolean(perm & 0o002), roth: Boolean(perm & 0o004), xoth: Boolean(perm & 0o001),
+        isuid: Boolean(perm & 0o4000), isgid: Boolean(perm & 0o2000),
+        readable: access.includes('r'), writeable: access.includes('w'), executable: access.includes('x'),
+        pw_name: owner, gr_name: group,
+      };
+      if (rest.link !== undefined) Object.assign(r, { lnk_target: rest.link, lnk_source: rest.real });
+      if (rest.sum !== undefined) r.checksum = rest.sum;
+      return r;
+    },
+  };
+}

@@ -17,6 +17,7 @@ import { npmPack } from './npm/pack.ts';
 import service from './service.ts';
 import serviceFacts from './service-facts.ts';
 import shell from './shell.ts';
+import stat from './stat.ts';
 import systemdService from './systemd-service.ts';
 import template from './template.ts';
 import user from './user.ts';
@@ -28,7 +29,7 @@ import pause from './actions/pause.ts';
 import setFact from './actions/set-fact.ts';
 
 const all: ModuleDef[] = [app, apt, assert, command, copy, debug, fail, file, firewall, group, includeVars, lineinfile, meteor, node, npm, pkg, pause, service, serviceFacts,
-  setFact, shell, systemdService, template, user];
+  setFact, shell, stat, systemdService, template, user];
 
 export const modules = new Map<string, ModuleDef>(all.map((m) => [m.name, m]));
 
