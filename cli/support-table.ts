@@ -35,7 +35,7 @@ export function supportTable(): string {
       list([...TASK_KEYWORDS_NOT_YET].filter((k) => !TASK_KEYS.has(k)))],
     ['loops', list(['loop', ...WITH_LOOKUPS.map((w) => `with_${w}`)]), list(['with_random_choice', 'with_inventory_hostnames', 'with_flattened'])],
     ['modules', list([...modules.values()].map((m) => m.name)), 'any other (refused by name)'],
-    ['filters', list(Object.keys((env as any).filters)), list(FILTERS_NOT_YET)],
+    ['filters', list(Object.keys((env as any).filters).filter((f) => !f.startsWith('__'))), list(FILTERS_NOT_YET)],
     ['tests', list(Object.keys((env as any).tests)), 'any other (refused by name)'],
     ['lookups', list(LOOKUPS), list(LOOKUPS_NOT_YET)],
     ['magic variables', list([...MAGIC_VARS, 'role_path', 'role_name', 'ansible_loop', 'ansible_loop_var', 'ansible_failed_task', 'ansible_failed_result']),

@@ -207,7 +207,6 @@ export function filters(apply: (name: string) => ((...a: unknown[]) => unknown) 
     md5: (v: unknown) => hashOf('md5', v),
     type_debug: (v: unknown) => (v === null ? 'NoneType' : typeof v === 'boolean' ? 'bool' : typeof v === 'number' ? (Number.isInteger(v) ? 'int' : 'float')
       : typeof v === 'string' ? 'str' : Array.isArray(v) ? 'list' : 'dict'),
-    repr: (v: unknown) => pyRepr(v),
     format: (fmt: unknown, ...args: unknown[]) => pyFormat(pyStr(fmt), splitKw(args)[0]),
     map: (v: unknown, ...args: unknown[]) => {
       const [pos, kw] = splitKw(args);

@@ -54,6 +54,11 @@ runtime.memberLookup = (obj: unknown, val: unknown) => {
 const builtin = (name: string) => (env as any).filters[name] as ((...a: unknown[]) => unknown) | undefined;
 for (const [name, f] of Object.entries(filters(builtin))) env.addFilter(name, f);
 for (const [name, f] of Object.entries(selectFilters((n) => (env as any).tests[n]))) env.addFilter(name, f);
+// nunjucks' own filters that Jinja2 (so Ansible) does not have: unknown filters here too, refused by validate.
+// dump stays for evaluate() alone, under a name no template may use (INTERNAL: refused as unknown).
+const INTERNAL = '__provision_json';
+env.addFilter(INTERNAL, (env as any).filters.dump);
+for (const name of ['dump', 'nl2br']) delete (env as any).filters[name];
 for (const [name, t] of Object.entries(TESTS)) (env as any).addTest(name, t);
 for (const [name, g] of Object.entries(lookupGlobals((text, vars, name) => renderFile(text, vars, name)))) env.addGlobal(name, g);
 
@@ -205,7 +210,7 @@ export function unknownNames(source: string): string[] {
     if (!node || typeof node !== 'object' || !node.typename) return;
     if (node.typename === 'Filter') {
       const n = node.name?.value;
-      if (n && !(env as any).filters[n]) out.add(`unknown filter "${n}"`);
+      if (n && (!(env as any).filters[n] || n === INTERNAL)) out.add(`unknown filter "${n}"`);
     }
     if (node.typename === 'Is') {
       const n = testName(node);
@@ -239,7 +244,7 @@ function checkDefined(source: string, vars: Record<string, unknown>): void {
 export function evaluate(expr: string, vars: Record<string, unknown>): unknown {
   checkDefined(`{{ ${expr} }}`, vars);
   try {
-    const json = env.renderString(jinjaSyntax(`{{ (${expr}) | dump }}`), vars);
+    const json = env.renderString(jinjaSyntax(`{{ (${expr}) | ${INTERNAL} }}`), vars);
     return json === '' ? undefined : JSON.parse(json);
   } catch (err) {
     throw new TemplateError(cleanMessage(err as Error));

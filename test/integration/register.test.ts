@@ -39,7 +39,7 @@ test('check: what a task that did not run would print is not known; apply agrees
     if (c[name].status !== 'conditional') assert.is(a[name].status, c[name].status, name);
     else assert.ok(['changed', 'ok'].includes(a[name].status), name);
   }
-  assert.is(await sh(ssh[0], 'cat /root/rg-rc-zero /root/rg-probe-out /root/rg-probe-changed /root/rg-chained'), 'rc zero\nprobed\ntail\nchanged=True\nTrue\n');
+  assert.is(await sh(ssh[0], 'cat /root/rg-rc-zero /root/rg-probe-out /root/rg-probe-changed /root/rg-chained'), 'rc zero\nprobed\ntail\nchanged=True\nTrue'); // "{{ out.changed }}\n" is the boolean: no newline (as Ansible writes it)
   assert.equal(JSON.parse(await sh(ssh[0], 'cat /root/rg-quiet.json')), { changed: false, failed: false, skipped: false });
 });
 

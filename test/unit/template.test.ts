@@ -3,7 +3,7 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { thrown } from '../helpers/thrown.ts';
-import { TemplateError, isTemplated, renderFile, renderValue, undefinedVariables } from '../../engine/vars/template.ts';
+import { TemplateError, evaluate, isTemplated, renderFile, renderValue, undefinedVariables, unknownNames } from '../../engine/vars/template.ts';
 
 const vars = { n: 5, l: [1, 'a'], m: { a: 1, b: [true] }, s: 'str', b: true, nul: null, z: 0, yes: 'yes' };
 const none = () => false;
@@ -86,6 +86,13 @@ test('undefinedVariables: `is defined` guards, in an if, an inline if and an and
 test('undefinedVariables: a syntax error throws', () => {
   assert.throws(() => undefinedVariables('{{ x |}}', none), /expected symbol/);
   assert.throws(() => undefinedVariables('{% for %}', none));
+});
+
+
+test('nunjucks filters Jinja2 does not have (dump, nl2br) and the internal one are unknown filters, as in Ansible', () => {
+  assert.equal(unknownNames('{{ x | dump }} {{ x | nl2br }} {{ x | __provision_json }} {{ x | to_json }}'),
+    ['unknown filter "dump"', 'unknown filter "nl2br"', 'unknown filter "__provision_json"']);
+  assert.equal(evaluate('[1, "a", none]', {}), [1, 'a', null], 'evaluate still reads values whole');
 });
 
 test.run();
