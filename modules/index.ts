@@ -3,6 +3,7 @@
 import type { ModuleDef, Registry } from '../engine/module.ts';
 import app from './app/app.ts';
 import apt from './apt.ts';
+import blockinfile from './blockinfile.ts';
 import command from './command.ts';
 import copy from './copy.ts';
 import file from './file.ts';
@@ -28,7 +29,7 @@ import includeVars from './actions/include-vars.ts';
 import pause from './actions/pause.ts';
 import setFact from './actions/set-fact.ts';
 
-const all: ModuleDef[] = [app, apt, assert, command, copy, debug, fail, file, firewall, group, includeVars, lineinfile, meteor, node, npm, pkg, pause, service, serviceFacts,
+const all: ModuleDef[] = [app, apt, assert, blockinfile, command, copy, debug, fail, file, firewall, group, includeVars, lineinfile, meteor, node, npm, pkg, pause, service, serviceFacts,
   setFact, shell, stat, systemdService, template, user];
 
 export const modules = new Map<string, ModuleDef>(all.map((m) => [m.name, m]));
