@@ -15,6 +15,7 @@ import node from './node.ts';
 import npm from './npm/npm.ts';
 import pkg from './package.ts';
 import { npmPack } from './npm/pack.ts';
+import replace from './replace.ts';
 import service from './service.ts';
 import serviceFacts from './service-facts.ts';
 import shell from './shell.ts';
@@ -29,7 +30,7 @@ import includeVars from './actions/include-vars.ts';
 import pause from './actions/pause.ts';
 import setFact from './actions/set-fact.ts';
 
-const all: ModuleDef[] = [app, apt, assert, blockinfile, command, copy, debug, fail, file, firewall, group, includeVars, lineinfile, meteor, node, npm, pkg, pause, service, serviceFacts,
+const all: ModuleDef[] = [app, apt, assert, blockinfile, command, copy, debug, fail, file, firewall, group, includeVars, lineinfile, meteor, node, npm, pkg, pause, replace, service, serviceFacts,
   setFact, shell, stat, systemdService, template, user];
 
 export const modules = new Map<string, ModuleDef>(all.map((m) => [m.name, m]));

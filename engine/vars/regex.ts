@@ -2,7 +2,7 @@
 // named groups, \A and \Z, inline flags at the start, and replacement strings (\1, \g<name>).
 
 /** A Python pattern as a JavaScript RegExp. */
-export function pyRegExp(pattern: string, opts: { ignorecase?: boolean; multiline?: boolean; global?: boolean } = {}): RegExp {
+export function pyRegExp(pattern: string, opts: { ignorecase?: boolean; multiline?: boolean; dotall?: boolean; global?: boolean } = {}): RegExp {
   let p = pattern;
   let flags = '';
   const inline = /^\(\?([aiLmsux]+)\)/.exec(p);
@@ -15,12 +15,15 @@ export function pyRegExp(pattern: string, opts: { ignorecase?: boolean; multilin
   p = p.replace(/\(\?P<(\w+)>/g, '(?<$1>').replace(/\(\?P=(\w+)\)/g, '\\k<$1>').replace(/\\A/g, '^').replace(/\\Z/g, '$(?![\\s\\S])');
   if (opts.ignorecase && !flags.includes('i')) flags += 'i';
   if (opts.multiline && !flags.includes('m')) flags += 'm';
+  if (opts.dotall && !flags.includes('s')) flags += 's';
   if (opts.global) flags += 'g';
   return new RegExp(p, `${flags}u`);
 }
 
-/** A Python replacement string (\1, \g<1>, \g<name>, \\) as JavaScript's ($1, $<name>, $$ for a dollar). */
+/** A Python replacement string (\1, \g<1>, \g<name>, \\, \n...) as JavaScript's ($1, $<name>, $$ for a dollar). */
 export function pyReplacement(r: string): string {
-  return r.replace(/\$/g, '$$$$').replace(/\\g<(\d+)>|\\g<(\w+)>|\\(\d{1,2})|\\\\/g, (m, num, name, digit) =>
-    (num ? `$${num}` : name ? `$<${name}>` : digit ? `$${digit}` : '\\'));
+  // Python's template also turns \n, \t, \r, \f, \v, \a and \b into those characters.
+  const ESC: Record<string, string> = { n: '\n', t: '\t', r: '\r', f: '\f', v: '\v', a: '\x07', b: '\b' };
+  return r.replace(/\$/g, '$$$$').replace(/\\g<(\d+)>|\\g<(\w+)>|\\(\d{1,2})|\\([ntrfvab])|\\\\/g, (m, num, name, digit, esc) =>
+    (num ? `$${num}` : name ? `$<${name}>` : digit ? `$${digit}` : esc ? ESC[esc] : '\\'));
 }
