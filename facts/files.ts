@@ -67,6 +67,13 @@ export function fileContentFact(path: string, o: { lazy?: boolean; maxBytes?: nu
 /** The directory a path is in ("/" for a path at the root). */
 export const parentDir = (path: string): string => path.replace(/\/+$/, '').replace(/\/[^/]*$/, '') || '/';
 
+/** The directories above a path, nearest first, "/" left out. */
+export function ancestors(path: string): string[] {
+  const out: string[] = [];
+  for (let d = parentDir(path); d !== '/'; d = parentDir(d)) out.push(d);
+  return out;
+}
+
 /** What Ansible's stat reports of a path (its mime type and file attributes left out). */
 export type StatResult = Record<string, unknown> & { exists: boolean };
 

@@ -1,7 +1,7 @@
 // blockinfile: a block of lines between two marker lines present (inserted, or replacing the block between the
 // markers) or absent, edited exactly as Ansible's blockinfile edits the file (its algorithm, quirks included: a
-// missing newline before the insertion point is added, even when nothing is inserted). Written through copy's
-// planFileContent: the same diff, atomic write, validate, backup and effects.
+// missing newline before the insertion point is added, even when nothing is inserted; create makes the directories
+// above it). Written through copy's planFileContent: the same diff, atomic write, validate, backup and effects.
 import { fileContentFact, fileFact } from '../facts/files.ts';
 import { defineModule } from '../engine/module.ts';
 import { type FileContentAttrs, fileContentFacts, fileContentProperties, planFileContent } from './copy.ts';
@@ -108,7 +108,7 @@ export default defineModule<BlockInFileArgs>({
     if: { required: ['insertbefore'] },
     then: { properties: { insertafter: { type: 'null', description: 'left out when insertbefore is given (insertafter and insertbefore: give one of them)' } } },
   },
-  facts: (a) => fileContentFacts(a.path, { ...a, eager: true }),
+  facts: (a) => fileContentFacts(a.path, { ...a, eager: true, parents: a.create }),
   plan(a, facts) {
     const now = facts.get(fileFact(a.path));
     if (now.state === 'directory') throw new Error(`${a.path} is a directory, not a text file`);
@@ -124,6 +124,6 @@ export default defineModule<BlockInFileArgs>({
     if (after === before && (now.state === 'link' || (!a.owner && !a.group && a.mode === undefined))) return [];
     const had = before !== undefined && before.includes(`${(a.marker ?? '# {mark} ANSIBLE MANAGED BLOCK').replaceAll('{mark}', a.marker_begin ?? 'BEGIN')}\n`);
     const detail = after === before ? undefined : (a.state === 'absent' || !a.block) ? 'remove the block' : had ? 'replace the block' : 'insert the block';
-    return planFileContent(a.path, after, a, facts, before === undefined ? undefined : detail);
+    return planFileContent(a.path, after, a, facts, before === undefined ? undefined : detail, { makeParents: a.create });
   },
 });

@@ -1,7 +1,7 @@
 // command and shell: run a program (argv, no shell) or a shell command line, unless `creates` exists or `removes`
 // is gone. Ansible's forms: free form with creates=/removes=/chdir= words, `cmd`; shell's `executable`.
 import { posix } from 'node:path';
-import { fileContentFact, fileFact, parentDir } from '../facts/files.ts';
+import { ancestors, fileContentFact, fileFact } from '../facts/files.ts';
 import { split } from 'shlex';
 import { type Change, type Effect, type ModuleDef, type Step, defineModule } from '../engine/module.ts';
 import { parseKv } from '../engine/playbook/kv.ts';
@@ -20,12 +20,6 @@ export type CommandArgs = {
 };
 
 /** The directories on the way to a path, innermost first (not "/"). */
-function ancestors(path: string): string[] {
-  const out: string[] = [];
-  for (let d = parentDir(path); d !== '/'; d = parentDir(d)) out.push(d);
-  return out;
-}
-
 /** creates/removes relative to chdir, as the command itself sees them. */
 function resolved(a: CommandArgs, path: string): string {
   return a.chdir && !path.startsWith('/') ? posix.join(a.chdir, path) : path;

@@ -3,7 +3,7 @@
 import { createHash } from 'node:crypto';
 import { pyJson, pyStr } from '../engine/vars/python.ts';
 import { ownerFacts, ownerIds, requireOwner } from '../facts/accounts.ts';
-import { type FileContent, type FileState, MAX_CONTENT_BYTES, fileContentFact, fileFact, parentDir } from '../facts/files.ts';
+import { type FileContent, type FileState, MAX_CONTENT_BYTES, ancestors, fileContentFact, fileFact, parentDir } from '../facts/files.ts';
 import { type Change, type FactDef, type Facts, type FileDiff, type Step, defineModule, readOnly } from '../engine/module.ts';
 import { MAX_COPY_SOURCE } from '../engine/local-files.ts';
 import { modeSchema, normalizeMode } from '../engine/validate.ts';
@@ -21,8 +21,10 @@ export type CopyArgs = FileContentAttrs & { dest: string; content?: string | num
  * owner and group it is given. The text is lazy: read from the host only when the hashes differ and a diff is to
  * be shown; `eager` when the plan needs it anyway (lineinfile edits it).
  */
-export function fileContentFacts(dest: string, o: { eager?: boolean; owner?: string; group?: string } = {}): FactDef[] {
-  return [fileFact(dest), fileContentFact(dest, { lazy: !o.eager }), ...(parentDir(dest) !== '/' ? [readOnly(fileFact(parentDir(dest)))] : []), ...ownerFacts(o)];
+export function fileContentFacts(dest: string, o: { eager?: boolean; owner?: string; group?: string; parents?: boolean } = {}): FactDef[] {
+  // With `parents` (create: true of lineinfile, blockinfile), every directory above it: those missing are made.
+  const dirs = o.parents ? ancestors(dest) : parentDir(dest) !== '/' ? [parentDir(dest)] : [];
+  return [fileFact(dest), fileContentFact(dest, { lazy: !o.eager }), ...dirs.map((d) => readOnly(fileFact(d))), ...ownerFacts(o)];
 }
 
 /** Shared argument schemas of the modules that write a whole file. */
@@ -59,7 +61,8 @@ function hiddenBecause(bytes: Buffer): string | undefined {
  * [] when it already does; an attribute change when only owner, group or mode differ; otherwise
  * one atomic write with its diff. `detail` is added to the summary of a write ("replace line 3").
  */
-export function planFileContent(dest: string, content: string | Buffer, attrs: FileContentAttrs, facts: Facts, detail?: string): Change[] {
+export function planFileContent(dest: string, content: string | Buffer, attrs: FileContentAttrs, facts: Facts, detail?: string,
+  o: { makeParents?: boolean } = {}): Change[] {
   const fileDef = fileFact(dest);
   const contentDef = fileContentFact(dest, { lazy: true });
   const now = facts.get(fileDef);
@@ -70,9 +73,14 @@ export function planFileContent(dest: string, content: string | Buffer, attrs: F
   if (now.state === 'other') throw new Error(`${dest} exists and is not a regular file`);
 
   requireOwner(attrs, facts, 'write');
+  // Directories to make first (lineinfile's and blockinfile's create, as Ansible's os.makedirs), nearest last.
+  let missing: string[] = [];
   if (now.state === 'absent' && parentDir(dest) !== '/' && facts.get(fileFact(parentDir(dest))).state !== 'directory') {
     // As Ansible's copy: a file is written into a directory that is there, never one made on the way.
-    throw new Error(`the destination directory ${parentDir(dest)} does not exist (create it first, e.g. file: { path: ${parentDir(dest)}, state: directory })`);
+    if (!o.makeParents) throw new Error(`the destination directory ${parentDir(dest)} does not exist (create it first, e.g. file: { path: ${parentDir(dest)}, state: directory })`);
+    missing = ancestors(dest).filter((d) => facts.get(fileFact(d)).state !== 'directory');
+    const blocked = missing.find((d) => facts.get(fileFact(d)).state !== 'absent');
+    if (blocked) throw new Error(`${blocked} is in the way of ${dest}: it exists and is not a directory`);
   }
   const bytes = typeof content === 'string' ? Buffer.from(content, 'utf8') : content;
   const sha256 = createHash('sha256').update(bytes).digest('hex');
@@ -104,11 +112,14 @@ export function planFileContent(dest: string, content: string | Buffer, attrs: F
   const afterContent: FileContent = hidden ? { exists: true, note: hidden } : { exists: true, text: bytes.toString('utf8') };
 
   const head = fresh ? `write ${dest} (${humanSize(bytes.length)})` : `update ${dest}`;
+  const made = missing.length ? `making ${missing.at(-1)}${missing.length > 1 ? ' and below' : ''}` : undefined;
   return [{
-    summary: [detail ? `${head}: ${detail}` : head, ...notes].join(', '),
+    summary: [detail ? `${head}: ${detail}` : head, ...notes, ...(made ? [made] : [])].join(', '),
     diff,
-    steps: [{ write }],
+    steps: [...(missing.length ? [{ exec: ['mkdir', '-p', '--', parentDir(dest)] }] : []), { write }],
     effects: [
+      // Made with the host's umask and the task's user: what they are like is read again, not guessed.
+      ...missing.map((d) => ({ key: fileFact(d).key, unknown: true as const })),
       {
         key: fileKey,
         value: {

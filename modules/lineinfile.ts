@@ -106,7 +106,7 @@ export default defineModule<LineInFileArgs>({
       },
     ],
   },
-  facts: (a) => fileContentFacts(a.path, { ...a, eager: true }),
+  facts: (a) => fileContentFacts(a.path, { ...a, eager: true, parents: a.create }),
   plan(a, facts) {
     const now = facts.get(fileFact(a.path));
     if (now.state === 'directory') throw new Error(`${a.path} is a directory, not a text file`);
@@ -123,6 +123,7 @@ export default defineModule<LineInFileArgs>({
     const after = lines.join('');
     // A symlink whose target already holds the line: nothing to write, nothing to refuse.
     if (now.state === 'link' && after === before && !a.owner && !a.group && a.mode === undefined) return [];
-    return planFileContent(a.path, after, a, facts, cur.exists ? detail : undefined);
+    // create: the directories above it are made too, as Ansible's os.makedirs makes them.
+    return planFileContent(a.path, after, a, facts, cur.exists ? detail : undefined, { makeParents: a.create });
   },
 });

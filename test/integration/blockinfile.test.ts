@@ -10,7 +10,7 @@ import { type TestLab, useLab } from '../helpers/lab.ts';
 
 const test = suite('blockinfile against ansible-playbook');
 const PB = 'test/fixtures/playbooks/blockinfile.yml';
-const FILES = ['/root/bi-conf', '/root/bi-new'];
+const FILES = ['/root/bi-conf', '/root/bi-new', '/root/bi-dir', '/root/bi-dir/sub', '/root/bi-dir/sub/new.conf'];
 let lab: TestLab;
 let ssh: SshConnection[] = [];
 useLab(test, 'bi', 2, (l, s) => { lab = l; ssh = s; });
