@@ -10,6 +10,23 @@ export type ServiceArgs = {
 
 type Action = 'start' | 'stop' | 'restart' | 'reload';
 
+/**
+ * The steps (and their notes) that bring a service or unit to `state`, each made by `act`; the same for service and
+ * systemd_service. A program its unit runs that is gone is refused when planned, so --check says what apply meets.
+ */
+export function stateSteps(what: string, name: string, state: ServiceArgs['state'], now: ServiceState, act: (verb: Action) => Step): { steps: Step[]; notes: string[] } {
+  // systemd would fail with 203/EXEC.
+  if (now.missingProgram && state && state !== 'stopped' && !(state === 'started' && now.active)) {
+    throw new Error(`${what} ${name} cannot start: its program ${now.missingProgram} is not installed (its package was removed, its unit left behind)`);
+  }
+  if (state === 'started' && !now.active) return { steps: [act('start')], notes: [`start ${name}`] };
+  if (state === 'stopped' && now.active) return { steps: [act('stop')], notes: [`stop ${name}`] };
+  if (state === 'restarted') return { steps: [act('restart')], notes: [`restart ${name}`] };
+  // A stopped service cannot reload: started instead (as Ansible does), which reads its configuration too.
+  if (state === 'reloaded') return { steps: [act(now.active ? 'reload' : 'start')], notes: [now.active ? `reload ${name}` : `start ${name} (it was stopped, so not reloaded)`] };
+  return { steps: [], notes: [] };
+}
+
 export default defineModule<ServiceArgs>({
   name: 'service',
   fqcn: ['ansible.builtin.service', 'ansible.legacy.service'],
@@ -35,30 +52,10 @@ export default defineModule<ServiceArgs>({
     const now = facts.get(serviceFact(a.name));
     if (!now.exists) throw new Error(`no service "${a.name}" on this host`);
     if (now.masked && a.state && a.state !== 'stopped') throw new Error(`service ${a.name} is masked: it cannot be ${a.state} (unmask it: systemd_service with masked: false)`);
-    // systemd would fail with 203/EXEC: said when planned, so check mode says what apply meets.
-    if (now.missingProgram && a.state && a.state !== 'stopped' && !(a.state === 'started' && now.active)) {
-      throw new Error(`service ${a.name} cannot start: its program ${now.missingProgram} is not installed (its package was removed, its unit left behind)`);
-    }
     const sysv = now.init === 'sysv';
     const act = (verb: Action): Step => ({ exec: sysv ? ['service', a.name, verb] : ['systemctl', verb, a.name] });
-    const steps: Step[] = [];
-    const notes: string[] = [];
+    const { steps, notes } = stateSteps('service', a.name, a.state, now, act);
     const after: ServiceState = { ...now };
-
-    if (a.state === 'started' && !now.active) {
-      steps.push(act('start'));
-      notes.push(`start ${a.name}`);
-    } else if (a.state === 'stopped' && now.active) {
-      steps.push(act('stop'));
-      notes.push(`stop ${a.name}`);
-    } else if (a.state === 'restarted') {
-      steps.push(act('restart'));
-      notes.push(`restart ${a.name}`);
-    } else if (a.state === 'reloaded') {
-      // A stopped service cannot reload: start it, which reads its configuration too.
-      steps.push(act(now.active ? 'reload' : 'start'));
-      notes.push(now.active ? `reload ${a.name}` : `start ${a.name} (it was stopped, so not reloaded)`);
-    }
     if (a.state) after.active = a.state !== 'stopped';
 
     if (a.enabled === true && !now.enabled) {

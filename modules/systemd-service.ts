@@ -4,6 +4,7 @@
 // systemd read it, and, as in Ansible, it never makes the task changed. System scope only.
 import { type ServiceState, daemonReloadFact, serviceFact } from '../facts/services.ts';
 import { type Change, type Step, defineModule } from '../engine/module.ts';
+import { stateSteps } from './service.ts';
 
 export type SystemdArgs = {
   name?: string;
@@ -84,24 +85,9 @@ export default defineModule<SystemdArgs>({
       notes.push(`disable ${a.name} at boot`);
       after.enabled = false;
     }
-    if (now.missingProgram && a.state && a.state !== 'stopped' && !(a.state === 'started' && now.active)) {
-      throw new Error(`unit ${a.name} cannot start: its program ${now.missingProgram} is not installed (its package was removed, its unit left behind)`);
-    }
-    const act = (verb: string) => ({ exec: ['systemctl', ...block, verb, a.name!] });
-    if (a.state === 'started' && !now.active) {
-      steps.push(act('start'));
-      notes.push(`start ${a.name}`);
-    } else if (a.state === 'stopped' && now.active) {
-      steps.push(act('stop'));
-      notes.push(`stop ${a.name}`);
-    } else if (a.state === 'restarted') {
-      steps.push(act('restart'));
-      notes.push(`restart ${a.name}`);
-    } else if (a.state === 'reloaded') {
-      // Ansible starts a stopped unit instead of reloading it.
-      steps.push(act(now.active ? 'reload' : 'start'));
-      notes.push(now.active ? `reload ${a.name}` : `start ${a.name} (it was stopped, so not reloaded)`);
-    }
+    const state = stateSteps('unit', a.name, a.state, now, (verb) => ({ exec: ['systemctl', ...block, verb, a.name!] }));
+    steps.push(...state.steps);
+    notes.push(...state.notes);
     if (a.state) after.active = a.state !== 'stopped';
     if (steps.length) changes.push({ summary: notes.join(', '), steps, effects: [{ key: serviceFact(a.name).key, value: after }] });
     else if (reload?.needed && now.needsReload) changes[0].effects.push({ key: serviceFact(a.name).key, value: after });
