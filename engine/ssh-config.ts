@@ -23,19 +23,21 @@ const MAX_HOPS = 8;
 
 type Computed = Record<string, string | string[] | undefined>;
 
+/** A block's value of `k`: its first, as OpenSSH takes it. */
+const first = (got: Computed, k: string) => (Array.isArray(got[k]) ? (got[k] as string[])[0] : (got[k] as string | undefined));
+
 /** `c` with what the user's ssh config says of its destination and of its jump hosts; unchanged when there is no config and no jump. */
 export function withSshConfig(c: Connection, home = homedir(), text = configText(c, home)): Connection {
   if (text === undefined && !c.sshArgs?.jumps?.length && !c.sshArgs?.userKnownHosts) return c;
   const config = text === undefined ? undefined : SSHConfig.parse(text);
   const compute = (host: string): Computed => (config ? config.compute(host) as Computed : {});
   const got = compute(c.host);
-  const one = (g: Computed, k: string) => (Array.isArray(g[k]) ? (g[k] as string[])[0] : (g[k] as string | undefined));
   const out: Connection = { ...c };
-  const hostName = one(got, 'HostName');
+  const hostName = first(got, 'HostName');
   if (hostName) out.host = hostName.replace(/%h/g, c.host);
-  const user = one(got, 'User');
+  const user = first(got, 'User');
   if (user && !c.set?.user) out.user = user;
-  const port = portOf(one(got, 'Port'), `Port (in ~/.ssh/config for ${c.host})`);
+  const port = portOf(first(got, 'Port'), `Port (in ~/.ssh/config for ${c.host})`);
   if (port && !c.set?.port) out.port = port;
   if (!c.privateKeyPath) {
     const file = identityFile(got, home, c.host, out.user);
@@ -54,10 +56,9 @@ export function withSshConfig(c: Connection, home = homedir(), text = configText
 
 /** A config block's jump hosts: ProxyJump, else a ProxyCommand of the `ssh -W` form (another one is refused). */
 function configJumps(got: Computed, what: string): JumpSpec[] {
-  const first = (k: string) => (Array.isArray(got[k]) ? (got[k] as string[])[0] : (got[k] as string | undefined));
-  const jump = first('ProxyJump');
+  const jump = first(got, 'ProxyJump');
   if (jump) return jumpList(jump, what);
-  const command = first('ProxyCommand');
+  const command = first(got, 'ProxyCommand');
   if (command) return parseSshArgs(`-o ${JSON.stringify(`ProxyCommand=${command}`)}`, what.replace('ProxyJump', 'ProxyCommand')).jumps ?? [];
   return [];
 }
@@ -68,12 +69,11 @@ function hops(specs: JumpSpec[], compute: (h: string) => Computed, home: string,
   for (const spec of specs) {
     if (seen.length + out.length >= MAX_HOPS) throw new Error(`${from}: more than ${MAX_HOPS} jump hosts on the way (do the jump hosts' ProxyJump lead back to themselves?)`);
     const got = compute(spec.host);
-    const one = (k: string) => (Array.isArray(got[k]) ? (got[k] as string[])[0] : (got[k] as string | undefined));
     const own = configJumps(got, `ProxyJump (in ~/.ssh/config for ${spec.host})`);
     out.push(...hops(own, compute, home, `~/.ssh/config for ${spec.host}`, [...seen, ...out.map((h) => h.name), spec.host]));
-    const user = spec.user ?? one('User') ?? process.env.USER ?? 'root';
-    const hop: JumpHop = { name: spec.host, from, host: (one('HostName') ?? spec.host).replace(/%h/g, spec.host),
-      port: spec.port ?? portOf(one('Port'), `Port (in ~/.ssh/config for ${spec.host})`) ?? 22, user };
+    const user = spec.user ?? first(got, 'User') ?? process.env.USER ?? 'root';
+    const hop: JumpHop = { name: spec.host, from, host: (first(got, 'HostName') ?? spec.host).replace(/%h/g, spec.host),
+      port: spec.port ?? portOf(first(got, 'Port'), `Port (in ~/.ssh/config for ${spec.host})`) ?? 22, user };
     const key = spec.key ? expand(spec.key, home, spec.host, user) : identityFile(got, home, spec.host, user);
     if (key) Object.assign(hop, { privateKeyPath: key, privateKeyVar: spec.key ? `ProxyCommand -i (${from})` : `IdentityFile (~/.ssh/config for ${spec.host})` });
     const known = spec.userKnownHosts ?? knownFiles(got);
