@@ -15,6 +15,8 @@ import type { TaskResult } from './results.ts';
 import { type Conn, downConn } from './transport/conn.ts';
 import type { SshConnection } from './transport/ssh.ts';
 
+const lostDuring = (why: string) => `the connection was lost during the run (${why})`;
+
 /** What every host of a run shares. */
 export type HostApplyContext = {
   loaded: Loaded;
@@ -69,19 +71,18 @@ async function runHost(host: string, x: HostApplyContext, progress: (r: TaskResu
   if (conn) {
     const open = conn;
     x.stop.track(open);
-    const lost = () => (open.lost === undefined ? undefined : `the connection was lost during the run (${open.lost})`);
-    runConn = { exec: (command, opts) => open.exec(command, opts), get lost() { return lost(); } };
     // The host lock, taken beside the first exec (no extra round trip); check mode changes nothing and takes none.
+    let guard = '';
     if (!x.check) {
       const lk: LockOptions = { waitSeconds: x.lockWait ?? 0, breakLock: Boolean(x.breakLock) };
       const token = newToken();
-      const guard = guardPrefix(token, lk);
-      runConn = { exec: (command, opts) => open.exec(guard + command, opts), get lost() { return lost(); } };
+      guard = guardPrefix(token, lk);
       open.hold(lockScript(token, lk), LOCKED).catch((err: Error) => {
         lockError = lockRefusal(err.message.replace(`${host}: `, ''), lk);
         open.close(); // ends the run's waiting exec at once
       });
     }
+    runConn = { exec: (command, opts) => open.exec(guard + command, opts), get lost() { return open.lost === undefined ? undefined : lostDuring(open.lost); } };
     // Kept open until the run ends: another host may delegate a task to this one (through its lock) until then.
     x.delegates.offer(host, { name: host, conn: runConn, settings: { become: x.become || c.become, connUser: c.user, connPort: c.port,
       becomeUser: c.becomeUser, becomeUserFixed: c.becomeUserFixed, becomePassword: c.becomePassword } }, () => open.close());
@@ -93,8 +94,7 @@ async function runHost(host: string, x: HostApplyContext, progress: (r: TaskResu
   const counts = () => ({ execs: run.execs, factExecs: run.factExecs, ...(conn ? { connectMs } : {}) });
   /** The host unreachable at a task that did not ignore it: what ran before is reported, the host is unreachable. */
   const unreachable = () => {
-    const why = hide(conn?.lost !== undefined
-      ? `the connection was lost during the run (${conn.lost}); what ran before is reported above, a rerun converges` : run.unreachable!);
+    const why = hide(conn?.lost !== undefined ? `${lostDuring(conn.lost)}; what ran before is reported above, a rerun converges` : run.unreachable!);
     x.say(`unreachable ${host}: ${why}`);
     return summarize(run.results, true, why, counts());
   };
