@@ -39,14 +39,17 @@ export const CONNECTION_VARS = {
   notYet: NOT_YET,
 };
 
+/** A variable given a value (an empty one counts as not given, as in Ansible's inventory). */
+const isSet = (v: unknown) => v !== undefined && v !== null && v !== '';
+
 /** Refuses a connection variable provision cannot honour, or a value of one that would mean another kind of connection. */
 function refuseUnsupported(vars: Record<string, unknown>, name: string): void {
   for (const k of NOT_YET) {
-    if (vars[k] !== undefined && vars[k] !== null && vars[k] !== '') throw new UserError(`host ${name}: ${k} is not supported yet`, EXIT.invalid);
+    if (isSet(vars[k])) throw new UserError(`host ${name}: ${k} is not supported yet`, EXIT.invalid);
   }
   for (const [k, { why, only }] of Object.entries(NO_EFFECT)) {
     const v = vars[k];
-    if (only && v !== undefined && v !== null && v !== '' && !only.test(String(v))) {
+    if (only && isSet(v) && !only.test(String(v))) {
       throw new UserError(`host ${name}: ${k} ${JSON.stringify(v)} is not supported yet (${why})`, EXIT.invalid);
     }
   }
@@ -89,7 +92,7 @@ export type JumpHop = { name: string; from: string; host: string; port: number; 
  */
 export function connection(vars: Record<string, unknown>, name = String(vars.inventory_hostname ?? '')): Connection {
   const pick = (...keys: string[]): [string, unknown] | undefined => {
-    for (const k of keys) if (vars[k] !== undefined && vars[k] !== null && vars[k] !== '') return [k, vars[k]];
+    for (const k of keys) if (isSet(vars[k])) return [k, vars[k]];
     return undefined;
   };
   const text = (keys: string[], dflt?: string): string | undefined => {
