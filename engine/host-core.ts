@@ -1,6 +1,7 @@
 // What one host's run keeps and its parts share (host-tasks.ts runs a task, host-run.ts a play): the fact cache,
 // the results, the exec counts, the variables; reading facts in one batch, a task's plan context, recording a
 // result. A task's outcome is returned to its caller, never left in a field.
+import { statSync } from 'node:fs';
 import { type Become, type BecomeSettings, becomeFor, scriptAs } from './become.ts';
 import { gather } from './gather.ts';
 import { readLocalOnce, readTextFile, resolveLocal } from './local-files.ts';
@@ -97,6 +98,7 @@ export abstract class HostCore {
       host: this.name,
       connection: { user: this.o.connUser, port: this.o.connPort ?? 22 },
       readLocal: (p, o) => readLocalOnce(resolveLocal(p, play.dir, roleDir), o && { ...o, what: `${o.what ?? 'local file'} "${p}"` }),
+      localMode: (p) => (statSync(resolveLocal(p, play.dir, roleDir)).mode & 0o7777).toString(8).padStart(4, '0'),
       render: (p, dest) => {
         const file = resolveLocal(p, play.dir, roleDir);
         return renderFile(readTextFile(file, `template "${p}"`), { ...vars, ...templateVars(p, file, dest) }, p);

@@ -98,6 +98,8 @@ export type PlanContext = PlanServices & {
    * bytes is refused unread, as "WHAT "PATH" is N MB, over the limit of M MB".
    */
   readLocal(path: string, o?: { max?: number; what?: string }): Buffer;
+  /** The permission bits of a local file named by a module argument, as four octal digits (copy's mode: preserve). */
+  localMode(path: string): string;
   /** Renders a local template file with the task's variables and those Ansible adds for it (ansible_managed...; `dest`: template_destpath). */
   render(path: string, dest?: string): string;
 };
@@ -165,6 +167,11 @@ export type ModuleDef<A = any> = {
   gathered?(args: A, facts: Facts): Record<string, unknown>;
   /** What `register` records besides changed and failed when it plans no change (stat's `stat`), from its facts. */
   returns?(args: A, facts: Facts): Record<string, unknown>;
+  /**
+   * What `register` records besides changed and failed once its changes ran (get_url's dest, status_code...), in
+   * place of the last step's rc and stdout: from the facts its plan read, its changes, and the last step's output.
+   */
+  returnsChanged?(args: A, facts: Facts, changes: Change[], stdout: string): Record<string, unknown>;
   /**
    * Runs on this machine alone, instead of facts, plan and steps (debug, set_fact, assert, fail, pause): the same
    * in --check. Such a module's facts() and plan() give nothing.

@@ -74,22 +74,6 @@ export function validate(schema: object, value: unknown): ArgProblem[] {
   });
 }
 
-/**
- * The schema of a file mode, as Ansible takes it: a string of octal digits ("0644", "644"), or an integer that
- * is the mode's value (YAML 1.1 reads an unquoted 0644 as octal, 420; an unquoted 644 is the decimal 644, mode
- * 01204, as under Ansible).
- */
-export const modeSchema = {
-  anyOf: [{ type: 'string', pattern: '^0?[0-7]{3,4}$' }, { type: 'integer', minimum: 0, maximum: 0o7777 }],
-  description: 'an octal mode like "0644" (quoted) or 0644 (unquoted, which YAML 1.1 reads as octal)',
-} as const;
-
-/** A mode as four octal digits: "644" / "0644" / "04755" as written, an integer by its value (420 -> "0644"). */
-export function normalizeMode(mode: string | number): string {
-  if (typeof mode === 'number') return mode.toString(8).padStart(4, '0');
-  return mode.replace(/^0?([0-7]{3,4})$/, '$1').padStart(4, '0');
-}
-
 type SchemaNode = { type?: string | string[]; properties?: Record<string, SchemaNode>; items?: SchemaNode; additionalProperties?: unknown };
 
 /**

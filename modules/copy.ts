@@ -6,8 +6,8 @@ import { ownerFacts, ownerIds, requireOwner } from '../facts/accounts.ts';
 import { type FileContent, type FileState, MAX_CONTENT_BYTES, ancestors, fileContentFact, fileFact, parentDir } from '../facts/files.ts';
 import { type Change, type FactDef, type Facts, type FileDiff, type Step, defineModule, readOnly } from '../engine/module.ts';
 import { MAX_COPY_SOURCE } from '../engine/local-files.ts';
-import { modeSchema, normalizeMode } from '../engine/validate.ts';
-import { attributeChanges } from './file.ts';
+import { modeSchema, resolveMode, sourceModeSchema } from './file-mode.ts';
+import { attributeChanges, modeFacts, umaskOf } from './file.ts';
 
 /** What a written file should look like besides its content, and how to write it. */
 export type FileContentAttrs = { owner?: string; group?: string; mode?: string | number; validate?: string; backup?: boolean;
@@ -21,10 +21,10 @@ export type CopyArgs = FileContentAttrs & { dest: string; content?: string | num
  * owner and group it is given. The text is lazy: read from the host only when the hashes differ and a diff is to
  * be shown; `eager` when the plan needs it anyway (lineinfile edits it).
  */
-export function fileContentFacts(dest: string, o: { eager?: boolean; owner?: string; group?: string; parents?: boolean } = {}): FactDef[] {
+export function fileContentFacts(dest: string, o: { eager?: boolean; owner?: string; group?: string; mode?: string | number; parents?: boolean } = {}): FactDef[] {
   // With `parents` (create: true of lineinfile, blockinfile), every directory above it: those missing are made.
   const dirs = o.parents ? ancestors(dest) : parentDir(dest) !== '/' ? [parentDir(dest)] : [];
-  return [fileFact(dest), fileContentFact(dest, { lazy: !o.eager }), ...dirs.map((d) => readOnly(fileFact(d))), ...ownerFacts(o)];
+  return [fileFact(dest), fileContentFact(dest, { lazy: !o.eager }), ...dirs.map((d) => readOnly(fileFact(d))), ...ownerFacts(o), ...modeFacts(o)];
 }
 
 /** Shared argument schemas of the modules that write a whole file. */
@@ -87,15 +87,16 @@ export function planFileContent(dest: string, content: string | Buffer, attrs: F
   const fileKey = fileDef.key;
 
   if (now.state === 'file' && now.sha256 === sha256) {
-    const attrsChange = attributeChanges(dest, now, { ...attrs, ...ownerIds(attrs, facts) });
+    const attrsChange = attributeChanges(dest, now, { ...attrs, ...ownerIds(attrs, facts), ...umaskOf(attrs, facts) });
     if (attrsChange.steps.length === 0) return [];
     return [{ summary: `${dest}: ${attrsChange.notes.join(', ')}`, steps: attrsChange.steps, effects: [{ key: fileKey, value: attrsChange.after }] }];
   }
 
   const fresh = now.state === 'absent';
   const base: FileState = fresh ? { state: 'file', mode: '0644', owner: 'root', group: 'root' } : now;
-  const notes = attributeChanges(dest, base, attrs, { fresh }).notes;
-  const mode = attrs.mode !== undefined ? normalizeMode(attrs.mode) : fresh ? '0644' : undefined;
+  const umask = umaskOf(attrs, facts);
+  const notes = attributeChanges(dest, base, { ...attrs, ...umask }, { fresh }).notes;
+  const mode = attrs.mode !== undefined ? resolveMode(attrs.mode, { mode: base.mode, directory: false }, umask.umask) : fresh ? '0644' : undefined;
   const write: Extract<Step, { write: unknown }>['write'] = { path: dest, content };
   if (mode) write.mode = mode;
   if (attrs.owner) write.owner = attrs.owner;
@@ -146,6 +147,7 @@ export default defineModule<CopyArgs>({
       content: { anyOf: [{ type: 'string' }, { type: 'number' }, { type: 'boolean' }, { type: 'object' }, { type: 'array' }], description: 'text (a mapping or list is written as JSON)' },
       src: { type: 'string', minLength: 1 },
       ...fileContentProperties,
+      mode: sourceModeSchema,
       ...forceProperty,
     },
     // Exactly one of content and src.
@@ -158,7 +160,9 @@ export default defineModule<CopyArgs>({
     const given = a.content as unknown;
     const content = given === undefined ? ctx.readLocal(a.src!, { max: MAX_COPY_SOURCE, what: 'copy source' })
       : typeof given === 'string' ? given : typeof given === 'object' && given !== null ? pyJson(given) : pyStr(given);
-    return planFileContent(a.dest, content, a, facts);
+    // preserve: the source's mode; inline content is first written to a private temporary file (0600) by Ansible's copy.
+    const mode = a.mode === 'preserve' ? (given === undefined ? ctx.localMode(a.src!) : '0600') : a.mode;
+    return planFileContent(a.dest, content, { ...a, mode }, facts);
   },
   localSources: (a) => (typeof a.src === 'string' ? [{ arg: 'src', path: a.src, kind: 'file', max: MAX_COPY_SOURCE, what: 'copy source' }] : []),
 });

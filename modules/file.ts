@@ -1,8 +1,8 @@
 // file: a path's kind (file, directory, link, absent, touch) and its owner, group and mode.
 import { ownerFacts, ownerIds, requireOwner } from '../facts/accounts.ts';
 import { type FileState, fileContentFact, fileFact, parentDir } from '../facts/files.ts';
-import { type Change, type Effect, type Step, defineModule, readOnly } from '../engine/module.ts';
-import { modeSchema, normalizeMode } from '../engine/validate.ts';
+import { type Change, type Effect, type FactDef, type Facts, type Step, defineModule, readOnly } from '../engine/module.ts';
+import { modeSchema, needsUmask, resolveMode, umaskFact } from './file-mode.ts';
 
 export type FileArgs = {
   path: string;
@@ -13,8 +13,16 @@ export type FileArgs = {
   mode?: string | number;
 };
 
-/** Owner, group and mode wanted; `uid`/`gid`: the owner's and group's numbers when known, compared before names. */
-export type Attrs = { owner?: string; group?: string; mode?: string | number; uid?: number; gid?: number };
+/**
+ * Owner, group and mode wanted; `uid`/`gid`: the owner's and group's numbers when known, compared before names;
+ * `umask`: the host's, known when a symbolic mode needs it (umaskOf).
+ */
+export type Attrs = { owner?: string; group?: string; mode?: string | number; uid?: number; gid?: number; umask?: number };
+
+/** The umask fact, when a symbolic mode obeys it ("+x"). */
+export const modeFacts = (a: { mode?: string | number }): FactDef[] => (needsUmask(a.mode) ? [umaskFact] : []);
+/** The host's umask, when the mode needs it. */
+export const umaskOf = (a: { mode?: string | number }, facts: Facts): { umask?: number } => (needsUmask(a.mode) ? { umask: facts.get(umaskFact) } : {});
 
 /** The steps and summaries that bring owner, group and mode of `path` from `now` to `want`. */
 export function attributeChanges(path: string, now: FileState, want: Attrs, opts: { isLink?: boolean; fresh?: boolean } = {}): { steps: Step[]; notes: string[]; after: FileState } {
@@ -33,7 +41,7 @@ export function attributeChanges(path: string, now: FileState, want: Attrs, opts
     if (owner) Object.assign(after, { owner, uid: want.uid });
     if (group) Object.assign(after, { group, gid: want.gid });
   }
-  const mode = want.mode !== undefined ? normalizeMode(want.mode) : undefined;
+  const mode = want.mode !== undefined && !opts.isLink ? resolveMode(want.mode, { mode: now.mode, directory: now.state === 'directory' }, want.umask) : undefined;
   if (mode && !opts.isLink && mode !== now.mode) {
     steps.push({ exec: ['chmod', mode, '--', path] });
     notes.push(`mode ${mode}${opts.fresh ? '' : ` (was ${now.mode})`}`);
@@ -71,7 +79,7 @@ export default defineModule<FileArgs>({
     if: { required: ['state'], properties: { state: { const: 'link' } } },
     then: { required: ['src'] },
   },
-  facts: (a) => [fileFact(a.path), ...ancestors(a).map((d) => (a.state === 'directory' ? fileFact(d) : readOnly(fileFact(d)))), ...(a.state === 'absent' ? [] : ownerFacts(a))],
+  facts: (a) => [fileFact(a.path), ...ancestors(a).map((d) => (a.state === 'directory' ? fileFact(d) : readOnly(fileFact(d)))), ...(a.state === 'absent' ? [] : [...ownerFacts(a), ...modeFacts(a)])],
   plan(a, facts) {
     const now = facts.get(fileFact(a.path));
     const state = a.state ?? 'file';
@@ -125,7 +133,7 @@ export default defineModule<FileArgs>({
         base = { state: 'link', target: a.src, owner: 'root', group: 'root', mode: '0777' };
       }
     }
-    const attrs = attributeChanges(a.path, base, { ...a, ...ownerIds(a, facts) }, { isLink: state === 'link', fresh: base !== now });
+    const attrs = attributeChanges(a.path, base, { ...a, ...ownerIds(a, facts), ...umaskOf(a, facts) }, { isLink: state === 'link', fresh: base !== now });
     steps.push(...attrs.steps);
     if (steps.length === 0) return [];
     const summary = notes.length ? [notes.join(', '), ...attrs.notes].join(', ') : `${a.path}: ${attrs.notes.join(', ')}`;

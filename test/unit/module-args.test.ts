@@ -45,6 +45,7 @@ function plan(mod: ModuleDef, c: Case, args: unknown): { facts: FactDef[]; chang
   const ctx: PlanContext = {
     host: 'fixture', connection: { user: 'root', port: c.ssh_port ?? 22 },
     readLocal: (p) => Buffer.from(c.local?.[p] ?? c.local?.[Object.keys(c.local ?? {})[0]] ?? ''),
+    localMode: () => '0640',
     render: () => `rendered ${CANARY}`,
     npmPack: () => { throw new Error('no pack'); },
   };

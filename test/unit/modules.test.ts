@@ -27,6 +27,8 @@ type Case = {
   args: unknown;
   facts?: Record<string, unknown>;
   local?: Record<string, string>;
+  /** Modes of local files (mode: preserve), four octal digits by name. */
+  local_modes?: Record<string, string>;
   vars?: Record<string, unknown>;
   /** npm packs the plan may ask for, by spec: { name, version, bins, sha256, tarball (text) }. */
   packs?: Record<string, { name: string; version: string; bins: Record<string, string>; sha256: string; tarball: string }>;
@@ -50,6 +52,10 @@ function run(mod: ModuleDef, c: Case): Change[] {
     readLocal: (p) => {
       if (!(p in (c.local ?? {}))) throw new Error(`fixture has no local file ${p}`);
       return Buffer.from(c.local![p]);
+    },
+    localMode: (p) => {
+      if (!(p in (c.local_modes ?? {}))) throw new Error(`fixture has no local_modes entry for ${p}`);
+      return c.local_modes![p];
     },
     render: (p) => renderFile(ctx.readLocal(p).toString(), c.vars ?? {}, p),
     npmPack: (spec) => {

@@ -30,7 +30,7 @@ const honest: ModuleDef = defineModule<{ path: string }>({
 });
 
 const ctx: PlanContext = { ...registry.services, host: 'h', connection: { user: 'root', port: 22 },
-  readLocal: () => Buffer.from(''), render: () => '' };
+  readLocal: () => Buffer.from(''), localMode: () => '0644', render: () => '' };
 const known = (values: Record<string, unknown>) => ({ has: (k: string) => k in values, get: (k: string) => values[k] });
 
 test('planTask: reading an undeclared fact fails, even when its value is at hand', () => {
