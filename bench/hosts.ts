@@ -64,7 +64,7 @@ export async function sshFloor(lab: BenchLab): Promise<number> {
  * host at once. The update is the apt module's own command, time limit and retries included (droplet.yml's).
  */
 export async function packageFloor(lab: BenchLab, packages = PACKAGES): Promise<number> {
-  const update = updateStep({ update_cache: true, update_cache_timeout: UPDATE_TIMEOUT }).map(shq).join(' ');
+  const update = updateStep({ update_cache_timeout: UPDATE_TIMEOUT }).map(shq).join(' ');
   const cmd = `export DEBIAN_FRONTEND=noninteractive; ${update} >/dev/null && apt-get -q -y install ${packages.join(' ')}`;
   return (await sshAll(lab, cmd)).seconds;
 }

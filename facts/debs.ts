@@ -71,3 +71,73 @@ export function aptListsAgeFact(): FactDef<number> {
     parse: (out) => Number(out.trim()),
   };
 }
+
+/** What apt-get would do (apt-get -s): each package installed or upgraded with its new version, each one removed. */
+export type AptSimulation = { failed?: string; installs: Record<string, string>; removes: string[]; aptitude: boolean };
+
+/**
+ * `apt-get -s` of an upgrade or autoremove (`argv`: its words after apt-get, constant or quoted here): what it would
+ * install ("Inst NAME [OLD] (NEW ...)") and remove ("Remv NAME [OLD]"), and whether aptitude is on the host
+ * (Ansible's upgrade: yes/safe/full use it when it is). A simulation changes nothing.
+ */
+export function aptSimulationFact(argv: string[]): FactDef<AptSimulation> {
+  return {
+    key: `apt-simulate:${argv.join(' ')}`,
+    script: `if command -v aptitude >/dev/null 2>&1; then echo aptitude; fi; out=$(LC_ALL=C apt-get -s -q -y ${argv.map(shq).join(' ')} 2>&1); rc=$?; printf '%s\\n' "$out"; exit $rc`,
+    parse(out, code) {
+      const installs: Record<string, string> = {};
+      const removes: string[] = [];
+      for (const line of out.split('\n')) {
+        const inst = /^Inst (\S+)(?: \[[^\]]*\])? \((\S+)/.exec(line);
+        if (inst) installs[inst[1]] = inst[2];
+        const remv = /^(?:Remv|Purg) (\S+)/.exec(line);
+        if (remv) removes.push(remv[1]);
+      }
+      const aptitude = out.split('\n')[0] === 'aptitude';
+      if (code !== 0) return { failed: out.split('\n').filter((l) => /^E:/.test(l)).join(' ') || out.trim().split('\n').at(-1) || `apt-get exited ${code}`, installs, removes, aptitude };
+      return { installs, removes, aptitude };
+    },
+  };
+}
+
+/**
+ * Of the named packages, those apt marked as installed automatically (Ansible marks them manual). Read from apt's
+ * extended_states file, not `apt-mark showauto`, which loads apt's whole cache (about a second).
+ */
+export function aptAutoFact(names: string[]): FactDef<string[]> {
+  const sorted = [...new Set(names)].sort();
+  return {
+    key: `apt-auto:${sorted.join(',')}`,
+    script: `${NATIVE_ARCH} awk '/^Package:/ {p = $2} /^Architecture:/ {a = $2} /^Auto-Installed: 1/ {print p ":" a}' /var/lib/apt/extended_states 2>/dev/null || true`,
+    parse(out) {
+      const native = nativeOf(out);
+      const auto = new Set(out.split('\n').filter((l) => l && !l.startsWith('native\t')).flatMap((l) => {
+        const [name, arch] = l.split(':');
+        return arch === native ? [name, l] : [l];
+      }));
+      return sorted.filter((n) => auto.has(n));
+    },
+  };
+}
+
+/** Of the named packages, those removed but whose configuration files remain (dpkg's "rc"): purge removes them. */
+export function debConfigOnlyFact(names: string[]): FactDef<string[]> {
+  const sorted = [...new Set(names)].sort();
+  return {
+    key: `deb-config-only:${sorted.join(',')}`,
+    script: `dpkg-query -W -f '\${db:Status-Abbrev} \${Package}\\n' ${sorted.map(shq).join(' ')} 2>/dev/null || true`,
+    parse: (out) => out.split('\n').filter((l) => /^rc\s/.test(l)).map((l) => l.split(/\s+/)[1]),
+  };
+}
+
+/** A .deb file on the host: its package name, version and architecture (dpkg-deb --field), or why it cannot be read. */
+export function debFileFact(path: string): FactDef<{ failed?: string; Package?: string; Version?: string; Architecture?: string }> {
+  return {
+    key: `deb-file:${path}`,
+    script: `out=$(dpkg-deb --field ${shq(path)} Package Version Architecture 2>&1); rc=$?; printf '%s\\n' "$out"; exit $rc`,
+    parse(out, code) {
+      if (code !== 0) return { failed: out.trim() || `dpkg-deb exited ${code}` };
+      return Object.fromEntries(out.split('\n').filter((l) => l.includes(': ')).map((l) => [l.slice(0, l.indexOf(':')), l.slice(l.indexOf(':') + 2).trim()]));
+    },
+  };
+}

@@ -1,8 +1,14 @@
-// apt: Debian packages present (optionally at a pinned version), at apt's candidate version, or absent.
-import { aptCandidatesFact, aptListsAgeFact, debPackagesFact } from '../facts/debs.ts';
+// apt: Debian packages present (optionally at a pinned version), at apt's candidate version, or absent (purged);
+// or the whole system upgraded, autoremoved, a .deb file installed (modules/apt-upgrade.ts).
+import { aptAutoFact, aptCandidatesFact, aptListsAgeFact, debConfigOnlyFact, debFileFact, debPackagesFact } from '../facts/debs.ts';
 import { type Change, type Effect, defineModule } from '../engine/module.ts';
+import { ENV, INSTALL, LOCK, PACKAGE_SIDE_EFFECTS, namesOf, nativeArch, updateStep } from './apt-common.ts';
+import { type WholeArgs, aptOptions, autoremoveSimulation, planAutoremove, planDeb, planUpgrade, upgradeMode, upgradeSimulation } from './apt-upgrade.ts';
+import { compareDebVersions } from './deb-version.ts';
 
-export type AptArgs = {
+export { updateStep } from './apt-common.ts';
+
+export type AptArgs = WholeArgs & {
   name?: string | string[];
   state?: 'present' | 'absent' | 'latest';
   update_cache?: boolean;
@@ -25,39 +31,6 @@ const pkgSchema = {
   description: 'a Debian package name, optionally with ":architecture" and "=version" (like nginx, libc6:amd64 or nginx=1.22.1-9)',
 } as const;
 
-const ENV = { DEBIAN_FRONTEND: 'noninteractive' };
-
-/**
- * The host's native architecture, read off the installed packages: the facts list each native (or "all")
- * package both as name and name:NATIVE, so it is the architecture every bare name has a twin in.
- */
-export function nativeArch(debs: Record<string, string>): string | undefined {
-  const bare = Object.keys(debs).filter((n) => !n.includes(':'));
-  const arches = new Set(Object.keys(debs).filter((n) => n.includes(':')).map((n) => n.split(':')[1]));
-  return bare.length ? [...arches].find((a) => bare.every((n) => `${n}:${a}` in debs)) : undefined;
-}
-
-/** The names one package goes by in the facts: libc6 and libc6:NATIVE for the native one, libc6:i386 alone. */
-export function namesOf(native: string | undefined, name: string): string[] {
-  const [base, arch] = name.split(':');
-  if (!native) return [name];
-  return arch === undefined || arch === native ? [base, `${base}:${native}`] : [name];
-}
-// Wait for dpkg's lock (apt-daily, unattended-upgrades or cloud-init may hold it on a fresh droplet) instead of failing.
-const LOCK = ['-o', 'DPkg::Lock::Timeout=300'];
-const INSTALL = ['apt-get', 'install', '-y', '-q', ...LOCK, '-o', 'Dpkg::Options::=--force-confdef', '-o', 'Dpkg::Options::=--force-confold'];
-
-/**
- * What installing or removing packages may change besides the package list: services, system users and
- * groups, files under the system's directories, and what other modules read of the host (a firewall ufw
- * brings, a node or npm on PATH, meteor, the app's units). Check mode reads them as unknown afterwards.
- */
-const PACKAGE_SIDE_EFFECTS: Effect[] = [
-  ...['service:', 'user:', 'group:', 'git-rev:', 'firewall:', 'node:', 'npm:', 'meteor', 'app:'].map((prefix) => ({ prefix, unknown: true as const })),
-  ...['/etc/', '/usr/', '/var/', '/lib/', '/opt/'].flatMap((dir) => [
-    { prefix: `file:${dir}`, unknown: true as const }, { prefix: `content:${dir}`, unknown: true as const }]),
-];
-
 type Want = { name: string; version?: string };
 
 /** The requested packages, each once; a package asked for at two versions is an error. */
@@ -74,31 +47,6 @@ function wanted(a: AptArgs): Want[] {
 }
 
 const names = (ws: Want[]) => ws.map((w) => w.name);
-
-/**
- * `apt-get update`, each attempt cut off after $1 seconds (0: never), retried $2 times after a failure,
- * waiting 1, 2, 4 ... seconds, at most $3, in between: Ansible's update_cache_retries, plus a time limit,
- * since an update behind a faulty proxy can wait forever. Constant text: the numbers are arguments.
- */
-const UPDATE_RETRYING = [
-  't=$1 retries=$2 max=$3 n=0 d=1',
-  'shift 3',
-  'while :; do',
-  '  if [ "$t" -gt 0 ]; then timeout -k 10 "$t" "$@"; else "$@"; fi',
-  '  rc=$?',
-  '  [ $rc -eq 0 ] && exit 0',
-  '  [ $rc -eq 124 ] && echo "apt-get update: not done within $t s" >&2',
-  '  [ $n -ge "$retries" ] && exit $rc',
-  '  n=$((n + 1)); [ $d -gt "$max" ] && d=$max',
-  '  echo "apt-get update failed (exit $rc): retry $n of $retries in $d s" >&2',
-  '  sleep $d; d=$((d * 2))',
-  'done',
-].join('\n');
-
-export function updateStep(a: AptArgs): string[] {
-  const limits = [a.update_cache_timeout ?? 600, a.update_cache_retries ?? 5, a.update_cache_retry_max_delay ?? 12].map(String);
-  return ['sh', '-c', UPDATE_RETRYING, 'apt-update', ...limits, 'apt-get', 'update', '-q', ...LOCK];
-}
 
 export default defineModule<AptArgs>({
   name: 'apt',
@@ -121,17 +69,30 @@ export default defineModule<AptArgs>({
       update_cache_retry_max_delay: { type: 'integer', minimum: 0, maximum: 3600, default: 12, description: 'the longest wait between tries, in seconds (they start at 1 s and double)' },
       update_cache_timeout: { type: 'integer', minimum: 0, default: 600, description: 'seconds after which one apt-get update is stopped and counts as failed; 0: no limit' },
       default_release: { type: 'string', pattern: '^([A-Za-z0-9][A-Za-z0-9._/+~-]*)?$', description: 'a release name like bookworm-backports (apt-get -t), or "" for none' },
+      upgrade: { enum: ['dist', 'full', 'yes', 'safe', 'no', true, false], default: 'no', description: 'dist or full (apt-get dist-upgrade), yes or safe (apt-get upgrade --with-new-pkgs); the module does nothing else then, as in Ansible' },
+      autoremove: { type: 'boolean', default: false, description: 'remove packages no longer needed (alone, or with the packages named)' },
+      purge: { type: 'boolean', default: false, description: 'remove configuration files too (state: absent, autoremove)' },
+      install_recommends: { type: 'boolean', description: 'install recommended packages too (left out: as apt is set)' },
+      allow_downgrade: { type: 'boolean', default: false, description: 'let a pinned version or a deb be older than the one installed' },
+      fail_on_autoremove: { type: 'boolean', default: false, description: 'fail rather than remove packages (apt-get --no-remove)' },
+      force_apt_get: { type: 'boolean', default: false, description: 'upgrade with apt-get even where aptitude is installed' },
+      deb: { type: 'string', pattern: '^/[^,]*$', description: 'the absolute path of a .deb file on the host (one file)' },
     },
-    // `name` may be left out only to update the lists.
-    if: { required: ['update_cache'], properties: { update_cache: { const: true } } },
-    else: { required: ['name'] },
+    // Ansible's required_one_of: something to do. `name` is left out to update the lists, upgrade, autoremove or install a deb.
+    anyOf: [{ required: ['name'] }, { required: ['update_cache'] }, { required: ['upgrade'] }, { required: ['autoremove'] }, { required: ['deb'] }],
   },
   facts(a) {
     const ws = wanted(a);
+    const state = a.state ?? 'present';
+    const lists = a.update_cache ? [aptListsAgeFact()] : [];
+    if (upgradeMode(a)) return [debPackagesFact(), upgradeSimulation(a), ...lists];
+    if (a.deb) return [debPackagesFact(), debFileFact(a.deb), ...lists];
+    if (!ws.length && a.autoremove) return [debPackagesFact(), autoremoveSimulation(a), ...lists];
     return [
       debPackagesFact(),
-      ...(ws.length && a.state !== 'absent' ? [aptCandidatesFact(names(ws), { lazy: true, release: a.default_release })] : []),
-      ...(a.update_cache ? [aptListsAgeFact()] : []),
+      ...(ws.length && state !== 'absent' ? [aptCandidatesFact(names(ws), { lazy: true, release: a.default_release }), aptAutoFact(names(ws))] : []),
+      ...(ws.length && state === 'absent' && a.purge ? [debConfigOnlyFact(names(ws))] : []),
+      ...lists,
     ];
   },
   plan(a, facts) {
@@ -153,23 +114,35 @@ export default defineModule<AptArgs>({
       if (validFor === 0 || listsAge > validFor) {
         updating = true;
         // Every package's candidate may change, not only this task's.
-        const effects: Effect[] = [{ key: aptListsAgeFact().key, value: 0 }, { prefix: 'apt-candidates:', unknown: true }];
-        changes.push({ summary: 'apt-get update', steps: [{ exec: updateStep(a), env: ENV }], effects });
+        const effects: Effect[] = [{ key: aptListsAgeFact().key, value: 0 }, { prefix: 'apt-candidates:', unknown: true }, { prefix: 'apt-simulate:', unknown: true }];
+        // With something else to do, Ansible's changed is that work's alone: the update is never counted.
+        const alone = !ws.length && !upgradeMode(a) && !a.deb && !a.autoremove;
+        changes.push({ summary: 'apt-get update', steps: [{ exec: updateStep(a), env: ENV }], effects, ...(alone ? {} : { unreported: true }) });
       }
     }
+    // Ansible's order: an upgrade, then a deb, end the module; autoremove alone runs where no package is named.
+    if (upgradeMode(a)) return [...changes, ...planUpgrade(a, debs, facts.get(upgradeSimulation(a)), updating)];
+    if (a.deb) {
+      if (state !== 'present') throw new Error(`deb: only state: present (not ${state}), as in Ansible`);
+      return [...changes, ...planDeb(a, debs, facts.get(debFileFact(a.deb)))];
+    }
+    if (!ws.length && a.autoremove) return [...changes, ...planAutoremove(a, debs, facts.get(autoremoveSimulation(a)), updating)];
     if (!ws.length) return changes;
 
-    // (d) absent
+    // (d) absent (with purge: also what only left its configuration files)
     if (state === 'absent') {
-      const gone = ws.filter((w) => w.name in debs).map((w) => w.name);
+      const configOnly = a.purge ? facts.get(debConfigOnlyFact(names(ws))) : [];
+      const gone = ws.filter((w) => w.name in debs || configOnly.includes(w.name)).map((w) => w.name);
       if (gone.length) {
         // A native package goes by both its names (the facts list it as name and name:NATIVE).
         const drop = new Set(gone.flatMap((g) => namesOf(native, g)));
         const after = Object.fromEntries(Object.entries(debs).filter(([n]) => !drop.has(n)));
         changes.push({
-          summary: `remove ${gone.join(', ')}`,
-          steps: [{ exec: ['apt-get', 'remove', '-y', '-q', ...LOCK, ...gone], env: ENV }],
-          effects: [{ key: debPackagesFact().key, value: after }, ...PACKAGE_SIDE_EFFECTS],
+          summary: `${a.purge ? 'purge' : 'remove'} ${gone.join(', ')}${a.autoremove ? ' and what no longer needed' : ''}`,
+          steps: [{ exec: ['apt-get', 'remove', '-y', '-q', ...LOCK, ...(a.purge ? ['--purge'] : []), ...(a.autoremove ? ['--auto-remove'] : []), ...gone], env: ENV }],
+          effects: [
+            a.autoremove ? { key: debPackagesFact().key, unknown: true } : { key: debPackagesFact().key, value: after },
+            ...(a.purge ? [{ key: debConfigOnlyFact(names(ws)).key, value: [] }] : []), ...PACKAGE_SIDE_EFFECTS],
         });
       }
       return changes;
@@ -183,8 +156,7 @@ export default defineModule<AptArgs>({
     const upgrades: string[] = [];
     const argv: string[] = [];
     const after: Record<string, string> = { ...debs };
-    let versionsKnown = true;
-    let downgrade = false;
+    let versionsKnown = !a.autoremove;
     for (const w of ws) {
       const installed = debs[w.name];
       if (w.version !== undefined ? installed === w.version : installed !== undefined && state === 'present') continue;
@@ -192,7 +164,10 @@ export default defineModule<AptArgs>({
       let target: string | undefined;
       if (w.version !== undefined) {
         target = w.version;
-        downgrade ||= installed !== undefined;
+        if (installed !== undefined && compareDebVersions(w.version, installed) < 0 && !a.allow_downgrade) {
+          // apt-get's own refusal, which Ansible reports.
+          throw new Error(`"${w.name}=${w.version}" is older than the installed ${installed}: Packages were downgraded and -y was used without --allow-downgrades (set allow_downgrade: true)`);
+        }
       } else if (installed === undefined) {
         target = candidate;
       } else if (state === 'latest' && updating) {
@@ -214,16 +189,22 @@ export default defineModule<AptArgs>({
       if (target === undefined) versionsKnown = false;
       else for (const n of namesOf(native, w.name)) after[n] = target;
     }
-    if (!argv.length) return changes;
-    const parts = [installs.length ? `install ${installs.join(', ')}` : '', upgrades.length ? `upgrade ${upgrades.join(', ')}` : ''];
-    changes.push({
-      summary: parts.filter(Boolean).join('; '),
-      steps: [{ exec: [...INSTALL, ...(a.default_release ? ['-t', a.default_release] : []), ...(downgrade ? ['--allow-downgrades'] : []), ...argv], env: ENV }],
-      effects: [versionsKnown ? { key: debPackagesFact().key, value: after } : { key: debPackagesFact().key, unknown: true }, ...PACKAGE_SIDE_EFFECTS],
-    });
+    if (argv.length) {
+      const parts = [installs.length ? `install ${installs.join(', ')}` : '', upgrades.length ? `upgrade ${upgrades.join(', ')}` : ''];
+      changes.push({
+        summary: parts.filter(Boolean).join('; '),
+        steps: [{ exec: [...INSTALL, ...(a.autoremove ? ['--auto-remove'] : []), ...aptOptions(a), ...argv], env: ENV }],
+        effects: [versionsKnown ? { key: debPackagesFact().key, value: after } : { key: debPackagesFact().key, unknown: true }, ...PACKAGE_SIDE_EFFECTS],
+      });
+    }
+    // Ansible marks every package it was asked for as installed by hand (apt-mark manual), which is not a change.
+    const auto = facts.get(aptAutoFact(names(ws))).filter((n) => n in debs);
+    if (auto.length) {
+      changes.push({ summary: `mark ${auto.join(', ')} as installed by hand`, steps: [{ exec: ['apt-mark', 'manual', ...auto] }], effects: [{ key: aptAutoFact(names(ws)).key, value: [] }], unreported: true });
+    }
     return changes;
   },
-  sideEffects: (a) => (a.state === 'absent' || wanted(a).length ? PACKAGE_SIDE_EFFECTS : []),
+  sideEffects: (a) => (a.state === 'absent' || wanted(a).length || upgradeMode(a) || a.deb || a.autoremove ? PACKAGE_SIDE_EFFECTS : []),
   // With cache_valid_time 0 the lists are updated on every run: planning again never comes back empty.
   verifiable: (a) => !(a.update_cache && !a.cache_valid_time),
 });
