@@ -66,7 +66,8 @@ export abstract class HostTasks extends HostCore {
           done.push({ status: 'unreachable', item, result: { msg: thrown } });
         } else {
           statuses.push('failed');
-          done.push({ status: 'failed', item });
+          // As Ansible registers a module's failure: its msg, and what the module returned with it (a plan's error may carry it).
+          done.push({ status: 'failed', item, result: { ...(err as { result?: Record<string, unknown> }).result, msg: thrown } });
         }
         break;
       }
@@ -158,6 +159,8 @@ export abstract class HostTasks extends HostCore {
     const defs = mod.facts(args, ctx);
     if (this.o.check && task.checkMode === false) return this.runForReal(mod, task, args, ctx, defs, become, out, taskEnvironment(task, vars));
     const check = this.o.check || task.checkMode === true;
+    if (check && mod.checkMode === 'skip') return { status: 'skipped' };
+    for (const d of defs) if (d.fresh) this.cache.forget(d.key);
     const unknown = check ? defs.filter((d) => this.cache.isUnknownFact(d)) : [];
     if (unknown.length) {
       // What it would change is unknown too: readers of its facts after it are conditional as well.
@@ -168,6 +171,9 @@ export abstract class HostTasks extends HostCore {
     // Lazy facts are read only if the plan asks for them.
     const eager = defs.filter((d) => !d.lazy);
     await this.ensureFacts(eager, become);
+    // Ansible's action plugin skipping the task before its module runs (unarchive's creates).
+    const skip = mod.skips?.(args, { get: <T>(d: FactDef<T>) => this.cache.get(d.key) as T });
+    if (skip !== undefined) return { status: 'skipped', msg: skip };
     const plan = () => planGathering(mod, args, ctx, this.cache, (lazy) => this.ensureFacts(lazy, become));
     // A plan that fails here fails in apply too: every fact it read is known, or made unknown by a simulated change
     // (then the task was conditional above). A plan failing only in check mode is an effect a module did not
@@ -184,19 +190,23 @@ export abstract class HostTasks extends HostCore {
       const facts = vars.ansible_facts && typeof vars.ansible_facts === 'object' ? vars.ansible_facts : {};
       this.vars.assign({ ...sets, ansible_facts: { ...facts, ...sets } });
     }
-    if (!changes.length) return { status: 'ok', ...(mod.returns ? { result: mod.returns(args, { get: <T>(d: FactDef<T>) => this.cache.get(d.key) as T }) } : {}) };
+    if (!changes.length) return { status: 'ok', ...(mod.returns ? { result: mod.returns(args, { get: <T>(d: FactDef<T>) => this.cache.get(d.key) as T }, ctx) } : {}) };
     out.push(...changes);
     if (check) {
       for (const c of changes) this.cache.applyEffects(c.effects, true);
       return { status: changedBy(changes), simulated: true };
     }
     const verify = mod.verifiable?.(args) !== false;
+    // What the plan read, kept for returnsChanged: running the steps forgets every fact.
+    const read = new Map(defs.filter((d) => this.cache.has(d.key)).map((d) => [d.key, this.cache.get(d.key)]));
     const ran = await this.runChangeSteps(withEnvironment(changes.flatMap((c) => c.steps), taskEnvironment(task, vars)), verify ? eager : [], become);
     if (ran.failed) return { status: 'failed', output: ran.output, error: stepFailure(task, ran.failed) };
-    if (!verify) return { status: changedBy(changes), output: ran.output };
+    const returned = mod.returnsChanged
+      ? { result: mod.returnsChanged(args, { get: <T>(d: FactDef<T>) => read.get(d.key) as T }, changes, ran.output?.stdout ?? '', ctx) } : { output: ran.output };
+    if (!verify) return { status: changedBy(changes), ...returned };
     await this.ensureFacts(eager, become);
     const wrong = notConverged(task.module, await plan());
-    return { status: wrong ? 'failed' : changedBy(changes), error: wrong, output: ran.output };
+    return { status: wrong ? 'failed' : changedBy(changes), error: wrong, ...returned };
   }
 
   /**

@@ -24,6 +24,11 @@ export type FactDef<T = unknown> = {
    * known, and its reader is conditional.
    */
   dependsOn?: string[];
+  /**
+   * Read anew each time a task that declares it plans (wait_for's wait, uri's request): a value read for an earlier
+   * task, or an earlier attempt of an until loop, is never reused. Lazy, so never read ahead with other facts.
+   */
+  fresh?: boolean;
 };
 
 /** The fact as one a task only reads (see FactDef.readOnly). */
@@ -166,12 +171,22 @@ export type ModuleDef<A = any> = {
    */
   gathered?(args: A, facts: Facts): Record<string, unknown>;
   /** What `register` records besides changed and failed when it plans no change (stat's `stat`), from its facts. */
-  returns?(args: A, facts: Facts): Record<string, unknown>;
+  returns?(args: A, facts: Facts, ctx?: PlanContext): Record<string, unknown>;
   /**
    * What `register` records besides changed and failed once its changes ran (get_url's dest, status_code...), in
    * place of the last step's rc and stdout: from the facts its plan read, its changes, and the last step's output.
    */
-  returnsChanged?(args: A, facts: Facts, changes: Change[], stdout: string): Record<string, unknown>;
+  returnsChanged?(args: A, facts: Facts, changes: Change[], stdout: string, ctx?: PlanContext): Record<string, unknown>;
+  /**
+   * Why the task is skipped before anything is planned (as Ansible's action plugin skips unarchive when `creates`
+   * exists), from its facts; undefined when it runs.
+   */
+  skips?(args: A, facts: Facts): string | undefined;
+  /**
+   * 'skip': Ansible's module does not support check mode (wait_for, uri): in --check, and under check_mode: true,
+   * the task is skipped before anything is read, as Ansible skips it.
+   */
+  checkMode?: 'skip';
   /**
    * Runs on this machine alone, instead of facts, plan and steps (debug, set_fact, assert, fail, pause): the same
    * in --check. Such a module's facts() and plan() give nothing.
@@ -188,6 +203,13 @@ export type ModuleDef<A = any> = {
 
 /** What the engine is handed: every module by name, and the services their plans may call. */
 export type Registry = { modules: ReadonlyMap<string, ModuleDef>; services: PlanServices };
+
+/** A plan's failure that carries what Ansible's module returns with it (uri's status, wait_for's elapsed): registered with msg. */
+export class ModuleFailure extends Error {
+  constructor(message: string, readonly result: Record<string, unknown>) {
+    super(message);
+  }
+}
 
 export function defineModule<A>(m: ModuleDef<A>): ModuleDef<A> {
   return m;
