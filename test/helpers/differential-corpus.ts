@@ -47,9 +47,21 @@ const LEFT_OUT: Record<string, string> = {
   'service/reload.yml': 'reloaded changes every time, by definition (as in Ansible): no second apply is quiet',
   'service/reload-stopped.yml': 'reloaded changes every time, by definition (as in Ansible): no second apply is quiet',
   'service/restart-always.yml': 'restarted changes every time, by definition (as in Ansible): no second apply is quiet',
+  'sysctl/noop-boolean.yml': 'applies the file to the kernel (reload): lab hosts have /proc/sys read-only, so apply fails where check cannot know it',
+  'sysctl/write-and-reload.yml': 'applies the file to the kernel (reload): lab hosts have /proc/sys read-only, so apply fails where check cannot know it',
+  'sysctl/set-running.yml': 'sets the running kernel (sysctl_set): lab hosts have /proc/sys read-only, so apply fails where check cannot know it',
+  'sysctl/reload-only.yml': 'applies the file to the kernel (reload): lab hosts have /proc/sys read-only, so apply fails where check cannot know it',
   'copy/update-from-src.yml': 'writes a fixture nginx config fragment, which nginx then refuses to start with: known only by starting it',
   'template/noop.yml': 'writes a fixture nginx.conf, which nginx then refuses to start with: known only by starting it',
   'template/update-line.yml': 'writes a fixture nginx.conf, which nginx then refuses to start with: known only by starting it',
+  'get_url/download.yml': 'downloads from a made-up server the lab does not have',
+  'get_url/same-content.yml': 'downloads from a made-up server the lab does not have',
+  'get_url/not-modified.yml': 'downloads from a made-up server the lab does not have',
+  'get_url/exists-checksum.yml': 'downloads from a made-up server the lab does not have',
+  'get_url/into-directory.yml': 'downloads from a made-up server the lab does not have',
+  'unarchive/unpack-local.yml': 'its archive is a stand-in, not a tarball',
+  'unarchive/unpacked.yml': 'unpacks an archive the host does not have',
+  'unarchive/owner-only.yml': 'unpacks an archive the host does not have',
 };
 /** Modules left out whole: the app's fixture bundles are stand-ins, not tarballs (the app has its own lab tests). */
 const LEFT_OUT_MODULES = new Set(['app']);

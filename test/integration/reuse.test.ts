@@ -103,7 +103,7 @@ test('an include with a when: what provision cannot run in its file is refused o
   assert.is(r.code, 1, r.raw);
   const tasks = r.report.hosts['ru-1'].tasks;
   assert.equal(tasks.map((t) => `${t.task}: ${t.status}`), ['before: ok', 'include_tasks: skipped', 'between: ok', 'include_tasks: failed']);
-  assert.match(tasks[3].error!, 'test/fixtures/reuse/deferred/debian.yml:4:3: unknown module or task keyword "get_url"');
+  assert.match(tasks[3].error!, 'test/fixtures/reuse/deferred/debian.yml:4:3: unknown module or task keyword "win_get_url"');
   assert.is((await ssh[0].exec('test -e /root/deferred-ran; echo $?')).stdout, '1\n', 'no task of the refused file ran');
 });
 

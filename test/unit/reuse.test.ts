@@ -78,7 +78,7 @@ test('an include with a when: its file\'s problems (parse and lint) wait on it, 
     `${dir}/deferred/freebsd.yml:2:3: unknown module or task keyword "pkgng"`,
     `${dir}/deferred/freebsd.yml:6:5: apt: unknown argument "enablerepo"`,
     `${dir}/deferred/freebsd.yml:9:10: unknown filter "no_such_filter"`,
-  ], [`${dir}/deferred/debian.yml:4:3: unknown module or task keyword "get_url"`]]);
+  ], [`${dir}/deferred/debian.yml:4:3: unknown module or task keyword "win_get_url"`]]);
   const plain = parsePlaybook(`${dir}/deferred/plain.yml`, modules);
   assert.equal([...plain.problems, ...checkPlays(plain.plays, hosts, known, modules)].map(formatProblem), [
     `${dir}/deferred/freebsd.yml:2:3: unknown module or task keyword "pkgng"`,
