@@ -24,6 +24,7 @@ import shell from './shell.ts';
 import stat from './stat.ts';
 import systemdService from './systemd-service.ts';
 import template from './template.ts';
+import unarchive from './unarchive/unarchive.ts';
 import user from './user.ts';
 import assert from './actions/assert.ts';
 import debug from './actions/debug.ts';
@@ -33,7 +34,7 @@ import pause from './actions/pause.ts';
 import setFact from './actions/set-fact.ts';
 
 const all: ModuleDef[] = [app, apt, assert, blockinfile, command, copy, debconf, debug, fail, file, firewall, getUrl, group, includeVars, lineinfile, meteor, node, npm, pkg, pause, replace, service, serviceFacts,
-  setFact, shell, stat, systemdService, template, user];
+  setFact, shell, stat, systemdService, template, unarchive, user];
 
 export const modules = new Map<string, ModuleDef>(all.map((m) => [m.name, m]));
 
