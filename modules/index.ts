@@ -9,6 +9,7 @@ import copy from './copy.ts';
 import debconf from './debconf.ts';
 import file from './file.ts';
 import getUrl from './get-url/get-url.ts';
+import git from './git/git.ts';
 import firewall from './firewall/firewall.ts';
 import group from './group.ts';
 import lineinfile from './lineinfile.ts';
@@ -33,7 +34,7 @@ import includeVars from './actions/include-vars.ts';
 import pause from './actions/pause.ts';
 import setFact from './actions/set-fact.ts';
 
-const all: ModuleDef[] = [app, apt, assert, blockinfile, command, copy, debconf, debug, fail, file, firewall, getUrl, group, includeVars, lineinfile, meteor, node, npm, pkg, pause, replace, service, serviceFacts,
+const all: ModuleDef[] = [app, apt, assert, blockinfile, command, copy, debconf, debug, fail, file, firewall, getUrl, git, group, includeVars, lineinfile, meteor, node, npm, pkg, pause, replace, service, serviceFacts,
   setFact, shell, stat, systemdService, template, unarchive, user];
 
 export const modules = new Map<string, ModuleDef>(all.map((m) => [m.name, m]));
