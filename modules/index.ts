@@ -27,6 +27,7 @@ import systemdService from './systemd-service.ts';
 import template from './template.ts';
 import unarchive from './unarchive/unarchive.ts';
 import user from './user.ts';
+import waitFor from './wait-for/wait-for.ts';
 import assert from './actions/assert.ts';
 import debug from './actions/debug.ts';
 import fail from './actions/fail.ts';
@@ -35,7 +36,7 @@ import pause from './actions/pause.ts';
 import setFact from './actions/set-fact.ts';
 
 const all: ModuleDef[] = [app, apt, assert, blockinfile, command, copy, debconf, debug, fail, file, firewall, getUrl, git, group, includeVars, lineinfile, meteor, node, npm, pkg, pause, replace, service, serviceFacts,
-  setFact, shell, stat, systemdService, template, unarchive, user];
+  setFact, shell, stat, systemdService, template, unarchive, user, waitFor];
 
 export const modules = new Map<string, ModuleDef>(all.map((m) => [m.name, m]));
 
