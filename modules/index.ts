@@ -26,6 +26,7 @@ import stat from './stat.ts';
 import systemdService from './systemd-service.ts';
 import template from './template.ts';
 import unarchive from './unarchive/unarchive.ts';
+import uri from './uri/uri.ts';
 import user from './user.ts';
 import waitFor from './wait-for/wait-for.ts';
 import assert from './actions/assert.ts';
@@ -36,7 +37,7 @@ import pause from './actions/pause.ts';
 import setFact from './actions/set-fact.ts';
 
 const all: ModuleDef[] = [app, apt, assert, blockinfile, command, copy, debconf, debug, fail, file, firewall, getUrl, git, group, includeVars, lineinfile, meteor, node, npm, pkg, pause, replace, service, serviceFacts,
-  setFact, shell, stat, systemdService, template, unarchive, user, waitFor];
+  setFact, shell, stat, systemdService, template, unarchive, uri, user, waitFor];
 
 export const modules = new Map<string, ModuleDef>(all.map((m) => [m.name, m]));
 

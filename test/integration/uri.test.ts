@@ -1,0 +1,75 @@
+// uri on real lab hosts, with real Ansible as the oracle: each host runs the test's small JSON server (python3 under
+// systemd-run, gone with the host) on 127.0.0.1:8712; provision applies test/fixtures/playbooks/uri.yml on ui-1,
+// ansible-playbook on ui-2, twice: the same statuses (never changed; a 404 failed and ignored) and the same files
+// written from what each request registered. Under --check both skip every uri task (Ansible's does not support
+// check mode) and what reads its result: provision's --check says what ansible-playbook --check says.
+import { suite } from 'uvu';
+import * as assert from 'uvu/assert';
+import type { SshConnection } from '../../engine/transport/ssh.ts';
+import { ansiblePlaybook, asOracle } from '../helpers/ansible.ts';
+import { applyJson } from '../helpers/apply.ts';
+import { type TestLab, sh, useLab } from '../helpers/lab.ts';
+
+const test = suite('uri against ansible-playbook');
+const PB = 'test/fixtures/playbooks/uri.yml';
+const FILES = '/tmp/ui-health.txt /tmp/ui-created.txt /tmp/ui-text.txt /tmp/ui-more.txt';
+let lab: TestLab;
+let ssh: SshConnection[] = [];
+useLab(test, 'ui', 2, (l, s) => { lab = l; ssh = s; });
+
+const SERVER = String.raw`
+import json
+from http.server import BaseHTTPRequestHandler, HTTPServer
+class H(BaseHTTPRequestHandler):
+    def send(self, status, body, kind='application/json', extra=()):
+        data = body.encode()
+        self.send_response(status)
+        self.send_header('Content-Type', kind)
+        self.send_header('Content-Length', str(len(data)))
+        for k, v in extra:
+            self.send_header(k, v)
+        self.end_headers()
+        self.wfile.write(data)
+    def do_GET(self):
+        if self.path == '/health':
+            return self.send(200, json.dumps({'ok': True}), extra=[('X-App', 'lab')])
+        if self.path == '/text':
+            return self.send(200, 'plain words\n', 'text/plain')
+        if self.path == '/redirect':
+            return self.send(302, '', 'text/plain', [('Location', '/health')])
+        self.send(404, 'not here\n', 'text/plain')
+    def do_POST(self):
+        body = self.rfile.read(int(self.headers.get('Content-Length', 0))).decode()
+        self.send(201, json.dumps({'method': 'POST', 'type': self.headers.get('Content-Type'), 'body': body}))
+HTTPServer(('127.0.0.1', 8712), H).serve_forever()
+`;
+
+test.before(async () => {
+  await Promise.all(ssh.map(async (s) => {
+    await sh(s, `cat > /tmp/ui-server.py <<'EOF'\n${SERVER}\nEOF\nsystemd-run --quiet --unit=ui-api python3 /tmp/ui-server.py`);
+    await sh(s, 'for i in $(seq 50); do python3 -c "import socket; socket.create_connection((\'127.0.0.1\', 8712), 1)" 2>/dev/null && exit 0; sleep 0.2; done; exit 1');
+  }));
+});
+
+test('two runs and --check: the statuses of ansible-playbook, the same registered results', async () => {
+  for (const run of [1, 2]) {
+    const r = await applyJson([PB, '--limit', 'ui-1'], lab.inventory);
+    const theirs = await ansiblePlaybook(PB, lab.inventory, 'ui-2');
+    assert.is(r.code, 0, r.raw);
+    assert.is(theirs.code, 0, theirs.raw);
+    assert.equal(asOracle(r.report.hosts['ui-1'].tasks), theirs.tasks, `run ${run}`);
+    assert.ok(r.report.hosts['ui-1'].tasks.every((t) => t.status !== 'changed' || t.task.startsWith('what') || t.task === 'the text'), 'uri never changed');
+    const [mine, their] = await Promise.all(ssh.map((s) => sh(s, `cat ${FILES}`)));
+    assert.is(mine, their, `run ${run}: what the requests registered`);
+    assert.match(mine, '200 True application/json lab False http://127.0.0.1:8712/health OK (12 bytes) False\n');
+    assert.match(mine, '201 POST application/json {"name": "web", "port": 80}\n');
+    assert.match(mine, '404 Status code was 404 and not [200]: HTTP Error 404: Not Found\n');
+  }
+  const check = await applyJson([PB, '--limit', 'ui-1', '--check'], lab.inventory);
+  const theirs = await ansiblePlaybook(PB, lab.inventory, 'ui-2', ['--check']);
+  assert.is(check.code, 0, check.raw);
+  assert.equal(asOracle(check.report.hosts['ui-1'].tasks), theirs.tasks, '--check');
+  assert.ok(check.report.hosts['ui-1'].tasks.every((t) => t.status === 'skipped'), check.raw);
+});
+
+test.run();
