@@ -6,6 +6,7 @@ import apt from './apt.ts';
 import blockinfile from './blockinfile.ts';
 import command from './command.ts';
 import copy from './copy.ts';
+import cron from './cron/cron.ts';
 import debconf from './debconf.ts';
 import file from './file.ts';
 import getUrl from './get-url/get-url.ts';
@@ -36,7 +37,7 @@ import includeVars from './actions/include-vars.ts';
 import pause from './actions/pause.ts';
 import setFact from './actions/set-fact.ts';
 
-const all: ModuleDef[] = [app, apt, assert, blockinfile, command, copy, debconf, debug, fail, file, firewall, getUrl, git, group, includeVars, lineinfile, meteor, node, npm, pkg, pause, replace, service, serviceFacts,
+const all: ModuleDef[] = [app, apt, assert, blockinfile, command, copy, cron, debconf, debug, fail, file, firewall, getUrl, git, group, includeVars, lineinfile, meteor, node, npm, pkg, pause, replace, service, serviceFacts,
   setFact, shell, stat, systemdService, template, unarchive, uri, user, waitFor];
 
 export const modules = new Map<string, ModuleDef>(all.map((m) => [m.name, m]));
