@@ -25,6 +25,7 @@ import service from './service.ts';
 import serviceFacts from './service-facts.ts';
 import shell from './shell.ts';
 import stat from './stat.ts';
+import sysctl from './sysctl/sysctl.ts';
 import systemdService from './systemd-service.ts';
 import template from './template.ts';
 import unarchive from './unarchive/unarchive.ts';
@@ -39,7 +40,7 @@ import pause from './actions/pause.ts';
 import setFact from './actions/set-fact.ts';
 
 const all: ModuleDef[] = [app, apt, assert, authorizedKey, blockinfile, command, copy, cron, debconf, debug, fail, file, firewall, getUrl, git, group, includeVars, lineinfile, meteor, node, npm, pkg, pause, replace, service, serviceFacts,
-  setFact, shell, stat, systemdService, template, unarchive, uri, user, waitFor];
+  setFact, shell, stat, sysctl, systemdService, template, unarchive, uri, user, waitFor];
 
 export const modules = new Map<string, ModuleDef>(all.map((m) => [m.name, m]));
 
