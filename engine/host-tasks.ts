@@ -178,7 +178,7 @@ export abstract class HostTasks extends HostCore {
     // A plan that fails here fails in apply too: every fact it read is known, or made unknown by a simulated change
     // (then the task was conditional above). A plan failing only in check mode is an effect a module did not
     // declare: the differential test (test/integration/differential.test.ts) hunts those.
-    const changes = await plan();
+    let changes = await plan();
     if (!changes.length && mod.gathered && check && this.cache.simulated) {
       // What it reads (every service) a change simulated before it may have changed: not known, and said so.
       const why = `${task.module} reads the host as a change simulated before it may have left it`;
@@ -194,13 +194,29 @@ export abstract class HostTasks extends HostCore {
     out.push(...changes);
     if (check) {
       for (const c of changes) this.cache.applyEffects(c.effects, true);
+      // A change that counts only if a fact moves (Change.reportedIf) cannot be told before it runs: unless another
+      // counts anyway, the task is conditional (Ansible's check says changed).
+      const judged = changes.filter((c) => c.reportedIf && !c.unreported);
+      if (judged.length && changedBy(changes.filter((c) => !c.reportedIf)) === 'ok') {
+        return { status: 'conditional', simulated: true, error: `cannot be predicted: it is a change only if ${judged.map((c) => c.reportedIf!.fact.key).join(', ')} moves when it runs` };
+      }
       return { status: changedBy(changes), simulated: true };
     }
     const verify = mod.verifiable?.(args) !== false;
     // What the plan read, kept for returnsChanged: running the steps forgets every fact.
     const read = new Map(defs.filter((d) => this.cache.has(d.key)).map((d) => [d.key, this.cache.get(d.key)]));
-    const ran = await this.runChangeSteps(withEnvironment(changes.flatMap((c) => c.steps), taskEnvironment(task, vars)), verify ? eager : [], become);
+    // Facts that decide whether a change counts (Change.reportedIf) are read again with the steps' own facts.
+    const judges = changes.flatMap((c) => (c.reportedIf ? [c.reportedIf.fact] : []));
+    const ran = await this.runChangeSteps(withEnvironment(changes.flatMap((c) => c.steps), taskEnvironment(task, vars)), [...(verify ? eager : []), ...judges], become);
     if (ran.failed) return { status: 'failed', output: ran.output, error: stepFailure(task, ran.failed) };
+    if (judges.length) {
+      await this.ensureFacts(judges, become);
+      changes = changes.map((c) => {
+        if (!c.reportedIf) return c;
+        const { fact, differs = (x, y) => JSON.stringify(x) !== JSON.stringify(y) } = c.reportedIf;
+        return differs(read.get(fact.key), this.cache.get(fact.key)) ? c : { ...c, unreported: true };
+      });
+    }
     const returned = mod.returnsChanged
       ? { result: mod.returnsChanged(args, { get: <T>(d: FactDef<T>) => read.get(d.key) as T }, changes, ran.output?.stdout ?? '', ctx) } : { output: ran.output };
     if (!verify) return { status: changedBy(changes), ...returned };

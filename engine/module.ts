@@ -79,6 +79,12 @@ export type Change = {
    * (systemd's daemon_reload). A task whose changes are all unreported is ok.
    */
   unreported?: boolean;
+  /**
+   * Counts as a change only if, once its steps ran, this fact (one the module declared) `differs` from what the plan
+   * read (by default: any difference): Ansible's apt update is changed when the lists' time stamp moved. In check mode
+   * the task is conditional, unless another of its changes counts anyway (Ansible's check says changed).
+   */
+  reportedIf?: { fact: FactDef; differs?: (before: any, after: any) => boolean };
 };
 
 /** The status a task's changes give it once they ran (or were simulated): changed, unless none of them counts. */

@@ -72,6 +72,18 @@ export function aptListsAgeFact(): FactDef<number> {
   };
 }
 
+/**
+ * When apt's lists were last updated, as Ansible's apt reads it to say whether an update changed anything: the
+ * mtime (whole seconds) of /var/lib/apt/periodic/update-success-stamp if there is one, else of /var/lib/apt/lists.
+ */
+export function aptListsStampFact(): FactDef<number> {
+  return {
+    key: 'apt-lists-stamp',
+    script: 'f=/var/lib/apt/periodic/update-success-stamp; [ -e $f ] || f=/var/lib/apt/lists; stat -c %Y $f 2>/dev/null || echo 0',
+    parse: (out) => Number(out.trim()),
+  };
+}
+
 /** What apt-get would do (apt-get -s): each package installed or upgraded with its new version, each one removed. */
 export type AptSimulation = { failed?: string; installs: Record<string, string>; removes: string[]; aptitude: boolean };
 

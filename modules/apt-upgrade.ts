@@ -61,7 +61,14 @@ function simulated(what: string, sim: AptSimulation | 'stale', words: string[], 
   const step = { exec: ['apt-get', '-y', '-q', ...LOCK, ...DPKG_OPTIONS, ...words], env: ENV };
   if (sim === 'stale') {
     // The lists are updated first, in the same task: what they will offer is not known before.
-    return [{ summary: `apt-get ${what} (with the updated lists)`, steps: [step], effects: [{ key: debPackagesFact().key, unknown: true }, ...PACKAGE_SIDE_EFFECTS] }];
+    // It counts as Ansible counts it, by what it did: installed or upgraded anything (an upgrade), removed anything (autoremove).
+    const differs = what === 'autoremove'
+      ? (before: Record<string, string>, now: Record<string, string>) => Object.keys(before).some((n) => !(n in now))
+      : (before: Record<string, string>, now: Record<string, string>) => Object.entries(now).some(([n, v]) => before[n] !== v);
+    return [{
+      summary: `apt-get ${what} (with the updated lists)`, steps: [step], reportedIf: { fact: debPackagesFact(), differs },
+      effects: [{ key: debPackagesFact().key, unknown: true }, ...PACKAGE_SIDE_EFFECTS],
+    }];
   }
   if (sim.failed) throw new Error(`apt-get ${what} would fail: ${sim.failed}`);
   const installs = Object.entries(sim.installs).map(([n, v]) => `${n} ${v}${debs[n] ? ` (was ${debs[n]})` : ''}`);

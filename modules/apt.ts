@@ -1,6 +1,6 @@
 // apt: Debian packages present (optionally at a pinned version), at apt's candidate version, or absent (purged);
 // or the whole system upgraded, autoremoved, a .deb file installed (modules/apt-upgrade.ts).
-import { aptAutoFact, aptCandidatesFact, aptListsAgeFact, debConfigOnlyFact, debFileFact, debPackagesFact } from '../facts/debs.ts';
+import { aptAutoFact, aptCandidatesFact, aptListsAgeFact, aptListsStampFact, debConfigOnlyFact, debFileFact, debPackagesFact } from '../facts/debs.ts';
 import { type Change, type Effect, defineModule } from '../engine/module.ts';
 import { ENV, INSTALL, LOCK, PACKAGE_SIDE_EFFECTS, namesOf, nativeArch, updateStep } from './apt-common.ts';
 import { type WholeArgs, aptOptions, autoremoveSimulation, planAutoremove, planDeb, planUpgrade, upgradeMode, upgradeSimulation } from './apt-upgrade.ts';
@@ -48,6 +48,9 @@ function wanted(a: AptArgs): Want[] {
 
 const names = (ws: Want[]) => ws.map((w) => w.name);
 
+/** The lists are to be updated and nothing else done. */
+const updateAlone = (a: AptArgs) => !wanted(a).length && !upgradeMode(a) && !a.deb && !a.autoremove;
+
 export default defineModule<AptArgs>({
   name: 'apt',
   fqcn: ['ansible.builtin.apt', 'ansible.legacy.apt'],
@@ -84,7 +87,7 @@ export default defineModule<AptArgs>({
   facts(a) {
     const ws = wanted(a);
     const state = a.state ?? 'present';
-    const lists = a.update_cache ? [aptListsAgeFact()] : [];
+    const lists = a.update_cache ? [aptListsAgeFact(), ...(updateAlone(a) ? [aptListsStampFact()] : [])] : [];
     if (upgradeMode(a)) return [debPackagesFact(), upgradeSimulation(a), ...lists];
     if (a.deb) return [debPackagesFact(), debFileFact(a.deb), ...lists];
     if (!ws.length && a.autoremove) return [debPackagesFact(), autoremoveSimulation(a), ...lists];
@@ -115,9 +118,10 @@ export default defineModule<AptArgs>({
         updating = true;
         // Every package's candidate may change, not only this task's.
         const effects: Effect[] = [{ key: aptListsAgeFact().key, value: 0 }, { prefix: 'apt-candidates:', unknown: true }, { prefix: 'apt-simulate:', unknown: true }];
-        // With something else to do, Ansible's changed is that work's alone: the update is never counted.
-        const alone = !ws.length && !upgradeMode(a) && !a.deb && !a.autoremove;
-        changes.push({ summary: 'apt-get update', steps: [{ exec: updateStep(a), env: ENV }], effects, ...(alone ? {} : { unreported: true }) });
+        // Alone, it is a change when the lists' time stamp moved (in --check: always), as Ansible's apt says; with
+        // something else to do, Ansible's changed is that work's alone: the update is never counted.
+        const counts = updateAlone(a) ? { reportedIf: { fact: aptListsStampFact() } } : { unreported: true };
+        changes.push({ summary: 'apt-get update', steps: [{ exec: updateStep(a), env: ENV }], effects, ...counts });
       }
     }
     // Ansible's order: an upgrade, then a deb, end the module; autoremove alone runs where no package is named.
