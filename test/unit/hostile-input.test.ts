@@ -71,6 +71,7 @@ const CASES: Case[] = [
   { item: 'package-metachars.yml', want: /^package-metachars\.yml:5:30: apt: "name\.1" must be a Debian package name/, lines: 2 },
   { item: 'block-marker-newline.yml', want: /^block-marker-newline\.yml:5:60: blockinfile: "marker" must be one line with \{mark\} where BEGIN or END goes$/ },
   { item: 'cron-job-newline.yml', want: /^cron-job-newline\.yml:5:35: cron: "job" must be the command \(or, with env, the variable's value\) on one line$/ },
+  { item: 'apt-repo-newline.yml', want: /^apt-repo-newline\.yml:5:31: apt_repository: "repo" must be one source line like "deb http:\/\/deb\.debian\.org\/debian bookworm-backports main"$/ },
   { item: 'unit-metachars.yml', want: /^unit-metachars\.yml:5:32: systemd_service: "name" must be a unit name, like nginx or getty@tty1\.service$/, lines: 2 },
   { item: 'template-escape.yml', want: /^template-escape\.yml:5:24: local file "(\.\.\/){10}etc\/passwd" climbs with "\.\." out of the playbook's directory and the project/ },
   { item: 'symlink-loop.yml', want: /^symlink-loop\.yml:5:24: local file "loop-a" is a loop of symbolic links/ },
