@@ -3,6 +3,7 @@
 import type { ModuleDef, Registry } from '../engine/module.ts';
 import app from './app/app.ts';
 import apt from './apt.ts';
+import aptKey from './apt-key.ts';
 import aptRepository from './apt-repository/apt-repository.ts';
 import authorizedKey from './authorized-key/authorized-key.ts';
 import blockinfile from './blockinfile.ts';
@@ -40,7 +41,7 @@ import includeVars from './actions/include-vars.ts';
 import pause from './actions/pause.ts';
 import setFact from './actions/set-fact.ts';
 
-const all: ModuleDef[] = [app, apt, aptRepository, assert, authorizedKey, blockinfile, command, copy, cron, debconf, debug, fail, file, firewall, getUrl, git, group, includeVars, lineinfile, meteor, node, npm, pkg, pause, replace, service, serviceFacts,
+const all: ModuleDef[] = [app, apt, aptKey, aptRepository, assert, authorizedKey, blockinfile, command, copy, cron, debconf, debug, fail, file, firewall, getUrl, git, group, includeVars, lineinfile, meteor, node, npm, pkg, pause, replace, service, serviceFacts,
   setFact, shell, stat, sysctl, systemdService, template, unarchive, uri, user, waitFor];
 
 export const modules = new Map<string, ModuleDef>(all.map((m) => [m.name, m]));
