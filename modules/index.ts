@@ -21,6 +21,7 @@ import meteor from './meteor.ts';
 import node from './node.ts';
 import npm from './npm/npm.ts';
 import pkg from './package.ts';
+import pip from './pip/pip.ts';
 import { npmPack } from './npm/pack.ts';
 import replace from './replace.ts';
 import service from './service.ts';
@@ -41,7 +42,7 @@ import includeVars from './actions/include-vars.ts';
 import pause from './actions/pause.ts';
 import setFact from './actions/set-fact.ts';
 
-const all: ModuleDef[] = [app, apt, aptKey, aptRepository, assert, authorizedKey, blockinfile, command, copy, cron, debconf, debug, fail, file, firewall, getUrl, git, group, includeVars, lineinfile, meteor, node, npm, pkg, pause, replace, service, serviceFacts,
+const all: ModuleDef[] = [app, apt, aptKey, aptRepository, assert, authorizedKey, blockinfile, command, copy, cron, debconf, debug, fail, file, firewall, getUrl, git, group, includeVars, lineinfile, meteor, node, npm, pip, pkg, pause, replace, service, serviceFacts,
   setFact, shell, stat, sysctl, systemdService, template, unarchive, uri, user, waitFor];
 
 export const modules = new Map<string, ModuleDef>(all.map((m) => [m.name, m]));
