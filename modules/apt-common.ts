@@ -36,6 +36,8 @@ export const PACKAGE_SIDE_EFFECTS: Effect[] = [
   ...['service:', 'user:', 'group:', 'git-rev:', 'firewall:', 'node:', 'npm:', 'meteor', 'app:'].map((prefix) => ({ prefix, unknown: true as const })),
   // What apt-get would do next, what is marked automatic, what left only its configuration files.
   ...['apt-simulate:', 'apt-auto:', 'deb-config-only:'].map((prefix) => ({ prefix, unknown: true as const })),
+  // A checkout read with git, which a package may bring or take away.
+  ...['git:', 'git-remote:'].map((prefix) => ({ prefix, unknown: true as const })),
   ...['/etc/', '/usr/', '/var/', '/lib/', '/opt/'].flatMap((dir) => [
     { prefix: `file:${dir}`, unknown: true as const }, { prefix: `content:${dir}`, unknown: true as const }]),
 ];

@@ -42,7 +42,7 @@ const pathEffects = (dest: string): Effect[] => [{ prefix: `file:${dest}/`, unkn
 const SUBMODULES = 'cd -- "$1" && if [ -f .gitmodules ]; then git submodule sync && git submodule update --init --recursive; fi';
 /** The last step prints the commit the checkout is at: what `register` records as `after`. */
 const REV_PARSE = (dest: string): Step => ({ exec: ['git', 'rev-parse', 'HEAD'], cwd: dest });
-const NO_GIT = 'echo \'Failed to find required executable "git": install the git package first\' >&2; exit 1';
+const NO_GIT_MESSAGE = 'Failed to find required executable "git": install the git package first';
 
 function remoteOf(f: Facts, a: GitArgs): GitRemote {
   const r = f.get(facts(a).remote);
@@ -55,11 +55,9 @@ function planClone(a: GitArgs, f: Facts, d: GitDest): Change[] {
   const key = facts(a).dest.key;
   const r = remoteOf(f, a);
   const summary = `clone ${a.repo} into ${a.dest}${a.version === 'HEAD' ? '' : ` at ${a.version}`}`;
-  if (r.nogit) {
-    // git is missing as the facts were read: in check mode an earlier simulated apt install may bring it; a run
-    // on a host still without it fails here, as Ansible fails.
-    return [{ summary, steps: [{ exec: ['sh', '-c', NO_GIT] }], effects: [{ key, unknown: true }, ...pathEffects(a.dest)] }];
-  }
+  // git is missing: Ansible fails. (In check mode after a simulated package install, git's facts are unknown and
+  // the task is conditional before it plans: apt's side effects name them.)
+  if (r.nogit) throw new Error(NO_GIT_MESSAGE);
   const t = resolveTarget(a.version, r, url);
   const named = t.kind === 'branch' || t.kind === 'tag';
   const clone = ['git', 'clone', ...(a.bare ? ['--bare'] : ['--origin', a.remote])];
@@ -229,7 +227,8 @@ export default defineModule<GitArgs>({
     if (a.clone) return planClone(a, f, d);
     // No repository and clone: no: Ansible reads the remote's head and reports changed, doing nothing.
     const r = remoteOf(f, a);
-    return [{ summary: `no repository at ${a.dest} (clone: no): reported changed, nothing done, as Ansible does`, steps: r.nogit ? [{ exec: ['sh', '-c', NO_GIT] }] : [], effects: [] }];
+    if (r.nogit) throw new Error(NO_GIT_MESSAGE);
+    return [{ summary: `no repository at ${a.dest} (clone: no): reported changed, nothing done, as Ansible does`, steps: [], effects: [] }];
   },
   verifiable: (a) => a.clone,
   // As Ansible's result: before (null for a new clone), after, and remote_url_changed on an update.
