@@ -20,6 +20,8 @@ import { type TaskScope, explainLeftOut } from './task-vars.ts';
 import { HostCore, stepFailure } from './host-core.ts';
 import { UnreachableError } from './transport/conn.ts';
 
+const asNames = (sets: string[] | 'any' | undefined): string[] => (Array.isArray(sets) ? sets : []);
+
 /** One task of a host's run: its loop items, until, changed_when/failed_when, the module's plan and steps. */
 export abstract class HostTasks extends HostCore {
   /** delegate_to: each target's facts as this host's delegated tasks read them. */
@@ -166,7 +168,9 @@ export abstract class HostTasks extends HostCore {
       // What it would change is unknown too: readers of its facts after it are conditional as well.
       this.cache.markUnknown(defs);
       this.cache.markEffectsUnknown(mod.sideEffects?.(args) ?? []);
-      return { status: 'conditional', error: `cannot be predicted: it reads ${unknown.map((d) => d.key).join(', ')}, which an earlier change only simulated in check mode may change` };
+      const why = `cannot be predicted: it reads ${unknown.map((d) => d.key).join(', ')}, which an earlier change only simulated in check mode may change`;
+      if (mod.sets) this.vars.markUnknown(asNames(mod.localSets?.(task.args)), [why]);
+      return { status: 'conditional', error: why };
     }
     // Lazy facts are read only if the plan asks for them.
     const eager = defs.filter((d) => !d.lazy);
@@ -190,9 +194,11 @@ export abstract class HostTasks extends HostCore {
       const facts = vars.ansible_facts && typeof vars.ansible_facts === 'object' ? vars.ansible_facts : {};
       this.vars.assign({ ...sets, ansible_facts: { ...facts, ...sets } });
     }
+    if (!changes.length) this.setVars(mod, args, vars);
     if (!changes.length) return { status: 'ok', ...(mod.returns ? { result: mod.returns(args, { get: <T>(d: FactDef<T>) => this.cache.get(d.key) as T }, ctx) } : {}) };
     out.push(...changes);
     if (check) {
+      this.setVars(mod, args, vars); // from the host as it is: Ansible's module in check mode reports it unchanged
       for (const c of changes) this.cache.applyEffects(c.effects, true);
       // A change that counts only if a fact moves (Change.reportedIf) cannot be told before it runs: unless another
       // counts anyway, the task is conditional (Ansible's check says changed).
@@ -219,10 +225,21 @@ export abstract class HostTasks extends HostCore {
     }
     const returned = mod.returnsChanged
       ? { result: mod.returnsChanged(args, { get: <T>(d: FactDef<T>) => read.get(d.key) as T }, changes, ran.output?.stdout ?? '', ctx) } : { output: ran.output };
-    if (!verify) return { status: changedBy(changes), ...returned };
+    if (!verify && !mod.sets) return { status: changedBy(changes), ...returned };
     await this.ensureFacts(eager, become);
+    this.setVars(mod, args, vars);
+    if (!verify) return { status: changedBy(changes), ...returned };
     const wrong = notConverged(task.module, await plan());
     return { status: wrong ? 'failed' : changedBy(changes), error: wrong, ...returned };
+  }
+
+  /** A module's `sets` (hostname's ansible_hostname...): variables of the host from its facts, also under ansible_facts. */
+  private setVars(mod: ModuleDef, args: Record<string, unknown>, vars: Record<string, unknown>): void {
+    if (!mod.sets) return;
+    const sets = mod.sets(args, { get: <T>(d: FactDef<T>) => this.cache.get(d.key) as T });
+    const facts = vars.ansible_facts && typeof vars.ansible_facts === 'object' ? vars.ansible_facts : {};
+    const bare = Object.fromEntries(Object.entries(sets).map(([k, v]) => [k.replace(/^ansible_/, ''), v]));
+    this.vars.assign({ ...sets, ansible_facts: { ...facts, ...bare } });
   }
 
   /**

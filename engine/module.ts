@@ -176,6 +176,13 @@ export type ModuleDef<A = any> = {
    * set as set_fact sets them (in --check too), also under ansible_facts.
    */
   gathered?(args: A, facts: Facts): Record<string, unknown>;
+  /**
+   * Variables of the host it sets, changed or not (hostname: ansible_hostname...), set as set_fact sets them, also
+   * under ansible_facts (without the ansible_ prefix): from its facts as its plan read them (in --check, before its
+   * simulated change, as Ansible's module in check mode reports the host unchanged), or read again after its steps
+   * ran. Its `localSets` names them, for validate.
+   */
+  sets?(args: A, facts: Facts): Record<string, unknown>;
   /** What `register` records besides changed and failed when it plans no change (stat's `stat`), from its facts. */
   returns?(args: A, facts: Facts, ctx?: PlanContext): Record<string, unknown>;
   /**
@@ -199,8 +206,9 @@ export type ModuleDef<A = any> = {
    */
   local?(args: A, ctx: ActionContext): ActionResult;
   /**
-   * The variables it sets (set_fact), from its unrendered arguments: known to validate, unknown in --check when it
-   * is; 'any' when only running it can tell (include_vars of a file): validate then checks no later name.
+   * The variables it sets (set_fact, and a module of the host that has `sets`), from its unrendered arguments: known
+   * to validate, unknown in --check when it is; 'any' when only running it can tell (include_vars of a file): validate
+   * then checks no later name.
    */
   localSets?(args: Record<string, unknown>): string[] | 'any';
   /** The local files its (unrendered) arguments name, for validate: none when absent. */

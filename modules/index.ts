@@ -16,6 +16,7 @@ import getUrl from './get-url/get-url.ts';
 import git from './git/git.ts';
 import firewall from './firewall/firewall.ts';
 import group from './group.ts';
+import hostname from './hostname.ts';
 import lineinfile from './lineinfile.ts';
 import meteor from './meteor.ts';
 import node from './node.ts';
@@ -42,7 +43,7 @@ import includeVars from './actions/include-vars.ts';
 import pause from './actions/pause.ts';
 import setFact from './actions/set-fact.ts';
 
-const all: ModuleDef[] = [app, apt, aptKey, aptRepository, assert, authorizedKey, blockinfile, command, copy, cron, debconf, debug, fail, file, firewall, getUrl, git, group, includeVars, lineinfile, meteor, node, npm, pip, pkg, pause, replace, service, serviceFacts,
+const all: ModuleDef[] = [app, apt, aptKey, aptRepository, assert, authorizedKey, blockinfile, command, copy, cron, debconf, debug, fail, file, firewall, getUrl, git, group, hostname, includeVars, lineinfile, meteor, node, npm, pip, pkg, pause, replace, service, serviceFacts,
   setFact, shell, stat, sysctl, systemdService, template, unarchive, uri, user, waitFor];
 
 export const modules = new Map<string, ModuleDef>(all.map((m) => [m.name, m]));
