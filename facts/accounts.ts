@@ -5,10 +5,12 @@ import { shq } from '../engine/shell.ts';
 export type UserState =
   | { exists: false }
   | { exists: true; uid: number; gid: number; home: string; shell: string; groups: string[]; authorizedKeys?: string;
+    /** The GECOS field (the user module's `comment`). */
+    comment?: string;
     /** Who owns the home directory; absent when there is none. */
     homeOwner?: string };
 
-/** A user's passwd entry, supplementary groups, who owns its home, and its authorized_keys text. */
+/** A user's passwd entry (its comment too), supplementary groups, who owns its home, and its authorized_keys text. */
 export function userFact(name: string): FactDef<UserState> {
   const n = shq(name);
   return {
@@ -21,8 +23,8 @@ export function userFact(name: string): FactDef<UserState> {
     parse(out) {
       const lines = out.split('\n');
       if (lines[0] === 'absent') return { exists: false };
-      const [, , uid, gid, , home, shell] = lines[0].split(':');
-      const u: UserState = { exists: true, uid: Number(uid), gid: Number(gid), home, shell, groups: (lines[1] ?? '').split(',').filter(Boolean) };
+      const [, , uid, gid, comment, home, shell] = lines[0].split(':');
+      const u: UserState = { exists: true, uid: Number(uid), gid: Number(gid), home, shell, comment, groups: (lines[1] ?? '').split(',').filter(Boolean) };
       if (lines[2]) u.homeOwner = lines[2];
       if (lines[3] === 'keys') u.authorizedKeys = lines.slice(4).join('\n');
       return u;

@@ -34,7 +34,7 @@ import systemdService from './systemd-service.ts';
 import template from './template.ts';
 import unarchive from './unarchive/unarchive.ts';
 import uri from './uri/uri.ts';
-import user from './user.ts';
+import user from './user/user.ts';
 import waitFor from './wait-for/wait-for.ts';
 import assert from './actions/assert.ts';
 import debug from './actions/debug.ts';
