@@ -5,6 +5,7 @@ import { statSync } from 'node:fs';
 import { type Become, type BecomeSettings, becomeFor, scriptAs } from './become.ts';
 import { gather } from './gather.ts';
 import { readLocalOnce, readTextFile, resolveLocal } from './local-files.ts';
+import { walkLocalDir } from './local-tree.ts';
 import type { Change, FactDef, PlanContext, Registry } from './module.ts';
 import { FactCache } from './plan.ts';
 import type { PlayDef, TaskDef } from './playbook/types.ts';
@@ -99,6 +100,10 @@ export abstract class HostCore {
       connection: { user: this.o.connUser, port: this.o.connPort ?? 22 },
       readLocal: (p, o) => readLocalOnce(resolveLocal(p, play.dir, roleDir), o && { ...o, what: `${o.what ?? 'local file'} "${p}"` }),
       localMode: (p) => (statSync(resolveLocal(p, play.dir, roleDir)).mode & 0o7777).toString(8).padStart(4, '0'),
+      localTree: (p, o) => {
+        const found = resolveLocal(p.replace(/(.)\/+$/, '$1'), play.dir, roleDir, { dir: true });
+        return statSync(found).isDirectory() ? walkLocalDir(found, { trailingSlash: p.endsWith('/'), follow: o.follow }) : undefined;
+      },
       render: (p, dest) => {
         const file = resolveLocal(p, play.dir, roleDir);
         return renderFile(readTextFile(file, `template "${p}"`), { ...vars, ...templateVars(p, file, dest) }, p);

@@ -21,7 +21,7 @@ export function readLocalOnce(path: string, o: { max?: number; what?: string } =
  * Finds a local file named by a module argument: absolute, beside the playbook, or in a templates/ directory.
  * A relative name may not climb out of where it is looked up (`../../etc/passwd`): an absolute path says so.
  */
-export function resolveLocal(p: string, playDir: string, roleDir?: string): string {
+export function resolveLocal(p: string, playDir: string, roleDir?: string, o: { dir?: boolean } = {}): string {
   // In a role, its templates/ and files/ first, as Ansible searches them.
   const inRole = roleDir ? [join(roleDir, 'templates', p), join(roleDir, 'files', p), join(roleDir, p), join(roleDir, 'tasks', p)] : [];
   const tries = isAbsolute(p) ? [p] : [...inRole, join(playDir, p), join(playDir, 'templates', p), resolve('templates', p), resolve(p)];
@@ -32,7 +32,8 @@ export function resolveLocal(p: string, playDir: string, roleDir?: string): stri
   }
   const found = tries.find((t) => {
     try {
-      return statSync(t).isFile();
+      const st = statSync(t);
+      return st.isFile() || (o.dir === true && st.isDirectory());
     } catch (err) {
       const code = (err as NodeJS.ErrnoException).code;
       if (code === 'ELOOP') throw new Error(`local file "${p}" is a loop of symbolic links (${t})`);

@@ -21,7 +21,7 @@ export type FactDef<T = unknown> = {
   /**
    * Facts whose change changes this one though no module says so (a file's mtime and sha1 when another module
    * writes the file): in check mode, when a simulated change set or touched one of them, this fact cannot be
-   * known, and its reader is conditional.
+   * known, and its reader is conditional. A key ending in `*` stands for every key it starts with (a tree of files).
    */
   dependsOn?: string[];
   /**
@@ -111,9 +111,21 @@ export type PlanContext = PlanServices & {
   readLocal(path: string, o?: { max?: number; what?: string }): Buffer;
   /** The permission bits of a local file named by a module argument, as four octal digits (copy's mode: preserve). */
   localMode(path: string): string;
+  /**
+   * A local directory named by a module argument (copy's src), walked as Ansible's copy walks it (engine/local-tree.ts);
+   * undefined when the path is a file. Absent where no local directory can be read.
+   */
+  localTree?(path: string, o: { follow: boolean }): LocalTree | undefined;
   /** Renders a local template file with the task's variables and those Ansible adds for it (ansible_managed...; `dest`: template_destpath). */
   render(path: string, dest?: string): string;
 };
+
+/**
+ * What copy sends of a local directory, as Ansible's _walk_dirs lists it: files (`path` to read, `rel` below dest),
+ * directories and symlinks (kept as links) by their path below dest, "dir" naming its own directory, "dir/" only
+ * what is in it.
+ */
+export type LocalTree = { files: Array<{ path: string; rel: string }>; directories: string[]; symlinks: Array<{ target: string; rel: string }> };
 
 /** A local file a task names in its arguments (a template, a copy source): checked by validate before any connection. */
 export type LocalSource = {
@@ -124,6 +136,8 @@ export type LocalSource = {
   kind: 'template' | 'file';
   /** Bytes; larger is refused. */
   max?: number;
+  /** A directory is as good as a file (copy's src). */
+  dir?: boolean;
   /** How errors name it: "copy source". */
   what: string;
 };

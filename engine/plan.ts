@@ -103,7 +103,13 @@ export class FactCache implements KnownFacts {
 
   /** Check mode: a fact that cannot be known, itself or through what it depends on (set or touched by a simulated change). */
   isUnknownFact(def: FactDef): boolean {
-    return this.isUnknown(def.key) || (def.dependsOn ?? []).some((k) => this.isUnknown(k) || this.predicted.has(k));
+    return this.isUnknown(def.key) || (def.dependsOn ?? []).some((k) => (k.endsWith('*') ? this.touchedUnder(k.slice(0, -1)) : this.isUnknown(k) || this.predicted.has(k)));
+  }
+
+  /** Check mode: some fact whose key starts with `prefix` was set or touched by a simulated change (a dependsOn "key*"). */
+  private touchedUnder(prefix: string): boolean {
+    const under = (k: string) => k.startsWith(prefix);
+    return this.allUnknown || [...this.unknownKeys].some(under) || [...this.predicted].some(under) || this.unknownPrefixes.some((p) => p.startsWith(prefix) || prefix.startsWith(p));
   }
 
   /** What a task that may or may not run would change: its facts, but for those it only reads. */

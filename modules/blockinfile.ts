@@ -4,7 +4,7 @@
 // above it). Written through copy's planFileContent: the same diff, atomic write, validate, backup and effects.
 import { fileContentFact, fileFact } from '../facts/files.ts';
 import { defineModule } from '../engine/module.ts';
-import { type FileContentAttrs, fileContentFacts, fileContentProperties, planFileContent } from './copy.ts';
+import { type FileContentAttrs, fileContentFacts, fileContentProperties, planFileContent } from './copy/content.ts';
 import { compileRegexp } from './lineinfile.ts';
 
 export type BlockInFileArgs = FileContentAttrs & {

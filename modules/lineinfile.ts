@@ -2,7 +2,7 @@
 // The edited text is written through copy's planFileContent: same diff, atomic write and effects.
 import { fileContentFact, fileFact } from '../facts/files.ts';
 import { defineModule } from '../engine/module.ts';
-import { type FileContentAttrs, fileContentFacts, fileContentProperties, planFileContent } from './copy.ts';
+import { type FileContentAttrs, fileContentFacts, fileContentProperties, planFileContent } from './copy/content.ts';
 
 export type LineInFileArgs = FileContentAttrs & {
   path: string;

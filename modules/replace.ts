@@ -4,7 +4,7 @@
 import { fileContentFact, fileFact } from '../facts/files.ts';
 import { defineModule } from '../engine/module.ts';
 import { pyRegExp, pyReplacement } from '../engine/vars/regex.ts';
-import { type FileContentAttrs, fileContentFacts, fileContentProperties, planFileContent } from './copy.ts';
+import { type FileContentAttrs, fileContentFacts, fileContentProperties, planFileContent } from './copy/content.ts';
 
 export type ReplaceArgs = FileContentAttrs & { path: string; regexp: string; replace?: string; after?: string; before?: string; encoding?: 'utf-8' };
 

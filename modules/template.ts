@@ -1,7 +1,7 @@
 // template: a file rendered from a local nunjucks (Jinja2 syntax) template with the task's variables.
 import { defineModule } from '../engine/module.ts';
 import { sourceModeSchema } from './file-mode.ts';
-import { type FileContentAttrs, fileContentFacts, fileContentProperties, forceProperty, planFileContent } from './copy.ts';
+import { type FileContentAttrs, fileContentFacts, fileContentProperties, forceProperty, planFileContent } from './copy/content.ts';
 
 export type TemplateArgs = FileContentAttrs & { src: string; dest: string };
 

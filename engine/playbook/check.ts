@@ -131,7 +131,7 @@ export function checkPlays(plays: PlayDef[], hostsOf: (play: PlayDef) => string[
         for (const src of modules.get(t.module)?.localSources?.(t.args) ?? []) {
           if (isTemplated(src.path)) continue;
           try {
-            const file = resolveLocal(src.path, play.dir, t.role?.dir);
+            const file = resolveLocal(src.path, play.dir, t.role?.dir, { dir: src.dir });
             const size = statSync(file).size;
             if (src.max !== undefined && size > src.max) throw tooLarge(`${src.what} "${src.path}"`, size, src.max);
             if (src.kind === 'template' && !mayNotRun && !anyDefined) {

@@ -8,7 +8,7 @@ import { GIT_DEPLOY, type GitSource, gitRevFact } from './git.ts';
 import {
   type AppLayout, DEPLOY, WAIT, envLine, envPath, envText, envVars, foreverRoot, initScript, logPath, systemdUnit, unitName, unitPath,
 } from './units.ts';
-import { humanSize } from '../copy.ts';
+import { humanSize } from '../copy/content.ts';
 
 export type AppArgs = {
   name: string; root?: string; user: string; bundle?: string; bundle_url?: string; git?: GitSource; release?: string;

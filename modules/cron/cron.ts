@@ -5,7 +5,7 @@
 import { fileContentFact, fileFact } from '../../facts/files.ts';
 import { type Change, type FactDef, type Step, defineModule } from '../../engine/module.ts';
 import { shq } from '../../engine/shell.ts';
-import { fileContentFacts, planFileContent } from '../copy.ts';
+import { fileContentFacts, planFileContent } from '../copy/content.ts';
 import { type CronEditArgs, cronEdit } from './table.ts';
 
 export type CronArgs = CronEditArgs & { backup?: boolean };

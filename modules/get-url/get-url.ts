@@ -6,8 +6,8 @@
 import { ownerFacts, ownerIds, requireOwner } from '../../facts/accounts.ts';
 import { type FileState, fileContentFact, fileFact, parentDir } from '../../facts/files.ts';
 import { type Change, type Effect, type Facts, defineModule, readOnly } from '../../engine/module.ts';
-import { humanSize } from '../copy.ts';
-import { attributeChanges } from '../file.ts';
+import { humanSize } from '../copy/content.ts';
+import { attributeChanges } from '../file/attrs.ts';
 import { modeSchema, resolveMode, umaskFact } from '../file-mode.ts';
 import { LOADER } from './fetch-py.ts';
 import { type GetUrlArgs, type Probe, fetchStdin, probeFact, requestArgs, splitChecksum } from './probe.ts';

@@ -5,7 +5,7 @@
 import { fileContentFact, fileFact } from '../../facts/files.ts';
 import { type Change, type Effect, type FactDef, type Step, defineModule } from '../../engine/module.ts';
 import { shq } from '../../engine/shell.ts';
-import { fileContentFacts, planFileContent } from '../copy.ts';
+import { fileContentFacts, planFileContent } from '../copy/content.ts';
 import { type SysctlArgs, pyStrip, sysctlDecide } from './decide.ts';
 
 export type KernelValue = { installed: boolean; rc?: number; out?: string };

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import type { Facts, PlanContext } from '../../engine/module.ts';
-import copy from '../../modules/copy.ts';
+import copy from '../../modules/copy/copy.ts';
 import { MAX_COPY_SOURCE, MAX_TEXT_FILE, readLocalOnce, readTextFile, resolveLocal, tooLarge } from '../../engine/local-files.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'provision-local-'));

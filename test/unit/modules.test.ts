@@ -2,7 +2,8 @@
 //
 //   args: { ... }                      # the task's arguments, as in a playbook
 //   facts: { "file:/x": {...}, ... }   # every fact the module asks for, by key, already parsed
-//   local: { "templates/a.njk": "..." } # optional: local files the plan may read or render
+//   local: { "templates/a.njk": "..." } # optional: local files the plan may read or render (those below a
+//                                       # directory named as copy's src are that directory: local_links its symlinks)
 //   vars: { ... }                      # optional: variables for render()
 //   packs: { "forever@0.10.8": {...} }  # optional: npm packs made on the controller
 //   ssh_port: 2222                     # optional: the port the run's SSH connection uses (default 22)
@@ -14,7 +15,7 @@ import { join } from 'node:path';
 import { load } from 'js-yaml';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import type { Change, ModuleDef, PlanContext } from '../../engine/module.ts';
+import type { Change, LocalTree, ModuleDef, PlanContext } from '../../engine/module.ts';
 import { NeedFact, planTask } from '../../engine/plan.ts';
 import { renderFile } from '../../engine/vars/template.ts';
 import { modules } from '../../modules/index.ts';
@@ -29,6 +30,8 @@ type Case = {
   local?: Record<string, string>;
   /** Modes of local files (mode: preserve), four octal digits by name. */
   local_modes?: Record<string, string>;
+  /** Local symlinks in a directory copied (copy's src): path -> target. */
+  local_links?: Record<string, string>;
   vars?: Record<string, unknown>;
   /** npm packs the plan may ask for, by spec: { name, version, bins, sha256, tarball (text) }. */
   packs?: Record<string, { name: string; version: string; bins: Record<string, string>; sha256: string; tarball: string }>;
@@ -40,6 +43,18 @@ type Case = {
 /** Buffers and undefined fields out, so a change compares with its YAML form. */
 function plain(v: unknown): unknown {
   return JSON.parse(JSON.stringify(v, (_k, x) => (x && x.type === 'Buffer' && Array.isArray(x.data) ? Buffer.from(x.data).toString('utf8') : x)));
+}
+
+/** A local directory of the fixture (its `local` files below it, `local_links` as symlinks), as Ansible's copy walks it; undefined for a file. */
+function localTree(c: Case, p: string): LocalTree | undefined {
+  const top = p.replace(/\/+$/, '');
+  const rel = (k: string) => (p.endsWith('/') ? k.slice(top.length + 1) : k.slice(top.lastIndexOf('/') + 1));
+  const files = Object.keys(c.local ?? {}).filter((k) => k.startsWith(`${top}/`)).sort();
+  const links = Object.entries(c.local_links ?? {}).filter(([k]) => k.startsWith(`${top}/`)).sort();
+  if (!files.length && !links.length) return undefined;
+  const dirs = new Set<string>();
+  for (const k of [...files, ...links.map(([l]) => l)]) for (let d = k.slice(0, k.lastIndexOf('/')); d.length > top.length; d = d.slice(0, d.lastIndexOf('/'))) dirs.add(rel(d));
+  return { files: files.map((k) => ({ path: k, rel: rel(k) })), directories: [...dirs].sort(), symlinks: links.map(([k, target]) => ({ target, rel: rel(k) })) };
 }
 
 function run(mod: ModuleDef, c: Case): Change[] {
@@ -57,6 +72,7 @@ function run(mod: ModuleDef, c: Case): Change[] {
       if (!(p in (c.local_modes ?? {}))) throw new Error(`fixture has no local_modes entry for ${p}`);
       return c.local_modes![p];
     },
+    localTree: (p) => localTree(c, p),
     render: (p) => renderFile(ctx.readLocal(p).toString(), c.vars ?? {}, p),
     npmPack: (spec) => {
       const pack = c.packs?.[spec];

@@ -32,7 +32,7 @@ test('one playbook with many problems: every one, FILE:LINE:COL: message, exit 4
     `${f}:8:7: unknown module or task keyword "frobnicate"`,
     `${f}:10:29: file: unknown argument "colour"`,
     `${f}:14:15: file: "mode" must be an octal mode like "0644" (quoted) or 0644 (unquoted, which YAML 1.1 reads as octal), or symbolic like "u=rw,g=r,o=r"`,
-    `${f}:16:36: file: "state" must be one of "file", "directory", "absent", "link", "touch"`,
+    `${f}:16:36: file: "state" must be one of "file", "directory", "absent", "link", "hard", "touch"`,
     `${f}:31:7: a task runs one module; found copy, file`,
     `${f}:28:15: notify names no handler of this play: "restart nothing"`,
     `${f}:18:24: local file "nowhere.njk" not found (looked in ${looked.join(', ')})`,

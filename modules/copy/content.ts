@@ -1,20 +1,25 @@
-// copy: a file's whole content (given inline or read from a local file), and its owner, group and mode.
-// planFileContent is shared by template and lineinfile: whatever produces the wanted bytes, one plan writes them.
+// What every module that writes a whole file shares (copy, template, lineinfile, blockinfile, replace, cron...):
+// planFileContent, whatever produces the wanted bytes, one plan writes them atomically with owner, group, mode,
+// validate and backup; the facts it reads (fileContentFacts) and the arguments' schemas.
 import { createHash } from 'node:crypto';
-import { pyJson, pyStr } from '../engine/vars/python.ts';
-import { ownerFacts, ownerIds, requireOwner } from '../facts/accounts.ts';
-import { type FileContent, type FileState, MAX_CONTENT_BYTES, ancestors, fileContentFact, fileFact, parentDir } from '../facts/files.ts';
-import { type Change, type FactDef, type Facts, type FileDiff, type Step, defineModule, readOnly } from '../engine/module.ts';
-import { MAX_COPY_SOURCE } from '../engine/local-files.ts';
-import { modeSchema, resolveMode, sourceModeSchema } from './file-mode.ts';
-import { attributeChanges, modeFacts, umaskOf } from './file.ts';
+import { ownerFacts, ownerIds, requireOwner } from '../../facts/accounts.ts';
+import { type FileContent, type FileState, MAX_CONTENT_BYTES, ancestors, fileContentFact, fileFact, parentDir } from '../../facts/files.ts';
+import { type Change, type FactDef, type Facts, type FileDiff, type Step, readOnly } from '../../engine/module.ts';
+import { modeSchema, resolveMode } from '../file-mode.ts';
+import { attributeChanges, modeFacts, umaskOf } from '../file/attrs.ts';
+
+/**
+ * How planFileContent writes: `makeParents`, making the directories missing on the way (lineinfile's create);
+ * `parentReady`, the directory is made by an earlier change of the same task (copy of a directory); `now`, what
+ * is at dest when it was reached through a symlink (copy's follow); `replaceLink`, a symlink at dest is replaced
+ * by the file (copy's follow: false) rather than refused.
+ */
+export type WriteOptions = { makeParents?: boolean; parentReady?: boolean; now?: FileState; replaceLink?: boolean };
 
 /** What a written file should look like besides its content, and how to write it. */
 export type FileContentAttrs = { owner?: string; group?: string; mode?: string | number; validate?: string; backup?: boolean;
   /** copy's and template's force: false leaves a file that exists as it is, content and attributes (as Ansible's copy). */
   force?: boolean };
-
-export type CopyArgs = FileContentAttrs & { dest: string; content?: string | number | boolean | object; src?: string };
 
 /**
  * The facts planFileContent reads: what is at `dest` (with its hash), its text, the directory it goes in, and the
@@ -62,20 +67,22 @@ function hiddenBecause(bytes: Buffer): string | undefined {
  * one atomic write with its diff. `detail` is added to the summary of a write ("replace line 3").
  */
 export function planFileContent(dest: string, content: string | Buffer, attrs: FileContentAttrs, facts: Facts, detail?: string,
-  o: { makeParents?: boolean } = {}): Change[] {
+  o: WriteOptions = {}): Change[] {
   const fileDef = fileFact(dest);
   const contentDef = fileContentFact(dest, { lazy: true });
-  const now = facts.get(fileDef);
-  if (attrs.force === false && now.state !== 'absent') return [];
+  const was = o.now ?? facts.get(fileDef);
+  if (attrs.force === false && was.state !== 'absent') return [];
   if (dest.endsWith('/')) throw new Error(`${dest} ends in "/": name the file to write, not its directory`);
-  if (now.state === 'directory') throw new Error(`${dest} is a directory: name the file to write inside it`);
-  if (now.state === 'link') throw new Error(`${dest} is a symlink (-> ${now.target}): write to its target, or remove the link first`);
+  if (was.state === 'directory') throw new Error(`${dest} is a directory: name the file to write inside it`);
+  if (was.state === 'link' && !o.replaceLink) throw new Error(`${dest} is a symlink (-> ${was.target}): write to its target, or remove the link first`);
+  // A symlink replaced by the file (copy's follow: false): what is written is new, owner and mode as a new file's.
+  const now: FileState = was.state === 'link' ? { state: 'absent' } : was;
   if (now.state === 'other') throw new Error(`${dest} exists and is not a regular file`);
 
   requireOwner(attrs, facts, 'write');
   // Directories to make first (lineinfile's and blockinfile's create, as Ansible's os.makedirs), nearest last.
   let missing: string[] = [];
-  if (now.state === 'absent' && parentDir(dest) !== '/' && facts.get(fileFact(parentDir(dest))).state !== 'directory') {
+  if (now.state === 'absent' && !o.parentReady && parentDir(dest) !== '/' && facts.get(fileFact(parentDir(dest))).state !== 'directory') {
     // As Ansible's copy: a file is written into a directory that is there, never one made on the way.
     if (!o.makeParents) throw new Error(`the destination directory ${parentDir(dest)} does not exist (create it first, e.g. file: { path: ${parentDir(dest)}, state: directory })`);
     missing = ancestors(dest).filter((d) => facts.get(fileFact(d)).state !== 'directory');
@@ -104,7 +111,7 @@ export function planFileContent(dest: string, content: string | Buffer, attrs: F
   if (attrs.validate) write.validate = attrs.validate;
   if (attrs.backup && !fresh) write.backup = true;
 
-  const before: FileContent = fresh ? { exists: false } : facts.get(contentDef);
+  const before: FileContent = fresh ? { exists: false } : o.now ? { exists: true, note: `${dest}, reached through a symlink: not shown` } : facts.get(contentDef);
   const hidden = hiddenBecause(bytes);
   // Content not shown is never made a string (a large source would be decoded whole for nothing).
   const diff: FileDiff = before.note || hidden
@@ -112,7 +119,7 @@ export function planFileContent(dest: string, content: string | Buffer, attrs: F
     : { path: dest, before: before.exists ? before.text ?? null : null, after: bytes.toString('utf8') };
   const afterContent: FileContent = hidden ? { exists: true, note: hidden } : { exists: true, text: bytes.toString('utf8') };
 
-  const head = fresh ? `write ${dest} (${humanSize(bytes.length)})` : `update ${dest}`;
+  const head = fresh ? `write ${dest} (${humanSize(bytes.length)})${was.state === 'link' ? ` (was a symlink -> ${was.target})` : ''}` : `update ${dest}`;
   const made = missing.length ? `making ${missing.at(-1)}${missing.length > 1 ? ' and below' : ''}` : undefined;
   return [{
     summary: [detail ? `${head}: ${detail}` : head, ...notes, ...(made ? [made] : [])].join(', '),
@@ -133,36 +140,3 @@ export function planFileContent(dest: string, content: string | Buffer, attrs: F
   }];
 }
 
-export default defineModule<CopyArgs>({
-  name: 'copy',
-  fqcn: ['ansible.builtin.copy', 'ansible.legacy.copy'],
-  description: 'Write a whole file from inline `content` or a local `src` file (atomically, optionally validated and backed up); set owner, group and mode.',
-  schema: {
-    type: 'object',
-    additionalProperties: false,
-    required: ['dest'],
-    properties: {
-      dest: { type: 'string', minLength: 1, description: 'an absolute path' },
-      // Text; a mapping or a list is written as JSON (json.dumps), a number or boolean as Python writes it, as Ansible's copy does.
-      content: { anyOf: [{ type: 'string' }, { type: 'number' }, { type: 'boolean' }, { type: 'object' }, { type: 'array' }], description: 'text (a mapping or list is written as JSON)' },
-      src: { type: 'string', minLength: 1 },
-      ...fileContentProperties,
-      mode: sourceModeSchema,
-      ...forceProperty,
-    },
-    // Exactly one of content and src.
-    if: { required: ['content'] },
-    then: { properties: { src: { type: 'null', description: 'left out when content is given (copy takes content or src, not both)' } } },
-    else: { required: ['src'] },
-  },
-  facts: (a) => fileContentFacts(a.dest, a),
-  plan(a, facts, ctx) {
-    const given = a.content as unknown;
-    const content = given === undefined ? ctx.readLocal(a.src!, { max: MAX_COPY_SOURCE, what: 'copy source' })
-      : typeof given === 'string' ? given : typeof given === 'object' && given !== null ? pyJson(given) : pyStr(given);
-    // preserve: the source's mode; inline content is first written to a private temporary file (0600) by Ansible's copy.
-    const mode = a.mode === 'preserve' ? (given === undefined ? ctx.localMode(a.src!) : '0600') : a.mode;
-    return planFileContent(a.dest, content, { ...a, mode }, facts);
-  },
-  localSources: (a) => (typeof a.src === 'string' ? [{ arg: 'src', path: a.src, kind: 'file', max: MAX_COPY_SOURCE, what: 'copy source' }] : []),
-});
