@@ -117,7 +117,7 @@ test('files with random paths and contents (binary too), written in batches, arr
   }
 });
 
-test('module arguments end to end: random names, contents and lines through file, copy, lineinfile and command on the host', async () => {
+test('module arguments end to end: random names, contents and lines through file, copy, lineinfile, blockinfile, cron, stat, wait_for and command on the host', async () => {
   const { provision } = await import('../helpers/cli.ts');
   const { writeFileSync, mkdtempSync } = await import('node:fs');
   const { tmpdir } = await import('node:os');
@@ -133,9 +133,17 @@ test('module arguments end to end: random names, contents and lines through file
     `    - name: copy ${i}\n      copy: { content: ${q(c.content)}, dest: ${q(`/tmp/at/mod/c-${i}`)} }`,
     `    - name: line ${i}\n      lineinfile: { path: /tmp/at/mod/lines, line: ${q(c.line)}, create: true }`,
     `    - name: argv ${i}\n      command: { argv: [sh, -c, 'printf "%s\\0" "$1" >> /tmp/at/mod/argv', argv, ${q(c.arg)}] }`,
+    `    - name: block ${i}\n      blockinfile: { path: ${q(`/tmp/at/mod/b-${i}`)}, create: true, block: ${q(c.content)} }`,
+    `    - name: cron ${i}\n      cron: { name: ${q(c.line)}, job: ${q(c.line)}, user: root, cron_file: ${q(`at-${i}`)}, disabled: true }`,
+    `    - name: stat ${i}\n      stat: { path: ${q(`/tmp/at/mod/t-${c.name}`)} }\n      register: st`,
+    `    - name: seen ${i}\n      assert: { that: [st.stat.exists, st.stat.isreg] }`,
+    `    - name: wait ${i}\n      wait_for: { path: ${q(`/tmp/at/mod/c-${i}`)}, timeout: 5 }`,
   ]);
   const pb = join(dir, 'site.yml');
-  writeFileSync(pb, `- hosts: all\n  tasks:\n    - name: dir\n      file: { path: /tmp/at/mod, state: directory }\n${tasks.join('\n')}\n`);
+  // cron needs crontab, even for a file of /etc/cron.d, as Ansible's does. Its jobs are written disabled: cron
+  // would run a job holding `touch /tmp/at-pwned` (as it should: a job is a command), which is no injection.
+  const prelude = '    - name: cron\n      apt: { name: cron, update_cache: true, cache_valid_time: 3600 }\n    - name: dir\n      file: { path: /tmp/at/mod, state: directory }';
+  writeFileSync(pb, `- hosts: all\n  tasks:\n${prelude}\n${tasks.join('\n')}\n`);
   const r = await provision(['apply', pb, '-i', lab.inventory]);
   assert.is(r.code, 0, `seed ${SEED}: ${r.stdout}${r.stderr}`);
   const names = split(await sh(ssh[0], "find /tmp/at/mod -maxdepth 1 -name 't-*' -printf '%f\\0'")).sort();
@@ -143,6 +151,12 @@ test('module arguments end to end: random names, contents and lines through file
   for (const [i, c] of cases.entries()) assert.is(await sh(ssh[0], `cat /tmp/at/mod/c-${i}`), c.content, `seed ${SEED} copy ${i}`);
   assert.equal((await sh(ssh[0], 'cat /tmp/at/mod/lines')).split('\n').slice(0, -1), [...new Set(cases.map((c) => c.line))], `seed ${SEED}`);
   assert.equal(split(await sh(ssh[0], 'cat /tmp/at/mod/argv')), cases.map((c) => c.arg), `seed ${SEED}`);
+  for (const [i, c] of cases.entries()) {
+    const block = await sh(ssh[0], `cat /tmp/at/mod/b-${i}`);
+    assert.ok(block.includes(`${c.content.replace(/\n$/, '')}\n`), `seed ${SEED} block ${i}: ${JSON.stringify(block)}`);
+    const cron = await sh(ssh[0], `cat /etc/cron.d/at-${i}`);
+    assert.ok(cron.includes(`#Ansible: ${c.line}\n`) && cron.includes(` root ${c.line}\n`), `seed ${SEED} cron ${i}: ${JSON.stringify(cron)}`);
+  }
 });
 
 test('no injected command ran; a NUL byte in an argument is refused before anything is sent', async () => {
