@@ -11,6 +11,7 @@ import command from './command.ts';
 import copy from './copy/copy.ts';
 import cron from './cron/cron.ts';
 import debconf from './debconf.ts';
+import deb822Repository from './deb822-repository/deb822-repository.ts';
 import file from './file/file.ts';
 import getUrl from './get-url/get-url.ts';
 import git from './git/git.ts';
@@ -43,7 +44,7 @@ import includeVars from './actions/include-vars.ts';
 import pause from './actions/pause.ts';
 import setFact from './actions/set-fact.ts';
 
-const all: ModuleDef[] = [app, apt, aptKey, aptRepository, assert, authorizedKey, blockinfile, command, copy, cron, debconf, debug, fail, file, firewall, getUrl, git, group, hostname, includeVars, lineinfile, meteor, node, npm, pip, pkg, pause, replace, service, serviceFacts,
+const all: ModuleDef[] = [app, apt, aptKey, aptRepository, assert, authorizedKey, blockinfile, command, copy, cron, debconf, deb822Repository, debug, fail, file, firewall, getUrl, git, group, hostname, includeVars, lineinfile, meteor, node, npm, pip, pkg, pause, replace, service, serviceFacts,
   setFact, shell, stat, sysctl, systemdService, template, unarchive, uri, user, waitFor];
 
 export const modules = new Map<string, ModuleDef>(all.map((m) => [m.name, m]));
