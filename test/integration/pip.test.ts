@@ -3,14 +3,13 @@
 // the same statuses (system-wide pip failing for both: refused by provision, PEP 668 for Ansible), the same
 // packages left in the virtualenv, a second run as Ansible's, and --check as the apply after it, but for the
 // tasks that ask pip about a virtualenv after a change --check only simulated there: those are conditional.
-import { execFileSync } from 'node:child_process';
-import { cpSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import type { SshConnection } from '../../engine/transport/ssh.ts';
 import { ansiblePlaybook, asOracle } from '../helpers/ansible.ts';
+import { buildWheels } from '../helpers/artifacts.ts';
 import { applyJson } from '../helpers/apply.ts';
 import { type TestLab, sh, useLab } from '../helpers/lab.ts';
 
@@ -19,19 +18,6 @@ const PB = 'test/fixtures/playbooks/pip.yml';
 let lab: TestLab;
 let ssh: SshConnection[] = [];
 useLab(test, 'pp', 2, (l, s) => { lab = l; ssh = s; });
-
-/** Wheels of test/fixtures/pip/pp-hello at 1.0 and 1.1, built by Debian's pip, setuptools and wheel: no index. */
-function buildWheels(): string {
-  const dir = mkdtempSync(join(tmpdir(), 'provision-pp-'));
-  for (const version of ['1.0', '1.1']) {
-    const src = join(dir, `src-${version}`);
-    cpSync('test/fixtures/pip/pp-hello', src, { recursive: true });
-    const toml = join(src, 'pyproject.toml');
-    writeFileSync(toml, readFileSync(toml, 'utf8').replace('version = "1.0"', `version = "${version}"`));
-    execFileSync('/usr/bin/python3', ['-m', 'pip', 'wheel', '--no-deps', '--no-build-isolation', '--no-index', '-q', '-w', join(dir, 'wheels'), src], { cwd: dir });
-  }
-  return join(dir, 'wheels');
-}
 
 test.before(async () => {
   const wheels = buildWheels();
