@@ -3,14 +3,13 @@
 // playbook on ua-1, ansible-playbook on ua-2. The same statuses on two runs (tar --diff and zipinfo finding it all
 // unpacked the second time), the same trees (kinds, modes, owners, sizes), and --check on the fresh host equal to
 // the apply after it but where the issue allows conditional, each for its reason.
-import { execFileSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import type { SshConnection } from '../../engine/transport/ssh.ts';
 import { ansiblePlaybook, asOracle } from '../helpers/ansible.ts';
+import { sampleArchives } from '../helpers/artifacts.ts';
 import { applyJson } from '../helpers/apply.ts';
 import { type TestLab, sh, useLab } from '../helpers/lab.ts';
 
@@ -28,20 +27,7 @@ const CONDITIONAL: Record<string, string> = {
   'skipped when there': 'reads creates under a directory an unarchive before it only simulated',
 };
 
-function archives(): string {
-  const dir = mkdtempSync(join(tmpdir(), 'provision-ua-'));
-  const tree = join(dir, 'tree');
-  mkdirSync(join(tree, 'app', 'bin'), { recursive: true });
-  mkdirSync(join(tree, 'app', 'conf'));
-  writeFileSync(join(tree, 'app', 'bin', 'run.sh'), '#!/bin/sh\necho run\n', { mode: 0o755 });
-  writeFileSync(join(tree, 'app', 'conf', 'a.conf'), 'key = 1\n', { mode: 0o644 });
-  writeFileSync(join(tree, 'app', 'README'), 'read me\n', { mode: 0o600 });
-  execFileSync('tar', ['-czf', join(dir, 'app.tar.gz'), '--owner=0', '--group=0', '-C', tree, 'app']);
-  execFileSync('tar', ['-cJf', join(dir, 'app.tar.xz'), '--owner=0', '--group=0', '-C', tree, 'app']);
-  execFileSync('python3', ['-c', 'import os,sys,zipfile\nz=zipfile.ZipFile(sys.argv[1],"w")\nfor r,ds,fs in os.walk("app"):\n  z.write(r)\n  for f in fs: z.write(os.path.join(r,f))\nz.close()',
-    join(dir, 'app.zip')], { cwd: tree });
-  return dir;
-}
+const archives = () => sampleArchives('provision-ua-');
 
 const trees = (s: SshConnection) => sh(s, 'cd /root/ua && find . -printf "%p %y %m %u:%g %s\\n" | sort && find . -type f | sort | xargs cat | sha256sum');
 const byTask = (r: Awaited<ReturnType<typeof applyJson>>) => r.report.hosts['ua-1'].tasks.map((t) => [t.task, t.status] as const);
