@@ -112,6 +112,8 @@ export default defineModule<HostnameArgs>({
     if (!steps.length) return [];
     const change: Change = {
       summary: `hostname ${a.name} (was ${before})`,
+      // Ansible's diff of it, in its words.
+      diff: { path: 'hostname', before: `hostname = ${before}\n`, after: `hostname = ${a.name}\n` },
       steps,
       effects: [{ key: hostnameFact.key, value: after }],
     };
