@@ -92,3 +92,50 @@ export function resolveMode(mode: string | number, now: { mode?: string; directo
   }
   return current.toString(8).padStart(4, '0');
 }
+
+/**
+ * resolveMode in Python, for a step that applies a symbolic mode on the host to paths whose modes only the host
+ * knows (unarchive's, after unpacking): `python3 -c SYMBOLIC_CHMOD_PY MODE UMASK PATH...` chmods each path that is
+ * not a symlink to the mode the symbols give from its own. test/unit/file-mode.test.ts compares it with Ansible's.
+ */
+export const SYMBOLIC_CHMOD_PY = `import os, re, stat, sys
+def bits(who, perm, prev, isdir, umask):
+    shift = {'u': 6, 'g': 3, 'o': 0}[who]
+    rev = 0o7777 if umask is None else umask ^ 0o7777
+    if perm in 'rwx':
+        return rev & ({'r': 4, 'w': 2, 'x': 1}[perm] << shift)
+    if perm == 'X':
+        return (1 << shift) if (isdir or prev & 0o111) else 0
+    if perm == 's':
+        return {'u': 0o4000, 'g': 0o2000, 'o': 0}[who]
+    if perm == 't':
+        return 0o1000 if who == 'o' else 0
+    return ((prev >> {'u': 6, 'g': 3, 'o': 0}[perm]) & 7) << shift
+def resolve(sym, prev, isdir, umask):
+    cur = prev
+    for clause in sym.split(','):
+        ops = re.findall('[-+=]', clause)
+        parts = re.split('[-+=]', clause)
+        users = parts[0]
+        if users not in ('', 'a') and re.search('[^ugo]', users):
+            raise ValueError('bad symbolic permission for mode: ' + clause)
+        for i, p in enumerate(parts[1:]):
+            if re.search('[^rwxXstugo]', p):
+                raise ValueError('bad symbolic permission for mode: ' + clause)
+            for who in ('ugo' if users in ('', 'a') else users):
+                apply = 0
+                for c in p:
+                    apply |= bits(who, c, prev, isdir, umask if users == '' else None)
+                mask = {'u': 0o4700, 'g': 0o2070, 'o': 0o1007}[who]
+                cur = (cur & (mask ^ 0o7777)) | apply if ops[i] == '=' else (cur | apply if ops[i] == '+' else cur & ~apply)
+    return cur
+if __name__ == '__main__':
+    mode, umask = sys.argv[1], int(sys.argv[2], 8)
+    for p in sys.argv[3:]:
+        st = os.lstat(p)
+        if stat.S_ISLNK(st.st_mode):
+            continue
+        new = resolve(mode, stat.S_IMODE(st.st_mode), stat.S_ISDIR(st.st_mode), umask)
+        if new != stat.S_IMODE(st.st_mode):
+            os.chmod(p, new)
+`;

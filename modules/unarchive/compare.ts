@@ -60,7 +60,7 @@ function permstrToOctal(perm: string, umask: number): number {
 }
 
 /** Ansible's ZipArchive.is_unarchived over `zipinfo -T -s`, the archive's CRCs and what is in dest. */
-export function zipVerdict(p: Extract<RawProbe, { handler: string }>, a: CompareArgs, mode: number | undefined): ArchiveVerdict {
+export function zipVerdict(p: Extract<RawProbe, { handler: string }>, a: CompareArgs, mode: number | ((st: DiskEntry) => number) | undefined): ArchiveVerdict {
   let unarchived = p.rc === 0;
   const reasons: string[] = [];
   const newer: string[] = [];
@@ -98,7 +98,8 @@ export function zipVerdict(p: Extract<RawProbe, { handler: string }>, a: Compare
       if (p.crcs?.[path] !== st.crc) differs('CRC32');
     }
     if (ftype !== 'L') {
-      const want = mode ?? permstrToOctal(perm, ztype === '?' ? 0 : fileUmask);
+      // The mode given (a symbolic one applied to the path's own, as Ansible does), else the archive's.
+      const want = (typeof mode === 'function' ? mode(st) : mode) ?? permstrToOctal(perm, ztype === '?' ? 0 : fileUmask);
       if (want !== st.mode) differs(`permissions (${want.toString(8)} vs ${st.mode.toString(8)})`);
     }
     if (p.run.uid !== 0 && (futOwner !== p.run.owner || futUid !== p.run.uid)) {

@@ -7,7 +7,7 @@ import { ownerFacts, ownerIds, requireOwner } from '../../facts/accounts.ts';
 import { fileFact } from '../../facts/files.ts';
 import { type Change, type FactDef, type Facts, type PlanContext, type Step, defineModule, readOnly } from '../../engine/module.ts';
 import { shq } from '../../engine/shell.ts';
-import { modeSchema, octal } from '../file-mode.ts';
+import { SYMBOLIC_CHMOD_PY, isSymbolic, modeSchema, octal, resolveMode } from '../file-mode.ts';
 import { type DiskEntry, type RawProbe, type ArchiveVerdict, tarVerdict, zipVerdict } from './compare.ts';
 import { LOADER, PROBE_PY } from './probe-py.ts';
 
@@ -19,14 +19,23 @@ export type UnarchiveArgs = {
 
 /** The archive against dest, judged: the handler, the paths it names (and their top folders), whether unpacked. */
 export type ArchiveState = { error: string } | (ArchiveVerdict & {
-  handler: string; cmd: string; flag?: string; files: string[]; tops: string[]; disk: Record<string, DiskEntry | null>; absent: boolean });
+  handler: string; cmd: string; flag?: string; files: string[]; tops: string[]; disk: Record<string, DiskEntry | null>; absent: boolean;
+  /** The umask on the host, for a symbolic mode's clauses that name no one. */
+  umask?: number });
 
 const MAX_ARCHIVE = 32 * 2 ** 20;
 const LOCALE = { LANG: 'C', LC_ALL: 'C', LC_MESSAGES: 'C', LANGUAGE: 'C' };
 const dirOf = (a: UnarchiveArgs) => a.dest.replace(/(.)\/+$/, '$1');
 const remote = (a: UnarchiveArgs) => (a.copy !== undefined ? !a.copy : a.remote_src ?? false);
 const isUrl = (a: UnarchiveArgs) => remote(a) && a.src.includes('://');
-const wantMode = (a: UnarchiveArgs) => (a.mode === undefined ? undefined : Number.parseInt(octal(a.mode), 8));
+const wantMode = (a: UnarchiveArgs) => (a.mode === undefined || isSymbolic(a.mode) ? undefined : Number.parseInt(octal(a.mode), 8));
+/** The mode a path is to have: the octal mode given, or the symbolic one applied to the path's own (with the host's umask). */
+function targetMode(a: UnarchiveArgs, umask: number | undefined): ((d: DiskEntry) => number) | number | undefined {
+  if (!isSymbolic(a.mode)) return wantMode(a);
+  const sym = a.mode;
+  return (d) => Number.parseInt(resolveMode(sym, { mode: d.mode.toString(8).padStart(4, '0'), directory: d.t === 'd' }, umask), 8);
+}
+const modeOf = (m: ReturnType<typeof targetMode>, d: DiskEntry) => (typeof m === 'function' ? m(d) : m);
 
 /** The archive's bytes, when it is a file here. */
 function localBytes(a: UnarchiveArgs, ctx: PlanContext): Buffer | undefined {
@@ -54,9 +63,9 @@ export function archiveFact(a: UnarchiveArgs, ctx: PlanContext): FactDef<Archive
         return { error: `reading the archive on the host exited ${code}: ${out.trim() || 'no output'}` };
       }
       if (p.error !== undefined) return { error: p.error };
-      const verdict = p.handler.startsWith('Zip') ? zipVerdict(p, opts, wantMode(a)) : tarVerdict(p, opts);
+      const verdict = p.handler.startsWith('Zip') ? zipVerdict(p, opts, targetMode(a, p.run.umask)) : tarVerdict(p, opts);
       const tops = [...new Set(p.files.filter((f) => f.includes('/')).map((f) => f.split('/')[0]))];
-      return { ...verdict, handler: p.handler, cmd: p.cmd, flag: p.flag, files: p.files, tops, disk: p.disk, absent: p.run.absent };
+      return { ...verdict, handler: p.handler, cmd: p.cmd, flag: p.flag, files: p.files, tops, disk: p.disk, absent: p.run.absent, umask: p.run.umask };
     },
   };
 }
@@ -77,12 +86,14 @@ const groups = (paths: string[]) => Array.from({ length: Math.ceil(paths.length 
 /** chmod every path that is not a symlink (chmod would follow it out of dest). */
 const CHMOD = 'm=$1; shift; for p; do [ -L "$p" ] || chmod "$m" -- "$p"; done';
 
-function attributeSteps(a: UnarchiveArgs, paths: string[], mode: number | undefined): Step[] {
+function attributeSteps(a: UnarchiveArgs, paths: string[], mode: number | undefined, umask: number | undefined): Step[] {
   const steps: Step[] = [];
   const spec = `${a.owner ?? ''}${a.group ? `:${a.group}` : ''}`;
   for (const g of groups(paths)) {
     if (spec) steps.push({ exec: ['chown', '-h', spec, '--', ...g] });
     if (mode !== undefined) steps.push({ exec: ['sh', '-c', CHMOD, 'chmod', mode.toString(8).padStart(4, '0'), ...g] });
+    // A symbolic mode is applied to each path's own mode, known only on the host after unpacking, as Ansible does.
+    else if (isSymbolic(a.mode)) steps.push({ exec: ['python3', '-c', SYMBOLIC_CHMOD_PY, a.mode, (umask ?? 0o022).toString(8), ...g] });
   }
   return steps;
 }
@@ -114,30 +125,33 @@ function plan(a: UnarchiveArgs, facts: Facts, ctx: PlanContext): Change[] {
   if (state.error) throw new Error(state.error);
   requireOwner(a, facts, 'unarchive');
   const mode = wantMode(a);
+  const target = targetMode(a, state.umask);
   const { uid, gid } = ownerIds(a, facts);
   const paths = [...new Set([...state.files, ...state.tops])];
   const abs = (p: string) => `${dirOf(a)}/${p}`;
   const differs = (d: DiskEntry | null) => d !== null && ((uid !== undefined && d.uid !== uid) || (gid !== undefined && d.gid !== gid)
-    || (mode !== undefined && d.t !== 'l' && d.mode !== mode));
+    || (target !== undefined && d.t !== 'l' && d.mode !== modeOf(target, d)));
   const after = Object.fromEntries(paths.map((p) => {
     const d = state.disk[p] ?? { t: 'f', mode: mode ?? 0, size: 0, mtime: 0, uid: uid ?? 0, gid: gid ?? 0, owner: a.owner ?? null, group: a.group ?? null };
-    return [p, { ...d, ...(uid !== undefined ? { uid } : {}), ...(gid !== undefined ? { gid } : {}), ...(mode !== undefined && d.t !== 'l' ? { mode } : {}) }];
+    return [p, { ...d, ...(uid !== undefined ? { uid } : {}), ...(gid !== undefined ? { gid } : {}), ...(target !== undefined && d.t !== 'l' ? { mode: modeOf(target, d) } : {}) }];
   }));
+  // Unpacked anew with a symbolic mode: each path's mode follows the archive's, which only unpacking tells.
+  const known = !(typeof target === 'function' && (!state.unarchived || paths.some((p) => !state.disk[p])));
   const effects = [
-    { key: fact.key, value: { ...state, unarchived: true, reasons: [], newer: [], disk: { ...state.disk, ...after } } },
+    known ? { key: fact.key, value: { ...state, unarchived: true, reasons: [], newer: [], disk: { ...state.disk, ...after } } } : { key: fact.key, unknown: true as const },
     { prefix: `file:${dirOf(a)}/`, unknown: true as const }, { prefix: `content:${dirOf(a)}/`, unknown: true as const },
   ];
-  const attrs = a.owner || a.group || mode !== undefined;
+  const attrs = a.owner || a.group || target !== undefined;
   if (!state.unarchived) {
     return [{
       summary: `unpack ${a.src} into ${dirOf(a)} (${state.files.length} path${state.files.length === 1 ? '' : 's'}${state.reasons.length ? `; ${state.reasons[0]}${state.reasons.length > 1 ? ', ...' : ''}` : ''})`,
-      steps: [extractStep(a, state, ctx), ...(attrs ? attributeSteps(a, paths.map(abs), mode) : [])],
+      steps: [extractStep(a, state, ctx), ...(attrs ? attributeSteps(a, paths.map(abs), mode, state.umask) : [])],
       effects,
     }];
   }
   const wrong = paths.filter((p) => differs(state.disk[p]));
   if (!wrong.length) return [];
-  return [{ summary: `${dirOf(a)}: owner or mode of ${wrong.length} unpacked path${wrong.length === 1 ? '' : 's'}`, steps: attributeSteps(a, wrong.map(abs), mode), effects }];
+  return [{ summary: `${dirOf(a)}: owner or mode of ${wrong.length} unpacked path${wrong.length === 1 ? '' : 's'}`, steps: attributeSteps(a, wrong.map(abs), mode, state.umask), effects }];
 }
 
 function returned(a: UnarchiveArgs, facts: Facts, ctx: PlanContext | undefined): Record<string, unknown> {
@@ -174,7 +188,7 @@ export default defineModule<UnarchiveArgs>({
       decrypt: { type: 'boolean', default: true },
       owner: { type: 'string', minLength: 1 },
       group: { type: 'string', minLength: 1 },
-      mode: { anyOf: [modeSchema.anyOf[0], modeSchema.anyOf[2]], description: 'an octal mode like "0644" or 0644 (a symbolic mode is not supported by unarchive yet)' },
+      mode: modeSchema,
       attributes: refused('left out: attributes (chattr) is not supported'),
       seuser: refused('left out: SELinux contexts are not supported'),
       serole: refused('left out: SELinux contexts are not supported'),

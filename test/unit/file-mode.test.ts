@@ -5,7 +5,7 @@ import { execFileSync } from 'node:child_process';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { validate } from '../../engine/validate.ts';
-import { modeSchema, octal, resolveMode } from '../../modules/file-mode.ts';
+import { SYMBOLIC_CHMOD_PY, modeSchema, octal, resolveMode } from '../../modules/file-mode.ts';
 
 type Case = { mode: string; prev: string; dir: boolean; umask: number };
 
@@ -53,6 +53,28 @@ test('random symbolic modes: as Ansible applies them', () => {
   }));
   const theirs = ansible(cases);
   cases.forEach((c, i) => assert.is(ours(c), theirs[i], JSON.stringify(c)));
+});
+
+test('the same in Python, as unarchive applies it on the host: as Ansible applies them', () => {
+  let seed = 13;
+  const rnd = (n: number) => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) % n);
+  const pick = (s: string, max: number) => Array.from({ length: rnd(max + 1) }, () => s[rnd(s.length)]).join('');
+  const clause = () => `${rnd(5) === 0 ? 'a' : pick('ugo', 3)}${Array.from({ length: 1 + rnd(3) }, () => '+-='[rnd(3)] + (rnd(4) === 0 ? 'ugo'[rnd(3)] : pick('rwxXst', 4))).join('')}`;
+  const cases: Case[] = [...WRITTEN.slice(0, 12).map((mode, i) => ({ mode, prev: ['0644', '0755', '4750'][i % 3], dir: i % 2 === 0, umask: 0o027 })),
+    ...Array.from({ length: 300 }, () => ({ mode: Array.from({ length: 1 + rnd(3) }, clause).join(','), prev: rnd(0o10000).toString(8).padStart(4, '0'), dir: rnd(2) === 1, umask: [0o022, 0o077][rnd(2)] }))];
+  const program = `${SYMBOLIC_CHMOD_PY.replace("if __name__ == '__main__':", 'if False:')}
+import json
+out = []
+for c in json.load(sys.stdin):
+    try:
+        out.append('%04o' % resolve(c['mode'], int(c['prev'], 8), c['dir'], c['umask']))
+    except Exception:
+        out.append('error')
+print(json.dumps(out))
+`;
+  const python: string[] = JSON.parse(execFileSync('/usr/bin/python3', ['-c', program], { input: JSON.stringify(cases) }).toString());
+  const theirs = ansible(cases);
+  cases.forEach((c, i) => assert.is(python[i], theirs[i], JSON.stringify(c)));
 });
 
 test('octal modes: strings as Python int(x, 8) reads them, integers by value', () => {

@@ -1,7 +1,8 @@
 // unarchive (modules/unarchive/), with Ansible's own unarchive module as the oracle: both run on this machine on
 // the same archives (tar, tar.gz, tar.xz, zip), each into a directory of its own, in the same sequence of tasks
-// (unpack, again, a file edited, a mode changed, mode and include/exclude/list_files given, keep_newer). After
-// each: the same changed or failed, the same handler and file list, the same tree (kinds, modes, sizes, contents).
+// (unpack, again, a file edited, a mode changed, mode (octal and symbolic) and include/exclude/list_files given,
+// keep_newer). After each: the same changed or failed, the same handler and file list, the same tree (kinds,
+// modes, sizes, contents).
 import { execFile, execFileSync } from 'node:child_process';
 import { chmodSync, mkdirSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -94,6 +95,10 @@ for (const ext of ['tar.gz', 'tar.xz', 'tar', 'zip']) {
     wrong.push(...await both2('a mode changed', {}));
     wrong.push(...await both2('mode given', { mode: '0750' }));
     wrong.push(...await both2('mode given, again', { mode: '0750' }));
+    on((d) => chmodSync(join(d, 'app', 'README'), 0o600));
+    wrong.push(...await both2('a symbolic mode', { mode: 'u=rwX,g=rX,o=' }));
+    wrong.push(...await both2('a symbolic mode, again', { mode: 'u=rwX,g=rX,o=' }));
+    wrong.push(...await both2('a symbolic mode naming no one', { mode: '+x' }));
     wrong.push(...await both2('include', { include: ['app/README'], list_files: true }));
     wrong.push(...await both2('exclude', { exclude: ['app/bin/run.sh'], list_files: true }));
     on((d) => { writeFileSync(join(d, 'app', 'conf', 'a.conf'), 'mine\n'); utimesSync(join(d, 'app', 'conf', 'a.conf'), new Date(), new Date(Date.now() + 3600e3)); });
