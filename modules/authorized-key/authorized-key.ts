@@ -3,8 +3,9 @@
 // directory made 0700 if missing, and given to the user (chown, chmod 0700) even if it was there; a missing file's
 // directories made; the file written atomically, owned by the user and its primary group, mode 0600. A key given
 // as a URL is refused: the plan cannot read it, and lab hosts reach nothing outside.
+import { createHash } from 'node:crypto';
 import { homeFactPrefix, userFact } from '../../facts/accounts.ts';
-import { fileFact, fileContentFact, parentDir } from '../../facts/files.ts';
+import { type FileState, fileFact, fileContentFact, parentDir } from '../../facts/files.ts';
 import { type Effect, type FactDef, type Step, defineModule } from '../../engine/module.ts';
 import { shq } from '../../engine/shell.ts';
 import { type AuthorizedKeyArgs, authorizedKeysEdit, readAsPython } from './keys.ts';
@@ -96,6 +97,11 @@ export default defineModule<AkArgs>({
   },
   // The user fact: its uid and gid, and (the default path) the file's text as the user module reads and predicts it.
   facts: (a) => [keysFileFact(a), userFact(a.user)],
+  // What a task that --check cannot plan may write besides its own fact: a file given by path, and the directories
+  // above it (a file, a link or a directory made there is read by other modules' file facts). The default
+  // ~/.ssh/authorized_keys is the user's home facts, which its own fact is keyed under.
+  sideEffects: (a) => (a.path === undefined ? [] : [a.path, parentDir(a.path)].flatMap((p) => [
+    { key: fileFact(p).key, unknown: true as const }, { key: fileContentFact(p).key, unknown: true as const }, { prefix: `follow:${p}`, unknown: true as const }])),
   plan(a, facts) {
     if (a.key.startsWith('http')) {
       throw new Error(`key: a URL (${a.key.split(/\s/)[0]}) is not supported: provision does not fetch keys on the host (lab hosts reach nothing outside); give the keys' text, e.g. from lookup('url', ..., split_lines=False) on the controller`);
@@ -129,7 +135,9 @@ export default defineModule<AkArgs>({
     }
     steps.push({ write: { path: target, content: after, owner: String(u.uid), group: String(u.gid), mode: '0600' } });
     const value: KeysFile = { ...f, dir: a.manage_dir !== false ? 'directory' : f.dir, kind: 'file', base: true, text: after, ...(a.follow ? {} : { target: path }) };
-    effects.push({ key: keysFileFact(a).key, value }, { key: fileFact(target).key, unknown: true }, { key: fileContentFact(target).key, unknown: true });
+    // The file as written: its text, 0600, the user's uid and gid (the group's name is not read here).
+    const written: FileState = { state: 'file', mode: '0600', owner: a.user, uid: u.uid, gid: u.gid, size: Buffer.byteLength(after), sha256: createHash('sha256').update(after).digest('hex') };
+    effects.push({ key: keysFileFact(a).key, value }, { key: fileFact(target).key, value: written }, { key: fileContentFact(target).key, value: { exists: true, text: after } });
     // The user fact reads ~/.ssh/authorized_keys too (a user task after this one compares its keys with it).
     if (a.path === undefined) effects.push({ key: userFact(a.user).key, value: { ...u, authorizedKeys: after } });
     const n = (text: string) => text.split('\n').filter(Boolean).length;
