@@ -142,11 +142,21 @@ export function debConfigOnlyFact(names: string[]): FactDef<string[]> {
   };
 }
 
-/** A .deb file on the host: its package name, version and architecture (dpkg-deb --field), or why it cannot be read. */
+/** Python that downloads $1 to the file $2 on the host (apt's deb given as a URL, as Ansible's fetch_file does). */
+export const FETCH_TO_FILE_PY = 'import shutil, sys, urllib.request as u\nwith u.urlopen(sys.argv[1], timeout=60) as r, open(sys.argv[2], "wb") as f: shutil.copyfileobj(r, f)';
+
+/**
+ * A .deb file on the host, or at a URL the host downloads it from (to a temporary file, removed after): its
+ * package name, version and architecture (dpkg-deb --field), or why it cannot be read.
+ */
 export function debFileFact(path: string): FactDef<{ failed?: string; Package?: string; Version?: string; Architecture?: string }> {
+  const url = /^https?:\/\//.test(path);
+  const read = url
+    ? `t=$(mktemp); if out=$(python3 -c ${shq(FETCH_TO_FILE_PY)} ${shq(path)} "$t" 2>&1) && out=$(dpkg-deb --field "$t" Package Version Architecture 2>&1); then rc=0; else rc=1; fi; rm -f "$t"`
+    : `out=$(dpkg-deb --field ${shq(path)} Package Version Architecture 2>&1); rc=$?`;
   return {
     key: `deb-file:${path}`,
-    script: `out=$(dpkg-deb --field ${shq(path)} Package Version Architecture 2>&1); rc=$?; printf '%s\\n' "$out"; exit $rc`,
+    script: `${read}; printf '%s\\n' "$out"; exit $rc`,
     parse(out, code) {
       if (code !== 0) return { failed: out.trim() || `dpkg-deb exited ${code}` };
       return Object.fromEntries(out.split('\n').filter((l) => l.includes(': ')).map((l) => [l.slice(0, l.indexOf(':')), l.slice(l.indexOf(':') + 2).trim()]));

@@ -1,7 +1,7 @@
 // apt's whole-system actions, planned from apt-get's own simulation (apt-get -s) so that --check lists exactly
 // the packages an apply installs, upgrades and removes: `upgrade` (dist, full, yes, safe) and `autoremove`. And
 // `deb`: a .deb file on the host, installed with its dependencies unless that version is there already.
-import { type AptSimulation, aptSimulationFact, debFileFact, debPackagesFact } from '../facts/debs.ts';
+import { type AptSimulation, FETCH_TO_FILE_PY, aptSimulationFact, debPackagesFact } from '../facts/debs.ts';
 import type { Change, Effect, FactDef } from '../engine/module.ts';
 import { DPKG_OPTIONS, ENV, INSTALL, LOCK, PACKAGE_SIDE_EFFECTS, namesOf, nativeArch } from './apt-common.ts';
 import { compareDebVersions } from './deb-version.ts';
@@ -100,6 +100,9 @@ export function planAutoremove(a: WholeArgs, debs: Record<string, string>, sim: 
   return simulated('autoremove', stale ? 'stale' : sim, autoremoveWords(a), true, debs);
 }
 
+/** `sh -c` of this, then the downloader, the URL and apt-get's words: the file is fetched and given to apt-get last. */
+const FROM_URL = 'set -e; py=$1; url=$2; shift 2; t=$(mktemp --suffix=.deb); trap \'rm -f "$t"\' EXIT; python3 -c "$py" "$url" "$t"; "$@" "$t"';
+
 /**
  * deb: a package file on the host, installed by apt-get with what it depends on, unless the package is there at
  * that version (Ansible's install_deb); an older one than installed needs allow_downgrade, as in Ansible.
@@ -119,7 +122,10 @@ export function planDeb(a: WholeArgs, debs: Record<string, string>, file: { fail
   const effects: Effect[] = [{ key: debPackagesFact().key, value: out }, ...PACKAGE_SIDE_EFFECTS];
   return [{
     summary: `install ${name} ${file.Version} from ${path}${installed ? ` (was ${installed})` : ''}`,
-    steps: [{ exec: [...INSTALL, ...aptOptions(a), path], env: ENV }],
+    steps: [/^https?:\/\//.test(path)
+      // A URL: downloaded by the host to a temporary .deb (removed after), then installed from there.
+      ? { exec: ['sh', '-c', FROM_URL, 'apt-deb', FETCH_TO_FILE_PY, path, ...INSTALL, ...aptOptions(a)], env: ENV }
+      : { exec: [...INSTALL, ...aptOptions(a), path], env: ENV }],
     effects,
   }];
 }

@@ -79,7 +79,7 @@ export default defineModule<AptArgs>({
       allow_downgrade: { type: 'boolean', default: false, description: 'let a pinned version or a deb be older than the one installed' },
       fail_on_autoremove: { type: 'boolean', default: false, description: 'fail rather than remove packages (apt-get --no-remove)' },
       force_apt_get: { type: 'boolean', default: false, description: 'upgrade with apt-get even where aptitude is installed' },
-      deb: { type: 'string', pattern: '^/[^,]*$', description: 'the absolute path of a .deb file on the host (one file)' },
+      deb: { type: 'string', pattern: '^(/[^,]*|https?://[^\\s,]+)$', description: 'the absolute path of a .deb file on the host, or an http(s) URL the host downloads it from (one file)' },
     },
     // Ansible's required_one_of: something to do. `name` is left out to update the lists, upgrade, autoremove or install a deb.
     anyOf: [{ required: ['name'] }, { required: ['update_cache'] }, { required: ['upgrade'] }, { required: ['autoremove'] }, { required: ['deb'] }],

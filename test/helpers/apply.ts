@@ -1,7 +1,7 @@
 // `provision apply ... --json` as a child process, its report parsed.
 import { provision } from './cli.ts';
 
-export type ReportTask = { task: string; status: string; changes: string[]; diff?: string; error?: string; msg?: string; ignored?: boolean; rescued?: boolean; ran_on?: string };
+export type ReportTask = { task: string; module?: string; status: string; changes: string[]; diff?: string; error?: string; msg?: string; ignored?: boolean; rescued?: boolean; ran_on?: string };
 export type Report = {
   check: boolean;
   hosts: Record<string, { ok: number; changed: number; failed: number; ignored: number; rescued: number; conditional: number; unreachable: boolean;

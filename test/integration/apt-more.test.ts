@@ -33,7 +33,8 @@ test('the statuses of ansible-playbook, the same packages', async () => {
   // --check never guesses: each task is what the apply did, or conditional (after a package change only simulated).
   const applied = mine.report.hosts['aq-1'].tasks;
   check.report.hosts['aq-1'].tasks.forEach((t, i) => {
-    if (t.status !== 'conditional') assert.is(`${t.task}: ${t.status}`, `${applied[i].task}: ${applied[i].status}`);
+    // wait_for is skipped under --check, as Ansible skips it.
+    if (t.status !== 'conditional' && t.module !== 'wait_for') assert.is(`${t.task}: ${t.status}`, `${applied[i].task}: ${applied[i].status}`);
   });
   assert.is(check.report.hosts['aq-1'].tasks[0].status, 'ok', 'an update beside packages that are there is no change');
   const theirs = await ansiblePlaybook(PB, lab.inventory, 'aq-2', vars);
