@@ -11,9 +11,9 @@ import { attributeChanges } from '../file/attrs.ts';
 import { modeSchema, resolveMode, umaskFact } from '../file-mode.ts';
 import { LOADER } from './fetch-py.ts';
 import { type GetUrlArgs, type Probe, fetchStdin, probeFact, requestArgs, splitChecksum } from './probe.ts';
+import { refused } from '../refused.ts';
 
 const ALGORITHMS = ['md5', 'sha1', 'sha224', 'sha256', 'sha384', 'sha512', 'blake2b', 'blake2s', 'sha3_224', 'sha3_256', 'sha3_384', 'sha3_512'];
-const refused = (why: string) => ({ not: {}, description: why });
 
 /** What Ansible's exit_json adds of the path it names (add_path_info): its owner, mode, kind and size. */
 function pathInfo(s: FileState): Record<string, unknown> {

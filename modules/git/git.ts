@@ -6,13 +6,13 @@
 import { defineModule, type Change, type Effect, type Facts, type Step } from '../../engine/module.ts';
 import { parentDir } from '../../facts/files.ts';
 import { DEFAULT_SSH, type GitDest, type GitRemote, type Target, destFact, remoteFact, resolveTarget } from './facts.ts';
+import { refusedArg as refused } from '../refused.ts';
 
 export type GitArgs = {
   repo: string; dest: string; version: string; remote: string; force: boolean; depth?: number; clone: boolean; update: boolean;
   accept_hostkey: boolean; bare: boolean; single_branch: boolean; recursive: boolean; key_file?: string; ssh_opts?: string;
 };
 
-const refused = (name: string, why: string) => ({ not: {}, description: `${name} is not supported: ${why}` });
 /** Words an ssh command line may hold: git hands GIT_SSH_COMMAND to a shell, so no shell syntax. */
 const SSH_WORDS = '^[A-Za-z0-9 =._/@:,+-]*$';
 

@@ -10,6 +10,7 @@ import { shq } from '../../engine/shell.ts';
 import { SYMBOLIC_CHMOD_PY, isSymbolic, modeSchema, octal, resolveMode } from '../file-mode.ts';
 import { type DiskEntry, type RawProbe, type ArchiveVerdict, tarVerdict, zipVerdict } from './compare.ts';
 import { LOADER, PROBE_PY } from './probe-py.ts';
+import { refused } from '../refused.ts';
 
 export type UnarchiveArgs = {
   src: string; dest: string; remote_src?: boolean; copy?: boolean; creates?: string; list_files?: boolean; keep_newer?: boolean;
@@ -161,7 +162,6 @@ function returned(a: UnarchiveArgs, facts: Facts, ctx: PlanContext | undefined):
   return { dest: a.dest, src: a.src, handler: s.handler, ...(a.list_files ? { files: s.files } : {}) };
 }
 
-const refused = (why: string) => ({ not: {}, description: why });
 const strings = { type: 'array', items: { type: 'string' }, default: [] };
 
 export default defineModule<UnarchiveArgs>({

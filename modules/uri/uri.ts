@@ -8,6 +8,7 @@ import { ModuleFailure, defineModule, type FactDef } from '../../engine/module.t
 import { shq } from '../../engine/shell.ts';
 import { fileFact } from '../../facts/files.ts';
 import { LOADER, REQUEST_PY } from './request-py.ts';
+import { refusedArg as refused } from '../refused.ts';
 
 export type UriArgs = {
   url: string; method: string; body?: unknown; body_format: 'raw' | 'json' | 'form-urlencoded'; headers: Record<string, string | number | boolean>;
@@ -18,7 +19,6 @@ export type UriArgs = {
 
 export type UriResult = Record<string, unknown> & { failed: boolean; msg?: string; status?: number };
 
-const refused = (name: string, why: string) => ({ not: {}, description: `${name} is not supported: ${why}` });
 const absPath = { type: 'string', pattern: '^/[^\\n]*$', description: 'an absolute path' };
 
 /** status_code as Ansible's list of ints reads it: one code, a list, or "200, 201". */
