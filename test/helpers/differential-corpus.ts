@@ -49,6 +49,7 @@ const LEFT_OUT: Record<string, string> = {
   'service/reload-stopped.yml': 'reloaded changes every time, by definition (as in Ansible): no second apply is quiet',
   'service/restart-always.yml': 'restarted changes every time, by definition (as in Ansible): no second apply is quiet',
   'service/systemd-ignores-sysv-args.yml': 'restarted changes every time, by definition (as in Ansible): no second apply is quiet',
+  'debconf/password-always.yml': 'a password is set on every run (debconf-show never shows one), as in Ansible: no second apply is quiet',
   'sysctl/noop-boolean.yml': 'applies the file to the kernel (reload): lab hosts have /proc/sys read-only, so apply fails where check cannot know it',
   'sysctl/write-and-reload.yml': 'applies the file to the kernel (reload): lab hosts have /proc/sys read-only, so apply fails where check cannot know it',
   'sysctl/set-running.yml': 'sets the running kernel (sysctl_set): lab hosts have /proc/sys read-only, so apply fails where check cannot know it',
