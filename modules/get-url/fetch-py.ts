@@ -1,12 +1,10 @@
 // The Python program get_url runs on the host (python3 is there wherever Ansible runs; curl or wget are not on
-// every Debian). It reaches python3 on stdin after one line of JSON, its arguments (LOADER reads both): never as
+// every Debian). It reaches python3 on stdin after one line of JSON, its arguments (host-python.ts's loader reads both): never as
 // program text, nor on a command line where the host's other users could read a password or a header. `probe` (the fact) does what Ansible's get_url does before it writes anything: the checksum (or the
 // checksum file's line for the URL), dest's checksum when one is given, then the GET, with If-Modified-Since
 // dest's mtime unless force, streamed into hashes only (no file is written); it prints one JSON line. `fetch`
 // (the step) downloads into a temp file (tmp_dest, or beside dest), checks the checksum, gives it dest's or the
 // wanted owner and mode, backs dest up if asked (Ansible's NAME.PID.DATE@TIME~), and renames it over dest.
-/** python3 -c LOADER: the arguments from stdin's first line (as `a`), then the program from the rest. */
-export const LOADER = "import json,sys;a=json.loads(sys.stdin.readline());exec(compile(sys.stdin.read(),'get_url','exec'))";
 
 export const FETCH_PY = String.raw`
 import base64, email.utils, grp, hashlib, io, json, netrc, os, pwd, re, shutil, ssl, sys, tempfile, time, zlib

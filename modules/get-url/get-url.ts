@@ -9,7 +9,7 @@ import { type Change, type Effect, type Facts, defineModule, readOnly } from '..
 import { humanSize } from '../copy/content.ts';
 import { attributeChanges } from '../file/attrs.ts';
 import { modeSchema, resolveMode, umaskFact } from '../file-mode.ts';
-import { LOADER } from './fetch-py.ts';
+import { pyLoader } from '../host-python.ts';
 import { type GetUrlArgs, type Probe, fetchStdin, probeFact, requestArgs, splitChecksum } from './probe.ts';
 import { refused } from '../refused.ts';
 
@@ -87,7 +87,7 @@ function plan(a: GetUrlArgs, facts: Facts): Change[] {
   return [{
     // A password in the URL (user:password@host) is not shown.
     summary: [`${fresh ? 'download' : 'replace'} ${dest} from ${a.url.replace(/\/\/[^/@]*@/, '//***@')} (${humanSize(p.size)})`, ...notes].join(', '),
-    steps: [{ exec: ['python3', '-c', LOADER], stdin: fetchStdin(step) }],
+    steps: [{ exec: ['python3', '-c', pyLoader('get_url')], stdin: fetchStdin(step) }],
     effects: [
       { key: fileFact(dest).key, value: next },
       { key: fileContentFact(dest).key, unknown: true },

@@ -6,7 +6,8 @@ import type { FactDef } from '../../engine/module.ts';
 import { shq } from '../../engine/shell.ts';
 import type { FileState } from '../../facts/files.ts';
 import { fileFact } from '../../facts/files.ts';
-import { FETCH_PY, LOADER } from './fetch-py.ts';
+import { FETCH_PY } from './fetch-py.ts';
+import { pyScript } from '../host-python.ts';
 
 export type GetUrlArgs = {
   url: string; dest: string; checksum?: string; force?: boolean; backup?: boolean; timeout?: number; headers?: Record<string, string | number>;
@@ -68,7 +69,7 @@ export function probeFact(a: GetUrlArgs): FactDef<Probe> {
     // (and dest not written as a directory) the download is the same whatever dest is: the plan reads dest's own fact.
     dependsOn: a.force && !a.dest.endsWith('/') ? [] : [fileFact(a.dest.replace(/(.)\/+$/, '$1')).key],
     // printf is the shell's own: the arguments reach python3's stdin without a command line of their own.
-    script: `{ printf '%s\\n' ${shq(JSON.stringify({ op: 'probe', ...requestArgs(a) }))}; printf '%s' ${shq(FETCH_PY)}; } | python3 -c ${shq(LOADER)}`,
+    script: pyScript('get_url', { op: 'probe', ...requestArgs(a) }, FETCH_PY),
     parse(out, code) {
       const line = out.trim().split('\n').at(-1) ?? '';
       if (code === 127) return { kind: 'failed', msg: 'get_url runs python3 on the host, and there is none' };

@@ -1,10 +1,9 @@
 // The Python program unarchive's fact runs on the host (python3 is there wherever Ansible runs), its arguments as
-// one JSON line on stdin before it (LOADER): the archive (a path on the host; the bytes of a local file, base64; or
+// one JSON line on stdin before it (host-python.ts's loader): the archive (a path on the host; the bytes of a local file, base64; or
 // a URL, downloaded), put in a temp file it removes; then what Ansible's unarchive module runs to decide: the
 // handler (unzip -l, else GNU tar --list with -z, none, -j, -J, zstd), and `tar --diff` or `zipinfo -T -s` with the
 // CRC of each member and of each file in dest; and what is at each path the archive names. It prints one JSON line:
 // the raw outputs, which modules/unarchive/compare.ts reads as Ansible's module does. It writes nothing in dest.
-export const LOADER = "import json,sys;a=json.loads(sys.stdin.readline());exec(compile(sys.stdin.read(),'unarchive','exec'))";
 
 export const PROBE_PY = String.raw`
 import base64, binascii, codecs, fnmatch, grp, os, pwd, shutil, ssl, stat, subprocess, tempfile, time, zipfile

@@ -9,7 +9,8 @@ import { type Change, type FactDef, type Facts, type PlanContext, type Step, def
 import { shq } from '../../engine/shell.ts';
 import { SYMBOLIC_CHMOD_PY, isSymbolic, modeSchema, octal, resolveMode } from '../file-mode.ts';
 import { type DiskEntry, type RawProbe, type ArchiveVerdict, tarVerdict, zipVerdict } from './compare.ts';
-import { LOADER, PROBE_PY } from './probe-py.ts';
+import { PROBE_PY } from './probe-py.ts';
+import { pyScript } from '../host-python.ts';
 import { refused } from '../refused.ts';
 
 export type UnarchiveArgs = {
@@ -54,7 +55,7 @@ export function archiveFact(a: UnarchiveArgs, ctx: PlanContext): FactDef<Archive
     // What is unpacked under dest: an earlier unarchive into it (which makes what is under it unknown) changes it;
     // so does the archive on the host an earlier task writes, and a zip's unzip an earlier package install brings.
     dependsOn: [`file:${dirOf(a)}/`, ...(remote(a) && !isUrl(a) ? [fileFact(a.src).key] : []), ...(/\.zip$/i.test(a.src) ? ['file:/usr/bin/unzip'] : [])],
-    script: `{ printf '%s\\n' ${shq(JSON.stringify({ ...given, ...opts, dest: dirOf(a) }))}; printf '%s' ${shq(PROBE_PY)}; } | python3 -c ${shq(LOADER)}`,
+    script: pyScript('unarchive', { ...given, ...opts, dest: dirOf(a) }, PROBE_PY),
     parse(out, code): ArchiveState {
       if (code === 127) return { error: 'unarchive reads the archive with python3 on the host, and there is none' };
       let p: RawProbe;

@@ -4,7 +4,6 @@
 // lowercased with '-' made '_', cookies, json when the content type says so, content when asked, and the messages
 // Ansible gives. It reads its arguments as the first line of stdin (never program text, never on a command line:
 // a password or a header stays off `ps`), and prints one JSON line: the result Ansible returns.
-export const LOADER = "import json,sys;a=json.loads(sys.stdin.readline());exec(compile(sys.stdin.read(),'uri','exec'))";
 
 export const REQUEST_PY = String.raw`
 import base64, datetime, http.cookiejar, json, os, re, ssl, sys

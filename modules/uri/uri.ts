@@ -7,7 +7,8 @@ import { createHash } from 'node:crypto';
 import { ModuleFailure, defineModule, type FactDef } from '../../engine/module.ts';
 import { shq } from '../../engine/shell.ts';
 import { fileFact } from '../../facts/files.ts';
-import { LOADER, REQUEST_PY } from './request-py.ts';
+import { REQUEST_PY } from './request-py.ts';
+import { pyScript } from '../host-python.ts';
 import { refusedArg as refused } from '../refused.ts';
 
 export type UriArgs = {
@@ -32,11 +33,12 @@ const requestArgs = (a: UriArgs) => ({ ...a, status_code: statusCodes(a.status_c
 
 /** The request, made on the host as the task's user each time the task plans; its key names method and URL, the rest as a hash. */
 export function requestFact(a: UriArgs): FactDef<UriResult> {
-  const json = JSON.stringify(requestArgs(a));
+  const args = requestArgs(a);
+  const json = JSON.stringify(args);
   const url = a.url.replace(/\/\/[^/@]*@/, '//');
   return {
     key: `uri:${a.method.toUpperCase()} ${url} #${createHash('sha256').update(json).digest('hex').slice(0, 12)}`,
-    script: `command -v python3 >/dev/null 2>&1 || { echo nopython; exit 0; }; { printf '%s\\n' ${shq(json)}; printf '%s' ${shq(REQUEST_PY)}; } | python3 -c ${shq(LOADER)}`,
+    script: `command -v python3 >/dev/null 2>&1 || { echo nopython; exit 0; }; ${pyScript('uri', args, REQUEST_PY)}`,
     parse(out, code) {
       if (out.trim() === 'nopython') return { failed: true, msg: 'uri runs python3 on the host, as Ansible does: it is not installed' };
       try {
