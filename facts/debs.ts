@@ -156,6 +156,8 @@ export function debFileFact(path: string): FactDef<{ failed?: string; Package?: 
     : `out=$(dpkg-deb --field ${shq(path)} Package Version Architecture 2>&1); rc=$?`;
   return {
     key: `deb-file:${path}`,
+    // A URL is read when its task runs, never ahead: an earlier task may start the server that serves it.
+    ...(url ? { lazy: true, fresh: true } : {}),
     script: `${read}; printf '%s\\n' "$out"; exit $rc`,
     parse(out, code) {
       if (code !== 0) return { failed: out.trim() || `dpkg-deb exited ${code}` };

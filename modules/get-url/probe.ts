@@ -68,6 +68,9 @@ export function probeFact(a: GetUrlArgs): FactDef<Probe> {
     // force: in check mode, a change an earlier task made to it only simulated makes this unknown. With force
     // (and dest not written as a directory) the download is the same whatever dest is: the plan reads dest's own fact.
     dependsOn: a.force && !a.dest.endsWith('/') ? [] : [fileFact(a.dest.replace(/(.)\/+$/, '$1')).key],
+    // The server answers when the task runs, never ahead of it: an earlier task may start it, or change what it serves.
+    lazy: true,
+    fresh: true,
     // printf is the shell's own: the arguments reach python3's stdin without a command line of their own.
     script: pyScript('get_url', { op: 'probe', ...requestArgs(a) }, FETCH_PY),
     parse(out, code) {
