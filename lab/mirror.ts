@@ -6,6 +6,7 @@ import { createHash } from 'node:crypto';
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { paths } from './paths.ts';
+import { MIRRORED_METEOR, meteorRelease } from './meteor-release.ts';
 import { run } from './proc.ts';
 
 /** The Node releases the lab serves (their npm packages carry the official tarball). */
@@ -91,43 +92,13 @@ async function npmRegistry(bridge: string): Promise<void> {
   }
 }
 
-/** The Meteor release the lab serves. */
-export const MIRRORED_METEOR = '1.0.3';
-
-/**
- * The real Meteor download is not reachable from here: the lab serves a small release in the official
- * bootstrap layout ({base}/packages-bootstrap/{release}/meteor-bootstrap-os.linux.x86_64.tar.gz holding
- * .meteor/packages/meteor-tool/{release}/mt-os.linux.x86_64/ with the tool and scripts/admin/launch-meteor,
- * and the .meteor/meteor symlink), whose tool answers `meteor --version` like the real one.
- */
-async function meteorRelease(release: string): Promise<void> {
-  const dir = join(mirrorDir(), 'packages-bootstrap', release);
-  const file = join(dir, 'meteor-bootstrap-os.linux.x86_64.tar.gz');
-  if (existsSync(file)) return;
-  const tmp = mkdtempSync(join(mirrorDir(), '.meteor-'));
-  try {
-    const tool = join(tmp, '.meteor', 'packages', 'meteor-tool', release, 'mt-os.linux.x86_64');
-    mkdirSync(join(tool, 'scripts', 'admin'), { recursive: true });
-    writeFileSync(join(tool, 'meteor'), `#!/bin/sh\n# A stand-in for the Meteor ${release} tool (the lab cannot reach the real download).\n` +
-      `case "$1" in --version) echo "Meteor ${release}";; *) echo "meteor (lab stand-in for ${release}): $*";; esac\n`, { mode: 0o755 });
-    writeFileSync(join(tool, 'scripts', 'admin', 'launch-meteor'),
-      '#!/bin/sh\n# Launcher, as the official installer puts it on PATH: runs the release in ~/.meteor.\nexec "$HOME/.meteor/meteor" "$@"\n', { mode: 0o755 });
-    await run(['ln', '-s', `packages/meteor-tool/${release}/mt-os.linux.x86_64/meteor`, join(tmp, '.meteor', 'meteor')]);
-    mkdirSync(dir, { recursive: true });
-    await run(['tar', '-czf', `${file}.tmp`, '--owner=0', '--group=0', '-C', tmp, '.meteor']);
-    renameSync(`${file}.tmp`, file);
-  } finally {
-    rmSync(tmp, { recursive: true, force: true });
-  }
-}
-
 /** Fills the mirror once (cached beside the images); later calls only check. */
 export async function ensureMirror(bridge: string): Promise<string> {
   const dist = join(mirrorDir(), 'dist');
   mkdirSync(dist, { recursive: true });
   for (const v of MIRRORED_NODE) await nodeRelease(v, dist);
   await currentNodeRelease(MIRRORED_CURRENT_NODE.version, MIRRORED_CURRENT_NODE.npm, dist);
-  await meteorRelease(MIRRORED_METEOR);
+  for (const r of MIRRORED_METEOR) await meteorRelease(mirrorDir(), r);
   await npmRegistry(bridge);
   return mirrorDir();
 }

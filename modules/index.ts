@@ -19,7 +19,7 @@ import firewall from './firewall/firewall.ts';
 import group from './group.ts';
 import hostname from './hostname.ts';
 import lineinfile from './lineinfile.ts';
-import meteor from './meteor.ts';
+import meteor from './meteor/meteor.ts';
 import node from './node.ts';
 import npm from './npm/npm.ts';
 import pkg from './package.ts';

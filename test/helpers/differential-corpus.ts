@@ -40,7 +40,6 @@ const LEFT_OUT: Record<string, string> = {
   'shell/line.yml': 'redirects into /srv, which the host may not have: apply fails where check cannot know it',
   'firewall/default-policy.yml': 'denies outgoing traffic: later downloads would fail in apply only',
   'firewall/iptables-other-rules.yml': 'denies outgoing traffic: later downloads would fail in apply only',
-  'meteor/switch-release.yml': 'needs Meteor 1.0.2, which the lab does not serve',
   'service/sysv-noop.yml': 'drives ssh, the connection the run uses',
   'service/sysv-start-enable.yml': 'drives ssh, the connection the run uses',
   'service/sysv-stop-disable.yml': 'stops ssh, the connection the run uses',
