@@ -5,51 +5,13 @@
 import nunjucks from 'nunjucks';
 import { filters } from './filters.ts';
 import { LOOKUPS, lookupGlobals } from './lookups.ts';
+import { pythonRuntime } from './jinja-runtime.ts';
 import { pyLiteral, pyStr } from './python.ts';
 import { TESTS, selectFilters } from './tests.ts';
 
-nunjucks.installJinjaCompat();
+pythonRuntime();
 export const env = new nunjucks.Environment(null, { throwOnUndefined: true, autoescape: false, trimBlocks: true });
 
-const runtime = (nunjucks as any).runtime;
-const suppress = runtime.suppressValue;
-// None writes nothing (Ansible's finalize); True, a list, a mapping as Python's str() writes them.
-runtime.suppressValue = (v: unknown, autoescape: boolean) => (v === null ? '' : typeof v === 'string' || (v && (v as object).constructor?.name === 'SafeString') ? suppress(v, autoescape) : pyStr(v));
-runtime.ensureDefined = (v: unknown, lineno: number, colno: number) => {
-  if (v === undefined) throw new (nunjucks as any).lib.TemplateError('attempted to output null or undefined value', lineno + 1, colno + 1);
-  return v;
-};
-// Python's str methods that JavaScript names otherwise or lacks (installJinjaCompat brings dict and list ones).
-const STR_METHODS: Record<string, (s: string, ...a: any[]) => unknown> = {
-  startswith: (s, p) => (Array.isArray(p) ? p.some((x) => s.startsWith(x)) : s.startsWith(p)),
-  endswith: (s, p) => (Array.isArray(p) ? p.some((x) => s.endsWith(x)) : s.endsWith(p)),
-  strip: (s, c?: string) => (c === undefined ? s.trim() : s.replace(new RegExp(`^[${c.replace(/[\]^-]/g, '\\$&')}]+|[${c.replace(/[\]^-]/g, '\\$&')}]+$`, 'g'), '')),
-  lstrip: (s) => s.trimStart(), rstrip: (s) => s.trimEnd(),
-  lower: (s) => s.toLowerCase(), upper: (s) => s.toUpperCase(),
-  replace: (s, a: string, b: string) => s.split(a).join(b),
-  find: (s, x: string) => s.indexOf(x),
-  join: (s, xs: unknown[]) => xs.map(pyStr).join(s),
-  isdigit: (s) => /^\d+$/.test(s), isalpha: (s) => /^[a-z]+$/i.test(s),
-  capitalize: (s) => s.charAt(0).toUpperCase() + s.slice(1).toLowerCase(),
-  splitlines: (s) => s.split(/\r\n|\n|\r/).filter((_, i, a) => i < a.length - 1 || a[i] !== ''),
-};
-const memberLookup = runtime.memberLookup;
-runtime.memberLookup = (obj: unknown, val: unknown) => {
-  if (typeof obj === 'string' && typeof val === 'string' && val in STR_METHODS) return (...a: unknown[]) => STR_METHODS[val](obj, ...a);
-  return memberLookup(obj, val);
-};
-
-// nunjucks compiles a test's arguments without commas between them (`x is version('1', '>')`): as Jinja2 does.
-(nunjucks as any).compiler.Compiler.prototype.compileIs = function compileIs(this: any, node: any, frame: unknown) {
-  const right = node.right.name ? node.right.name.value : node.right.value;
-  this._emit(`env.getTest(${JSON.stringify(right)}).call(context, `);
-  this.compile(node.left, frame);
-  for (const arg of node.right.args?.children ?? []) {
-    this._emit(',');
-    this.compile(arg, frame);
-  }
-  this._emit(') === true');
-};
 
 const builtin = (name: string) => (env as any).filters[name] as ((...a: unknown[]) => unknown) | undefined;
 for (const [name, f] of Object.entries(filters(builtin))) env.addFilter(name, f);

@@ -43,6 +43,9 @@ const TEMPLATES = [
   '{{ "secret" | password_hash("sha512", "mysalt") }}', '{{ "secret" | password_hash("sha256", "abcdefgh") }}',
   '{{ "pw" | password_hash("sha512", "s", rounds=10000) }}', '{{ "pw" | password_hash("sha512") | length }}',
   'x {{ "" | indent }}', '{{ multi }}\n', 'x {{ s }}\n\n', 'x {% if b %}\n{{ multi }}{% endif %}\n', 'x {{ "" }}\n', '{% block a %}in a {{ n }}{% endblock %} after', '{% macro m(p, q=2) %}{{ p }}-{{ q }}{% endmacro %}{{ m(1) }} {{ m(1, q=3) }}',
+  // Python's indexes and slices: negatives from the end, bounds clamped, a str slice a str, a step.
+  '{{ ver[-3:] }}', '{{ ver[:2] }}', '{{ ver[1:-1] }}', '{{ ver[::2] }}', '{{ ver[::-1] }}', '{{ ver[-100:3] }}', '{{ ver[4:100] }}', '{{ ver[-1] }}',
+  '{{ pkgs[-2:] }}', '{{ pkgs[1:] }}', '{{ pkgs[::-1] }}', '{{ pkgs[-1] }}', '{{ nested[1][-1][0] }}', 'x {{ path[-10:] }}', '{{ pkgs[5:] }}', '{{ path[3:1] }}',
   // A value made of the text gets no trailing newline back (Ansible adds them to text only); text does.
   '{{ b }}\n', '{{ n > 3 }}\n\n', '{{ n }}\n\n', '{{ l }}\n', '{{ listtext }}\n', '{{ n }}\n', '{{ s }}\n', 'x {{ b }}\n', '{{ nul }}\n',
 ];
