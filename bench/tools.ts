@@ -3,18 +3,16 @@ import { execFileSync } from 'node:child_process';
 import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { appBundle as buildAppBundle } from '../lab/app-bundle.ts';
+import { npmPack } from '../modules/npm/pack.ts';
 import { type BenchLab, ROOT } from './hosts.ts';
 import { measure, pidsMatching } from './measure.ts';
 
 export type ToolRun = { seconds: number; peakRssMb: number; execsPerHost: number; changed: number; failed: number };
 
-/** The test app, packed as a Meteor bundle the way the demo packs it. */
+/** The test app's bundle, the same bytes the demo deploys (lab/app-bundle.ts: the fixture plus fibers@1.0.1). */
 export function appBundle(): string {
-  const dir = join(process.env.PROVISION_CACHE_DIR ?? '/var/cache/provision', 'bench');
-  mkdirSync(dir, { recursive: true });
-  const bundle = join(dir, 'pegleg.tar.gz');
-  execFileSync('tar', ['-czf', bundle, '-C', join(ROOT, 'test/fixtures/app'), 'bundle']);
-  return bundle;
+  return buildAppBundle(npmPack).tarball;
 }
 
 export const VARS = (bundle: string) => ['-e', `@${join(ROOT, 'playbooks/lab-vars.yml')}`, '-e', `app_bundle=${bundle}`];

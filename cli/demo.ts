@@ -1,12 +1,9 @@
 // `provision demo`: the README's first command. A lab of two droplets, playbooks/droplet.yml applied
 // (Node 0.8.28, forever, Meteor, nginx, HAProxy, 3 instances of the test app, the firewall), a second
 // run showing 0 changed, and the URL to open.
-import { execFileSync } from 'node:child_process';
-import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Command } from 'commander';
 import { EXIT, UserError } from '../engine/errors.ts';
-import { cacheDir } from '../lab/paths.ts';
 import { ROOT } from '../engine/root.ts';
 import { apply } from '../engine/apply.ts';
 import { registry } from '../modules/index.ts';
@@ -21,10 +18,9 @@ export function registerDemo(program: Command): void {
       await (await import('../lab/lab.ts')).labDown('demo');
       const hosts = await (await import('../lab/lab.ts')).labUp({ count: 2, prefix: 'demo', inventory });
       try {
-        // The app: the repository's test app (a Meteor-bundle-shaped Node 0.8 app), packed as a bundle.
-        const bundle = join(cacheDir(), 'demo', 'pegleg.tar.gz');
-        mkdirSync(join(cacheDir(), 'demo'), { recursive: true });
-        execFileSync('tar', ['-czf', bundle, '-C', join(root, 'test/fixtures/app'), 'bundle']);
+        // The app: the repository's test app, a Meteor 0.6.5 bundle with fibers@1.0.1 (lab/app-bundle.ts).
+        const { npmPack } = await import('../modules/npm/pack.ts');
+        const bundle = (await import('../lab/app-bundle.ts')).appBundle(npmPack).tarball;
         const run = (title: string) => {
           console.log(`\n== ${title}`);
           return apply({ playbook: join(root, 'playbooks/droplet.yml'), inventory, limit: 'demo',

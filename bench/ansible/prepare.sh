@@ -3,8 +3,9 @@
 #
 #   bench/ansible/prepare.sh [OUT]        (OUT defaults to /tmp/provision-ansible-bench)
 #
-# 1. OUT/pegleg.tar.gz: the app bundle, packed exactly as `provision demo` packs it (same bytes, so the same
-#    release id 12-hex sha256 prefix as provision uses).
+# 1. OUT/pegleg.tar.gz: the app bundle, built by the one builder `provision demo` and the tests use
+#    (lab/app-bundle.ts: test/fixtures/app plus fibers@1.0.1, deterministic bytes), so the release id
+#    (12-hex sha256 prefix) is the one provision gives it.
 # 2. OUT/npm/NAME-VERSION.tgz: forever@0.10.8 and meteorite@0.7.8 with their dependencies. Node 0.8's npm 1.2
 #    cannot use today's registry, so they are packed on the controller with provision's own packer
 #    (modules/npm/pack.ts: `npm install --global-style --ignore-scripts`, cached in /var/cache/provision/npm-packs),
@@ -17,13 +18,13 @@ out=${1:-/tmp/provision-ansible-bench}
 mkdir -p "$out/npm"
 out=$(cd "$out" && pwd)
 
-tar -czf "$out/pegleg.tar.gz" -C "$root/test/fixtures/app" bundle
-
 cd "$root"
 node --import tsx --input-type=module -e '
-import { writeFileSync } from "node:fs";
+import { copyFileSync, writeFileSync } from "node:fs";
 import { npmPack } from "./modules/npm/pack.ts";
+import { appBundle } from "./lab/app-bundle.ts";
 const [out, ...specs] = process.argv.slice(1);
+copyFileSync(appBundle(npmPack).tarball, `${out}/pegleg.tar.gz`);
 const packs = specs.map((spec) => {
   const p = npmPack(spec);
   const tgz = `${out}/npm/${p.name}-${p.version}.tgz`;
