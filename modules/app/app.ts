@@ -1,6 +1,7 @@
 // app: a Meteor bundle deployed Capistrano-style (ROOT/releases/ID, ROOT/current), run as `instances`
 // copies under forever on ports base_port.., each a systemd unit (or an init script), restarted one at a
-// time behind a health check. The plan is in app-plan.ts, the facts in app-facts.ts, the texts in app-units.ts.
+// time behind a health check. The plan is in plan.ts, the facts in facts.ts, the texts in units.ts, a git
+// source (and its build) in git.ts, the rebuild of a new release's native npm packages in native.ts.
 import { userFact } from '../../facts/accounts.ts';
 import { defineModule } from '../../engine/module.ts';
 import { appFact } from './facts.ts';
@@ -12,7 +13,7 @@ const absPath = { type: 'string', pattern: '^(/[A-Za-z0-9_][A-Za-z0-9._-]*)+$', 
 
 export default defineModule<AppArgs>({
   name: 'app',
-  description: 'Deploy a Meteor bundle (a local tarball, a URL, or a git repo at a branch, tag or commit: git.repo, git.version, git.path) into ROOT/releases/ID with a ROOT/current symlink, keeping keep_releases; run `instances` copies under forever on ports base_port.. as systemd units (or init scripts), with PORT and env (values written only to 0600 env files, never shown); restart only instances whose release or env changed, one at a time, each waiting for health_path to answer 200; scale up or down; rollback: true returns to the release before current.',
+  description: 'Deploy a Meteor bundle (a local tarball, a URL, or a git repo at a branch, tag or commit: git.repo, git.version, git.path, built on the host by git.build when given) into ROOT/releases/ID with a ROOT/current symlink, keeping keep_releases; its native npm packages rebuilt for the host\'s Node first (rebuild_native); run `instances` copies under forever on ports base_port.. as systemd units (or init scripts), with PORT and env (values written only to 0600 env files, never shown); restart only instances whose release or env changed, one at a time, each waiting for health_path to answer 200; scale up or down; rollback: true returns to the release before current.',
   schema: {
     type: 'object',
     additionalProperties: false,
@@ -38,6 +39,10 @@ export default defineModule<AppArgs>({
       health_path: { type: 'string', pattern: '^/[A-Za-z0-9._~/?=&%-]*$', default: '/ping', description: 'a URL path like /ping' },
       health_timeout: { type: 'integer', minimum: 1, maximum: 600, default: 30 },
       rollback: { type: 'boolean', default: false },
+      rebuild_native: {
+        type: 'boolean', default: true,
+        description: 'rebuild a new release\'s native npm packages (those with a binding.gyp under the bundle\'s server node_modules) for the host\'s Node before any instance runs it: `npm rebuild NAME` with the npm beside `node`, as `user`; a failed build fails the deploy and the release is not kept',
+      },
     },
     // One of bundle, bundle_url, git, or rollback: true; a bundle_url names its release, a git source's is its commit.
     allOf: [

@@ -4,7 +4,8 @@ import { createHash } from 'node:crypto';
 import { type UserState, userFact } from '../../facts/accounts.ts';
 import type { Change, Facts, PlanContext, Step } from '../../engine/module.ts';
 import { type AppInstance, type AppState, appFact } from './facts.ts';
-import { GIT_DEPLOY, type GitSource, gitRevFact } from './git.ts';
+import { GIT_DEPLOY, type GitSource, gitBuildSteps, gitRevFact, gitSub } from './git.ts';
+import { rebuildSteps } from './native.ts';
 import {
   type AppLayout, DEPLOY, WAIT, envLine, envPath, envText, envVars, foreverRoot, initScript, logPath, systemdUnit, unitName, unitPath,
 } from './units.ts';
@@ -13,7 +14,7 @@ import { humanSize } from '../copy/content.ts';
 export type AppArgs = {
   name: string; root?: string; user: string; bundle?: string; bundle_url?: string; git?: GitSource; release?: string;
   instances: number; base_port: number; env?: Record<string, string>; keep_releases?: number;
-  forever?: string; node?: string; health_path?: string; health_timeout?: number; rollback?: boolean;
+  forever?: string; node?: string; health_path?: string; health_timeout?: number; rollback?: boolean; rebuild_native?: boolean;
 };
 
 const sha256 = (b: string | Buffer) => createHash('sha256').update(b).digest('hex');
@@ -73,15 +74,26 @@ export function planApp(a: AppArgs, facts: Facts, ctx: PlanContext): Change[] {
   const rel = t.release;
   const changes: Change[] = [];
 
-  // (1) the release's files
+  // (1) the release's files: staged in releases/ID.tmp (unpacked, exported or built), its native npm packages
+  // rebuilt for the host's Node, then renamed into place; a failure at any step leaves no releases/ID.
   if (!now.releases.includes(rel)) {
     if (a.rollback) throw new Error(`app ${a.name}: release ${rel} is missing`);
-    const tgz = `/tmp/provision-app-${a.name}-${rel}.tgz`;
-    const steps: Step[] = t.bytes ? [{ write: { path: tgz, content: t.bytes, mode: '0600' } }, { exec: ['sh', '-c', DEPLOY, 'app-deploy', tgz, root, rel, a.user] }]
-      : t.commit ? [{ exec: ['sh', '-c', GIT_DEPLOY, 'app-git-deploy', a.git!.repo, t.commit, root, rel, a.user, a.git!.path ?? 'bundle'] }]
-        : [{ exec: ['sh', '-c', DEPLOY, 'app-deploy', a.bundle_url!, root, rel, a.user] }];
-    const from = t.bytes ? `(${humanSize(t.bytes.length)})` : t.commit ? `from ${a.git!.repo} ${a.git!.version}` : `from ${a.bundle_url}`;
-    changes.push({ summary: `deploy release ${rel} ${from}`, steps, effects: [] });
+    const staged = `${root}/releases/${rel}.tmp`;
+    const steps: Step[] = [];
+    if (t.bytes) {
+      const tgz = `/tmp/provision-app-${a.name}-${rel}.tgz`;
+      steps.push({ write: { path: tgz, content: t.bytes, mode: '0600' } }, { exec: ['sh', '-c', DEPLOY, 'app-deploy', tgz, root, rel, a.user] });
+    } else if (t.commit) {
+      const g = a.git!;
+      steps.push({ exec: ['sh', '-c', GIT_DEPLOY, 'app-git-deploy', g.repo, t.commit, root, rel, a.user, gitSub(g), g.build ? 'checkout' : 'export'] });
+      if (g.build) steps.push(...gitBuildSteps(root, rel, t.commit, a.user, l.node, g));
+    } else steps.push({ exec: ['sh', '-c', DEPLOY, 'app-deploy', a.bundle_url!, root, rel, a.user] });
+    const rebuild = a.rebuild_native ?? true;
+    if (rebuild) steps.push(...rebuildSteps(root, staged, rel, a.user, l.node));
+    steps.push({ exec: ['mv', '-T', staged, `${root}/releases/${rel}`] });
+    const from = t.bytes ? `(${humanSize(t.bytes.length)})`
+      : t.commit ? `from ${a.git!.repo} ${a.git!.version}${a.git!.build ? `, built by \`${a.git!.build}\`` : ''}` : `from ${a.bundle_url}`;
+    changes.push({ summary: `deploy release ${rel} ${from}${rebuild ? `, its native npm packages rebuilt for ${l.node}` : ''}`, steps, effects: [] });
   }
 
   // (2) the instances, in port order, one at a time

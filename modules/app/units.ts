@@ -111,22 +111,27 @@ esac
 `;
 }
 
-/** Unpacks a bundle tarball (uploaded, or downloaded when $1 is a URL) into releases/ID.tmp, then renames it. */
+/**
+ * Unpacks a bundle tarball (uploaded, or downloaded when $1 is a URL) into releases/ID.tmp, owned by the user:
+ * the staged release, which the steps after this one (the native rebuild, the rename to releases/ID) finish.
+ * The tarball goes in any case, the staged release only when this fails.
+ */
 export const DEPLOY = `set -e
 src=$1 root=$2 id=$3 user=$4
 mkdir -p "$root/releases"
 dir="$root/releases/$id"
 rm -rf "$dir.tmp"; mkdir "$dir.tmp"
 case "$src" in
-  http://*|https://*) tgz=$(mktemp "$root/releases/.download-XXXXXX")
-    trap 'rm -rf "$dir.tmp" "$tgz"' EXIT
-    curl -fsSL --retry 2 -o "$tgz" "$src" || { echo "cannot download $src" >&2; exit 3; } ;;
-  *) tgz=$src; trap 'rm -rf "$dir.tmp" "$tgz"' EXIT ;;
+  http://*|https://*) tgz=$(mktemp "$root/releases/.download-XXXXXX") ;;
+  *) tgz=$src ;;
+esac
+trap 'rc=$?; rm -f "$tgz"; [ $rc -eq 0 ] || rm -rf "$dir.tmp"' EXIT
+case "$src" in
+  http://*|https://*) curl -fsSL --retry 2 -o "$tgz" "$src" || { echo "cannot download $src" >&2; exit 3; } ;;
 esac
 tar -xzf "$tgz" -C "$dir.tmp" --no-same-owner || { echo "not a gzipped tar: $src" >&2; exit 4; }
 [ -f "$dir.tmp/bundle/main.js" ] || { echo "not a Meteor bundle: no bundle/main.js at the top of $src" >&2; exit 5; }
-chown -R "$user:" "$dir.tmp"
-mv -T "$dir.tmp" "$dir"`;
+chown -R "$user:" "$dir.tmp"`;
 
 /** Waits for http://127.0.0.1:PORT/PATH to answer 200; on a timeout, says so with the last lines of the log. */
 export const WAIT = `#!/bin/sh

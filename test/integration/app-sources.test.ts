@@ -8,7 +8,8 @@ import * as assert from 'uvu/assert';
 import { mirrorDir, publishGitRepo } from '../../lab/mirror.ts';
 import type { SshConnection } from '../../engine/transport/ssh.ts';
 import { applyJson } from '../helpers/apply.ts';
-import { bundle } from '../helpers/bundle.ts';
+import { RELEASE_FILE } from '../../lab/app-bundle.ts';
+import { built, bundle } from '../helpers/bundle.ts';
 import { type TestLab, sh, startLab } from '../helpers/lab.ts';
 
 const test = suite('app-sources');
@@ -30,10 +31,10 @@ test.before(async () => {
   const vars = (load(readFileSync(join(lab.inventory, 'hosts.yml'), 'utf8')) as { all: { vars: { node_mirror: string } } }).all.vars;
   mirror = vars.node_mirror.replace(/\/dist$/, '');
   tarballUrl = `${mirror}/bundles/pegleg-src.tgz`;
-  const app = new URL('../fixtures/app', import.meta.url).pathname;
-  repo = mirror + publishGitRepo('pegleg-src', app, [
-    { message: 'release 1', files: { 'bundle/RELEASE': 'git-release-1\n' }, tag: 'r1' },
-    { message: 'release 2', files: { 'bundle/RELEASE': 'git-release-2\n' }, tag: 'r2' },
+  // A repo holding a built bundle (node_modules committed, as apps deployed from git without a build did).
+  repo = mirror + publishGitRepo('pegleg-src', built('git-release-0').dir, [
+    { message: 'release 1', files: { [`bundle/${RELEASE_FILE}`]: 'git-release-1\n' }, tag: 'r1' },
+    { message: 'release 2', files: { [`bundle/${RELEASE_FILE}`]: 'git-release-2\n' }, tag: 'r2' },
   ]);
 });
 test.after(async () => {
@@ -45,7 +46,7 @@ test('git at tag r1: released as its commit, every instance answers with r1', as
   const r = await apply('-e', 'version=r1');
   assert.is(r.code, 0, r.raw);
   const changes = task(r, 'app from git').changes;
-  assert.match(changes[0], /^deploy release [0-9a-f]{12} from http:\/\/.*\/git\/pegleg-src\.git r1$/);
+  assert.match(changes[0], /^deploy release [0-9a-f]{12} from http:\/\/.*\/git\/pegleg-src\.git r1, its native npm packages rebuilt for \/usr\/local\/bin\/node$/);
   const id = changes[0].split(' ')[2];
   const commit = (await sh(ssh, `git ls-remote ${repo} 'refs/tags/r1^{}' | cut -c1-40`)).trim();
   assert.is(id, commit.slice(0, 12));
@@ -97,7 +98,7 @@ test('bundle_url: a tarball from the mirror, deployed as its release', async () 
   const url = tarballUrl;
   const r = await apply('-e', 'source=url');
   assert.is(r.code, 0, r.raw);
-  assert.is(task(r, 'app from a tarball url').changes[0], `deploy release tarball-1 from ${url}`);
+  assert.is(task(r, 'app from a tarball url').changes[0], `deploy release tarball-1 from ${url}, its native npm packages rebuilt for /usr/local/bin/node`);
   for (const port of PORTS) assert.is((await info(port)).release, 'url-release-1');
   const again = await apply('-e', 'source=url');
   assert.is(again.report.hosts['src-1'].changed, 0, again.raw);

@@ -1,6 +1,6 @@
-// The app module on a real lab host: the test app (a Meteor-bundle-shaped Node 0.8 app) deployed as
-// bundle tarballs, run under forever by systemd on Node 0.8.28, rolled, scaled, rolled back, and a
-// bundle that cannot start stopping the task at the first instance.
+// The app module on a real lab host: the test app (a Meteor 0.6.5 bundle on fibers) deployed as bundle
+// tarballs, run under forever by systemd on Node 0.8.28, rolled, scaled, rolled back, and a bundle that
+// cannot start stopping the task at the first instance.
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import type { SshConnection } from '../../engine/transport/ssh.ts';
@@ -37,7 +37,7 @@ test('first deploy: 3 instances on node 0.8.28, each answering with the release'
   const r = await apply('-e', `bundle=${b1}`, '--diff');
   assert.is(r.code, 0, r.raw);
   const changes = appTask(r).changes;
-  assert.match(changes[0], /^deploy release [0-9a-f]{12} \(\d+(\.\d)? KiB\)$/);
+  assert.match(changes[0], /^deploy release [0-9a-f]{12} \(\d+(\.\d)? KiB\), its native npm packages rebuilt for \/usr\/local\/bin\/node$/);
   const id = changes[0].split(' ')[2];
   assert.equal(changes.slice(1), [`start pegleg-3000 on release ${id}`, `start pegleg-3001 on release ${id}`,
     `start pegleg-3002 on release ${id}`, `switch current to ${id}`]);

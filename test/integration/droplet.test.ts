@@ -16,7 +16,7 @@ let b1: string;
 let b2: string;
 const apply = (...extra: string[]) => applyJson(['playbooks/droplet.yml', '-e', '@playbooks/lab-vars.yml', ...extra], lab.inventory);
 const url = (i: number, path = '/') => `http://${lab.hosts[i].address}${path}`;
-type Info = { port: number; pid: number; node: string; release: string };
+type Info = { port: number; pid: number; node: string; release: string; fibers: { version: string; inFiber: boolean } };
 const info = async (i: number, path = '/', cookie?: string) => {
   const r = await new Promise<{ body: string; setCookie?: string[] }>((resolve, reject) => {
     const req = request(url(i, path), { headers: cookie ? { cookie } : {}, timeout: 5000 }, (res) => {
@@ -68,6 +68,7 @@ test('the droplet converges: / through nginx and HAProxy reaches an instance on 
     const app = await info(i);
     assert.is(app.node, 'v0.8.28');
     assert.is(app.release, 'droplet-release-1');
+    assert.equal([app.fibers.version, app.fibers.inFiber], ['1.0.1', true], 'answered inside a fiber');
     assert.ok([3000, 3001, 3002].includes(app.port));
     const s = await httpGet(url(i, '/hello.txt'));
     assert.is(s.status, 200);
