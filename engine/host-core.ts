@@ -98,6 +98,7 @@ export abstract class HostCore {
       ...this.registry.services,
       host: this.name,
       connection: { user: this.o.connUser, port: this.o.connPort ?? 22 },
+      runAs: (task ? this.become(play, task)?.user : undefined) ?? this.o.connUser,
       readLocal: (p, o) => readLocalOnce(resolveLocal(p, play.dir, roleDir), o && { ...o, what: `${o.what ?? 'local file'} "${p}"` }),
       localMode: (p) => (statSync(resolveLocal(p, play.dir, roleDir)).mode & 0o7777).toString(8).padStart(4, '0'),
       localTree: (p, o) => {
@@ -129,19 +130,25 @@ export abstract class HostCore {
   /** Gathers, in one exec, the facts of every task whose arguments render now. */
   protected async prefetch(play: PlayDef, tasks: TaskDef[], vars: Record<string, unknown>): Promise<void> {
     try {
-      await this.ensureFacts(this.prefetchDefs(play, tasks, vars), this.become(play, tasks[0] ?? play.tasks[0]));
+      const become = this.become(play, tasks[0] ?? play.tasks[0]);
+      await this.ensureFacts(this.prefetchDefs(play, tasks, vars, become), become);
     } catch (err) {
       // Read ahead only: a host that cannot be reached is found so by the task that needs it.
       if (!(err instanceof UnreachableError)) throw err;
     }
   }
 
-  /** The facts `tasks` will read that can be known now: not lazy, not made unknown by a simulated change. */
-  protected prefetchDefs(play: PlayDef, tasks: TaskDef[], vars: Record<string, unknown>): FactDef[] {
+  /**
+   * The facts `tasks` will read that can be known now: not lazy, not made unknown by a simulated change, and only of
+   * the tasks that run as `become` does (a task's facts are read as whom it runs as: its crontab, what it may stat).
+   */
+  protected prefetchDefs(play: PlayDef, tasks: TaskDef[], vars: Record<string, unknown>, become: Become): FactDef[] {
     const defs: FactDef[] = [];
+    const as = JSON.stringify(become);
     for (const t of tasks) {
       // with_lines runs a command on this machine: once, when the task runs.
       if (!selected(t, this.o.tags, this.o.skipTags) || t.loopWith === 'lines') continue;
+      if (JSON.stringify(this.become(play, t)) !== as) continue;
       try {
         const mod = this.registry.modules.get(t.module)!;
         const items = loopItems(t, this.vars.scope(t, vars).vars);

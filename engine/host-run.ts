@@ -39,7 +39,8 @@ export class HostRun extends HostTasks implements FlowHost {
       }
       this.cache.forget(setupFact.key); // gathered again for every play (a check mode effect cannot hide them)
       try {
-        await this.ensureFacts([setupFact, ...(early ? this.prefetchDefs(play, play.tasks, early) : [])], this.become(play, play.tasks[0]));
+        const become = this.become(play, play.tasks[0]);
+        await this.ensureFacts([setupFact, ...(early ? this.prefetchDefs(play, play.tasks, early, become) : [])], become);
       } catch (err) {
         if (!(err instanceof UnreachableError)) throw err;
         // Ansible's fact gathering task unreachable: the host's run ends, unless the play ignores it (no facts then).

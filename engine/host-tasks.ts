@@ -295,8 +295,7 @@ export abstract class HostTasks extends HostCore {
   protected async runChangeSteps(steps: Step[], own: FactDef[], become: Become): Promise<StepsOutcome> {
     this.cache.clear();
     const next = this.upcoming;
-    const ahead = next && next.tasks.length && JSON.stringify(this.become(next.play, next.tasks[0])) === JSON.stringify(become)
-      ? this.prefetchDefs(next.play, next.tasks, next.vars) : [];
+    const ahead = next && next.tasks.length ? this.prefetchDefs(next.play, next.tasks, next.vars, become) : [];
     const ran = await runSteps(this.exec, steps, [...own, ...ahead], become);
     for (const [k, v] of ran.facts ?? []) this.cache.set(k, v);
     return ran;

@@ -104,6 +104,8 @@ export type PlanContext = PlanServices & {
   host: string;
   /** How this run reaches the host: a firewall must not cut the port it is using. */
   connection: { user: string; port: number };
+  /** Whom the task's facts and steps run as: its become user, else the connecting user (cron's own crontab is theirs). */
+  runAs: string;
   /**
    * Reads a local file named by a module argument (relative to the playbook or templates/); one over `max`
    * bytes is refused unread, as "WHAT "PATH" is N MB, over the limit of M MB".

@@ -81,8 +81,8 @@ export default defineModule<CronArgs>({
     if: { required: ['insertafter'] },
     then: { properties: { insertbefore: { type: 'null', description: 'left out when insertafter is given (insertafter and insertbefore are mutually exclusive)' } } },
   },
-  facts: (a) => (a.cron_file ? [crontabProgramFact(), ...fileContentFacts(cronFilePath(a.cron_file), { eager: true })] : [crontabFact(a.user)]),
-  plan(a, facts) {
+  facts: (a, ctx) => (a.cron_file ? [crontabProgramFact(), ...fileContentFacts(cronFilePath(a.cron_file), { eager: true })] : [crontabFact(a.user ?? ctx.runAs)]),
+  plan(a, facts, ctx) {
     if (a.cron_file) {
       const path = cronFilePath(a.cron_file);
       if (path === '/etc/crontab') throw new Error('Will not manage /etc/crontab via cron_file, see documentation.');
@@ -105,7 +105,7 @@ export default defineModule<CronArgs>({
       const writes = planFileContent(path, edit.after, {}, facts, `${a.env ? 'variable' : 'job'} ${a.name} ${a.state === 'absent' ? 'removed' : 'set'}`);
       return writes.map((w, i) => (i === 0 ? { ...w, steps: [...backup, ...w.steps] } : w));
     }
-    const tab = facts.get(crontabFact(a.user));
+    const tab = facts.get(crontabFact(a.user ?? ctx.runAs));
     if (!tab.installed) throw new Error(NOT_INSTALLED);
     if (tab.rc !== 0 && tab.rc !== 1) throw new Error('Unable to read crontab');
     const edit = cronEdit(tab.text ?? '', true, a);
@@ -119,7 +119,7 @@ export default defineModule<CronArgs>({
         ...(a.backup ? [backupStep(edit.before)] : []),
         { exec: asOther ? ['crontab', '-u', a.user!, '-'] : ['crontab', '-'], stdin: edit.after },
       ],
-      effects: [{ key: crontabFact(a.user).key, value: { ...tab, rc: 0, text: edit.after } }],
+      effects: [{ key: crontabFact(a.user ?? ctx.runAs).key, value: { ...tab, rc: 0, text: edit.after } }],
     };
     return [change];
   },

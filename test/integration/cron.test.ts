@@ -43,7 +43,7 @@ test('check, apply, apply again: as ansible-playbook, the same tables', async ()
   const [mine, their] = await Promise.all(ssh.map(tables));
   assert.is(mine, their);
   assert.is(mine, 'MAILTO="ops@example.org"\nSHELL="/bin/bash"\n#Ansible: backup\n0 3 * * * /usr/local/bin/backup\n#Ansible: boot\n#@reboot /usr/local/bin/up\n---\n'
-    + '#Ansible: report\n30 7 * * 1-5 cd /srv && ./report > /dev/null 2>&1\n---\n#Ansible: sync\n*/5 * * * * www-data /usr/local/bin/sync\n'
+    + '#Ansible: report\n30 7 * * 1-5 cd /srv && ./report > /dev/null 2>&1\n#Ansible: own\n15 * * * * /bin/true\n---\n#Ansible: sync\n*/5 * * * * www-data /usr/local/bin/sync\n'
     + 'cr-sync\ne2scrub_all\n');
   const [myFiles, theirFiles] = await Promise.all(ssh.map((s) => filesOn(s, FILES.slice(0, 2))));
   assert.equal(myFiles, theirFiles);

@@ -62,7 +62,7 @@ const NO_FACTS = { get: () => { throw new Error('returns reads no fact'); } };
 
 function plan(args: Record<string, unknown>, root: string) {
   const a = withDefaults(args);
-  const ctx = { host: 'unit', connection: { user: 'root', port: 22 } } as PlanContext;
+  const ctx = { host: 'unit', connection: { user: 'root', port: 22 }, runAs: 'root' } as PlanContext;
   const defs = new Map(mod.facts(a, ctx).map((d) => [d.key, d]));
   const known = new Map([...defs].map(([k, d]) => [k, readFact(d, root)]));
   return planTask(mod, a, ctx, { has: (k) => known.has(k), get: (k) => known.get(k) });

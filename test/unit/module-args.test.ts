@@ -43,7 +43,7 @@ function setAt(v: unknown, at: Array<string | number>, value: string): unknown {
 function plan(mod: ModuleDef, c: Case, args: unknown): { facts: FactDef[]; changes: Change[] } | undefined {
   if (validate(mod.schema, args).length) return undefined; // refused by the schema: nothing runs
   const ctx: PlanContext = {
-    host: 'fixture', connection: { user: 'root', port: c.ssh_port ?? 22 },
+    host: 'fixture', connection: { user: 'root', port: c.ssh_port ?? 22 }, runAs: 'root',
     readLocal: (p) => Buffer.from(c.local?.[p] ?? c.local?.[Object.keys(c.local ?? {})[0]] ?? ''),
     localMode: () => '0640',
     render: () => `rendered ${CANARY}`,

@@ -63,7 +63,7 @@ function run(mod: ModuleDef, c: Case): Change[] {
   if (problems.length) throw new Error(problems.map((p) => p.message).join('; '));
   const ctx: PlanContext = {
     host: 'fixture',
-    connection: { user: 'root', port: c.ssh_port ?? 22 },
+    connection: { user: 'root', port: c.ssh_port ?? 22 }, runAs: 'root',
     readLocal: (p) => {
       if (!(p in (c.local ?? {}))) throw new Error(`fixture has no local file ${p}`);
       return Buffer.from(c.local![p]);

@@ -29,7 +29,7 @@ const honest: ModuleDef = defineModule<{ path: string }>({
   plan: (a, facts) => [{ summary: `${facts.get(declared)} ${facts.get(fact('text', true))} ${a.path}`, steps: [], effects: [] }],
 });
 
-const ctx: PlanContext = { ...registry.services, host: 'h', connection: { user: 'root', port: 22 },
+const ctx: PlanContext = { ...registry.services, host: 'h', connection: { user: 'root', port: 22 }, runAs: 'root',
   readLocal: () => Buffer.from(''), localMode: () => '0644', render: () => '' };
 const known = (values: Record<string, unknown>) => ({ has: (k: string) => k in values, get: (k: string) => values[k] });
 
