@@ -69,6 +69,9 @@ test('the droplet converges: / through nginx and HAProxy reaches an instance on 
     assert.is(app.node, 'v0.8.28');
     assert.is(app.release, 'droplet-release-1');
     assert.equal([app.fibers.version, app.fibers.inFiber], ['1.0.1', true], 'answered inside a fiber');
+    // Meteor 0.6.5.2 in the app user's warehouse, run through the launcher on PATH (the layout: meteor.test.ts).
+    assert.is((await sh(ssh[i], 'runuser -u deploy -- env HOME=/home/deploy meteor --version')).trim(), 'Release 0.6.5.2');
+    assert.match(await sh(ssh[i], 'mrt --version 2>&1 || true'), /Meteorite version 0\.7\.8/);
     assert.ok([3000, 3001, 3002].includes(app.port));
     const s = await httpGet(url(i, '/hello.txt'));
     assert.is(s.status, 200);
