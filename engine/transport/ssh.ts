@@ -34,6 +34,9 @@ export type SshTarget = {
   via?: SshConnection;
 };
 
+/** A command held open on its own channel (SshConnection.hold). */
+export type Held = { release(): void; send(text: string): void; line: string; ended: Promise<string> };
+
 export type ExecResult = { code: number; signal?: string; stdout: string; stderr: string };
 
 /** sshd's default MaxSessions is 10; stay at half of it, as ARCHITECTURE.md asks. */
@@ -162,10 +165,11 @@ export class SshConnection {
   }
 
   /**
-   * Runs `command` on a channel that stays open: resolves once its stdout has a line `ready` (the channel
-   * then holds a slot until `release()` ends its stdin); if it ends first, rejects with its output.
+   * Runs `command` on a channel that stays open: resolves once its stdout has a line `ready` (or `ready` and a
+   * space and more, given back as `line`; the channel then holds a slot until `release()` ends its stdin, and
+   * `send` writes to its stdin); if it ends first, rejects with its output. `ended` settles when it closes.
    */
-  async hold(command: string, ready: string): Promise<{ release(): void }> {
+  async hold(command: string, ready: string): Promise<Held> {
     await this.acquire();
     return new Promise((resolve, reject) => {
       this.client.exec(command, (err, channel) => {
@@ -175,12 +179,14 @@ export class SshConnection {
         }
         let out = '';
         let held = false;
+        const ended = new Promise<string>((r) => channel.on('close', () => r(out)));
         channel.stderr.on('data', (d: Buffer) => { out += d; });
         channel.on('data', (d: Buffer) => {
           out += d;
-          if (!held && out.split('\n').slice(0, -1).includes(ready)) {
+          const line = held ? undefined : out.split('\n').slice(0, -1).find((l) => l === ready || l.startsWith(`${ready} `));
+          if (line !== undefined) {
             held = true;
-            resolve({ release: () => channel.end() });
+            resolve({ release: () => channel.end(), send: (text) => channel.write(text), line, ended });
           }
         });
         channel.on('close', () => {

@@ -1,0 +1,116 @@
+// The throwaway view of a host (the exact check of issue 20): the sh texts that run on the host. VIEW builds a
+// copy-on-write view in a private mount, PID, UTS and IPC namespace: an overlay whose lower layer is the host's
+// root and whose upper layer is a size-limited tmpfs, a fresh /proc, a read-only /sys, a minimal /dev, a fresh
+// /run (no socket into the host's systemd or D-Bus), service commands replaced by recorders, netfilter tools
+// sent to a network namespace of the view's own; then it becomes the view's PID 1, which lives while its stdin
+// (the SSH channel) is open and a heartbeat line arrives in time: when it ends, the kernel kills everything in
+// the view and the mounts go with it. Nothing is written to the host's root.
+//
+// Parameters of VIEW: $1 the tmpfs size (mount's size=, e.g. 50%), $2 the heartbeat timeout in seconds.
+// It prints `${READY} PID` (PID: the view's PID 1 as the host numbers it), or `${UNABLE} reason` and exits 3.
+
+export const READY = 'PROVISION-VIEW-READY';
+export const UNABLE = 'PROVISION-VIEW-UNABLE';
+/** Where the view's bookkeeping lives inside it: on its own /run tmpfs, so never in the upper layer. */
+export const STATE = '/run/provision-view';
+/** The mount point of the view's tmpfs: an existing directory, hidden only inside the view's mount namespace. */
+const T = '/mnt';
+
+/** Service commands: the intent is logged (argv), nothing reaches the host's PID 1; unit files are still made. */
+const RECORDER = `#!/bin/sh
+# provision view: a recorder in place of a service command. The intent is logged; nothing is started or stopped.
+n=\${0##*/}
+{ printf '%s' "$n"; for a in "$@"; do printf ' %s' "$a"; done; echo; } >> ${STATE}/intents
+case $n in
+  systemctl)
+    # What only changes unit files (enable, mask...) is done, offline and without --now: they are file changes.
+    offline=
+    for a in "$@"; do
+      case $a in enable|disable|reenable|mask|unmask|preset|preset-all|link|revert|set-default|get-default|add-wants|add-requires|is-enabled|list-unit-files|cat) offline=1 ;; esac
+    done
+    if [ -n "$offline" ]; then
+      set -- $(for a in "$@"; do [ "$a" = --now ] || printf '%s\\n' "$a"; done)
+      SYSTEMD_OFFLINE=1 exec ${STATE}/real/systemctl "$@"
+    fi
+    for a in "$@"; do case $a in is-active) echo inactive; exit 3 ;; is-failed) echo inactive; exit 1 ;; is-system-running) echo offline; exit 1 ;; esac; done
+    exit 0 ;;
+  *) exit 0 ;;
+esac
+`;
+
+/** Netfilter tools run in the view's own network namespace, never the host's. */
+const FWRAP = `#!/bin/bash
+n=\${0##*/}
+{ printf 'netfilter %s' "$n"; printf ' %q' "$@"; echo; } >> ${STATE}/intents
+real=${STATE}/real/fw
+case $(readlink -f "$0") in
+  */nft) exec nsenter --user=${STATE}/fw-user --net=${STATE}/fw-net $real/nft "$@" ;;
+  */xtables-legacy-multi) exec nsenter --user=${STATE}/fw-user --net=${STATE}/fw-net $real/xtables-legacy-multi "$n" "$@" ;;
+  *) exec nsenter --user=${STATE}/fw-user --net=${STATE}/fw-net $real/xtables-nft-multi "$n" "$@" ;;
+esac
+`;
+
+/** Run in the view's mount namespace, outside its root, after each task: wraps netfilter binaries a task installed. */
+export const GUARD = `M=${T}/merged; R=$M${STATE}/real/fw
+mkdir -p $R
+for b in /usr/sbin/xtables-nft-multi /usr/sbin/xtables-legacy-multi /usr/sbin/nft; do
+  [ -f $M$b ] || continue
+  findmnt -rn -o TARGET | grep -qx "$M$b" && continue
+  touch $R/\${b##*/} && mount --bind $M$b $R/\${b##*/} && mount --bind $M${STATE}/fwrap $M$b
+done`;
+
+export const VIEW = `set -u
+size=$1 beat=$2
+unable() { echo "${UNABLE} $*"; exit 3; }
+[ "$(id -u)" = 0 ] || unable "it needs root (become)"
+for c in unshare nsenter setpriv findmnt chroot bash; do command -v $c >/dev/null 2>&1 || unable "$c is not installed"; done
+grep -qw overlay /proc/filesystems || modprobe overlay 2>/dev/null; grep -qw overlay /proc/filesystems || unable "the kernel has no overlayfs"
+[ -d ${T} ] || unable "${T} is missing (the view mounts its tmpfs there, inside its own namespace)"
+inner=$(cat <<'EOV'
+set -e
+size=$1 beat=$2
+unable() { echo "${UNABLE} $*"; exit 3; }
+T=${T}; M=$T/merged; S=$M${STATE}
+mount -t tmpfs -o size=$size,mode=700 provision-view $T 2>/dev/null || unable "cannot mount a tmpfs (no CAP_SYS_ADMIN?)"
+mkdir $T/upper $T/work $M
+mount -t overlay overlay -o lowerdir=/,upperdir=$T/upper,workdir=$T/work $M 2>/dev/null || unable "cannot mount an overlay of / (the root is already overlays two deep?)"
+mount -t proc -o nosuid,nodev,noexec proc $M/proc
+mount --bind $M/proc/sys $M/proc/sys && mount -o remount,bind,ro $M/proc/sys
+for p in sysrq-trigger kcore; do if [ -e $M/proc/$p ]; then mount --bind /dev/null $M/proc/$p; fi; done
+mount --rbind /sys $M/sys && mount --make-rslave $M/sys
+for m in $(findmnt -rn -o TARGET -R $M/sys | sort -r); do mount -o remount,bind,ro $m 2>/dev/null || true; done
+mount -t tmpfs -o mode=755,size=256k,nosuid view-dev $M/dev
+for d in null zero full random urandom tty; do touch $M/dev/$d; mount --bind /dev/$d $M/dev/$d; done
+mkdir $M/dev/pts $M/dev/shm $M/dev/mqueue
+mount -t devpts -o newinstance,ptmxmode=0666,mode=620,gid=5 devpts $M/dev/pts
+ln -s pts/ptmx $M/dev/ptmx; ln -s /proc/self/fd $M/dev/fd
+ln -s /proc/self/fd/0 $M/dev/stdin; ln -s /proc/self/fd/1 $M/dev/stdout; ln -s /proc/self/fd/2 $M/dev/stderr
+mount -t tmpfs -o mode=1777,nosuid,nodev view-shm $M/dev/shm
+mount -t mqueue mqueue $M/dev/mqueue 2>/dev/null || true
+mount -t tmpfs -o mode=755,nosuid,nodev,size=64m view-run $M/run
+mkdir -m 1777 $M/run/lock; mkdir -p $M/run/systemd/system $S/real/fw
+r=$(readlink -f /etc/resolv.conf); case $r in /run/*) mkdir -p "$M$(dirname "$r")"; cp "$r" "$M$r" ;; esac
+cat > $S/recorder <<"EOR"
+${RECORDER}EOR
+cat > $S/fwrap <<"EOF"
+${FWRAP}EOF
+chmod 755 $S/recorder $S/fwrap; : > $S/intents
+touch $S/real/systemctl; mount --bind /usr/bin/systemctl $S/real/systemctl
+for c in /usr/bin/systemctl /usr/sbin/service /usr/sbin/invoke-rc.d /usr/bin/deb-systemd-invoke /usr/sbin/reboot /usr/sbin/shutdown /usr/sbin/halt /usr/sbin/poweroff /usr/sbin/telinit /usr/sbin/runlevel; do
+  if [ -e $M$c ]; then mount --bind $S/recorder $M$c; fi
+done
+# The view's own firewall: a network namespace owned by a user namespace of its own, where netfilter tools have the
+# capabilities the view's commands go without; both kept by bind mounts, so their holder need not live on.
+unshare --user --map-root-user --net sleep 600 & fw=$!
+for i in 1 2 3 4 5 6 7 8 9 10; do [ "$(readlink $M/proc/$fw/ns/net)" != "$(readlink $M/proc/self/ns/net)" ] && break; sleep 0.05; done
+touch $S/fw-user $S/fw-net; mount --bind $M/proc/$fw/ns/user $S/fw-user; mount --bind $M/proc/$fw/ns/net $S/fw-net
+kill $fw; wait $fw 2>/dev/null || true
+if command -v nft >/dev/null 2>&1; then nft list ruleset 2>/dev/null | nsenter --user=$S/fw-user --net=$S/fw-net nft -f - 2>/dev/null || true; fi
+${GUARD}
+printf "#!/bin/sh\\n# provision view: no service is started or stopped here\\nexit 101\\n" > $S/policy-rc.d; chmod 755 $S/policy-rc.d
+touch $M/usr/sbin/policy-rc.d 2>/dev/null && mount --bind $S/policy-rc.d $M/usr/sbin/policy-rc.d
+echo "${READY} $(cut -d" " -f4 /proc/self/stat)"
+exec chroot $M /bin/bash -c "while read -t $beat _; do :; done"
+EOV
+)
+exec unshare --mount --pid --uts --ipc --fork --kill-child --propagation private sh -c "$inner" view "$size" "$beat"`;

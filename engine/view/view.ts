@@ -1,0 +1,116 @@
+// A throwaway view of a host (engine/view/scripts.ts), held open on a channel of its own: commands run inside it
+// (nsenter into its namespaces and root, without the capabilities that would reach the host's network, kernel
+// modules or clock), and after each task `settle()` says what the task would have done to the host: the files it
+// created, modified or deleted (the upper layer, engine/view/upper.ts), the service actions it asked for (the
+// recorders' log), and the processes it left running (killed: nothing started in the view outlives its task).
+// The view ends when `close()` ends its channel, when the connection drops, or when no heartbeat comes in time.
+import type { Held } from '../transport/ssh.ts';
+import { shq } from '../shell.ts';
+import { GUARD, READY, STATE, UNABLE, VIEW } from './scripts.ts';
+import { type Entry, type FileChange, LIST, diffSnapshots, parseListing } from './upper.ts';
+
+/** What the view needs of a connection: an exec, and a command held open (SshConnection). */
+export type ViewConn = {
+  exec(command: string, o?: { stdin?: string | Buffer }): Promise<{ code: number; stdout: string; stderr: string }>;
+  hold(command: string, ready: string): Promise<Held>;
+};
+
+export type ViewOptions = {
+  /** The upper layer's tmpfs size, as mount's size= (default 50%: half the host's memory, used only as written). */
+  size?: string;
+  /** Seconds without a heartbeat after which the view ends itself (default 60; one is sent every third of it). */
+  heartbeatSeconds?: number;
+};
+
+export type Settled = { files: FileChange[]; intents: string[]; leftRunning: string[]; upperBytes: number };
+
+/** The capabilities a command in the view goes without: the host's network setup, kernel modules, the clock, low ports. */
+const DROP = '-net_admin,-sys_module,-sys_time,-net_bind_service';
+const ENV = 'PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin';
+
+export class ViewUnavailable extends Error {}
+
+export class HostView {
+  private snapshot = new Map<string, Entry>();
+  private intentsSeen = 0;
+  private beat: NodeJS.Timeout;
+
+  private constructor(private conn: ViewConn, private held: Held, readonly pid: number, heartbeat: number) {
+    this.beat = setInterval(() => held.send('\n'), Math.max(1, heartbeat / 3) * 1000);
+    this.beat.unref();
+    void held.ended.then(() => clearInterval(this.beat));
+  }
+
+  /** Builds the view on the host; a host that cannot have one gives ViewUnavailable with the reason. */
+  static async open(conn: ViewConn, o: ViewOptions = {}): Promise<HostView> {
+    const heartbeat = o.heartbeatSeconds ?? 60;
+    let held: Held;
+    try {
+      held = await conn.hold(`sh -c ${shq(VIEW)} view ${shq(o.size ?? '50%')} ${heartbeat}`, READY);
+    } catch (err) {
+      const why = new RegExp(`${UNABLE} (.*)`).exec((err as Error).message)?.[1];
+      throw new ViewUnavailable(why ?? `the view could not be built: ${(err as Error).message.split('\n').slice(-3).join(' ')}`);
+    }
+    const view = new HostView(conn, held, Number(held.line.split(' ')[1]), heartbeat);
+    const probe = await conn.exec(view.outside('command -v python3 >/dev/null || echo missing'));
+    if (probe.stdout.includes('missing')) {
+      view.close();
+      throw new ViewUnavailable('python3 is not installed (the view reads its changes with it)');
+    }
+    await view.settle(); // what the view made of itself is not a task's
+    return view;
+  }
+
+  /** A command line that runs `command` inside the view, as root there, without DROP's capabilities. */
+  wrap(command: string): string {
+    return `nsenter -t ${this.pid} --mount --pid --uts --ipc --root --wd -- setpriv --bounding-set ${DROP} -- env ${ENV} sh -c ${shq(command)}`;
+  }
+
+  /** A command line run in the view's mount namespace outside its root (its upper layer is at /mnt/upper there). */
+  private outside(command: string): string {
+    return `nsenter -t ${this.pid} --mount -- sh -c ${shq(command)}`;
+  }
+
+  exec(command: string, o?: { stdin?: string | Buffer }) {
+    return this.conn.exec(this.wrap(command), o);
+  }
+
+  /**
+   * After a task: wraps netfilter tools it installed, kills what it left running in the view (their command lines
+   * are said), and gives the files it changed and the service actions it asked for since the last settle.
+   */
+  async settle(): Promise<Settled> {
+    const script = [
+      GUARD,
+      `vp=$(readlink /proc/${this.pid}/ns/pid)`,
+      `for d in /proc/[0-9]*; do p=\${d#/proc/}; [ "$p" = ${this.pid} ] && continue; [ "$(readlink $d/ns/pid 2>/dev/null)" = "$vp" ] || continue; ` +
+        `printf 'LEFT %s\\n' "$(tr '\\0' ' ' < $d/cmdline 2>/dev/null)"; kill -9 "$p" 2>/dev/null; done`,
+      `echo INTENTS; cat /mnt/merged${STATE}/intents; echo END-INTENTS`,
+      'echo USED; du -sb /mnt/upper | cut -f1',
+      `python3 -c ${shq(LIST)} /mnt/upper /`,
+    ].join('\n');
+    const r = await this.conn.exec(this.outside(script));
+    if (r.code !== 0) throw new Error(`the view's report failed (exit ${r.code}): ${(r.stderr || r.stdout).trim().split('\n').slice(-3).join(' ')}`);
+    const lines = r.stdout.split('\n');
+    const leftRunning = lines.filter((l) => l.startsWith('LEFT ')).map((l) => l.slice(5).trim());
+    const all = lines.slice(lines.indexOf('INTENTS') + 1, lines.indexOf('END-INTENTS')).filter(Boolean);
+    const intents = all.slice(this.intentsSeen);
+    this.intentsSeen = all.length;
+    const upperBytes = Number(lines[lines.indexOf('USED') + 1]);
+    const now = parseListing(r.stdout);
+    const files = diffSnapshots(this.snapshot, now);
+    this.snapshot = now;
+    return { files, intents, leftRunning, upperBytes };
+  }
+
+  /** Ends the view: its PID 1 sees its stdin close and exits; the kernel kills the rest, the mounts go. */
+  close(): void {
+    clearInterval(this.beat);
+    this.held.release();
+  }
+
+  /** Settles when the view is gone (its channel closed). */
+  get ended(): Promise<string> {
+    return this.held.ended;
+  }
+}
