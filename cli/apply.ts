@@ -12,7 +12,7 @@ import { mergeLayers, parseExtraVars } from '../engine/vars/vars.ts';
 import { registry } from '../modules/index.ts';
 import { configureVault } from '../engine/vault/password.ts';
 
-type Flags = { inventory?: string; check?: boolean; diff?: boolean; json?: boolean; limit?: string; tags?: string[]; skipTags?: string[];
+type Flags = { inventory?: string; check?: boolean; exact?: boolean; diff?: boolean; json?: boolean; limit?: string; tags?: string[]; skipTags?: string[];
   extraVars?: string[]; forks?: number; become?: boolean; detailedExitcode?: boolean; acceptNew?: boolean; lockWait?: number; breakLock?: boolean;
   vaultPasswordFile?: string };
 
@@ -32,6 +32,7 @@ export function registerEngine(program: Command): void {
     .argument('<playbook>', 'playbook file (YAML)')
     .addOption(inventoryOption())
     .option('-C, --check', 'exact dry run: plan and report, change nothing')
+    .option('--exact', 'with --check (implied): apply each host\'s changes in a throwaway copy-on-write view of it and report what each task would write, delete and start; nothing changes on the host (falls back to --check where a host cannot have a view)')
     .option('-D, --diff', 'show a unified diff for every file content change')
     .option('--json', 'print one JSON document instead of lines and a recap')
     .addOption(limitOption())

@@ -13,6 +13,8 @@ import type { TaskResult } from './results.ts';
 
 export type ApplyOptions = LoadOptions & {
   check?: boolean;
+  /** The exact check (implies check): each host's changes applied in a throwaway view of it (engine/view/). */
+  exact?: boolean;
   diff?: boolean;
   json?: boolean;
   tags?: string[];
@@ -49,14 +51,15 @@ export async function apply(o: ApplyOptions, registry: Registry): Promise<number
   askKeyPassphrases(hosts.map((h) => hostConnection(loaded.inv, h, false, loaded.extra).c));
   const stop = new Interrupt(o.json ? toStderr : out);
   const delegates = new Delegates(new Set(hosts), (o.forks ?? hosts.length) >= hosts.length);
-  const x: HostApplyContext = { loaded, registry, sync: new RunSync(plays, hostsOf), delegates, check: Boolean(o.check), tags: o.tags ?? [], skipTags: o.skipTags ?? [], become: o.become,
+  const x: HostApplyContext = { loaded, registry, sync: new RunSync(plays, hostsOf), delegates, check: Boolean(o.check || o.exact), exact: o.exact, tags: o.tags ?? [], skipTags: o.skipTags ?? [], become: o.become,
     acceptNew: o.acceptNew, lockWait: o.lockWait, breakLock: o.breakLock, stop,
     say: (l) => { if (!o.json) out(l); },
     notice: (m) => (o.json ? toStderr(m) : out(`new key     ${m}`)) };
   try {
     const summaries = await applyHosts(hosts, x, o, out);
     const seconds = (performance.now() - t0) / 1000;
-    out(o.json ? jsonReport(summaries, seconds, Boolean(o.check), Boolean(o.diff)) : formatRecap(summaries, seconds, Boolean(o.check)));
+    const check = Boolean(o.check || o.exact);
+    out(o.json ? jsonReport(summaries, seconds, check, Boolean(o.diff)) : formatRecap(summaries, seconds, check));
     if (stop.fired) {
       for (const line of stop.report(summaries, plays, hostsOf)) (o.json ? toStderr(line) : out(line));
       return INTERRUPTED_EXIT;

@@ -2,6 +2,7 @@
 // an unreachable host (at its start or later: at the first task that needs it and does not ignore_unreachable), a
 // refused lock and Ctrl-C each end it with their own message.
 import { connectHost } from './connect.ts';
+import { HostView, ViewUnavailable } from './view/view.ts';
 import { type LockOptions, LOCKED, guardPrefix, lockRefusal, lockScript, newToken } from './host-lock.ts';
 import { HostRun } from './host-run.ts';
 import type { Interrupt } from './interrupt.ts';
@@ -26,6 +27,8 @@ export type HostApplyContext = {
   /** The run's connections, for delegate_to (each closed when the run ends). */
   delegates: Delegates;
   check: boolean;
+  /** With check: apply inside a throwaway view of each host (engine/view/), reporting what each task did there. */
+  exact?: boolean;
   tags: string[];
   skipTags: string[];
   become?: boolean;
@@ -56,6 +59,9 @@ async function runHost(host: string, x: HostApplyContext, progress: (r: TaskResu
   const hide = (text: string) => redact(text, sensitiveValues(hv));
   let conn: SshConnection | undefined;
   let runConn: Conn;
+  let view: HostView | undefined;
+  let viewSince = 0;
+  let viewFallback: string | undefined;
   let lockError: string | undefined;
   const connecting = performance.now();
   try {
@@ -83,15 +89,30 @@ async function runHost(host: string, x: HostApplyContext, progress: (r: TaskResu
       });
     }
     runConn = { exec: (command, opts) => open.exec(guard + command, opts), get lost() { return open.lost === undefined ? undefined : lostDuring(open.lost); } };
+    if (x.exact) {
+      const opened = performance.now();
+      try {
+        view = await HostView.open(open, { become: c.user === 'root' ? undefined : { user: 'root', password: c.becomePassword } });
+        viewSince = opened;
+        const v = view;
+        runConn = { exec: (command, opts) => v.exec(command, opts), get lost() { return open.lost === undefined ? undefined : lostDuring(open.lost); } };
+      } catch (err) {
+        if (!(err instanceof ViewUnavailable)) throw err;
+        viewFallback = `no view of the host: ${err.message}; planned only, as --check alone`;
+        x.say(`exact check ${host}: ${viewFallback}`);
+      }
+    }
     // Kept open until the run ends: another host may delegate a task to this one (through its lock) until then.
     x.delegates.offer(host, { name: host, conn: runConn, settings: { become: x.become || c.become, connUser: c.user, connPort: c.port,
       becomeUser: c.becomeUser, becomeUserFixed: c.becomeUserFixed, becomePassword: c.becomePassword } }, () => open.close());
   }
-  const run = new HostRun(host, runConn!, x.registry, { check: x.check, tags: x.tags, skipTags: x.skipTags, delegates: x.delegates,
+  // In a view the run applies (it changes only the view), and reads as an apply would: ansible_check_mode is false.
+  const run = new HostRun(host, runConn!, x.registry, { check: x.check && !view, view, tags: x.tags, skipTags: x.skipTags, delegates: x.delegates,
     pinned: Object.keys(x.loaded.extra), become: x.become || c.become, connUser: c.user, connPort: c.port, becomeUser: c.becomeUser, becomeUserFixed: c.becomeUserFixed, becomePassword: c.becomePassword,
     stopped: () => (x.stop.fired ? 'interrupted (Ctrl-C): cut short here; nothing is left half-written, a rerun converges'
       : lockError ? `not run: ${lockError}` : undefined) }, (_h, r) => progress(r));
-  const counts = () => ({ execs: run.execs, factExecs: run.factExecs, ...(conn ? { connectMs } : {}) });
+  const counts = () => ({ execs: run.execs, factExecs: run.factExecs, ...(conn ? { connectMs } : {}),
+    ...(view ? { view: { seconds: Math.round(performance.now() - viewSince) / 1000, upperBytes: run.viewBytes } } : viewFallback ? { view: { fallback: viewFallback } } : {}) });
   /** The host unreachable at a task that did not ignore it: what ran before is reported, the host is unreachable. */
   const unreachable = () => {
     const why = hide(conn?.lost !== undefined ? `${lostDuring(conn.lost)}; what ran before is reported above, a rerun converges` : run.unreachable!);
@@ -107,7 +128,7 @@ async function runHost(host: string, x: HostApplyContext, progress: (r: TaskResu
       try {
         await run.runPlay(play, (facts) => {
           if (facts) x.loaded.facts.set(host, facts);
-          return hostPlayVars(x.loaded, play, host, x.check, facts, batch?.hosts);
+          return hostPlayVars(x.loaded, play, host, x.check && !view, facts, batch?.hosts);
         }, batch);
       } finally {
         // An unreachable host leaves its batch as a failed one does (Ansible counts it against max_fail_percentage).
@@ -126,6 +147,8 @@ async function runHost(host: string, x: HostApplyContext, progress: (r: TaskResu
     x.say(`failed      ${host}: ${why}`);
     return summarize(run.results, false, why, counts(), true);
   } finally {
+    run.sayResults();
+    view?.close();
     if (conn) {
       x.stop.untrack(conn);
       // A failed or interrupted run closes at once; otherwise the connection waits for the run's end (delegate_to).

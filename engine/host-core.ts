@@ -20,6 +20,7 @@ import type { Delegates } from './delegates.ts';
 import type { Stdin } from './transport/ssh.ts';
 import { renderFile } from './vars/template.ts';
 import { templateVars } from './template-vars.ts';
+import type { Settled } from './view/view.ts';
 
 export type HostOptions = BecomeSettings & { check: boolean; tags: string[]; skipTags: string[]; connPort?: number;
   /** Why the run was stopped (Ctrl-C, the host lock refused), once it was: a task failing from then on was cut short by it. */
@@ -27,7 +28,9 @@ export type HostOptions = BecomeSettings & { check: boolean; tags: string[]; ski
   /** Extra variables (-e): no task var or registered result overrides them. */
   pinned?: string[];
   /** Where a delegate_to task runs (the run's other hosts, the controller). */
-  delegates?: Delegates };
+  delegates?: Delegates;
+  /** The exact check: the run applies inside this throwaway view of the host, settled after each task. */
+  view?: { settle(): Promise<Settled> } };
 
 /** Why a step failed, as a task's error: the step, its exit code and what it said (neither under no_log). */
 export const stepFailure = (task: TaskDef, { label, code, why }: NonNullable<StepsOutcome['failed']>) =>
@@ -73,6 +76,27 @@ export abstract class HostCore {
       throw err;
     }
   };
+
+  /** The exact check: why the view no longer follows the apply (a task not run in it), and results not yet said. */
+  protected viewDiverged?: string;
+  private unsaid: TaskResult[] = [];
+  /** The exact check: the upper layer's size after the last task (what the view held). */
+  viewBytes = 0;
+
+  /** The exact check: after a task, what it did in the view goes on its result; then its results are said. */
+  protected async settleView(from: number): Promise<void> {
+    if (!this.o.view) return;
+    const s = await this.o.view.settle();
+    this.viewBytes = s.upperBytes;
+    const r = this.results.length > from ? this.results[this.results.length - 1] : undefined;
+    if (r) r.view = { files: s.files, intents: s.intents.map((i) => redact(i, this.secrets)), left: s.leftRunning.map((l) => redact(l, this.secrets)) };
+    this.sayResults();
+  }
+
+  /** Results recorded and not yet handed to onResult (the exact check says a task once its view is settled). */
+  sayResults(): void {
+    for (const r of this.unsaid.splice(0)) this.onResult(this.name, r);
+  }
 
   /** Why the host was found unreachable at a task not ignoring it: its run ends there, as Ansible drops the host. */
   unreachable?: string;
@@ -123,7 +147,8 @@ export abstract class HostCore {
     if (status === 'unreachable' && task.ignoreUnreachable) r.ignored = true;
     if (msg !== undefined) r.msg = redact(msg, this.secrets);
     this.results.push(r);
-    this.onResult(this.name, r);
+    if (this.o.view) this.unsaid.push(r);
+    else this.onResult(this.name, r);
     return r;
   }
 

@@ -140,7 +140,9 @@ export class HostRun extends HostTasks implements FlowHost {
     const handler = play.handlers.indexOf(task);
     const i = play.tasks.indexOf(task);
     this.upcoming = { play, tasks: handler >= 0 ? play.handlers.slice(handler) : [...play.tasks.slice(i), ...play.handlers], vars };
+    const from = this.results.length;
     const status = await this.runTask(play, task, vars);
+    await this.settleView(from);
     if (handler < 0 && status === 'changed' && !this.o.check && this.cache.size === 0) await this.prefetch(play, play.tasks.slice(i + 1), { ...vars });
     // After a set_fact or include_vars, the tasks after it whose arguments read what it set render now: their facts
     // in one exec, not one each when they run.

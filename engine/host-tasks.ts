@@ -160,6 +160,8 @@ export abstract class HostTasks extends HostCore {
     const become = this.become(play, task);
     const defs = mod.facts(args, ctx);
     if (this.o.check && task.checkMode === false) return this.runForReal(mod, task, args, ctx, defs, become, out, taskEnvironment(task, vars));
+    // The exact check: once a task could not run in the view, what the host would hold after it is not known.
+    if (this.o.view && this.viewDiverged) return { status: 'conditional', error: `cannot be predicted: ${this.viewDiverged}` };
     const check = this.o.check || task.checkMode === true;
     if (check && mod.checkMode === 'skip') return { status: 'skipped' };
     for (const d of defs) if (d.fresh) this.cache.forget(d.key);
@@ -207,6 +209,12 @@ export abstract class HostTasks extends HostCore {
         return { status: 'conditional', simulated: true, error: `cannot be predicted: it is a change only if ${judged.map((c) => c.reportedIf!.fact.key).join(', ')} moves when it runs` };
       }
       return { status: changedBy(changes), simulated: true };
+    }
+    // The exact check: a change whose effects no one can say (a command without creates/removes) may act on the world
+    // outside the host: it is not run in the view (check_mode: false runs it), and the tasks after it are not known.
+    if (this.o.view && !check && task.checkMode !== false && changes.some((c) => c.effects.some((e) => 'all' in e))) {
+      this.viewDiverged = `${task.name} was not run in the view (what it changes is unknown, and it may act outside the host)`;
+      return { status: 'conditional', error: `not run in the view: what it changes is unknown, and it may act outside the host (creates/removes, or check_mode: false, let it run)` };
     }
     const verify = mod.verifiable?.(args) !== false;
     // What the plan read, kept for returnsChanged: running the steps forgets every fact.

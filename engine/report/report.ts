@@ -3,13 +3,16 @@
 import type { TaskResult } from '../results.ts';
 import { REDACTED, renderDiff } from './diff.ts';
 
-export type HostSummary = { ok: number; changed: number; failed: number; ignored: number; rescued: number; skipped: number; conditional: number; unreachable: boolean; error?: string; tasks: TaskResult[]; execs: number; factExecs: number; connectMs?: number };
+export type HostSummary = { ok: number; changed: number; failed: number; ignored: number; rescued: number; skipped: number; conditional: number; unreachable: boolean; error?: string; tasks: TaskResult[]; execs: number; factExecs: number; connectMs?: number;
+  /** The exact check: how long the host's view lived and what its upper layer held, or why there was none. */
+  view?: ViewCost };
+export type ViewCost = { seconds: number; upperBytes: number } | { fallback: string };
 
 /**
  * A host's counts. `hostFailed`: the host failed as a whole (its lock refused, its facts unreadable): it counts as
  * failed even when no task did, so the recap and --json say failed as the line did.
  */
-export function summarize(tasks: TaskResult[], unreachable = false, error?: string, counts: { execs: number; factExecs: number; connectMs?: number } = { execs: 0, factExecs: 0 },
+export function summarize(tasks: TaskResult[], unreachable = false, error?: string, counts: { execs: number; factExecs: number; connectMs?: number; view?: ViewCost } = { execs: 0, factExecs: 0 },
   hostFailed = false): HostSummary {
   const n = (s: string) => tasks.filter((t) => t.status === s && !t.ignored && !t.rescued).length;
   const ignored = tasks.filter((t) => t.ignored).length;
@@ -29,6 +32,12 @@ export function formatResult(host: string, r: TaskResult, showDiff: boolean): st
   if (r.ignored) lines.push(`            ...ignoring (${r.status === 'unreachable' ? 'ignore_unreachable' : 'ignore_errors'})`);
   if (r.rescued) lines.push('            ...rescued (its block\'s rescue runs)');
   if (r.ranOn) lines.push(`            ...run_once: ran on ${r.ranOn}, whose result this host takes`);
+  if (r.view && !r.noLog) {
+    const mark = { create: '+', modify: '~', delete: '-' } as const;
+    for (const f of r.view.files) lines.push(`            ${mark[f.change]} ${f.path}`);
+    for (const i of r.view.intents) lines.push(`            * would ${i}`);
+    for (const l of r.view.left) lines.push(`            * would leave running: ${l}`);
+  }
   if (showDiff) {
     const d = diffOf(r, r.noLog);
     if (d) lines.push(d.trimEnd().split('\n').map((l) => `            ${l}`).join('\n'));
@@ -42,7 +51,8 @@ export function formatRecap(hosts: Record<string, HostSummary>, seconds: number,
   for (const [name, h] of Object.entries(hosts)) {
     lines.push(`${name.padEnd(width)}  ok=${h.ok} changed=${h.changed} failed=${h.failed} skipped=${h.skipped}` +
       `${h.rescued ? ` rescued=${h.rescued}` : ''}${h.ignored ? ` ignored=${h.ignored}` : ''}` +
-      `${h.conditional ? ` conditional=${h.conditional}` : ''} unreachable=${h.unreachable ? 1 : 0}${h.error ? `  (${h.error})` : ''}`);
+      `${h.conditional ? ` conditional=${h.conditional}` : ''} unreachable=${h.unreachable ? 1 : 0}${h.error ? `  (${h.error})` : ''}` +
+      `${h.view ? ('fallback' in h.view ? '  (exact check: none)' : `  (in a view: ${h.view.seconds.toFixed(1)} s, ${(h.view.upperBytes / 1e6).toFixed(1)} MB written there)`) : ''}`);
   }
   lines.push(`wall time ${seconds.toFixed(1)} s`);
   return lines.join('\n');
@@ -56,6 +66,7 @@ export function jsonReport(hosts: Record<string, HostSummary>, seconds: number, 
       ok: h.ok, changed: h.changed, failed: h.failed, rescued: h.rescued, ignored: h.ignored, skipped: h.skipped, conditional: h.conditional, unreachable: h.unreachable,
       remote_execs: h.execs, fact_execs: h.factExecs, ...(h.connectMs === undefined ? {} : { connect_ms: h.connectMs }),
       ...(h.error ? { error: h.error } : {}),
+      ...(h.view ? { view: 'fallback' in h.view ? { fallback: h.view.fallback } : { seconds: h.view.seconds, upper_bytes: h.view.upperBytes } } : {}),
       tasks: h.tasks.map((t) => {
         const diff = showDiff ? diffOf(t, t.noLog) : '';
         return {
@@ -63,6 +74,7 @@ export function jsonReport(hosts: Record<string, HostSummary>, seconds: number, 
           ...(diff ? { diff } : {}),
           ...(t.msg !== undefined ? { msg: t.noLog ? REDACTED : t.msg } : {}),
           ...(t.error ? { error: t.noLog ? REDACTED : t.error } : {}),
+          ...(t.view && !t.noLog ? { view: t.view } : {}),
         };
       }),
     }])),

@@ -16,24 +16,59 @@ export const STATE = '/run/provision-view';
 /** The mount point of the view's tmpfs: an existing directory, hidden only inside the view's mount namespace. */
 const T = '/mnt';
 
-/** Service commands: the intent is logged (argv), nothing reaches the host's PID 1; unit files are still made. */
+/**
+ * Service commands: the intent is logged (argv), nothing reaches the host's PID 1; unit files are still made. What
+ * the intents would do is kept in ${STATE}/units (a unit and active or inactive, from the host's own at the start),
+ * so that what reads a service's state afterwards (systemctl show and is-active, service status) reads what the
+ * host would show: nginx active once its package's postinst asked to start it.
+ */
 const RECORDER = `#!/bin/sh
 # provision view: a recorder in place of a service command. The intent is logged; nothing is started or stopped.
 n=\${0##*/}
-{ printf '%s' "$n"; for a in "$@"; do printf ' %s' "$a"; done; echo; } >> ${STATE}/intents
+# What only reads (systemctl show, is-active...; a status) is not an intent.
+ro=; for a in "$@"; do case $a in -*) ;; show|is-active|is-enabled|is-failed|is-system-running|list-units|list-unit-files|cat|get-default|status) ro=1; break ;; *) [ "$n" = systemctl ] && break ;; esac; done
+[ -n "$ro" ] || { printf '%s' "$n"; for a in "$@"; do printf ' %s' "$a"; done; echo; } >> ${STATE}/intents
+units=${STATE}/units
+unit() { case $1 in *.*) echo "$1" ;; *) echo "$1.service" ;; esac; }
+state() { s=$(sed -n "s/^$(unit "$1") //p" $units | tail -n 1); echo "\${s:-inactive}"; }
+set_state() { u=$(unit "$1"); { grep -v "^$u " $units; echo "$u $2"; } > $units.new; mv $units.new $units; }
+loaded() { u=$(unit "$1"); for d in /etc/systemd/system /lib/systemd/system /usr/lib/systemd/system; do [ -e "$d/$u" ] && return 0; done; [ -x "/etc/init.d/\${u%.service}" ]; }
+act() { # act ACTION UNIT: what the action leaves the unit as
+  case $1 in
+    start|restart|reload|force-reload|reload-or-restart|try-reload-or-restart|condrestart) loaded "$2" && set_state "$2" active ;;
+    try-restart) [ "$(state "$2")" = active ] && set_state "$2" active ;;
+    stop) set_state "$2" inactive ;;
+  esac; return 0
+}
 case $n in
   systemctl)
-    # What only changes unit files (enable, mask...) is done, offline and without --now: they are file changes.
-    offline=
-    for a in "$@"; do
-      case $a in enable|disable|reenable|mask|unmask|preset|preset-all|link|revert|set-default|get-default|add-wants|add-requires|is-enabled|list-unit-files|cat) offline=1 ;; esac
-    done
-    if [ -n "$offline" ]; then
-      set -- $(for a in "$@"; do [ "$a" = --now ] || printf '%s\\n' "$a"; done)
-      SYSTEMD_OFFLINE=1 exec ${STATE}/real/systemctl "$@"
-    fi
-    for a in "$@"; do case $a in is-active) echo inactive; exit 3 ;; is-failed) echo inactive; exit 1 ;; is-system-running) echo offline; exit 1 ;; esac; done
-    exit 0 ;;
+    verb=; for a in "$@"; do case $a in -*) ;; *) verb=$a; break ;; esac; done
+    case $verb in
+      enable|disable|reenable|mask|unmask|preset|preset-all|link|revert|set-default|get-default|add-wants|add-requires|is-enabled|list-unit-files|cat)
+        now=; for a in "$@"; do [ "$a" = --now ] && now=1; done
+        set -- $(for a in "$@"; do [ "$a" = --now ] || printf '%s\\n' "$a"; done)
+        if [ -n "$now" ]; then seen=; for a in "$@"; do [ -n "$seen" ] && case $a in -*) ;; *) act "$([ "$verb" = enable ] && echo start || echo stop)" "$a" ;; esac; [ "$a" = "$verb" ] && seen=1; done; fi
+        SYSTEMD_OFFLINE=1 exec ${STATE}/real/systemctl "$@" ;;
+      is-active) rc=3; seen=; for a in "$@"; do [ -n "$seen" ] && case $a in -*) ;; *) st=$(state "$a"); echo "$st"; [ "$st" = active ] && rc=0 ;; esac; [ "$a" = is-active ] && seen=1; done; exit $rc ;;
+      is-failed) echo inactive; exit 1 ;;
+      is-system-running) echo running; exit 0 ;;
+      show)
+        # What the facts ask (LoadState, ActiveState, UnitFileState, NeedDaemonReload); nothing for other properties.
+        seen=; for a in "$@"; do [ -n "$seen" ] && case $a in -*|*=*|LoadState|ActiveState|UnitFileState|NeedDaemonReload|ExecStart) ;; *'*'*) ;; *) u=$a ;; esac; [ "$a" = show ] && seen=1; done
+        [ -n "\${u:-}" ] || exit 0
+        case " $* " in *" ExecStart "*|*" --value "*) exit 0 ;; esac
+        if loaded "$u"; then echo LoadState=loaded; else echo LoadState=not-found; fi
+        echo "ActiveState=$(state "$u")"
+        echo "UnitFileState=$(SYSTEMD_OFFLINE=1 ${STATE}/real/systemctl is-enabled "$(unit "$u")" 2>/dev/null | head -n 1)"
+        echo NeedDaemonReload=no
+        exit 0 ;;
+      *) seen=; for a in "$@"; do [ -n "$seen" ] && case $a in -*) ;; *) act "$verb" "$a" ;; esac; [ "$a" = "$verb" ] && seen=1; done; exit 0 ;;
+    esac ;;
+  deb-systemd-invoke) a=; for x in "$@"; do case $x in -*) ;; *) if [ -z "$a" ]; then a=$x; else act "$a" "$x"; fi ;; esac; done; exit 0 ;;
+  invoke-rc.d|service)
+    set -- $(for x in "$@"; do case $x in -*) ;; *) printf '%s\\n' "$x" ;; esac; done)
+    [ $# -ge 2 ] || exit 0
+    case $2 in status) [ "$(state "$1")" = active ] && exit 0; exit 3 ;; *) act "$2" "$1"; exit 0 ;; esac ;;
   *) exit 0 ;;
 esac
 `;
@@ -95,6 +130,9 @@ ${RECORDER}EOR
 cat > $S/fwrap <<"EOF"
 ${FWRAP}EOF
 chmod 755 $S/recorder $S/fwrap; : > $S/intents
+# The host's services as they are: the recorders' starting point.
+if [ -d /run/systemd/system ]; then systemctl list-units --type=service --all --plain --no-legend --no-pager 2>/dev/null | awk '{ print $1, ($3 == "active" ? "active" : "inactive") }' > $S/units; else
+  for f in /etc/init.d/*; do [ -x "$f" ] || continue; n=\${f##*/}; if "$f" status >/dev/null 2>&1; then echo "$n.service active"; fi; done > $S/units; fi
 touch $S/real/systemctl; mount --bind /usr/bin/systemctl $S/real/systemctl
 for c in /usr/bin/systemctl /usr/sbin/service /usr/sbin/invoke-rc.d /usr/bin/deb-systemd-invoke /usr/sbin/reboot /usr/sbin/shutdown /usr/sbin/halt /usr/sbin/poweroff /usr/sbin/telinit /usr/sbin/runlevel; do
   if [ -e $M$c ]; then mount --bind $S/recorder $M$c; fi

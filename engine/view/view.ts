@@ -4,14 +4,15 @@
 // created, modified or deleted (the upper layer, engine/view/upper.ts), the service actions it asked for (the
 // recorders' log), and the processes it left running (killed: nothing started in the view outlives its task).
 // The view ends when `close()` ends its channel, when the connection drops, or when no heartbeat comes in time.
-import type { Held } from '../transport/ssh.ts';
+import type { Held, Stdin } from '../transport/ssh.ts';
+import { type Become, asUser } from '../become.ts';
 import { shq } from '../shell.ts';
 import { GUARD, READY, STATE, UNABLE, VIEW } from './scripts.ts';
 import { type Entry, type FileChange, LIST, diffSnapshots, parseListing } from './upper.ts';
 
 /** What the view needs of a connection: an exec, and a command held open (SshConnection). */
 export type ViewConn = {
-  exec(command: string, o?: { stdin?: string | Buffer }): Promise<{ code: number; stdout: string; stderr: string }>;
+  exec(command: string, o?: { stdin?: Stdin }): Promise<{ code: number; stdout: string; stderr: string }>;
   hold(command: string, ready: string): Promise<Held>;
 };
 
@@ -20,6 +21,8 @@ export type ViewOptions = {
   size?: string;
   /** Seconds without a heartbeat after which the view ends itself (default 60; one is sent every third of it). */
   heartbeatSeconds?: number;
+  /** The connecting user is not root: the view is built and entered as root through become (sudo). */
+  become?: Become;
 };
 
 export type Settled = { files: FileChange[]; intents: string[]; leftRunning: string[]; upperBytes: number };
@@ -35,7 +38,7 @@ export class HostView {
   private intentsSeen = 0;
   private beat: NodeJS.Timeout;
 
-  private constructor(private conn: ViewConn, private held: Held, readonly pid: number, heartbeat: number) {
+  private constructor(private conn: ViewConn, private held: Held, readonly pid: number, heartbeat: number, private become: Become) {
     this.beat = setInterval(() => held.send('\n'), Math.max(1, heartbeat / 3) * 1000);
     this.beat.unref();
     void held.ended.then(() => clearInterval(this.beat));
@@ -45,14 +48,16 @@ export class HostView {
   static async open(conn: ViewConn, o: ViewOptions = {}): Promise<HostView> {
     const heartbeat = o.heartbeatSeconds ?? 60;
     let held: Held;
+    // Its stdin is the heartbeat: a become password cannot go ahead of it.
+    if (o.become?.password !== undefined) throw new ViewUnavailable('it needs root through sudo without a password (the view\'s channel has no room for one)');
     try {
-      held = await conn.hold(`sh -c ${shq(VIEW)} view ${shq(o.size ?? '50%')} ${heartbeat}`, READY);
+      held = await conn.hold(asUser(`sh -c ${shq(VIEW)} view ${shq(o.size ?? '50%')} ${heartbeat}`, o.become, undefined).command, READY);
     } catch (err) {
       const why = new RegExp(`${UNABLE} (.*)`).exec((err as Error).message)?.[1];
       throw new ViewUnavailable(why ?? `the view could not be built: ${(err as Error).message.split('\n').slice(-3).join(' ')}`);
     }
-    const view = new HostView(conn, held, Number(held.line.split(' ')[1]), heartbeat);
-    const probe = await conn.exec(view.outside('command -v python3 >/dev/null || echo missing'));
+    const view = new HostView(conn, held, Number(held.line.split(' ')[1]), heartbeat, o.become);
+    const probe = await view.run(view.outside('command -v python3 >/dev/null || echo missing'));
     if (probe.stdout.includes('missing')) {
       view.close();
       throw new ViewUnavailable('python3 is not installed (the view reads its changes with it)');
@@ -71,8 +76,14 @@ export class HostView {
     return `nsenter -t ${this.pid} --mount -- sh -c ${shq(command)}`;
   }
 
-  exec(command: string, o?: { stdin?: string | Buffer }) {
-    return this.conn.exec(this.wrap(command), o);
+  exec(command: string, o?: { stdin?: Stdin }) {
+    return this.run(this.wrap(command), o?.stdin);
+  }
+
+  /** A command line (nsenter) run on the host as root: through become when the connection is not root. */
+  private run(line: string, stdin?: Stdin) {
+    const c = asUser(line, this.become, stdin);
+    return this.conn.exec(c.command, { stdin: c.stdin });
   }
 
   /**
@@ -89,7 +100,7 @@ export class HostView {
       'echo USED; du -sb /mnt/upper | cut -f1',
       `python3 -c ${shq(LIST)} /mnt/upper /`,
     ].join('\n');
-    const r = await this.conn.exec(this.outside(script));
+    const r = await this.run(this.outside(script));
     if (r.code !== 0) throw new Error(`the view's report failed (exit ${r.code}): ${(r.stderr || r.stdout).trim().split('\n').slice(-3).join(' ')}`);
     const lines = r.stdout.split('\n');
     const leftRunning = lines.filter((l) => l.startsWith('LEFT ')).map((l) => l.slice(5).trim());

@@ -1,0 +1,62 @@
+// apply --check --exact on a fresh lab host: every task applied in a throwaway view of the host (engine/view/), so
+// that what the tasks after a package install would do is known: no task conditional, and the statuses and change
+// lists are those of the apply that follows; each task says the files it would create, modify or delete and the
+// service actions it would ask for; the host is left as it was. A command whose effects no one can say is not
+// run in the view: it and the tasks after it stay conditional, with the reason.
+import { writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { suite } from 'uvu';
+import * as assert from 'uvu/assert';
+import type { SshConnection } from '../../engine/transport/ssh.ts';
+import { applyJson } from '../helpers/apply.ts';
+import { type TestLab, sh, useLab } from '../helpers/lab.ts';
+
+const test = suite('exact check');
+const PB = 'test/fixtures/playbooks/exact.yml';
+let lab: TestLab;
+let ssh: SshConnection;
+useLab(test, 'xc', 1, (l, s) => { lab = l; ssh = s[0]; });
+
+const hostState = () => sh(ssh, "find /etc /usr /opt /srv /home /var/lib/dpkg /var/lib/apt -xdev -printf '%p %y %s %m %T@ %l\\n' 2>/dev/null | sort | sha256sum; " +
+  "systemctl list-units --all --no-legend | wc -l; ss -ltnH | sort");
+const rows = (r: Awaited<ReturnType<typeof applyJson>>) => r.report.hosts['xc-1'].tasks.map((t) => ({ task: t.task, status: t.status, changes: t.changes }));
+
+test('on a fresh host: no task conditional, the apply after it does the same, the host untouched', async () => {
+  const before = await hostState();
+  const plain = await applyJson([PB, '--check'], lab.inventory);
+  assert.ok(plain.report.hosts['xc-1'].conditional > 0, 'plain --check cannot know what follows the install');
+  const exact = await applyJson([PB, '--check', '--exact'], lab.inventory);
+  assert.is(exact.code, 0, exact.raw);
+  const h = exact.report.hosts['xc-1'];
+  assert.is(h.conditional, 0, exact.raw);
+  assert.ok((h.view?.upper_bytes ?? 0) > 1e6 && (h.view?.seconds ?? 0) > 0, JSON.stringify(h.view));
+  assert.is(await hostState(), before, 'the host as it was');
+  const files = (task: string) => h.tasks.find((t) => t.task === task)!.view!.files;
+  assert.ok(files('nginx').some((f) => f.path === '/etc/nginx/nginx.conf' && f.change === 'create'));
+  assert.ok(h.tasks[0].view!.intents.some((i) => /start nginx\.service/.test(i)), JSON.stringify(h.tasks[0].view));
+  assert.equal(files('the page'), [{ path: '/srv/www/index.html', change: 'create' }]);
+  assert.equal(files('worker count'), [{ path: '/etc/nginx/nginx.conf', change: 'modify' }]);
+  assert.equal(files('the old default site gone'), [{ path: '/etc/nginx/sites-enabled/default', change: 'delete' }]);
+  // The package started nginx (its postinst asked to): the service task finds it running, as the apply will.
+  assert.is(h.tasks.find((t) => t.task.startsWith('nginx running'))!.status, 'ok');
+  assert.equal(h.tasks.find((t) => t.task === 'reload nginx')!.view!.intents, ['systemctl reload nginx']);
+  const run = await applyJson([PB], lab.inventory);
+  assert.is(run.code, 0, run.raw);
+  assert.equal(rows(exact), rows(run), 'the exact check said what the apply did');
+  assert.is((await sh(ssh, 'cat /srv/www/index.html')), 'hello\n');
+});
+
+test('a command whose effects are unknown is not run in the view; the tasks after it are conditional, with the reason', async () => {
+  const pb = join(tmpdir(), 'exact-unknown.yml');
+  writeFileSync(pb, `- hosts: all\n  tasks:\n    - name: before\n      copy: { dest: /srv/before, content: "x\\n" }\n` +
+    `    - name: anything\n      shell: echo hi > /srv/anything\n    - name: after\n      copy: { dest: /srv/after, content: "y\\n" }\n`);
+  const r = await applyJson([pb, '--check', '--exact'], lab.inventory);
+  const t = r.report.hosts['xc-1'].tasks;
+  assert.equal(t.map((x) => x.status), ['changed', 'conditional', 'conditional'], r.raw);
+  assert.match(t[1].error!, /not run in the view: what it changes is unknown, and it may act outside the host/);
+  assert.match(t[2].error!, /anything was not run in the view/);
+  assert.is((await ssh.exec('test -e /srv/anything -o -e /srv/before')).code, 1, 'nothing on the host');
+});
+
+test.run();
