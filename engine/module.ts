@@ -41,7 +41,12 @@ export interface Facts {
 
 /** What running a change does on the host. Commands are argv arrays: the engine quotes them. */
 export type Step =
-  | { exec: string[]; stdin?: string | Buffer; okCodes?: number[]; cwd?: string; env?: Record<string, string> }
+  | { exec: string[]; stdin?: string | Buffer; okCodes?: number[]; cwd?: string; env?: Record<string, string>;
+    /**
+     * What the step only waits for outside the files (an instance answering its health check): it changes nothing,
+     * and in the exact check's view, where no service runs, it is not run.
+     */
+    awaits?: string }
   /** A shell command line written by the user (the command module's `shell:`), never built from args. */
   | { shell: string; cwd?: string; env?: Record<string, string> }
   /**

@@ -53,14 +53,29 @@ case $n in
       is-failed) echo inactive; exit 1 ;;
       is-system-running) echo running; exit 0 ;;
       show)
-        # What the facts ask (LoadState, ActiveState, UnitFileState, NeedDaemonReload); nothing for other properties.
-        seen=; for a in "$@"; do [ -n "$seen" ] && case $a in -*|*=*|LoadState|ActiveState|UnitFileState|NeedDaemonReload|ExecStart) ;; *'*'*) ;; *) u=$a ;; esac; [ "$a" = show ] && seen=1; done
-        [ -n "\${u:-}" ] || exit 0
-        case " $* " in *" ExecStart "*|*" --value "*) exit 0 ;; esac
-        if loaded "$u"; then echo LoadState=loaded; else echo LoadState=not-found; fi
-        echo "ActiveState=$(state "$u")"
-        echo "UnitFileState=$(SYSTEMD_OFFLINE=1 ${STATE}/real/systemctl is-enabled "$(unit "$u")" 2>/dev/null | head -n 1)"
-        echo NeedDaemonReload=no
+        # What the facts ask (Id, LoadState, ActiveState, UnitFileState, NeedDaemonReload) of each unit named, as
+        # systemctl prints them (a blank line between units; --value: values only); other properties are left out.
+        props=; names=; value=; next=
+        for a in "$@"; do
+          if [ -n "$next" ]; then props="$props $(echo "$a" | tr , ' ')"; next=; continue; fi
+          case $a in -p|--property) next=1 ;; --property=*) props="$props $(echo "\${a#--property=}" | tr , ' ')" ;; --value) value=1 ;; -*|show|*'*'*) ;; *) names="$names $a" ;; esac
+        done
+        [ -n "$props" ] || props="Id LoadState ActiveState UnitFileState"
+        first=1
+        for u in $names; do
+          [ -n "$first" ] || echo; first=
+          for p in $props; do
+            case $p in
+              Id) v=$(unit "$u") ;;
+              LoadState) if loaded "$u"; then v=loaded; else v=not-found; fi ;;
+              ActiveState) v=$(state "$u") ;;
+              UnitFileState) v=$(SYSTEMD_OFFLINE=1 ${STATE}/real/systemctl is-enabled "$(unit "$u")" 2>/dev/null | head -n 1) ;;
+              NeedDaemonReload) v=no ;;
+              *) continue ;;
+            esac
+            if [ -n "$value" ]; then echo "$v"; else echo "$p=$v"; fi
+          done
+        done
         exit 0 ;;
       *) seen=; for a in "$@"; do [ -n "$seen" ] && case $a in -*) ;; *) act "$verb" "$a" ;; esac; [ "$a" = "$verb" ] && seen=1; done; exit 0 ;;
     esac ;;
@@ -73,10 +88,9 @@ case $n in
 esac
 `;
 
-/** Netfilter tools run in the view's own network namespace, never the host's. */
+/** Netfilter tools run in the view's own network namespace, never the host's (what they leave is read back there). */
 const FWRAP = `#!/bin/bash
 n=\${0##*/}
-{ printf 'netfilter %s' "$n"; printf ' %q' "$@"; echo; } >> ${STATE}/intents
 real=${STATE}/real/fw
 case $(readlink -f "$0") in
   */nft) exec nsenter --user=${STATE}/fw-user --net=${STATE}/fw-net $real/nft "$@" ;;

@@ -27,8 +27,11 @@ export type ViewOptions = {
 
 export type Settled = { files: FileChange[]; intents: string[]; leftRunning: string[]; upperBytes: number };
 
-/** The capabilities a command in the view goes without: the host's network setup, kernel modules, the clock, low ports. */
-const DROP = '-net_admin,-sys_module,-sys_time,-net_bind_service';
+/**
+ * The capabilities a command in the view goes without: the host's network setup, kernel modules, the clock. Low ports
+ * stay (nginx -t binds its ports to test them); a daemon left listening is killed when its task settles.
+ */
+const DROP = '-net_admin,-sys_module,-sys_time';
 const ENV = 'PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin';
 
 export class ViewUnavailable extends Error {}
@@ -84,6 +87,12 @@ export class HostView {
   private run(line: string, stdin?: Stdin) {
     const c = asUser(line, this.become, stdin);
     return this.conn.exec(c.command, { stdin: c.stdin });
+  }
+
+  /** Wraps the netfilter tools a step installed, before anything runs them (a fact read after it: ufw status). */
+  async guard(): Promise<void> {
+    const r = await this.run(this.outside(GUARD));
+    if (r.code !== 0) throw new Error(`the view could not wrap the netfilter tools (exit ${r.code}): ${(r.stderr || r.stdout).trim()}`);
   }
 
   /**

@@ -125,7 +125,8 @@ export function planApp(a: AppArgs, facts: Facts, ctx: PlanContext): Change[] {
       steps.push({ exec: sysv ? [unitPath(l, port, true), 'restart'] : ['systemctl', 'restart', `${n}.service`] },
         // The check is a file (rewritten each time it is used), so a failure names it, not a whole script.
         { write: { path: `${root}/shared/wait-healthy`, content: WAIT, mode: '0755' } },
-        { exec: [`${root}/shared/wait-healthy`, n, String(port), a.health_path ?? '/ping', String(a.health_timeout ?? 30), logPath(l, port)] });
+        { exec: [`${root}/shared/wait-healthy`, n, String(port), a.health_path ?? '/ping', String(a.health_timeout ?? 30), logPath(l, port)],
+          awaits: `${n} answering ${a.health_path ?? '/ping'}` });
     }
     const names = envNamesChanged(have?.env, vars);
     const notes: string[] = [];

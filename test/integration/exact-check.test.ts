@@ -19,7 +19,7 @@ let ssh: SshConnection;
 useLab(test, 'xc', 1, (l, s) => { lab = l; ssh = s[0]; });
 
 const hostState = () => sh(ssh, "find /etc /usr /opt /srv /home /var/lib/dpkg /var/lib/apt -xdev -printf '%p %y %s %m %T@ %l\\n' 2>/dev/null | sort | sha256sum; " +
-  "systemctl list-units --all --no-legend | wc -l; ss -ltnH | sort");
+  "systemctl list-unit-files --no-legend | sort | sha256sum; systemctl list-units --all --no-legend | grep -E \"nginx|haproxy|ufw|pegleg\"; ss -ltnH | sort");
 const rows = (r: Awaited<ReturnType<typeof applyJson>>) => r.report.hosts['xc-1'].tasks.map((t) => ({ task: t.task, status: t.status, changes: t.changes }));
 
 test('on a fresh host: no task conditional, the apply after it does the same, the host untouched', async () => {
