@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { type BenchLab, PACKAGES, ROOT, down, freshHosts, packageFloor, sshFloor } from './hosts.ts';
 import { type Row, formatTable } from './table.ts';
-import { type ToolRun, ansibleApply, ansibleRun, appBundle, ensureAnsible, prepareAnsible, provisionApply, provisionPlaybook, stopControlMasters } from './tools.ts';
+import { type ToolRun, ansibleApply, ansibleRun, appBundle, ensureAnsible, prepareAnsible, provisionApply, provisionExactCheck, provisionPlaybook, stopControlMasters } from './tools.ts';
 
 const { values } = parseArgs({ options: { sizes: { type: 'string', default: '1,10,30' }, 'no-ansible': { type: 'boolean', default: false },
   role: { type: 'string', default: 'nginx' }, 'role-hosts': { type: 'string', default: '10' } } });
@@ -23,6 +23,8 @@ const log = (s: string) => process.stderr.write(`${new Date().toISOString().slic
 const bundle = appBundle();
 const prep = withAnsible ? prepareAnsible() : '';
 const controlDir = join(tmpdir(), `bench-ansible-cp-${process.pid}`);
+/** The droplet's exact check against the first apply on the same hosts, per size. */
+const exact: Array<{ hosts: number; exact_s: number; first_s: number; ratio: number; upper_mb_per_host: number; peak_rss_mb: number }> = [];
 
 const started = new Date().toISOString();
 const file = join(ROOT, 'bench/results', `${started.slice(0, 19).replaceAll(':', '')}.json`);
@@ -33,6 +35,7 @@ function save(rows: Row[]): void {
     node: process.version, ansible: ansibleVersion,
     floors: { 'no-op': '`ssh HOST true` on every host at once (best of 3)', first: "apt-get update && apt-get install of the playbook's packages over plain ssh, on fresh hosts (the update with droplet.yml's time limit and retries)" },
     rows,
+    exact_check: exact,
   };
   mkdirSync(join(ROOT, 'bench/results'), { recursive: true });
   writeFileSync(file, `${JSON.stringify(result, null, 2)}\n`);
@@ -69,7 +72,10 @@ try {
     const floor = await sshFloor(lab);
     const pkgFloor = await packageFloor(lab, packages);
     lab = freshHosts(n);
+    // The droplet's exact check first, on the very hosts the first apply then converges (it leaves them fresh).
+    const ex = playbook === undefined ? await exactCheck(n, lab) : undefined;
     const p = await pair('provision', () => mine(lab));
+    if (ex) exact.push({ hosts: n, exact_s: ex.seconds, first_s: p.first.seconds, ratio: Number((ex.seconds / p.first.seconds).toFixed(2)), upper_mb_per_host: Number(ex.upperMb.toFixed(1)), peak_rss_mb: ex.peakRssMb });
     let a: { first: ToolRun; noop: ToolRun } | undefined;
     if (withAnsible) {
       lab = freshHosts(n);
@@ -81,6 +87,13 @@ try {
     }
     return [{ playbook, hosts: n, run: 'no-op', floor, provision: p.noop, ansible: a?.noop },
       { playbook, hosts: n, run: 'first', floor: pkgFloor, provision: p.first, ansible: a?.first }];
+  }
+
+  async function exactCheck(n: number, l: BenchLab) {
+    log(`  provision: exact check (--check --exact) on the ${n} fresh host(s)`);
+    const ex = await provisionExactCheck(l, bundle);
+    log(`  provision: exact check ${ex.seconds.toFixed(1)} s, ${ex.upperMb.toFixed(0)} MB in a host's view`);
+    return ex;
   }
 
   const rows: Row[] = [];
@@ -97,6 +110,9 @@ try {
     save(rows);
   }
   console.log(formatTable(rows));
+  for (const e of exact) {
+    console.log(`exact check (--check --exact), droplet, ${e.hosts} host(s): ${e.exact_s.toFixed(2)} s against ${e.first_s.toFixed(2)} s for the first apply on the same hosts (${e.ratio}x), ${e.upper_mb_per_host} MB written in a host's view`);
+  }
   log(`written ${file}`);
 } finally {
   down();

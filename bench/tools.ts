@@ -19,8 +19,8 @@ export const VARS = (bundle: string) => ['-e', `@${join(ROOT, 'playbooks/lab-var
 
 export type ApplyReport = {
   duration_s: number;
-  hosts: Record<string, { changed: number; failed: number; unreachable: boolean; remote_execs: number; connect_ms: number;
-    tasks: Array<{ task: string; status: string; ms: number }> }>;
+  hosts: Record<string, { changed: number; failed: number; conditional: number; unreachable: boolean; remote_execs: number; connect_ms: number;
+    tasks: Array<{ task: string; status: string; ms: number }>; view?: { seconds?: number; upper_bytes?: number; fallback?: string } }>;
 };
 
 /** One `provision apply PLAYBOOK -i INVENTORY ... --json` as a whole process, measured; fails unless every host converged. */
@@ -40,6 +40,15 @@ export async function applyMeasured(playbook: string, inventory: string, extra: 
     execsPerHost: Math.max(...hosts.map((h) => h.remote_execs)),
     changed: hosts.reduce((n, h) => n + h.changed, 0),
   };
+}
+
+/** The exact check of the droplet (`--check --exact`) on every host: its time, and the most one host's view held. */
+export async function provisionExactCheck(lab: BenchLab, bundle: string): Promise<{ seconds: number; upperMb: number; peakRssMb: number }> {
+  const r = await applyMeasured(join(ROOT, 'playbooks/droplet.yml'), lab.inventory, [...VARS(bundle), '--check', '--exact']);
+  const hosts = Object.values(r.report.hosts);
+  const bad = hosts.filter((h) => h.conditional || h.view?.fallback || h.view?.upper_bytes === undefined);
+  if (bad.length) throw new Error(`the exact check did not run in a view, or left tasks conditional: ${JSON.stringify(bad.map((h) => h.view))}`);
+  return { seconds: r.m.seconds, peakRssMb: r.m.peakRssMb, upperMb: Math.max(...hosts.map((h) => h.view!.upper_bytes!)) / 1e6 };
 }
 
 export async function provisionApply(lab: BenchLab, bundle: string): Promise<ToolRun> {
