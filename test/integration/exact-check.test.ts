@@ -2,7 +2,8 @@
 // that what the tasks after a package install would do is known: no task conditional, and the statuses and change
 // lists are those of the apply that follows; each task says the files it would create, modify or delete and the
 // service actions it would ask for; the host is left as it was. A command whose effects no one can say is not
-// run in the view: it and the tasks after it stay conditional, with the reason.
+// run in the view: it and the tasks after it stay conditional, with the reason. Ctrl-C, or the controller killed,
+// in the middle of it: the view and everything in it are gone, and the host is as it was.
 import { writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -10,6 +11,7 @@ import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import type { SshConnection } from '../../engine/transport/ssh.ts';
 import { applyJson } from '../helpers/apply.ts';
+import { provisionBackground } from '../helpers/background.ts';
 import { type TestLab, sh, useLab } from '../helpers/lab.ts';
 
 const test = suite('exact check');
@@ -57,6 +59,32 @@ test('a command whose effects are unknown is not run in the view; the tasks afte
   assert.match(t[1].error!, /not run in the view: what it changes is unknown, and it may act outside the host/);
   assert.match(t[2].error!, /anything was not run in the view/);
   assert.is((await ssh.exec('test -e /srv/anything -o -e /srv/before')).code, 1, 'nothing on the host');
+});
+
+/** Processes in another PID namespace than the host's (a view's). */
+const foreign = async () => Number((await sh(ssh, 'h=$(readlink /proc/1/ns/pid); n=0; for d in /proc/[0-9]*; do v=$(readlink $d/ns/pid 2>/dev/null) || continue; [ "$v" = "$h" ] || n=$((n+1)); done; echo $n')).trim());
+async function until(what: string, ok: () => Promise<boolean>, seconds = 20): Promise<void> {
+  for (let i = 0; i < seconds * 10; i++) {
+    if (await ok()) return;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`timed out waiting for ${what}`);
+}
+
+test('Ctrl-C, or the controller killed, during an exact check: the view and all in it are gone, the host untouched', async () => {
+  const pb = join(tmpdir(), 'exact-slow.yml');
+  writeFileSync(pb, '- hosts: all\n  tasks:\n    - name: slow\n      command: { argv: [sh, -c, "sleep 30; touch /srv/slow"], creates: /srv/slow }\n');
+  for (const signal of ['SIGINT', 'SIGKILL'] as const) {
+    const before = await hostState();
+    const run = provisionBackground(['apply', pb, '-i', lab.inventory, '--check', '--exact']);
+    await until('the view and its sleep', async () => (await foreign()) >= 2);
+    process.kill(run.pid, signal);
+    const r = await run.done;
+    if (signal === 'SIGINT') assert.is(r.code, 130, r.stdout + r.stderr);
+    await until(`the view gone after ${signal}`, async () => (await foreign()) === 0);
+    assert.is(await hostState(), before, `${signal}: the host as it was`);
+    assert.is((await ssh.exec('test -e /srv/slow')).code, 1);
+  }
 });
 
 test.run();
