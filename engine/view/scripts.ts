@@ -26,12 +26,13 @@ const RECORDER = `#!/bin/sh
 # provision view: a recorder in place of a service command. The intent is logged; nothing is started or stopped.
 n=\${0##*/}
 # What only reads (systemctl show, is-active...; a status) is not an intent.
-ro=; for a in "$@"; do case $a in -*) ;; show|is-active|is-enabled|is-failed|is-system-running|list-units|list-unit-files|cat|get-default|status) ro=1; break ;; *) [ "$n" = systemctl ] && break ;; esac; done
+ro=; for a in "$@"; do case $a in --status|-T) [ "$n" = start-stop-daemon ] && ro=1 ;; -*) ;; show|is-active|is-enabled|is-failed|is-system-running|list-units|list-unit-files|cat|get-default|status) ro=1; break ;; *) [ "$n" = systemctl ] && break ;; esac; done
 [ -n "$ro" ] || { printf '%s' "$n"; for a in "$@"; do printf ' %s' "$a"; done; echo; } >> ${STATE}/intents
 units=${STATE}/units
 unit() { case $1 in *.*) echo "$1" ;; *) echo "$1.service" ;; esac; }
-state() { s=$(sed -n "s/^$(unit "$1") //p" $units | tail -n 1); echo "\${s:-inactive}"; }
-set_state() { u=$(unit "$1"); { grep -v "^$u " $units; echo "$u $2"; } > $units.new; mv $units.new $units; }
+# A unit's (or a pidfile's) state: compared as a whole word, since a pidfile's path holds slashes and dots.
+state() { s=$(awk -v u="$(unit "$1")" '$1 == u { s = $2 } END { print s }' $units); echo "\${s:-inactive}"; }
+set_state() { u=$(unit "$1"); { awk -v u="$u" '$1 != u' $units; echo "$u $2"; } > $units.new; mv $units.new $units; }
 loaded() { u=$(unit "$1"); for d in /etc/systemd/system /lib/systemd/system /usr/lib/systemd/system; do [ -e "$d/$u" ] && return 0; done; [ -x "/etc/init.d/\${u%.service}" ]; }
 act() { # act ACTION UNIT: what the action leaves the unit as
   case $1 in
@@ -79,11 +80,32 @@ case $n in
         exit 0 ;;
       *) seen=; for a in "$@"; do [ -n "$seen" ] && case $a in -*) ;; *) act "$verb" "$a" ;; esac; [ "$a" = "$verb" ] && seen=1; done; exit 0 ;;
     esac ;;
+  start-stop-daemon)
+    # An init script run directly (the app's on a host without systemd): what it starts or stops is kept by its
+    # pidfile (or name, or program), and its status is read from that.
+    op=; key=; prev=
+    for a in "$@"; do
+      case $prev in --pidfile|-p) key=$a ;; --name|-n) [ -n "$key" ] || key=name:$a ;; --exec|-x) [ -n "$key" ] || key=exec:$a ;; esac
+      case $a in --start|-S) op=start ;; --stop|-K) op=stop ;; --status|-T) op=status ;; --pidfile=*) key=\${a#--pidfile=} ;; --) break ;; esac
+      prev=$a
+    done
+    case $op in
+      start) set_state "ssd:$key" active ;;
+      stop) set_state "ssd:$key" inactive ;;
+      status) [ "$(state "ssd:$key")" = active ] && exit 0; exit 3 ;;
+    esac
+    exit 0 ;;
   deb-systemd-invoke) a=; for x in "$@"; do case $x in -*) ;; *) if [ -z "$a" ]; then a=$x; else act "$a" "$x"; fi ;; esac; done; exit 0 ;;
   invoke-rc.d|service)
+    all="$*"
     set -- $(for x in "$@"; do case $x in -*) ;; *) printf '%s\\n' "$x" ;; esac; done)
     [ $# -ge 2 ] || exit 0
-    case $2 in status) [ "$(state "$1")" = active ] && exit 0; exit 3 ;; *) act "$2" "$1"; exit 0 ;; esac ;;
+    if [ "$2" = status ]; then [ "$(state "$1")" = active ] && exit 0; exit 3; fi
+    # Without systemd, invoke-rc.d runs an action only where the runlevel and policy-rc.d let it: asked, not guessed.
+    if [ "$n" = invoke-rc.d ] && [ ! -d /run/systemd/system ] && [ -x ${STATE}/real/invoke-rc.d ]; then
+      ${STATE}/real/invoke-rc.d --query $all >/dev/null 2>&1; [ $? = 104 ] || exit 0
+    fi
+    act "$2" "$1"; exit 0 ;;
   *) exit 0 ;;
 esac
 `;
@@ -137,7 +159,9 @@ ln -s /proc/self/fd/0 $M/dev/stdin; ln -s /proc/self/fd/1 $M/dev/stdout; ln -s /
 mount -t tmpfs -o mode=1777,nosuid,nodev view-shm $M/dev/shm
 mount -t mqueue mqueue $M/dev/mqueue 2>/dev/null || true
 mount -t tmpfs -o mode=755,nosuid,nodev,size=64m view-run $M/run
-mkdir -m 1777 $M/run/lock; mkdir -p $M/run/systemd/system $S/real/fw
+mkdir -m 1777 $M/run/lock; mkdir -p $S/real/fw
+# Packages and facts tell systemd from sysv by this directory: as on the host.
+if [ -d /run/systemd/system ]; then mkdir -p $M/run/systemd/system; fi
 r=$(readlink -f /etc/resolv.conf); case $r in /run/*) mkdir -p "$M$(dirname "$r")"; cp "$r" "$M$r" ;; esac
 cat > $S/recorder <<"EOR"
 ${RECORDER}EOR
@@ -147,8 +171,13 @@ chmod 755 $S/recorder $S/fwrap; : > $S/intents
 # The host's services as they are: the recorders' starting point.
 if [ -d /run/systemd/system ]; then systemctl list-units --type=service --all --plain --no-legend --no-pager 2>/dev/null | awk '{ print $1, ($3 == "active" ? "active" : "inactive") }' > $S/units; else
   for f in /etc/init.d/*; do [ -x "$f" ] || continue; n=\${f##*/}; if "$f" status >/dev/null 2>&1; then echo "$n.service active"; fi; done > $S/units; fi
+# Daemons started by start-stop-daemon with a pidfile (init scripts run directly), alive on the host.
+for p in /run/*.pid /run/*/*.pid; do [ -f "$p" ] || continue; pid=$(head -n 1 "$p" | tr -dc 0-9); if [ -n "$pid" ] && [ -d /proc/$pid ]; then echo "ssd:$p active"; fi; done >> $S/units
 touch $S/real/systemctl; mount --bind /usr/bin/systemctl $S/real/systemctl
-for c in /usr/bin/systemctl /usr/sbin/service /usr/sbin/invoke-rc.d /usr/bin/deb-systemd-invoke /usr/sbin/reboot /usr/sbin/shutdown /usr/sbin/halt /usr/sbin/poweroff /usr/sbin/telinit /usr/sbin/runlevel; do
+# invoke-rc.d itself, asked (--query) whether an action would run: the host's runlevel and policy-rc.d decide. (No
+# policy-rc.d of the view's own: invoke-rc.d and deb-systemd-invoke, its only readers, are recorders already.)
+if [ -x /usr/sbin/invoke-rc.d ]; then touch $S/real/invoke-rc.d; mount --bind /usr/sbin/invoke-rc.d $S/real/invoke-rc.d; fi
+for c in /usr/bin/systemctl /usr/sbin/service /usr/sbin/invoke-rc.d /usr/bin/deb-systemd-invoke /usr/sbin/start-stop-daemon /sbin/start-stop-daemon /usr/sbin/reboot /usr/sbin/shutdown /usr/sbin/halt /usr/sbin/poweroff /usr/sbin/telinit; do
   if [ -e $M$c ]; then mount --bind $S/recorder $M$c; fi
 done
 # The view's own firewall: a network namespace owned by a user namespace of its own, where netfilter tools have the
@@ -157,10 +186,15 @@ unshare --user --map-root-user --net sleep 600 & fw=$!
 for i in 1 2 3 4 5 6 7 8 9 10; do [ "$(readlink $M/proc/$fw/ns/net)" != "$(readlink $M/proc/self/ns/net)" ] && break; sleep 0.05; done
 touch $S/fw-user $S/fw-net; mount --bind $M/proc/$fw/ns/user $S/fw-user; mount --bind $M/proc/$fw/ns/net $S/fw-net
 kill $fw; wait $fw 2>/dev/null || true
-if command -v nft >/dev/null 2>&1; then nft list ruleset 2>/dev/null | nsenter --user=$S/fw-user --net=$S/fw-net nft -f - 2>/dev/null || true; fi
+# It starts as the host's firewall is: its rules copied in, with iptables-save for both families where iptables is
+# (nft's own copy of rules iptables-nft made is "incompatible" for iptables after: ufw's chains), else with nft.
+fw() { nsenter --user=$S/fw-user --net=$S/fw-net "$@"; }
+if command -v iptables-save >/dev/null 2>&1; then
+  iptables-save 2>/dev/null | fw iptables-restore 2>/dev/null || true
+  ip6tables-save 2>/dev/null | fw ip6tables-restore 2>/dev/null || true
+elif command -v nft >/dev/null 2>&1; then nft list ruleset 2>/dev/null | fw nft -f - 2>/dev/null || true
+fi
 ${GUARD}
-printf "#!/bin/sh\\n# provision view: no service is started or stopped here\\nexit 101\\n" > $S/policy-rc.d; chmod 755 $S/policy-rc.d
-touch $M/usr/sbin/policy-rc.d 2>/dev/null && mount --bind $S/policy-rc.d $M/usr/sbin/policy-rc.d
 echo "${READY} $(cut -d" " -f4 /proc/self/stat)"
 exec chroot $M /bin/bash -c "while read -t $beat _; do :; done"
 EOV

@@ -50,9 +50,6 @@ for d, dirs, files in os.walk(upper):
 export const parseListing = (out: string): Map<string, Entry> =>
   new Map(out.split('\n').filter((l) => l.startsWith('{')).map((l) => JSON.parse(l) as Entry).map((e) => [e.p, e]));
 
-/** Paths the view itself makes, never a task's: its policy-rc.d. */
-const OWN = new Set(['/usr/sbin/policy-rc.d']);
-
 /**
  * What a task did, from the listings before and after it: a path new or changed in the upper layer is created (the
  * host has none, or the view deleted it before), modified, or deleted (a whiteout, or a file made in the view then
@@ -62,7 +59,6 @@ const OWN = new Set(['/usr/sbin/policy-rc.d']);
 export function diffSnapshots(before: Map<string, Entry>, after: Map<string, Entry>): FileChange[] {
   const out: FileChange[] = [];
   for (const [p, e] of after) {
-    if (OWN.has(p) && e.lower === 'absent') continue;
     const b = before.get(p);
     if (b && b.sig === e.sig && b.k === e.k) continue;
     if (e.k === 'w') {
