@@ -51,7 +51,7 @@ export async function apply(o: ApplyOptions, registry: Registry): Promise<number
   askKeyPassphrases(hosts.map((h) => hostConnection(loaded.inv, h, false, loaded.extra).c));
   const stop = new Interrupt(o.json ? toStderr : out);
   const delegates = new Delegates(new Set(hosts), (o.forks ?? hosts.length) >= hosts.length);
-  const x: HostApplyContext = { loaded, registry, sync: new RunSync(plays, hostsOf), delegates, check: Boolean(o.check || o.exact), exact: o.exact, tags: o.tags ?? [], skipTags: o.skipTags ?? [], become: o.become,
+  const x: HostApplyContext = { loaded, registry, sync: new RunSync(plays, hostsOf), delegates, check: Boolean(o.check || o.exact), exact: o.exact, diff: o.diff, tags: o.tags ?? [], skipTags: o.skipTags ?? [], become: o.become,
     acceptNew: o.acceptNew, lockWait: o.lockWait, breakLock: o.breakLock, stop,
     say: (l) => { if (!o.json) out(l); },
     notice: (m) => (o.json ? toStderr(m) : out(`new key     ${m}`)) };

@@ -29,6 +29,8 @@ export type HostApplyContext = {
   check: boolean;
   /** With check: apply inside a throwaway view of each host (engine/view/), reporting what each task did there. */
   exact?: boolean;
+  /** --diff: the view also diffs the text files each task modified. */
+  diff?: boolean;
   tags: string[];
   skipTags: string[];
   become?: boolean;
@@ -92,7 +94,7 @@ async function runHost(host: string, x: HostApplyContext, progress: (r: TaskResu
     if (x.exact) {
       const opened = performance.now();
       try {
-        view = await HostView.open(open, { become: c.user === 'root' ? undefined : { user: 'root', password: c.becomePassword } });
+        view = await HostView.open(open, { become: c.user === 'root' ? undefined : { user: 'root', password: c.becomePassword }, diffs: x.diff });
         viewSince = opened;
         const v = view;
         runConn = { exec: (command, opts) => v.exec(command, opts), get lost() { return open.lost === undefined ? undefined : lostDuring(open.lost); } };

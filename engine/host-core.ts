@@ -89,7 +89,11 @@ export abstract class HostCore {
     const s = await this.o.view.settle();
     this.viewBytes = s.upperBytes;
     const r = this.results.length > from ? this.results[this.results.length - 1] : undefined;
-    if (r) r.view = { files: s.files, intents: s.intents.map((i) => redact(i, this.secrets)), left: s.leftRunning.map((l) => redact(l, this.secrets)) };
+    if (r) {
+      r.view = { files: s.files, intents: s.intents.map((i) => redact(i, this.secrets)), left: s.leftRunning.map((l) => redact(l, this.secrets)) };
+      // A file's text may hold a secret (an env file): masked as everything recorded; none under no_log.
+      if (s.diffs?.length && !r.noLog) r.view.diffs = s.diffs.map((d) => ({ path: d.path, diff: redact(d.diff, this.secrets) }));
+    }
     this.sayResults();
   }
 

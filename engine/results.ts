@@ -17,4 +17,4 @@ export type TaskResult = { play: string; task: string; module: string; status: T
   view?: ViewReport };
 
 /** Files the task would create, modify or delete, the service actions it asked for, what it left running (killed). */
-export type ViewReport = { files: FileChange[]; intents: string[]; left: string[] };
+export type ViewReport = { files: FileChange[]; intents: string[]; left: string[]; diffs?: Array<{ path: string; diff: string }> };

@@ -41,6 +41,7 @@ export function formatResult(host: string, r: TaskResult, showDiff: boolean): st
   if (showDiff) {
     const d = diffOf(r, r.noLog);
     if (d) lines.push(d.trimEnd().split('\n').map((l) => `            ${l}`).join('\n'));
+    for (const v of r.view?.diffs ?? []) lines.push(v.diff.trimEnd().split('\n').map((l) => `            ${l}`).join('\n'));
   }
   return lines.join('\n');
 }

@@ -23,9 +23,20 @@ export type ViewOptions = {
   heartbeatSeconds?: number;
   /** The connecting user is not root: the view is built and entered as root through become (sudo). */
   become?: Become;
+  /** settle() also gives the diff of each text file a task modified, against the host's (--diff). */
+  diffs?: boolean;
 };
 
-export type Settled = { files: FileChange[]; intents: string[]; leftRunning: string[]; upperBytes: number };
+export type Settled = { files: FileChange[]; intents: string[]; leftRunning: string[]; upperBytes: number; diffs?: Array<{ path: string; diff: string }> };
+
+/**
+ * The diff of each text file a task modified (at most 256 KiB; binary files have none), after a `@@@ PATH` line: against
+ * the file as the task before it left it in the view (kept in /mnt/prev), else the host's. Stdin: `M PATH` or `C PATH`
+ * (created: only kept, for the next task's diff).
+ */
+const DIFF = `while read -r k p; do u=/mnt/upper$p; [ -f "$u" ] || continue; [ "$(stat -c %s "$u")" -le 262144 ] || continue; ` +
+  'grep -qI . "$u" || [ ! -s "$u" ] || continue; b=/mnt/prev$p; [ -f "$b" ] || b=$p; ' +
+  'if [ "$k" = M ] && [ -f "$b" ]; then echo "@@@ $p"; diff -u --label "$p" --label "$p" "$b" "$u"; fi; mkdir -p "/mnt/prev${p%/*}" && cp "$u" "/mnt/prev$p"; done; exit 0';
 
 /**
  * The capabilities a command in the view goes without: the host's network setup, kernel modules, the clock. Low ports
@@ -41,7 +52,7 @@ export class HostView {
   private intentsSeen = 0;
   private beat: NodeJS.Timeout;
 
-  private constructor(private conn: ViewConn, private held: Held, readonly pid: number, heartbeat: number, private become: Become) {
+  private constructor(private conn: ViewConn, private held: Held, readonly pid: number, heartbeat: number, private become: Become, private diffs = false) {
     this.beat = setInterval(() => held.send('\n'), Math.max(1, heartbeat / 3) * 1000);
     this.beat.unref();
     void held.ended.then(() => clearInterval(this.beat));
@@ -59,7 +70,7 @@ export class HostView {
       const why = new RegExp(`${UNABLE} (.*)`).exec((err as Error).message)?.[1];
       throw new ViewUnavailable(why ?? `the view could not be built: ${(err as Error).message.split('\n').slice(-3).join(' ')}`);
     }
-    const view = new HostView(conn, held, Number(held.line.split(' ')[1]), heartbeat, o.become);
+    const view = new HostView(conn, held, Number(held.line.split(' ')[1]), heartbeat, o.become, o.diffs);
     const probe = await view.run(view.outside('command -v python3 >/dev/null || echo missing'));
     if (probe.stdout.includes('missing')) {
       view.close();
@@ -120,7 +131,14 @@ export class HostView {
     const now = parseListing(r.stdout);
     const files = diffSnapshots(this.snapshot, now);
     this.snapshot = now;
-    return { files, intents, leftRunning, upperBytes };
+    const changed = files.filter((f) => f.change !== 'delete');
+    if (!this.diffs || !changed.length) return { files, intents, leftRunning, upperBytes };
+    const d = await this.run(this.outside(DIFF), changed.map((f) => `${f.change === 'modify' ? 'M' : 'C'} ${f.path}\n`).join(''));
+    const diffs = d.stdout.split(/^@@@ /m).filter(Boolean).map((part) => {
+      const nl = part.indexOf('\n');
+      return { path: part.slice(0, nl), diff: part.slice(nl + 1) };
+    }).filter((x) => x.diff.trim());
+    return { files, intents, leftRunning, upperBytes, diffs };
   }
 
   /** Ends the view: its PID 1 sees its stdin close and exits; the kernel kills the rest, the mounts go. */

@@ -2,7 +2,7 @@
 import { provision } from './cli.ts';
 
 export type ReportTask = { task: string; module?: string; status: string; changes: string[]; diff?: string; error?: string; msg?: string; ignored?: boolean; rescued?: boolean; ran_on?: string;
-  view?: { files: Array<{ path: string; change: string }>; intents: string[]; left: string[] } };
+  view?: { files: Array<{ path: string; change: string }>; intents: string[]; left: string[]; diffs?: Array<{ path: string; diff: string }> } };
 export type Report = {
   check: boolean;
   hosts: Record<string, { ok: number; changed: number; failed: number; ignored: number; rescued: number; conditional: number; unreachable: boolean;

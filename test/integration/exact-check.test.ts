@@ -28,7 +28,7 @@ test('on a fresh host: no task conditional, the apply after it does the same, th
   const before = await hostState();
   const plain = await applyJson([PB, '--check'], lab.inventory);
   assert.ok(plain.report.hosts['xc-1'].conditional > 0, 'plain --check cannot know what follows the install');
-  const exact = await applyJson([PB, '--check', '--exact'], lab.inventory);
+  const exact = await applyJson([PB, '--check', '--exact', '--diff'], lab.inventory);
   assert.is(exact.code, 0, exact.raw);
   const h = exact.report.hosts['xc-1'];
   assert.is(h.conditional, 0, exact.raw);
@@ -39,6 +39,12 @@ test('on a fresh host: no task conditional, the apply after it does the same, th
   assert.ok(h.tasks[0].view!.intents.some((i) => /start nginx\.service/.test(i)), JSON.stringify(h.tasks[0].view));
   assert.equal(files('the page'), [{ path: '/srv/www/index.html', change: 'create' }]);
   assert.equal(files('worker count'), [{ path: '/etc/nginx/nginx.conf', change: 'modify' }]);
+  // --diff: the text the task changed, against the file as the task before it left it in the view.
+  const diff = h.tasks.find((t) => t.task === 'worker count')!.view!.diffs!;
+  assert.equal(diff.map((d) => d.path), ['/etc/nginx/nginx.conf']);
+  assert.match(diff[0].diff, /^-worker_processes auto;$/m);
+  assert.match(diff[0].diff, /^\+worker_processes 2;$/m);
+  assert.not.match(diff[0].diff, /^[-+]user /m, 'the user line changed in the task before, not in this one');
   assert.equal(files('the old default site gone'), [{ path: '/etc/nginx/sites-enabled/default', change: 'delete' }]);
   // The package started nginx (its postinst asked to): the service task finds it running, as the apply will.
   assert.is(h.tasks.find((t) => t.task.startsWith('nginx running'))!.status, 'ok');
