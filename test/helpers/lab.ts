@@ -49,6 +49,11 @@ export async function sh(ssh: SshConnection, command: string): Promise<string> {
   return r.stdout;
 }
 
+/** How many processes of a host run in another PID namespace than its PID 1 (a throwaway view's: none may be left). */
+export async function foreignProcesses(ssh: SshConnection): Promise<number> {
+  return Number((await sh(ssh, 'h=$(readlink /proc/1/ns/pid); n=0; for d in /proc/[0-9]*; do v=$(readlink $d/ns/pid 2>/dev/null) || continue; [ "$v" = "$h" ] || n=$((n+1)); done; echo $n')).trim());
+}
+
 /**
  * One lab for the tests of a file: up (with an ssh2 connection to each host) before the first test,
  * connections closed and the lab down after the last. `ready` receives them.

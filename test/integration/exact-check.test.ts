@@ -12,7 +12,7 @@ import * as assert from 'uvu/assert';
 import type { SshConnection } from '../../engine/transport/ssh.ts';
 import { applyJson } from '../helpers/apply.ts';
 import { provisionBackground } from '../helpers/background.ts';
-import { type TestLab, sh, useLab } from '../helpers/lab.ts';
+import { type TestLab, foreignProcesses, sh, useLab } from '../helpers/lab.ts';
 
 const test = suite('exact check');
 const PB = 'test/fixtures/playbooks/exact.yml';
@@ -67,8 +67,7 @@ test('a command whose effects are unknown is not run in the view; the tasks afte
   assert.is((await ssh.exec('test -e /srv/anything -o -e /srv/before')).code, 1, 'nothing on the host');
 });
 
-/** Processes in another PID namespace than the host's (a view's). */
-const foreign = async () => Number((await sh(ssh, 'h=$(readlink /proc/1/ns/pid); n=0; for d in /proc/[0-9]*; do v=$(readlink $d/ns/pid 2>/dev/null) || continue; [ "$v" = "$h" ] || n=$((n+1)); done; echo $n')).trim());
+const foreign = () => foreignProcesses(ssh);
 async function until(what: string, ok: () => Promise<boolean>, seconds = 20): Promise<void> {
   for (let i = 0; i < seconds * 10; i++) {
     if (await ok()) return;

@@ -7,7 +7,7 @@ import * as assert from 'uvu/assert';
 import type { SshConnection } from '../../engine/transport/ssh.ts';
 import { applyJson } from '../helpers/apply.ts';
 import { bundle } from '../helpers/bundle.ts';
-import { type TestLab, sh, useLab } from '../helpers/lab.ts';
+import { type TestLab, foreignProcesses, sh, useLab } from '../helpers/lab.ts';
 
 const test = suite('the droplet\'s exact check');
 let lab: TestLab;
@@ -27,8 +27,6 @@ const changedSince = (before: string[], after: string[]) => {
   const b = new Set(before);
   return [...before.filter((l) => !a.has(l)).map((l) => `- ${l}`), ...after.filter((l) => !b.has(l)).map((l) => `+ ${l}`)];
 };
-/** Processes in another PID namespace than the host's (a view's): none may be left. */
-const foreign = () => sh(ssh, 'h=$(readlink /proc/1/ns/pid); n=0; for d in /proc/[0-9]*; do v=$(readlink $d/ns/pid 2>/dev/null) || continue; [ "$v" = "$h" ] || n=$((n+1)); done; echo $n');
 const rows = (r: Awaited<ReturnType<typeof applyJson>>) => r.report.hosts['xd-1'].tasks.map((t) => `${t.status} ${t.task}: ${JSON.stringify(t.changes)}`);
 
 test('a fresh droplet: the exact check is the apply that follows, and the host is untouched', async () => {
@@ -40,7 +38,7 @@ test('a fresh droplet: the exact check is the apply that follows, and the host i
   const h = exact.report.hosts['xd-1'];
   assert.equal([h.conditional, h.failed], [0, 0], exact.raw);
   assert.equal(changedSince(before, await hostState()), [], 'the host as it was: its root tree, units, listeners, rules');
-  assert.is((await foreign()).trim(), '0', 'no process of the view left');
+  assert.is(await foreignProcesses(ssh), 0, 'no process of the view left');
   const app = h.tasks.find((t) => t.task === 'the app')!;
   assert.ok(app.view!.intents.includes('systemctl restart pegleg-3000.service'), JSON.stringify(app.view!.intents));
   assert.ok(app.view!.files.some((f) => f.path === '/etc/systemd/system/pegleg-3000.service' && f.change === 'create'));
