@@ -90,14 +90,15 @@ async function runHost(host: string, x: HostApplyContext, progress: (r: TaskResu
         open.close(); // ends the run's waiting exec at once
       });
     }
-    runConn = { exec: (command, opts) => open.exec(guard + command, opts), get lost() { return open.lost === undefined ? undefined : lostDuring(open.lost); } };
+    const lost = () => (open.lost === undefined ? undefined : lostDuring(open.lost));
+    runConn = { exec: (command, opts) => open.exec(guard + command, opts), get lost() { return lost(); } };
     if (x.exact) {
       const opened = performance.now();
       try {
         view = await HostView.open(open, { become: c.user === 'root' ? undefined : { user: 'root', password: c.becomePassword }, diffs: x.diff });
         viewSince = opened;
         const v = view;
-        runConn = { exec: (command, opts) => v.exec(command, opts), get lost() { return open.lost === undefined ? undefined : lostDuring(open.lost); } };
+        runConn = { exec: (command, opts) => v.exec(command, opts), get lost() { return lost(); } };
       } catch (err) {
         if (!(err instanceof ViewUnavailable)) throw err;
         viewFallback = `no view of the host: ${err.message}; planned only, as --check alone`;

@@ -302,14 +302,14 @@ export abstract class HostTasks extends HostCore {
    */
   protected async runChangeSteps(steps: Step[], own: FactDef[], become: Become): Promise<StepsOutcome> {
     this.cache.clear();
-    const next = this.upcoming;
-    const ahead = next && next.tasks.length ? this.prefetchDefs(next.play, next.tasks, next.vars, become) : [];
     if (this.o.view) {
       // In the view, the steps alone: what they installed is made safe (netfilter tools wrapped) before any fact reads it.
       const ran = await runSteps(this.exec, steps.filter((s) => !('awaits' in s && s.awaits)), [], become);
       await this.o.view.guard();
       return ran;
     }
+    const next = this.upcoming;
+    const ahead = next && next.tasks.length ? this.prefetchDefs(next.play, next.tasks, next.vars, become) : [];
     const ran = await runSteps(this.exec, steps, [...own, ...ahead], become);
     for (const [k, v] of ran.facts ?? []) this.cache.set(k, v);
     return ran;
