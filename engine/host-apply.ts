@@ -100,6 +100,12 @@ async function runHost(host: string, x: HostApplyContext, progress: (r: TaskResu
         const v = view;
         runConn = { exec: (command, opts) => v.exec(command, opts), get lost() { return lost(); } };
       } catch (err) {
+        // Ctrl-C while the view was being built: its channel is cut, the view gone with it; nothing ran.
+        if (x.stop.fired) {
+          x.stop.untrack(open);
+          open.close();
+          return summarize([], false, 'interrupted before it started');
+        }
         if (!(err instanceof ViewUnavailable)) throw err;
         viewFallback = `no view of the host: ${err.message}; planned only, as --check alone`;
         x.say(`exact check ${host}: ${viewFallback}`);

@@ -71,12 +71,14 @@ export class HostView {
       throw new ViewUnavailable(why ?? `the view could not be built: ${(err as Error).message.split('\n').slice(-3).join(' ')}`);
     }
     const view = new HostView(conn, held, Number(held.line.split(' ')[1]), heartbeat, o.become, o.diffs);
-    const probe = await view.run(view.outside('command -v python3 >/dev/null || echo missing'));
-    if (probe.stdout.includes('missing')) {
+    try {
+      const probe = await view.run(view.outside('command -v python3 >/dev/null || echo missing'));
+      if (probe.stdout.includes('missing')) throw new ViewUnavailable('python3 is not installed (the view reads its changes with it)');
+      await view.settle(); // what the view made of itself is not a task's
+    } catch (err) {
       view.close();
-      throw new ViewUnavailable('python3 is not installed (the view reads its changes with it)');
+      throw err instanceof ViewUnavailable ? err : new ViewUnavailable(`the view could not read itself: ${(err as Error).message.replace(/`[^`]*`/, 'its report')}`);
     }
-    await view.settle(); // what the view made of itself is not a task's
     return view;
   }
 

@@ -79,10 +79,11 @@ async function until(what: string, ok: () => Promise<boolean>, seconds = 20): Pr
 test('Ctrl-C, or the controller killed, during an exact check: the view and all in it are gone, the host untouched', async () => {
   const pb = join(tmpdir(), 'exact-slow.yml');
   writeFileSync(pb, '- hosts: all\n  tasks:\n    - name: slow\n      command: { argv: [sh, -c, "sleep 30; touch /srv/slow"], creates: /srv/slow }\n');
-  for (const signal of ['SIGINT', 'SIGKILL'] as const) {
+  // At the view's first process (it is being built: interrupted before any task), then with the sleep running in it.
+  for (const [signal, at] of [['SIGINT', 1], ['SIGINT', 2], ['SIGKILL', 2]] as const) {
     const before = await hostState();
     const run = provisionBackground(['apply', pb, '-i', lab.inventory, '--check', '--exact']);
-    await until('the view and its sleep', async () => (await foreign()) >= 2);
+    await until(at === 1 ? 'the view' : 'the view and its sleep', async () => (await foreign()) >= at);
     process.kill(run.pid, signal);
     const r = await run.done;
     if (signal === 'SIGINT') assert.is(r.code, 130, r.stdout + r.stderr);
