@@ -1,6 +1,6 @@
 // The engine's subcommands: apply, validate, vars, schema.
 import { type Command, Option } from 'commander';
-import { acceptNewOption, csv, extraVarsOption, inventoryOption, limitOption, lockWaitOption, positiveInt, vaultPasswordOption } from './args.ts';
+import { acceptNewOption, bytes, csv, extraVarsOption, inventoryOption, limitOption, lockWaitOption, positiveInt, vaultPasswordOption } from './args.ts';
 import { EXIT, UserError } from '../engine/errors.ts';
 import { hostVars, loadInventory, varValues, withDefaults } from '../engine/inventory/inventory.ts';
 import { ansibleCfg, withAnsibleCfg } from './ansible-cfg.ts';
@@ -12,7 +12,7 @@ import { mergeLayers, parseExtraVars } from '../engine/vars/vars.ts';
 import { registry } from '../modules/index.ts';
 import { configureVault } from '../engine/vault/password.ts';
 
-type Flags = { inventory?: string; check?: boolean; exact?: boolean; diff?: boolean; json?: boolean; limit?: string; tags?: string[]; skipTags?: string[];
+type Flags = { inventory?: string; check?: boolean; exact?: boolean; viewMemory?: number; diff?: boolean; json?: boolean; limit?: string; tags?: string[]; skipTags?: string[];
   extraVars?: string[]; forks?: number; become?: boolean; detailedExitcode?: boolean; acceptNew?: boolean; lockWait?: number; breakLock?: boolean;
   vaultPasswordFile?: string };
 
@@ -33,6 +33,7 @@ export function registerEngine(program: Command): void {
     .addOption(inventoryOption())
     .option('-C, --check', 'exact dry run: plan and report, change nothing')
     .option('--exact', 'with --check (implied): apply each host\'s changes in a throwaway copy-on-write view of it and report what each task would write, delete and start; nothing changes on the host (falls back to --check where a host cannot have a view)')
+    .option('--view-memory <size>', 'with --exact: the most the view may hold, in the host\'s memory (default 256m); a host with less memory available falls back to --check', bytes(1024 * 1024))
     .option('-D, --diff', 'show a unified diff for every file content change')
     .option('--json', 'print one JSON document instead of lines and a recap')
     .addOption(limitOption())

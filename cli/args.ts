@@ -32,6 +32,16 @@ export function intList(max: number) {
   };
 }
 
+/** A size in bytes: `512k`, `256m`, `2g` (or plain bytes), at least `min` bytes. */
+export function bytes(min: number) {
+  return (value: string): number => {
+    const m = /^(\d+)([kmg]?)$/i.exec(value.trim());
+    const n = m ? Number(m[1]) * 1024 ** ' kmg'.indexOf(m[2].toLowerCase() || ' ') : NaN;
+    if (!m || !Number.isSafeInteger(n) || n < min) throw new InvalidArgumentError(`expected a size such as 256m or 1g (at least ${min / 1024} KiB)`);
+    return n;
+  };
+}
+
 export const collect = (v: string, prev: string[] = []) => [...prev, v];
 export const csv = (v: string, prev: string[] = []) => [...prev, ...v.split(',').map((s) => s.trim()).filter(Boolean)];
 

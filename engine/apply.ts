@@ -15,6 +15,8 @@ export type ApplyOptions = LoadOptions & {
   check?: boolean;
   /** The exact check (implies check): each host's changes applied in a throwaway view of it (engine/view/). */
   exact?: boolean;
+  /** The exact check: the most a host's view may hold (its upper layer, in the host's memory), in bytes. */
+  viewMemory?: number;
   diff?: boolean;
   json?: boolean;
   tags?: string[];
@@ -51,7 +53,7 @@ export async function apply(o: ApplyOptions, registry: Registry): Promise<number
   askKeyPassphrases(hosts.map((h) => hostConnection(loaded.inv, h, false, loaded.extra).c));
   const stop = new Interrupt(o.json ? toStderr : out);
   const delegates = new Delegates(new Set(hosts), (o.forks ?? hosts.length) >= hosts.length);
-  const x: HostApplyContext = { loaded, registry, sync: new RunSync(plays, hostsOf), delegates, check: Boolean(o.check || o.exact), exact: o.exact, diff: o.diff, tags: o.tags ?? [], skipTags: o.skipTags ?? [], become: o.become,
+  const x: HostApplyContext = { loaded, registry, sync: new RunSync(plays, hostsOf), delegates, check: Boolean(o.check || o.exact), exact: o.exact, viewMemory: o.viewMemory, diff: o.diff, tags: o.tags ?? [], skipTags: o.skipTags ?? [], become: o.become,
     acceptNew: o.acceptNew, lockWait: o.lockWait, breakLock: o.breakLock, stop,
     say: (l) => { if (!o.json) out(l); },
     notice: (m) => (o.json ? toStderr(m) : out(`new key     ${m}`)) };

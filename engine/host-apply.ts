@@ -29,6 +29,8 @@ export type HostApplyContext = {
   check: boolean;
   /** With check: apply inside a throwaway view of each host (engine/view/), reporting what each task did there. */
   exact?: boolean;
+  /** The exact check: the most a host's view may hold, in bytes (default: HostView's). */
+  viewMemory?: number;
   /** --diff: the view also diffs the text files each task modified. */
   diff?: boolean;
   tags: string[];
@@ -95,7 +97,7 @@ async function runHost(host: string, x: HostApplyContext, progress: (r: TaskResu
     if (x.exact) {
       const opened = performance.now();
       try {
-        view = await HostView.open(open, { become: c.user === 'root' ? undefined : { user: 'root', password: c.becomePassword }, diffs: x.diff });
+        view = await HostView.open(open, { become: c.user === 'root' ? undefined : { user: 'root', password: c.becomePassword }, diffs: x.diff, memory: x.viewMemory });
         viewSince = opened;
         const v = view;
         runConn = { exec: (command, opts) => v.exec(command, opts), get lost() { return lost(); } };

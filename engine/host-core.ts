@@ -30,7 +30,7 @@ export type HostOptions = BecomeSettings & { check: boolean; tags: string[]; ski
   /** Where a delegate_to task runs (the run's other hosts, the controller). */
   delegates?: Delegates;
   /** The exact check: the run applies inside this throwaway view of the host, settled after each task. */
-  view?: { settle(): Promise<Settled>; guard(): Promise<void> } };
+  view?: { settle(): Promise<Settled>; guard(): Promise<void>; readonly memory: number } };
 
 /** Why a step failed, as a task's error: the step, its exit code and what it said (neither under no_log). */
 export const stepFailure = (task: TaskDef, { label, code, why }: NonNullable<StepsOutcome['failed']>) =>

@@ -222,6 +222,12 @@ export abstract class HostTasks extends HostCore {
     // Facts that decide whether a change counts (Change.reportedIf) are read again with the steps' own facts.
     const judges = changes.flatMap((c) => (c.reportedIf ? [c.reportedIf.fact] : []));
     const ran = await this.runChangeSteps(withEnvironment(changes.flatMap((c) => c.steps), taskEnvironment(task, vars)), [...(verify ? eager : []), ...judges], become);
+    if (ran.failed && this.o.view && /No space left on device|ENOSPC/.test(`${ran.failed.why}\n${ran.output?.stdout}\n${ran.output?.stderr}`)) {
+      // Out of room in the view (its tmpfs), not on the host: what the task would do there, and after it, is unknown.
+      const room = `it holds ${Math.round(this.o.view.memory / 2 ** 20)} MiB at most: --view-memory raises it`;
+      this.viewDiverged = `the view filled up at ${task.name} (${room})`;
+      return { status: 'conditional', error: `cannot be predicted: the view filled up here (${room})` };
+    }
     if (ran.failed) return { status: 'failed', output: ran.output, error: stepFailure(task, ran.failed) };
     if (judges.length) {
       await this.ensureFacts(judges, become);

@@ -53,7 +53,7 @@ export function formatRecap(hosts: Record<string, HostSummary>, seconds: number,
     lines.push(`${name.padEnd(width)}  ok=${h.ok} changed=${h.changed} failed=${h.failed} skipped=${h.skipped}` +
       `${h.rescued ? ` rescued=${h.rescued}` : ''}${h.ignored ? ` ignored=${h.ignored}` : ''}` +
       `${h.conditional ? ` conditional=${h.conditional}` : ''} unreachable=${h.unreachable ? 1 : 0}${h.error ? `  (${h.error})` : ''}` +
-      `${h.view ? ('fallback' in h.view ? '  (exact check: none)' : `  (in a view: ${h.view.seconds.toFixed(1)} s, ${(h.view.upperBytes / 1e6).toFixed(1)} MB written there)`) : ''}`);
+      `${h.view ? ('fallback' in h.view ? '  (no view: --check alone)' : `  (in a view: ${h.view.seconds.toFixed(1)} s, ${(h.view.upperBytes / 1e6).toFixed(1)} MB written there)`) : ''}`);
   }
   lines.push(`wall time ${seconds.toFixed(1)} s`);
   return lines.join('\n');

@@ -6,7 +6,8 @@
 // (the SSH channel) is open and a heartbeat line arrives in time: when it ends, the kernel kills everything in
 // the view and the mounts go with it. Nothing is written to the host's root.
 //
-// Parameters of VIEW: $1 the tmpfs size (mount's size=, e.g. 50%), $2 the heartbeat timeout in seconds.
+// Parameters of VIEW: $1 the most the upper layer (a tmpfs) holds, in KiB: refused unless the host has that much
+// memory available (MemAvailable); $2 the heartbeat timeout in seconds.
 // It prints `${READY} PID` (PID: the view's PID 1 as the host numbers it), or `${UNABLE} reason` and exits 3.
 
 export const READY = 'PROVISION-VIEW-READY';
@@ -136,13 +137,15 @@ unable() { echo "${UNABLE} $*"; exit 3; }
 [ "$(id -u)" = 0 ] || unable "it needs root (become)"
 for c in unshare nsenter setpriv findmnt chroot bash; do command -v $c >/dev/null 2>&1 || unable "$c is not installed"; done
 grep -qw overlay /proc/filesystems || modprobe overlay 2>/dev/null; grep -qw overlay /proc/filesystems || unable "the kernel has no overlayfs"
+avail=$(awk '/^MemAvailable:/ { print $2 }' /proc/meminfo 2>/dev/null)
+if [ -n "$avail" ] && [ "$avail" -lt "$size" ]; then unable "too little memory for its upper layer: $((avail / 1024)) MiB available, $((size / 1024)) MiB asked (--view-memory)"; fi
 [ -d ${T} ] || unable "${T} is missing (the view mounts its tmpfs there, inside its own namespace)"
 inner=$(cat <<'EOV'
 set -e
 size=$1 beat=$2
 unable() { echo "${UNABLE} $*"; exit 3; }
 T=${T}; M=$T/merged; S=$M${STATE}
-mount -t tmpfs -o size=$size,mode=700 provision-view $T 2>/dev/null || unable "cannot mount a tmpfs (no CAP_SYS_ADMIN?)"
+mount -t tmpfs -o size=\${size}k,mode=700 provision-view $T 2>/dev/null || unable "cannot mount a tmpfs (no CAP_SYS_ADMIN?)"
 mkdir $T/upper $T/work $M
 mount -t overlay overlay -o lowerdir=/,upperdir=$T/upper,workdir=$T/work $M 2>/dev/null || unable "cannot mount an overlay of / (the root is already overlays two deep?)"
 mount -t proc -o nosuid,nodev,noexec proc $M/proc

@@ -17,8 +17,11 @@ export type ViewConn = {
 };
 
 export type ViewOptions = {
-  /** The upper layer's tmpfs size, as mount's size= (default 50%: half the host's memory, used only as written). */
-  size?: string;
+  /**
+   * The most the upper layer (a tmpfs) may hold, in bytes (default VIEW_MEMORY): a host with less memory available
+   * (MemAvailable) has no view, so that the view never pushes a live host into swap or its OOM killer.
+   */
+  memory?: number;
   /** Seconds without a heartbeat after which the view ends itself (default 60; one is sent every third of it). */
   heartbeatSeconds?: number;
   /** The connecting user is not root: the view is built and entered as root through become (sudo). */
@@ -45,6 +48,9 @@ const DIFF = `while read -r k p; do u=/mnt/upper$p; [ -f "$u" ] || continue; [ "
 const DROP = '-net_admin,-sys_module,-sys_time';
 const ENV = 'PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin';
 
+/** The most a view holds unless told (--view-memory): the droplet's first run wrote about 135 MB in it. */
+export const VIEW_MEMORY = 256 * 1024 * 1024;
+
 export class ViewUnavailable extends Error {}
 
 export class HostView {
@@ -52,7 +58,9 @@ export class HostView {
   private intentsSeen = 0;
   private beat: NodeJS.Timeout;
 
-  private constructor(private conn: ViewConn, private held: Held, readonly pid: number, heartbeat: number, private become: Become, private diffs = false) {
+  private constructor(private conn: ViewConn, private held: Held, readonly pid: number, heartbeat: number, private become: Become, private diffs: boolean,
+    /** The most the view holds, in bytes. */
+    readonly memory: number) {
     this.beat = setInterval(() => held.send('\n'), Math.max(1, heartbeat / 3) * 1000);
     this.beat.unref();
     void held.ended.then(() => clearInterval(this.beat));
@@ -62,15 +70,16 @@ export class HostView {
   static async open(conn: ViewConn, o: ViewOptions = {}): Promise<HostView> {
     const heartbeat = o.heartbeatSeconds ?? 60;
     let held: Held;
+    const memory = o.memory ?? VIEW_MEMORY;
     // Its stdin is the heartbeat: a become password cannot go ahead of it.
     if (o.become?.password !== undefined) throw new ViewUnavailable('it needs root through sudo without a password (the view\'s channel has no room for one)');
     try {
-      held = await conn.hold(asUser(`sh -c ${shq(VIEW)} view ${shq(o.size ?? '50%')} ${heartbeat}`, o.become, undefined).command, READY);
+      held = await conn.hold(asUser(`sh -c ${shq(VIEW)} view ${Math.ceil(memory / 1024)} ${heartbeat}`, o.become, undefined).command, READY);
     } catch (err) {
       const why = new RegExp(`${UNABLE} (.*)`).exec((err as Error).message)?.[1];
       throw new ViewUnavailable(why ?? `the view could not be built: ${(err as Error).message.split('\n').slice(-3).join(' ')}`);
     }
-    const view = new HostView(conn, held, Number(held.line.split(' ')[1]), heartbeat, o.become, o.diffs);
+    const view = new HostView(conn, held, Number(held.line.split(' ')[1]), heartbeat, o.become, Boolean(o.diffs), memory);
     try {
       const probe = await view.run(view.outside('command -v python3 >/dev/null || echo missing'));
       if (probe.stdout.includes('missing')) throw new ViewUnavailable('python3 is not installed (the view reads its changes with it)');

@@ -11,6 +11,7 @@ import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import type { SshConnection } from '../../engine/transport/ssh.ts';
 import { applyJson } from '../helpers/apply.ts';
+import { provision } from '../helpers/cli.ts';
 import { provisionBackground } from '../helpers/background.ts';
 import { type TestLab, foreignProcesses, sh, useLab } from '../helpers/lab.ts';
 
@@ -65,6 +66,39 @@ test('a command whose effects are unknown is not run in the view; the tasks afte
   assert.match(t[1].error!, /not run in the view: what it changes is unknown, and it may act outside the host/);
   assert.match(t[2].error!, /anything was not run in the view/);
   assert.is((await ssh.exec('test -e /srv/anything -o -e /srv/before')).code, 1, 'nothing on the host');
+});
+
+test('a host with too little memory for the view: one line says why, and the check is --check alone', async () => {
+  const pb = join(tmpdir(), 'exact-memory.yml');
+  writeFileSync(pb, '- hosts: all\n  tasks:\n    - name: haproxy\n      apt: { name: haproxy }\n' +
+    '    - name: haproxy running\n      service: { name: haproxy, state: started }\n');
+  const asked = ['--check', '--exact', '--view-memory', '100000g'];
+  const text = await provision(['apply', pb, '-i', lab.inventory, ...asked]);
+  assert.is(text.code, 0, text.stdout + text.stderr);
+  const said = text.stdout.split('\n').filter((l) => /^exact check|no view/.test(l));
+  assert.equal(said.length, 1, text.stdout);
+  assert.match(said[0], /^exact check xc-1: no view of the host: too little memory for its upper layer: \d+ MiB available, 102400000 MiB asked \(--view-memory\); planned only, as --check alone$/);
+  const [fell, plain] = await Promise.all([applyJson([pb, ...asked], lab.inventory), applyJson([pb, '--check'], lab.inventory)]);
+  assert.match(fell.report.hosts['xc-1'].view?.fallback ?? '', /too little memory/);
+  assert.is(fell.report.hosts['xc-1'].conditional, 1, fell.raw);
+  assert.equal(rows(fell), rows(plain));
+  assert.is((await ssh.exec('test -e /usr/sbin/haproxy')).code, 1);
+});
+
+test('a view that fills up: the task that filled it and those after it are conditional, the host untouched', async () => {
+  const pb = join(tmpdir(), 'exact-full.yml');
+  writeFileSync(pb, '- hosts: all\n  tasks:\n    - name: small\n      copy: { dest: /srv/small, content: "x\\n" }\n' +
+    '    - name: big\n      command: { argv: [dd, if=/dev/zero, of=/srv/big, bs=1M, count=3], creates: /srv/big }\n' +
+    '    - name: after\n      copy: { dest: /srv/after, content: "y\\n" }\n');
+  const r = await applyJson([pb, '--check', '--exact', '--view-memory', '1m'], lab.inventory);
+  assert.is(r.code, 0, r.raw);
+  const t = r.report.hosts['xc-1'].tasks;
+  assert.equal(t.map((x) => x.status), ['changed', 'conditional', 'conditional'], r.raw);
+  assert.is(t[1].error, 'cannot be predicted: the view filled up here (it holds 1 MiB at most: --view-memory raises it)');
+  assert.match(t[2].error!, /^cannot be predicted: the view filled up at big \(/);
+  assert.is((await ssh.exec('test -e /srv/small -o -e /srv/big -o -e /srv/after')).code, 1, 'nothing on the host');
+  const roomy = await applyJson([pb, '--check', '--exact'], lab.inventory);
+  assert.equal(roomy.report.hosts['xc-1'].tasks.map((x) => x.status), ['changed', 'changed', 'changed'], roomy.raw);
 });
 
 const foreign = () => foreignProcesses(ssh);

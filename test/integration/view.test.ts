@@ -76,14 +76,14 @@ test('a daemon started in the view is killed and named; the host\'s network and 
 });
 
 test('the view ends by itself when its heartbeat stops; a host that cannot have one says why', async () => {
-  const held = await ssh.hold(`sh -c ${shq(VIEW)} view 64m 2`, READY);
+  const held = await ssh.hold(`sh -c ${shq(VIEW)} view 65536 2`, READY);
   const pid = Number(held.line.split(' ')[1]);
   assert.is((await leftOf(pid)).trim().split('\n')[0], '1');
   await held.ended; // no heartbeat: PID 1 gives up after 2 s
   assert.is((await leftOf(pid)).trim(), '0\n0');
   held.release();
   await sh(ssh, 'id nobody2 >/dev/null 2>&1 || useradd nobody2');
-  const err = await ssh.exec(`runuser -u nobody2 -- sh -c ${shq(VIEW)} view 64m 2`);
+  const err = await ssh.exec(`runuser -u nobody2 -- sh -c ${shq(VIEW)} view 65536 2`);
   assert.match(err.stdout, /PROVISION-VIEW-UNABLE it needs root/);
   try {
     await HostView.open({ exec: (c, o) => ssh.exec(`runuser -u nobody2 -- sh -c ${shq(c)}`, o), hold: (c, r) => ssh.hold(`runuser -u nobody2 -- sh -c ${shq(c)}`, r) });
