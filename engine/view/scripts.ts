@@ -139,6 +139,7 @@ for c in unshare nsenter setpriv findmnt chroot bash; do command -v $c >/dev/nul
 grep -qw overlay /proc/filesystems || modprobe overlay 2>/dev/null; grep -qw overlay /proc/filesystems || unable "the kernel has no overlayfs"
 avail=$(awk '/^MemAvailable:/ { print $2 }' /proc/meminfo 2>/dev/null)
 if [ -n "$avail" ] && [ "$avail" -lt "$size" ]; then unable "too little memory for its upper layer: $((avail / 1024)) MiB available, $((size / 1024)) MiB asked (--view-memory)"; fi
+unshare --mount true 2>/dev/null || unable "cannot make a mount namespace (no CAP_SYS_ADMIN)"
 [ -d ${T} ] || unable "${T} is missing (the view mounts its tmpfs there, inside its own namespace)"
 inner=$(cat <<'EOV'
 set -e

@@ -75,7 +75,7 @@ test('a daemon started in the view is killed and named; the host\'s network and 
   assert.is(await hostState(), before, 'no address, no rule, no listener, no file on the host');
 });
 
-test('the view ends by itself when its heartbeat stops; a host that cannot have one says why', async () => {
+test('the view ends by itself when its heartbeat stops; a host that cannot have one (no root, no CAP_SYS_ADMIN) says why', async () => {
   const held = await ssh.hold(`sh -c ${shq(VIEW)} view 65536 2`, READY);
   const pid = Number(held.line.split(' ')[1]);
   assert.is((await leftOf(pid)).trim().split('\n')[0], '1');
@@ -91,6 +91,15 @@ test('the view ends by itself when its heartbeat stops; a host that cannot have 
   } catch (e) {
     assert.instance(e, ViewUnavailable);
     assert.match((e as Error).message, /it needs root/);
+  }
+  // Root without CAP_SYS_ADMIN (a container that withholds it): no namespace of its own, said so.
+  const capless = (c: string) => `setpriv --inh-caps -sys_admin --bounding-set -sys_admin -- sh -c ${shq(c)}`;
+  try {
+    await HostView.open({ exec: (c, o) => ssh.exec(capless(c), o), hold: (c, r) => ssh.hold(capless(c), r) });
+    assert.unreachable('a view without CAP_SYS_ADMIN');
+  } catch (e) {
+    assert.instance(e, ViewUnavailable);
+    assert.is((e as Error).message, 'cannot make a mount namespace (no CAP_SYS_ADMIN)');
   }
 });
 
