@@ -35,6 +35,8 @@ unit() { case $1 in *.*) echo "$1" ;; *) echo "$1.service" ;; esac; }
 state() { s=$(awk -v u="$(unit "$1")" '$1 == u { s = $2 } END { print s }' $units); echo "\${s:-inactive}"; }
 set_state() { u=$(unit "$1"); { awk -v u="$u" '$1 != u' $units; echo "$u $2"; } > $units.new; mv $units.new $units; }
 loaded() { u=$(unit "$1"); for d in /etc/systemd/system /lib/systemd/system /usr/lib/systemd/system; do [ -e "$d/$u" ] && return 0; done; [ -x "/etc/init.d/\${u%.service}" ]; }
+# The units named after the verb VERB (the first word not an option) of a systemctl command line: after VERB ARGS...
+after() { v=$1; shift; seen=; for a in "$@"; do [ -n "$seen" ] && case $a in -*) ;; *) echo "$a" ;; esac; [ "$a" = "$v" ] && seen=1; done; }
 act() { # act ACTION UNIT: what the action leaves the unit as
   case $1 in
     start|restart|reload|force-reload|reload-or-restart|try-reload-or-restart|condrestart) loaded "$2" && set_state "$2" active ;;
@@ -49,9 +51,9 @@ case $n in
       enable|disable|reenable|mask|unmask|preset|preset-all|link|revert|set-default|get-default|add-wants|add-requires|is-enabled|list-unit-files|cat)
         now=; for a in "$@"; do [ "$a" = --now ] && now=1; done
         set -- $(for a in "$@"; do [ "$a" = --now ] || printf '%s\\n' "$a"; done)
-        if [ -n "$now" ]; then seen=; for a in "$@"; do [ -n "$seen" ] && case $a in -*) ;; *) act "$([ "$verb" = enable ] && echo start || echo stop)" "$a" ;; esac; [ "$a" = "$verb" ] && seen=1; done; fi
+        if [ -n "$now" ]; then for u in $(after "$verb" "$@"); do act "$([ "$verb" = enable ] && echo start || echo stop)" "$u"; done; fi
         SYSTEMD_OFFLINE=1 exec ${STATE}/real/systemctl "$@" ;;
-      is-active) rc=3; seen=; for a in "$@"; do [ -n "$seen" ] && case $a in -*) ;; *) st=$(state "$a"); echo "$st"; [ "$st" = active ] && rc=0 ;; esac; [ "$a" = is-active ] && seen=1; done; exit $rc ;;
+      is-active) rc=3; for u in $(after is-active "$@"); do st=$(state "$u"); echo "$st"; [ "$st" = active ] && rc=0; done; exit $rc ;;
       is-failed) echo inactive; exit 1 ;;
       is-system-running) echo running; exit 0 ;;
       show)
@@ -79,7 +81,7 @@ case $n in
           done
         done
         exit 0 ;;
-      *) seen=; for a in "$@"; do [ -n "$seen" ] && case $a in -*) ;; *) act "$verb" "$a" ;; esac; [ "$a" = "$verb" ] && seen=1; done; exit 0 ;;
+      *) for u in $(after "$verb" "$@"); do act "$verb" "$u"; done; exit 0 ;;
     esac ;;
   start-stop-daemon)
     # An init script run directly (the app's on a host without systemd): what it starts or stops is kept by its
