@@ -7,37 +7,26 @@ import * as assert from 'uvu/assert';
 import type { SshConnection } from '../../engine/transport/ssh.ts';
 import { applyJson } from '../helpers/apply.ts';
 import { bundle } from '../helpers/bundle.ts';
-import { type TestLab, foreignProcesses, sh, useLab } from '../helpers/lab.ts';
+import { type TestLab, foreignProcesses, useLab } from '../helpers/lab.ts';
+import { changedSince, hostState } from '../helpers/host-state.ts';
 
 const test = suite('the droplet\'s exact check');
 let lab: TestLab;
 let ssh: SshConnection;
 useLab(test, 'xd', 1, (l, s) => { lab = l; ssh = s[0]; });
 
-/**
- * The host's root tree (less /proc, /sys, /dev, /run, /tmp and /var/tmp, the journal, and the stamps systemd's timers
- * write by themselves), its unit files, the play's units, listening sockets and rules; a path at a time, so that a
- * difference names what changed.
- */
-const hostState = async () => (await sh(ssh, "find / -xdev \\( -path /proc -o -path /sys -o -path /dev -o -path /run -o -path /tmp -o -path /var/tmp " +
-  "-o -path /var/log/journal -o -path /var/lib/systemd/timers \\) -prune -o -printf '%p %y %s %m %U:%G %T@ %l\\n' 2>/dev/null | sort; " +
-  "systemctl list-unit-files --no-legend | sort | sha256sum; systemctl list-units --all --no-legend | grep -E \"nginx|haproxy|ufw|pegleg\"; ss -ltnH | sort; nft list ruleset 2>/dev/null | wc -l")).split('\n');
-const changedSince = (before: string[], after: string[]) => {
-  const a = new Set(after);
-  const b = new Set(before);
-  return [...before.filter((l) => !a.has(l)).map((l) => `- ${l}`), ...after.filter((l) => !b.has(l)).map((l) => `+ ${l}`)];
-};
+const state = () => hostState(ssh);
 const rows = (r: Awaited<ReturnType<typeof applyJson>>) => r.report.hosts['xd-1'].tasks.map((t) => `${t.status} ${t.task}: ${JSON.stringify(t.changes)}`);
 
 test('a fresh droplet: the exact check is the apply that follows, and the host is untouched', async () => {
   const b = bundle('exact-droplet-1');
   const args = ['playbooks/droplet.yml', '-e', '@playbooks/lab-vars.yml', '-e', `app_bundle=${b}`];
-  const before = await hostState();
+  const before = await state();
   const exact = await applyJson([...args, '--check', '--exact'], lab.inventory);
   assert.is(exact.code, 0, exact.raw);
   const h = exact.report.hosts['xd-1'];
   assert.equal([h.conditional, h.failed], [0, 0], exact.raw);
-  assert.equal(changedSince(before, await hostState()), [], 'the host as it was: its root tree, units, listeners, rules');
+  assert.equal(changedSince(before, await state()), [], 'the host as it was: its root tree, units, listeners, rules');
   assert.is(await foreignProcesses(ssh), 0, 'no process of the view left');
   const app = h.tasks.find((t) => t.task === 'the app')!;
   assert.ok(app.view!.intents.includes('systemctl restart pegleg-3000.service'), JSON.stringify(app.view!.intents));
