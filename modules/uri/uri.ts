@@ -8,7 +8,7 @@ import { ModuleFailure, defineModule, type FactDef } from '../../engine/module.t
 import { shq } from '../../engine/shell.ts';
 import { fileFact } from '../../facts/files.ts';
 import { REQUEST_PY } from './request-py.ts';
-import { pyScript } from '../host-python.ts';
+import { pyJson, pyScript } from '../host-python.ts';
 import { refusedArg as refused } from '../refused.ts';
 
 export type UriArgs = {
@@ -38,15 +38,7 @@ export function requestFact(a: UriArgs): FactDef<UriResult> {
   const url = a.url.replace(/\/\/[^/@]*@/, '//');
   return {
     key: `uri:${a.method.toUpperCase()} ${url} #${createHash('sha256').update(json).digest('hex').slice(0, 12)}`,
-    script: `command -v python3 >/dev/null 2>&1 || { echo nopython; exit 0; }; ${pyScript('uri', args, REQUEST_PY)}`,
-    parse(out, code) {
-      if (out.trim() === 'nopython') return { failed: true, msg: 'uri runs python3 on the host, as Ansible does: it is not installed' };
-      try {
-        return JSON.parse(out.trim().split('\n').at(-1)!) as UriResult;
-      } catch {
-        return { failed: true, msg: `uri's program on the host exited ${code}: ${out.slice(0, 300)}` };
-      }
-    },
+    ...pyJson<UriResult>('uri', pyScript('uri', args, REQUEST_PY)),
     lazy: true,
     fresh: true,
     readOnly: true,

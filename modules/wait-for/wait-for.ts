@@ -7,6 +7,7 @@ import { createHash } from 'node:crypto';
 import { ModuleFailure, defineModule, type FactDef } from '../../engine/module.ts';
 import { shq } from '../../engine/shell.ts';
 import { POLL_PY } from './poll-py.ts';
+import { pyJson } from '../host-python.ts';
 
 export type WaitForArgs = {
   host: string; port?: number; path?: string; state: 'started' | 'stopped' | 'present' | 'absent' | 'drained'; search_regex?: string;
@@ -28,15 +29,7 @@ export function waitFact(a: WaitForArgs): FactDef<WaitResult> {
   const canonical = JSON.stringify(Object.fromEntries(Object.entries(a).sort(([x], [y]) => x.localeCompare(y))));
   return {
     key: `wait_for:${a.path ?? `${a.host}:${a.port ?? '-'}`} ${a.state} #${createHash('sha256').update(canonical).digest('hex').slice(0, 12)}`,
-    script: `command -v python3 >/dev/null 2>&1 || { echo nopython; exit 0; }; python3 -c ${shq(POLL_PY)} ${shq(json)}`,
-    parse(out, code) {
-      if (out.trim() === 'nopython') return { failed: true, msg: 'wait_for runs python3 on the host, as Ansible does: it is not installed' };
-      try {
-        return JSON.parse(out.trim().split('\n').at(-1)!) as WaitResult;
-      } catch {
-        return { failed: true, msg: `wait_for's program on the host exited ${code}: ${out.slice(0, 300)}` };
-      }
-    },
+    ...pyJson<WaitResult>('wait_for', `python3 -c ${shq(POLL_PY)} ${shq(json)}`),
     lazy: true,
     fresh: true,
     readOnly: true,
