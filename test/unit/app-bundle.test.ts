@@ -14,13 +14,18 @@ import { APP_FIBERS, RELEASE_FILE, appBundle } from '../../lab/app-bundle.ts';
 const top = mkdtempSync(join(tmpdir(), 'app-bundle-'));
 const asked: string[] = [];
 
+// Made once: a tarball made again a second later holds other mtimes, so another sha256, and so another bundle key
+// (the registry's pack is the same bytes every time).
+let packed: NpmPack | undefined;
 function fakePack(): NpmPack {
+  if (packed) return packed;
   const d = join(top, 'pack');
   mkdirSync(join(d, 'fibers/bin/linux-x64-v8-3.11'), { recursive: true });
   writeFileSync(join(d, 'fibers/package.json'), JSON.stringify({ name: 'fibers', version: '1.0.1', scripts: { install: 'node ./build.js' } }));
   writeFileSync(join(d, 'fibers/bin/linux-x64-v8-3.11/fibers.node'), 'not really a binary');
   const tarball = execFileSync('tar', ['-czf', '-', '-C', d, 'fibers']);
-  return { name: 'fibers', version: '1.0.1', bins: {}, sha256: createHash('sha256').update(tarball).digest('hex'), tarball };
+  packed = { name: 'fibers', version: '1.0.1', bins: {}, sha256: createHash('sha256').update(tarball).digest('hex'), tarball };
+  return packed;
 }
 const pack = (spec: string) => { asked.push(spec); return fakePack(); };
 
