@@ -106,6 +106,7 @@ export abstract class HostCore {
   unreachable?: string;
 
   protected async ensureFacts(defs: FactDef[], become: Become, cache = this.cache): Promise<void> {
+    cache.forgetReadByOthers(defs, this.readAs(become));
     const missing = cache.missing(defs);
     if (!missing.length) return;
     this.factExecs++;
@@ -113,7 +114,12 @@ export abstract class HostCore {
       const { command, stdin } = scriptAs(become, script);
       return this.exec(command, stdin);
     }, this.name);
-    for (const [k, v] of got) cache.set(k, v);
+    for (const [k, v] of got) cache.set(k, v, this.readAs(become));
+  }
+
+  /** Whom facts are read as under `become`: the user it becomes, else who connects. */
+  protected readAs(become: Become): string {
+    return become?.user ?? this.o.connUser ?? '';
   }
 
   protected become(play: PlayDef, task: TaskDef | undefined): Become {

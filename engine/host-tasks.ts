@@ -317,7 +317,7 @@ export abstract class HostTasks extends HostCore {
     const next = this.upcoming;
     const ahead = next && next.tasks.length ? this.prefetchDefs(next.play, next.tasks, next.vars, become) : [];
     const ran = await runSteps(this.exec, steps, [...own, ...ahead], become);
-    for (const [k, v] of ran.facts ?? []) this.cache.set(k, v);
+    for (const [k, v] of ran.facts ?? []) this.cache.set(k, v, this.readAs(become));
     return ran;
   }
 }

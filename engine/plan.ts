@@ -63,6 +63,8 @@ export class FactCache implements KnownFacts {
   simulated = false;
   /** Check mode: facts whose value a simulated change set (predicted, not read from the host). */
   private predicted = new Set<string>();
+  /** Whom each fact was read from the host as (a task's become user, or the connection's). */
+  private readAs = new Map<string, string>();
 
   has(key: string): boolean {
     return this.values.has(key);
@@ -72,8 +74,23 @@ export class FactCache implements KnownFacts {
     return this.values.get(key);
   }
 
-  set(key: string, value: unknown): void {
+  /** A fact's value; `as`: read from the host as this user. */
+  set(key: string, value: unknown, as?: string): void {
     this.values.set(key, value);
+    if (as === undefined) this.readAs.delete(key);
+    else this.readAs.set(key, as);
+  }
+
+  /**
+   * Forgets the facts of `defs` read from the host as another user than `as`, so that they are read again as `as`:
+   * a path another user cannot see, its `~`, its crontab. A value a simulated change set (check mode) is the host as
+   * the change would leave it, whoever reads it: kept.
+   */
+  forgetReadByOthers(defs: FactDef[], as: string): void {
+    for (const d of defs) {
+      const by = this.readAs.get(d.key);
+      if (by !== undefined && by !== as && this.values.has(d.key) && !this.predicted.has(d.key)) this.values.delete(d.key);
+    }
   }
 
   get size(): number {

@@ -93,9 +93,10 @@ export function statFact(path: string, o: { follow: boolean; checksum: ChecksumA
     key: `stat:${o.follow ? 'follow' : 'nofollow'}:${o.checksum || 'none'}:${path}`,
     dependsOn: [fileFact(path).key],
     script: [
-      // Following a link that leads nowhere is nothing there, as Python's os.stat finds it.
-      o.follow ? `if [ ! -e ${p} ]; then echo absent; exit 0; fi;` : `if [ ! -e ${p} ] && [ ! -L ${p} ]; then echo absent; exit 0; fi;`,
-      `stat ${L}-c '%f|%u|%g|%U|%G|%s|%i|%d|%h|%.9X|%.9Y|%.9Z|%b|%o|%r' ${p};`,
+      // As Ansible's stat: nothing there (ENOENT; a link that leads nowhere, followed) is exists: false; any other
+      // error (a directory the task's user may not enter, a file where a directory should be) fails, as strerror says.
+      `if ! s=$(LC_ALL=C stat ${L}-c '%f|%u|%g|%U|%G|%s|%i|%d|%h|%.9X|%.9Y|%.9Z|%b|%o|%r' ${p} 2>&1); then`,
+      `case $s in *': No such file or directory') echo absent ;; *) echo "error \${s##*: }" ;; esac; exit 0; fi; echo "$s";`,
       `a=; [ -r ${p} ] && a=r; [ -w ${p} ] && a=$a.w; [ -x ${p} ] && a=$a.x; echo "access $a";`,
       o.follow ? '' : `if [ -L ${p} ]; then echo "link $(readlink ${p})"; echo "real $(readlink -f ${p})"; fi;`,
       o.checksum ? `if [ -f ${p} ] && [ -r ${p} ]${o.follow ? '' : ` && [ ! -L ${p} ]`}; then echo "sum $(${CHECKSUMS[o.checksum]} < ${p} | cut -d' ' -f1)"; fi` : 'true',
@@ -103,6 +104,7 @@ export function statFact(path: string, o: { follow: boolean; checksum: ChecksumA
     parse(out) {
       const lines = out.split('\n');
       if (lines[0] === 'absent') return { exists: false };
+      if (lines[0].startsWith('error ')) return { exists: false, error: lines[0].slice(6) };
       const [fHex, uid, gid, owner, group, size, inode, dev, nlink, atime, mtime, ctime, blocks, blockSize, rdev] = lines[0].split('|');
       const st = parseInt(fHex, 16);
       const type = st & 0o170000;

@@ -35,6 +35,10 @@ export default defineModule<StatArgs>({
     },
   },
   facts: (a) => [fact(a)],
-  plan: () => [],
+  plan(a, facts) {
+    const error = facts.get(fact(a)).error;
+    if (typeof error === 'string') throw new Error(error);
+    return [];
+  },
   returns: (a, facts) => ({ stat: facts.get(fact(a)) }),
 });

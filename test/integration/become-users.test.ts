@@ -31,6 +31,18 @@ test('the innermost become_user runs each command, as under ansible-playbook', a
   assert.is(b, a);
 });
 
+test('a fact read as one user is read again as another: nobody may not stat what root just did, as under ansible-playbook', async () => {
+  const pb = 'test/fixtures/playbooks/become-facts.yml';
+  const r = await applyJson([pb, '--limit', 'bu-1'], lab.inventory);
+  assert.is(r.code, 0, r.raw);
+  const theirs = await ansiblePlaybook(pb, lab.inventory, 'bu-2');
+  assert.is(theirs.code, 0, theirs.raw);
+  assert.equal(asOracle(r.report.hosts['bu-1'].tasks), theirs.tasks);
+  const [a, b] = await Promise.all(ssh.map((s) => sh(s, 'cat /root/become-facts')));
+  assert.is(b, 'True True Permission denied\n', 'ansible-playbook');
+  assert.is(a, b);
+});
+
 test('ansible_become_user of the host wins over the keywords', async () => {
   // The lab's inventory, with a host_vars file beside it.
   const inv = mkdtempSync(join(tmpdir(), 'provision-bu-'));

@@ -20,8 +20,10 @@ mkdirSync(join(dir, 'dir'));
 symlinkSync('file', join(dir, 'link'));
 symlinkSync('nowhere', join(dir, 'dangling'));
 execFileSync('mkfifo', [join(dir, 'fifo')]);
-// Read once now: with relatime, the first read of a new file moves its atime (the checksum is a read).
+// Read once now: with relatime, the first read of a new file moves its atime (the checksum is a read; so is a link's
+// readlink, which each stat of a link does after its lstat).
 execFileSync('cat', [join(dir, 'file')]);
+execFileSync('readlink', [join(dir, 'link'), join(dir, 'dangling')]); // a link's first readlink moves its atime
 const PATHS = ['file', 'dir', 'link', 'dangling', 'fifo', 'absent'].map((p) => join(dir, p)).concat(['/dev/null']);
 
 function ours(path: string, follow: boolean, checksum: 'sha1' | 'sha256' | false): Record<string, unknown> {
@@ -54,6 +56,25 @@ test('every key of Ansible\'s stat, on every kind of path, followed or not, with
     }
   }
   assert.equal(wrong, []);
+});
+
+test('an error but nothing there fails with its strerror, as Ansible\'s stat: a file where a directory is, a directory the user may not enter', () => {
+  // Run as nobody: /root is 0700; the arguments in a file nobody may read.
+  const args = mkdtempSync(join(tmpdir(), 'stat-args-'));
+  chmodSync(args, 0o755);
+  for (const [as, path, msg] of [[[], '/etc/passwd/x', 'Not a directory'], [['runuser', '-u', 'nobody', '--'], '/root/nothing-here', 'Permission denied']] as const) {
+    const def = statFact(path, { follow: false, checksum: 'sha1' });
+    const run = (argv: readonly string[]) => spawnSync(argv[0], argv.slice(1), { encoding: 'utf8' });
+    const mine = def.parse(run([...as, 'sh', '-c', def.script]).stdout, 0);
+    const file = join(args, 'args.json');
+    writeFileSync(file, JSON.stringify({ ANSIBLE_MODULE_ARGS: { path, get_mime: false, get_attributes: false } }));
+    chmodSync(file, 0o644);
+    const theirs = JSON.parse(run([...as, '/usr/bin/python3', '-m', 'ansible.modules.stat', file]).stdout) as { failed?: boolean; msg?: string };
+    assert.equal([theirs.failed, theirs.msg], [true, msg], path);
+    assert.is(mine.error, msg, path);
+    assert.throws(() => modules.get('stat')!.plan({ path } as never, { get: () => mine } as never, {} as never), (e: Error) => e.message === msg);
+  }
+  execFileSync('rm', ['-rf', args]);
 });
 
 test('the module: registers stat as Ansible does, plans nothing; mime and attributes only when off', () => {
