@@ -74,16 +74,23 @@ export function validate(schema: object, value: unknown): ArgProblem[] {
   });
 }
 
-type SchemaNode = { type?: string | string[]; properties?: Record<string, SchemaNode>; items?: SchemaNode; additionalProperties?: unknown };
+type SchemaNode = { type?: string | string[]; properties?: Record<string, SchemaNode>; items?: SchemaNode; additionalProperties?: unknown; if?: unknown; else?: SchemaNode };
 
 /**
  * Rendered templates yield native values ("{{ port }}" -> 3000). Where the schema wants a string, a number
  * or boolean becomes its text; where it wants a number, a numeric string becomes a number; where it wants a
- * boolean, "yes"/"no"/"on"/"1"/... become one (as Ansible's argument specs convert). Nothing else is changed: every other mismatch is left for validation to report.
+ * boolean, "yes"/"no"/"on"/"1"/... become one (as Ansible's argument specs convert); where it wants a list, a string
+ * is split at its commas and a number is its text, as Ansible's check_type_list does (`name=curl,jq`; for a "one or a
+ * list" argument, only a string with a comma). Nothing else is changed: every other mismatch is left for validation to report.
  */
 export function coerce(schema: object, value: unknown): unknown {
   const s = schema as SchemaNode;
   const types = Array.isArray(s.type) ? s.type : s.type ? [s.type] : [];
+  const list = types.length === 1 && types[0] === 'array' ? s : s.if && s.else?.type === 'array' && typeof value === 'string' && value.includes(',') ? s.else : undefined;
+  if (list && (typeof value === 'string' || typeof value === 'number')) {
+    const parts = typeof value === 'string' ? value.split(',') : [String(value)];
+    return list.items ? parts.map((p) => coerce(list.items as object, p)) : parts;
+  }
   if (types.length === 1 && types[0] === 'string' && (typeof value === 'number' || typeof value === 'boolean')) return String(value);
   if (types.length === 1 && types[0] === 'boolean' && typeof value !== 'boolean') return ansibleBool(value) ?? value;
   if (types.length === 1 && (types[0] === 'integer' || types[0] === 'number') && typeof value === 'string' && /^-?\d+(\.\d+)?$/.test(value)) return Number(value);

@@ -54,7 +54,8 @@ const updateAlone = (a: AptArgs) => !wanted(a).length && !upgradeMode(a) && !a.d
 export default defineModule<AptArgs>({
   name: 'apt',
   fqcn: ['ansible.builtin.apt', 'ansible.legacy.apt'],
-  aliases: { pkg: 'name', package: 'name', 'update-cache': 'update_cache', 'default-release': 'default_release' },
+  aliases: { pkg: 'name', package: 'name', 'update-cache': 'update_cache', 'default-release': 'default_release', 'install-recommends': 'install_recommends',
+    'allow-downgrade': 'allow_downgrade', allow_downgrades: 'allow_downgrade', 'allow-downgrades': 'allow_downgrade' },
   description: 'Install, upgrade or remove Debian packages with apt-get; optionally update the package lists first.',
   schema: {
     type: 'object',

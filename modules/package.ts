@@ -1,27 +1,27 @@
-// package: Ansible's generic package module. provision manages Debian hosts, so it is apt's planner with
-// package's arguments (name, state; `use: auto` or `apt`): the same changes, facts and effects as apt.
+// package: Ansible's generic package module. provision manages Debian hosts, so it is apt, as Ansible's package
+// action runs it there: every argument but `use` goes to apt unchanged (update_cache, cache_valid_time, purge...),
+// with apt's aliases, so the same changes, facts and effects as apt.
 import { defineModule } from '../engine/module.ts';
 import apt, { type AptArgs } from './apt.ts';
 
-type PackageArgs = { name: string | string[]; state?: 'present' | 'absent' | 'latest'; use?: 'auto' | 'apt' };
-const asApt = (a: PackageArgs): AptArgs => ({ name: a.name, state: a.state ?? 'present' });
-const aptProps = (apt.schema as { properties: Record<string, unknown> }).properties;
+type PackageArgs = AptArgs & { use?: 'auto' | 'apt' };
+const asApt = ({ use: _use, ...a }: PackageArgs): AptArgs => a;
+const aptSchema = apt.schema as { properties: Record<string, unknown> };
 
 export default defineModule<PackageArgs>({
   name: 'package',
   fqcn: ['ansible.builtin.package', 'ansible.legacy.package'],
-  description: 'Install, upgrade or remove packages with the host\'s package manager: apt (provision manages Debian hosts).',
+  aliases: apt.aliases,
+  description: 'Install, upgrade or remove packages with the host\'s package manager: apt (provision manages Debian hosts), with apt\'s arguments.',
   schema: {
-    type: 'object',
-    additionalProperties: false,
-    required: ['name'],
+    ...aptSchema,
     properties: {
-      name: aptProps.name,
-      state: aptProps.state,
+      ...aptSchema.properties,
       use: { enum: ['auto', 'apt'], description: 'auto or apt: provision manages Debian hosts' },
     },
   },
   facts: (a, ctx) => apt.facts(asApt(a), ctx),
   plan: (a, facts, ctx) => apt.plan(asApt(a), facts, ctx),
   sideEffects: (a) => apt.sideEffects!(asApt(a)),
+  verifiable: (a) => apt.verifiable?.(asApt(a)) ?? true,
 });
