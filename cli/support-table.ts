@@ -34,7 +34,8 @@ export function supportTable(): string {
     ['task and block keywords', list([...TASK_KEYS, ...BLOCK_KEYS, ...KINDS, 'meta: flush_handlers', 'meta: noop', 'meta: end_host', 'meta: end_play']),
       list([...TASK_KEYWORDS_NOT_YET].filter((k) => !TASK_KEYS.has(k)))],
     ['loops', list(['loop', ...WITH_LOOKUPS.map((w) => `with_${w}`)]), list(['with_random_choice', 'with_inventory_hostnames', 'with_flattened'])],
-    ['modules', list([...modules.values()].map((m) => m.name)), 'any other (refused by name)'],
+    // Each by its own name and its other short names (systemd for systemd_service); the ansible.* names too.
+    ['modules', list([...modules.values()].flatMap((m) => [m.name, ...(m.fqcn ?? []).filter((n) => !n.includes('.'))])), 'any other (refused by name)'],
     ['filters', list(Object.keys((env as any).filters).filter((f) => !f.startsWith('__'))), list(FILTERS_NOT_YET)],
     ['tests', list(Object.keys((env as any).tests)), 'any other (refused by name)'],
     ['lookups', list(LOOKUPS), list(LOOKUPS_NOT_YET)],

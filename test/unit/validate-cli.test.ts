@@ -115,6 +115,11 @@ test('schema: a JSON Schema that accepts core.yml and refuses unknown modules, a
   assert.is(validate(play({ file: { path: '/tmp/x', mode: '0644' }, notify: ['a', 'b'], when: 'x' })), true);
   assert.is(validate(play({ frobnicate: { x: 1 } })), false, 'unknown module');
   assert.is(validate(play({ file: { path: '/tmp/x', colour: 'red' } })), false, 'unknown argument');
+  // Ansible's other names of an argument, with its schema: lineinfile's dest, apt's pkg and install-recommends.
+  assert.is(validate(play({ lineinfile: { dest: '/etc/x', line: 'y' } })), true, 'an alias, for a required argument');
+  assert.is(validate(play({ lineinfile: { line: 'y' } })), false, 'the required argument by none of its names');
+  assert.is(validate(play({ apt: { pkg: ['nginx'], 'install-recommends': false } })), true, 'aliases of apt');
+  assert.is(validate(play({ apt: { pkg: ['Not A Package!'] } })), false, 'an alias holds its argument\'s schema');
   assert.is(validate(play({ file: { path: '/tmp/x', mode: 493 } })), true, 'an integer mode (YAML 1.1 reads 0755 as 493)');
   assert.is(validate(play({ file: { path: '/tmp/x', mode: 'rwxr-xr-x' } })), false, 'a mode that is no octal number');
   assert.is(validate(play({ file: { path: '/tmp/x', state: 'sideways' } })), false, 'bad enum');
