@@ -150,7 +150,7 @@ export default defineModule<AptKeyArgs>({
     additionalProperties: false,
     properties: {
       id: { type: 'string', pattern: '^(0[xX])?[0-9A-Fa-f]+$', description: 'the key id: 8, 16 or more hexadecimal digits, optionally after 0x' },
-      url: { type: 'string', pattern: '^(https?|ftp)://', description: 'a URL the host downloads the key from (http, https or ftp)' },
+      url: { type: 'string', pattern: '^(https?|ftp)://\\S+$', description: 'a URL the host downloads the key from (http, https or ftp), without spaces or line breaks' },
       data: { type: 'string', minLength: 1, maxLength: 65536, description: 'the key itself (armored), up to 64 KiB: gpg on the host reads it from a command line' },
       file: { type: 'string', pattern: '^/', description: 'an absolute path of a key file on the host' },
       keyring: { type: 'string', pattern: '^/', description: 'an absolute path of the keyring file (apt-key --keyring), like /etc/apt/keyrings/NAME.gpg' },
