@@ -9,6 +9,7 @@ import { homedir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { EXIT, UserError } from '../engine/errors.ts';
 import { expandHome } from '../engine/local-files.ts';
+import { ansibleBool } from '../engine/yaml/schema.ts';
 
 export type AnsibleCfg = {
   file: string;
@@ -61,10 +62,12 @@ function parseIni(text: string, file: string): Map<string, Map<string, string>> 
   return out;
 }
 
+/** As Ansible's boolean() reads it (y/yes/on/1/true/t and their opposites); where Ansible's config takes anything
+ * else as false, provision refuses it: a misspelt value is never read as "no". */
 const bool = (v: string, key: string, file: string): boolean => {
-  if (/^(yes|true|on|1)$/i.test(v)) return true;
-  if (/^(no|false|off|0)$/i.test(v)) return false;
-  throw new UserError(`${file}: ${key} = ${v} is not a boolean (yes/no, true/false, on/off, 1/0)`, EXIT.invalid);
+  const b = ansibleBool(v);
+  if (b === undefined) throw new UserError(`${file}: ${key} = ${v} is not a boolean (yes/no, true/false, on/off, 1/0, y/n, t/f)`, EXIT.invalid);
+  return b;
 };
 
 /** What provision takes of an ansible.cfg; errors name the file and key. */

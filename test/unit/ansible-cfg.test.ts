@@ -79,6 +79,9 @@ test('written wrong: refused with the file and line or key', () => {
   };
   assert.throws(bad('[defaults]\nforks = many\n'), /forks = many is not a whole number of hosts/);
   assert.throws(bad('[defaults]\nhost_key_checking = maybe\n'), /host_key_checking = maybe is not a boolean/);
+  // Ansible's boolean() spellings, all of them: y/n and t/f too.
+  const read = (v: string) => { const f = join(dir, `ok-${Math.random()}.cfg`); writeFileSync(f, `[defaults]\nhost_key_checking = ${v}\n`); return readAnsibleCfg(f)!.hostKeyChecking; };
+  assert.equal(['y', 'T', 'on', '1', 'n', 'F', 'Off', '0'].map(read), [true, true, true, true, false, false, false, false]);
   assert.throws(bad('inventory = x\n'), /:1: not a \[section\] or a key = value line/);
   assert.throws(bad('[defaults]\ninventory = a,b\n'), /several inventory sources are not supported yet/);
 });
