@@ -64,10 +64,17 @@ export default defineModule<DebconfArgs>({
       changed = value !== existing;
     }
     if (!changed) return [];
+    // What Ansible's diff shows: the value as compared (True for a new boolean question, before it is written true).
+    const shown = value;
     if (a.vtype === 'boolean') value = value === 'True' ? 'true' : value === 'False' ? 'false' : value;
     const secret = a.vtype === 'password';
+    // --diff as Ansible's: the question's answer before ('' when it had none) and after, each as JSON (its callback
+    // serializes the before/after mappings with indent 4); a password's is hidden (the change is sensitive).
+    const question = a.question;
+    const asJson = (answer: string) => `${JSON.stringify({ [question]: answer }, null, 4)}\n`;
     return [{
       summary: `set ${a.name} ${a.question} (${a.vtype}) to ${secret ? '(a password)' : JSON.stringify(value)}`,
+      diff: { path: `debconf ${a.name}`, before: asJson(prev.answers[a.question] ?? ''), after: asJson(shown) },
       steps: [{ exec: ['debconf-set-selections', ...(a.unseen ? ['-u'] : [])], stdin: `${a.name} ${a.question} ${a.vtype} ${value}\n` }],
       // debconf-show shows a password as "(password omitted)", whatever it is.
       effects: [{ key: debconfFact(a.name).key, value: { answers: { ...prev.answers, [a.question]: secret ? '(password omitted)' : value } } }],
