@@ -138,6 +138,7 @@ size=$1 beat=$2
 unable() { echo "${UNABLE} $*"; exit 3; }
 [ "$(id -u)" = 0 ] || unable "it needs root (become)"
 for c in unshare nsenter setpriv findmnt chroot bash; do command -v $c >/dev/null 2>&1 || unable "$c is not installed"; done
+command -v python3 >/dev/null 2>&1 || unable "python3 is not installed (the view reads its changes with it)"
 grep -qw overlay /proc/filesystems || modprobe overlay 2>/dev/null; grep -qw overlay /proc/filesystems || unable "the kernel has no overlayfs"
 avail=$(awk '/^MemAvailable:/ { print $2 }' /proc/meminfo 2>/dev/null)
 if [ -n "$avail" ] && [ "$avail" -lt "$size" ]; then unable "too little memory for its upper layer: $((avail / 1024)) MiB available, $((size / 1024)) MiB asked (--view-memory)"; fi

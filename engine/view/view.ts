@@ -81,12 +81,10 @@ export class HostView {
     }
     const view = new HostView(conn, held, Number(held.line.split(' ')[1]), heartbeat, o.become, Boolean(o.diffs), memory);
     try {
-      const probe = await view.run(view.outside('command -v python3 >/dev/null || echo missing'));
-      if (probe.stdout.includes('missing')) throw new ViewUnavailable('python3 is not installed (the view reads its changes with it)');
       await view.settle(); // what the view made of itself is not a task's
     } catch (err) {
       view.close();
-      throw err instanceof ViewUnavailable ? err : new ViewUnavailable(`the view could not read itself: ${(err as Error).message.replace(/`[^`]*`/, 'its report')}`);
+      throw new ViewUnavailable(`the view could not read itself: ${(err as Error).message.replace(/`[^`]*`/, 'its report')}`);
     }
     return view;
   }

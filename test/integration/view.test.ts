@@ -74,7 +74,7 @@ test('a daemon started in the view is killed and named; the host\'s network and 
   assert.equal(changedSince(before, await state()), [], 'no address, no rule, no listener, no file on the host');
 });
 
-test('the view ends by itself when its heartbeat stops; a host that cannot have one (no root, no CAP_SYS_ADMIN, no overlayfs) says why', async () => {
+test('the view ends by itself when its heartbeat stops; a host that cannot have one (no root, no CAP_SYS_ADMIN, no overlayfs, no python3) says why', async () => {
   const held = await ssh.hold(`sh -c ${shq(VIEW)} view 65536 2`, READY);
   const pid = Number(held.line.split(' ')[1]);
   assert.is((await leftOf(pid)).trim().split('\n')[0], '1');
@@ -101,6 +101,9 @@ test('the view ends by itself when its heartbeat stops; a host that cannot have 
   // A kernel without overlayfs, as its /proc/filesystems reads then (no "overlay" line), in a mount namespace of its own.
   const noOverlay = 'grep -vw overlay /proc/filesystems > /run/no-overlay && mount --bind /run/no-overlay /proc/filesystems && exec sh -c "$0"';
   assert.is(await refusal((c) => `unshare --mount sh -c ${shq(noOverlay)} ${shq(c)}`), 'the kernel has no overlayfs');
+  // No python3 (an empty file, not executable, bound over its binary in a mount namespace of its own).
+  const noPython = ': > /run/no-python && mount --bind /run/no-python "$(readlink -f /usr/bin/python3)" && exec sh -c "$0"';
+  assert.is(await refusal((c) => `unshare --mount sh -c ${shq(noPython)} ${shq(c)}`), 'python3 is not installed (the view reads its changes with it)');
 });
 
 test.run();
