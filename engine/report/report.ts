@@ -39,9 +39,10 @@ export function formatResult(host: string, r: TaskResult, showDiff: boolean): st
     for (const l of r.view.left) lines.push(`            * would leave running: ${l}`);
   }
   if (showDiff) {
-    const d = diffOf(r, r.noLog);
-    if (d) lines.push(d.trimEnd().split('\n').map((l) => `            ${l}`).join('\n'));
-    for (const v of r.view?.diffs ?? []) lines.push(v.diff.trimEnd().split('\n').map((l) => `            ${l}`).join('\n'));
+    // The changes' own diffs, then the view's (--check --exact): each indented under the task.
+    for (const d of [diffOf(r, r.noLog), ...(r.view?.diffs ?? []).map((v) => v.diff)]) {
+      if (d) lines.push(...d.trimEnd().split('\n').map((l) => `            ${l}`));
+    }
   }
   return lines.join('\n');
 }
