@@ -7,7 +7,7 @@
 // meeting point (hosts whose paths differ, through includes or blocks, must not wait for each other forever); a
 // host that reaches a point after it resolved gets what was decided there.
 
-import { type Item, type PlayDef, isBlock, isInclude, isMeta } from './playbook/types.ts';
+import { type Item, type PlayDef, childLists, isMeta } from './playbook/types.ts';
 
 type Outcome = { ok: unknown } | { error: unknown };
 type Point = { arrived: string[]; waiting: Array<() => void>; closed: boolean; decider?: string; decided?: Promise<Outcome>; settle?: (o: Outcome) => void;
@@ -140,8 +140,7 @@ export class PlaySync {
 
 /** Whether hosts meet in a play: a run_once task or handler, a meta: end_play, any_errors_fatal, max_fail_percentage. */
 function hasMeetingPoints(play: PlayDef): boolean {
-  const endPlay = (items: Item[]): boolean => items.some((i) => (isMeta(i) ? i.meta === 'end_play' : isBlock(i) ? [i.block, i.rescue, i.always].some(endPlay)
-    : isInclude(i) ? endPlay(i.items) : false));
+  const endPlay = (items: Item[]): boolean => items.some((i) => (isMeta(i) && i.meta === 'end_play') || childLists(i).some(endPlay));
   return [...play.tasks, ...play.handlers].some((t) => t.runOnce) || endPlay(play.body) || play.anyErrorsFatal === true || play.maxFailPercentage !== undefined;
 }
 

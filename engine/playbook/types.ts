@@ -72,17 +72,19 @@ export type IncludeDef = {
 export type MetaDef = { meta: 'flush_handlers' | 'noop' | 'end_host' | 'end_play'; task: TaskDef };
 export type Item = TaskDef | BlockDef | IncludeDef | MetaDef;
 
+/** The item lists an item holds: a block's block, rescue and always; an include's tasks; none for a task or a meta. */
+export const childLists = (i: Item): Item[][] => (isBlock(i) ? [i.block, i.rescue, i.always] : isInclude(i) ? [i.items] : []);
+
 /** The includes of items (blocks' and includes' own too) that carry deferred problems. */
-export const deferredIncludes = (items: Item[]): IncludeDef[] => items.flatMap((i) => (isBlock(i) ? [i.block, i.rescue, i.always].flatMap(deferredIncludes)
-  : isInclude(i) ? [...(i.deferred?.length ? [i] : []), ...deferredIncludes(i.items)] : []));
+export const deferredIncludes = (items: Item[]): IncludeDef[] =>
+  items.flatMap((i) => [...(isInclude(i) && i.deferred?.length ? [i] : []), ...childLists(i).flatMap(deferredIncludes)]);
 export const isBlock = (i: Item): i is BlockDef => 'block' in i;
 export const isInclude = (i: Item): i is IncludeDef => 'include' in i;
 export const isMeta = (i: Item): i is MetaDef => 'meta' in i;
 export const isTask = (i: Item): i is TaskDef => !isBlock(i) && !isInclude(i) && !isMeta(i);
 
 /** Every task of items, in the order written (blocks: block, rescue, always; includes: their tasks). */
-export const tasksOf = (items: Item[]): TaskDef[] => items.flatMap((i) => (isBlock(i) ? [...tasksOf(i.block), ...tasksOf(i.rescue), ...tasksOf(i.always)]
-  : isInclude(i) ? tasksOf(i.items) : isMeta(i) ? [] : [i]));
+export const tasksOf = (items: Item[]): TaskDef[] => items.flatMap((i) => (isTask(i) ? [i] : childLists(i).flatMap(tasksOf)));
 
 export type PlayDef = {
   name: string;
