@@ -118,7 +118,7 @@ async function runHost(host: string, x: HostApplyContext, progress: (r: TaskResu
       becomeUser: c.becomeUser, becomeUserFixed: c.becomeUserFixed, becomePassword: c.becomePassword } }, () => open.close());
   }
   // In a view the run applies (it changes only the view), and reads as an apply would: ansible_check_mode is false.
-  const run = new HostRun(host, runConn!, x.registry, { check: x.check && !view, view, tags: x.tags, skipTags: x.skipTags, delegates: x.delegates,
+  const run = new HostRun(host, runConn!, x.registry, { check: x.check && !view, view, diff: x.diff, tags: x.tags, skipTags: x.skipTags, delegates: x.delegates,
     pinned: Object.keys(x.loaded.extra), become: x.become || c.become, connUser: c.user, connPort: c.port, becomeUser: c.becomeUser, becomeUserFixed: c.becomeUserFixed, becomePassword: c.becomePassword,
     stopped: () => (x.stop.fired ? 'interrupted (Ctrl-C): cut short here; nothing is left half-written, a rerun converges'
       : lockError ? `not run: ${lockError}` : undefined) }, (_h, r) => progress(r));

@@ -23,6 +23,8 @@ import { templateVars } from './template-vars.ts';
 import type { Settled } from './view/view.ts';
 
 export type HostOptions = BecomeSettings & { check: boolean; tags: string[]; skipTags: string[]; connPort?: number;
+  /** --diff: diffs a module reads from the host (Change.diffRead) are read. */
+  diff?: boolean;
   /** Why the run was stopped (Ctrl-C, the host lock refused), once it was: a task failing from then on was cut short by it. */
   stopped?: () => string | undefined;
   /** Extra variables (-e): no task var or registered result overrides them. */

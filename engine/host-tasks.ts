@@ -200,6 +200,7 @@ export abstract class HostTasks extends HostCore {
     if (!changes.length) return { status: 'ok', ...(mod.returns ? { result: mod.returns(args, { get: <T>(d: FactDef<T>) => this.cache.get(d.key) as T }, ctx) } : {}) };
     out.push(...changes);
     if (check) {
+      await this.readDiffs(changes, become, 'check');
       this.setVars(mod, args, vars); // from the host as it is: Ansible's module in check mode reports it unchanged
       for (const c of changes) this.cache.applyEffects(c.effects, true);
       // A change that counts only if a fact moves (Change.reportedIf) cannot be told before it runs: unless another
@@ -221,6 +222,7 @@ export abstract class HostTasks extends HostCore {
     const read = new Map(defs.filter((d) => this.cache.has(d.key)).map((d) => [d.key, this.cache.get(d.key)]));
     // Facts that decide whether a change counts (Change.reportedIf) are read again with the steps' own facts.
     const judges = changes.flatMap((c) => (c.reportedIf ? [c.reportedIf.fact] : []));
+    await this.readDiffs(changes, become, 'before');
     const ran = await this.runChangeSteps(withEnvironment(changes.flatMap((c) => c.steps), taskEnvironment(task, vars)), [...(verify ? eager : []), ...judges], become);
     if (ran.failed && this.o.view && /No space left on device|ENOSPC/.test(`${ran.failed.why}\n${ran.output?.stdout}\n${ran.output?.stderr}`)) {
       // Out of room in the view (its tmpfs), not on the host: what the task would do there, and after it, is unknown.
@@ -229,6 +231,7 @@ export abstract class HostTasks extends HostCore {
       return { status: 'conditional', error: `cannot be predicted: the view filled up here (${room})` };
     }
     if (ran.failed) return { status: 'failed', output: ran.output, error: stepFailure(task, ran.failed) };
+    await this.readDiffs(changes, become, 'after');
     if (judges.length) {
       await this.ensureFacts(judges, become);
       changes = changes.map((c) => {
@@ -245,6 +248,22 @@ export abstract class HostTasks extends HostCore {
     if (!verify) return { status: changedBy(changes), ...returned };
     const wrong = notConverged(task.module, await plan());
     return { status: wrong ? 'failed' : changedBy(changes), error: wrong, ...returned };
+  }
+
+  /**
+   * Each change's diff as Ansible shows it in this mode: its check mode's (Change.checkDiff) under --check; under
+   * --diff, one read from the host (Change.diffRead), in check mode in place of the steps, else before or after them.
+   */
+  private async readDiffs(changes: Change[], become: Become, now: 'check' | 'before' | 'after'): Promise<void> {
+    for (const c of changes) {
+      if (now === 'check' && c.checkDiff !== undefined) c.diff = c.checkDiff ?? undefined;
+      const read = c.diffRead;
+      if (!this.o.diff || !read || (now === 'check' ? !read.inCheck : read.when !== now)) continue;
+      const r = await runSteps(this.exec, [read.step], [], become);
+      const out = r.output?.stdout ?? '';
+      c.diff = r.failed ? { path: read.path, before: null, after: null, note: `its diff could not be read: ${r.failed.why || `exit ${r.failed.code}`}` }
+        : read.show ? read.show(out) : { path: read.path, before: null, after: null, prepared: out };
+    }
   }
 
   /** A module's `sets` (hostname's ansible_hostname...): variables of the host from its facts, also under ansible_facts. */

@@ -69,12 +69,26 @@ export type FileDiff = {
   after: string | null;
   /** Set instead of text when the content is binary or too large to show. */
   note?: string;
+  /** Text shown as it is, in place of a diff of before and after: Ansible's 'prepared' diff (git's). */
+  prepared?: string;
 };
 
 export type Change = {
   /** Human summary: "install nginx 1.22.1-9", "write /etc/haproxy/haproxy.cfg". */
   summary: string;
   diff?: FileDiff;
+  /**
+   * The diff Ansible shows in check mode where it is not the one of a real run (`diff`): file's new directory, whose
+   * owner and mode its check mode does not compare; null: none at all.
+   */
+  checkDiff?: FileDiff | null;
+  /**
+   * A diff read from the host, as Ansible reads it (git's `git diff` of the two commits, what a directory removed
+   * held): under --diff, the step runs `when` the change's steps are about to run or have run, and in check mode
+   * (`inCheck`: it must leave the host as it is) in their place; its stdout is shown as it is (Ansible's 'prepared'
+   * text), or as `show` makes it a diff, in place of `diff`.
+   */
+  diffRead?: { path: string; step: Step; when: 'before' | 'after'; inCheck?: boolean; show?(stdout: string): FileDiff | undefined };
   steps: Step[];
   effects: Effect[];
   /** Redact summary details and diff in every output. */

@@ -74,7 +74,7 @@ export function redactChange(c: Change, secrets: string[]): Change {
   if (!secrets.length) return c;
   const has = (s: string | null | undefined) => !!s && secrets.some((x) => s.includes(x));
   // A file that holds a secret now may have held an older one in the same place: show no diff at all.
-  const hideDiff = c.diff && (has(c.diff.after) || has(c.diff.before));
+  const hideDiff = c.diff && (has(c.diff.after) || has(c.diff.before) || has(c.diff.prepared));
   return {
     ...c,
     summary: redact(c.summary, secrets),

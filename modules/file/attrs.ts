@@ -15,16 +15,29 @@ export const modeFacts = (a: { mode?: string | number }): FactDef[] => (needsUma
 /** The host's umask, when the mode needs it. */
 export const umaskOf = (a: { mode?: string | number }, facts: Facts): { umask?: number } => (needsUmask(a.mode) ? { umask: facts.get(umaskFact) } : {});
 
+/** What --diff shows of a path on each side, as Ansible's file module collects it (keys of its diff's before and after). */
+export type Shown = { before: Record<string, unknown>; after: Record<string, unknown> };
+
+/** A mode as set_mode_if_different writes it in a diff: '0%03o' of its number ("0644", "04755"). */
+const diffMode = (mode: string) => `0${parseInt(mode, 8).toString(8).padStart(3, '0')}`;
+
 /**
  * The steps and summaries that bring owner, group and mode of `path` from `now` to `want`. A symlink (`isLink`)
  * is chowned itself (chown -h); its mode is left: Ansible's chmod through it puts back what it leads to, and its
- * mode, read again, has not moved (no change).
+ * mode, read again, has not moved (no change). `shown`: what set_fs_attributes_if_different adds to the diff, the
+ * owner and group as numbers, the mode as '0%03o'.
  */
 export function attributeChanges(path: string, now: FileState, want: Attrs, opts: { isLink?: boolean; fresh?: boolean } = {}):
-  { steps: Step[]; notes: string[]; after: FileState } {
+  { steps: Step[]; notes: string[]; after: FileState; shown: Shown } {
   const steps: Step[] = [];
   const notes: string[] = [];
   const after = { ...now };
+  const shown: Shown = { before: {}, after: {} };
+  const show = (key: string, was: unknown, is: unknown) => {
+    if (was === undefined || is === undefined) return;
+    shown.before[key] = was;
+    shown.after[key] = is;
+  };
   // By number where both are known: a file whose uid was renamed (a user re-made with it) is already right.
   const differs = (name: string | undefined, had: string | undefined, id: number | undefined, hadId: number | undefined) =>
     name !== undefined && (id !== undefined && hadId !== undefined ? id !== hadId : name !== had);
@@ -36,15 +49,19 @@ export function attributeChanges(path: string, now: FileState, want: Attrs, opts
     notes.push(`owner ${want.owner ?? now.owner}:${want.group ?? now.group}${opts.fresh ? '' : ` (was ${now.owner}:${now.group})`}`);
     if (owner) Object.assign(after, { owner, uid: want.uid });
     if (group) Object.assign(after, { group, gid: want.gid });
+    // A path just made is root's (its uid and gid not read yet).
+    if (owner) show('owner', now.uid ?? (opts.fresh ? 0 : undefined), want.uid);
+    if (group) show('group', now.gid ?? (opts.fresh ? 0 : undefined), want.gid);
   }
-  if (want.mode === undefined || opts.isLink) return { steps, notes, after };
+  if (want.mode === undefined || opts.isLink) return { steps, notes, after, shown };
   const mode = resolveMode(want.mode, { mode: now.mode, directory: now.state === 'directory' }, want.umask);
   if (mode !== now.mode) {
     steps.push({ exec: ['chmod', mode, '--', path] });
     notes.push(`mode ${mode}${opts.fresh ? '' : ` (was ${now.mode})`}`);
     after.mode = mode;
+    if (now.mode !== undefined) show('mode', diffMode(now.mode), diffMode(mode));
   }
-  return { steps, notes, after };
+  return { steps, notes, after, shown };
 }
 
 /** One of modification_time and access_time: keep it, set it to now, or set it to this epoch (seconds). */

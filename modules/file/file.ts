@@ -3,9 +3,10 @@
 // recurse.ts; owner, group, mode and times of one path: attrs.ts.
 import { ownerFacts, ownerIds, requireOwner } from '../../facts/accounts.ts';
 import { type FileState, fileContentFact, fileFact, parentDir } from '../../facts/files.ts';
-import { type Effect, type FactDef, type Facts, type Step, defineModule, readOnly } from '../../engine/module.ts';
+import { type Change, type Effect, type FactDef, type Facts, type FileDiff, type Step, defineModule, readOnly } from '../../engine/module.ts';
 import { modeSchema } from '../file-mode.ts';
-import { type TimeWant, attributeChanges, modeFacts, timeChanges, umaskOf } from './attrs.ts';
+import { type Shown, type TimeWant, attributeChanges, modeFacts, timeChanges, umaskOf } from './attrs.ts';
+import { ansibleState, fileDiff, initialDiff, removedDirRead, withShown } from './diff.ts';
 import { epochFact, followFact, inodeFact, timesFact, treeFact } from './facts.ts';
 import { absSrc, emptyDirFact, followed, planHardlink, planSymlink } from './links.ts';
 import { planRecurse } from './recurse.ts';
@@ -53,6 +54,16 @@ function timesWanted(a: FileArgs, state: State, facts: Facts): { mtime: TimeWant
     return epoch;
   };
   return { mtime: one('modification'), atime: one('access') };
+}
+
+/**
+ * The diff of a change (diff.ts), and Ansible's check mode's where it differs (`check`: its sides; null: none at all):
+ * the change with both, as Change's diff and checkDiff.
+ */
+function withDiff(c: Change, path: string, shown: Shown, check?: Shown | null): Change {
+  const diff = fileDiff(path, shown);
+  const inCheck = check === undefined ? undefined : check === null ? null : fileDiff(path, check) ?? null;
+  return { ...c, ...(diff ? { diff } : {}), ...(inCheck !== undefined ? { checkDiff: inCheck as FileDiff | null } : {}) };
 }
 
 /** Whether Ansible reports the task changed on every run: touch, a time set to now. */
@@ -105,11 +116,13 @@ export default defineModule<FileArgs>({
     }
     if (state === 'absent') {
       if (now.state === 'absent') return [];
-      return [{
+      const shown = initialDiff(a.path, 'absent', ansibleState(now));
+      return [withDiff({
         summary: `remove ${now.state} ${a.path}`,
         steps: [{ exec: ['rm', '-rf', '--', a.path] }],
         effects: [{ key: fileFact(a.path).key, value: { state: 'absent' } }, { key: fileContentFact(a.path).key, value: { exists: false } }],
-      }];
+        ...(now.state === 'directory' ? { diffRead: removedDirRead(a.path, shown) } : {}),
+      }, a.path, shown)];
     }
     requireOwner(a, facts, 'file');
     const want = { ...a, ...ownerIds(a, facts), ...umaskOf(a, facts) };
@@ -123,11 +136,11 @@ export default defineModule<FileArgs>({
         const at = a.follow !== false ? to : { real: a.path, state: now };
         const p = attributeChanges(at.real, at.state, want, { isLink: at.state.state === 'link' });
         if (!p.steps.length) return [];
-        return [{ summary: summary(p.notes), steps: p.steps, effects: [{ key: fileFact(at.real).key, value: p.after }] }];
+        return [withDiff({ summary: summary(p.notes), steps: p.steps, effects: [{ key: fileFact(at.real).key, value: p.after }] }, a.path, withShown(initialDiff(a.path, 'link', 'link'), p.shown))];
       }
       const p = state === 'link' ? planSymlink(a, now, want, facts) : planHardlink(a, now, want, facts);
       if (!p.steps.length) return [];
-      return [{ summary: summary(p.notes), steps: p.steps, effects: p.effects }];
+      return [withDiff({ summary: summary(p.notes), steps: p.steps, effects: p.effects }, a.path, p.shown, p.checkShown)];
     }
     // Following a symlink (the default), what it leads to is what gets the state's checks, owner, group, mode and times.
     const follow = a.follow !== false && now.state === 'link';
@@ -175,9 +188,6 @@ export default defineModule<FileArgs>({
     steps.push(...attrs.steps);
     notes.push(...attrs.notes);
     const times = timesWanted(a, state, facts);
-    if (typeof times.atime === 'number' && (base.state === 'file' || base.state === 'other')) {
-      throw new Error(`access_time with a time on a file (${path}) is not supported: provision reads the file's checksum, which moves its access time again`);
-    }
     const t = fresh && state === 'touch' && times.mtime === 'now' && times.atime === 'now' ? { steps: [], notes: [], always: true, after: undefined }
       : timeChanges(path, times, fresh ? { atime: Number.NaN, mtime: Number.NaN } : timeFacts(a).length ? facts.get(timesFact(a.path)) : undefined);
     steps.push(...t.steps);
@@ -195,7 +205,12 @@ export default defineModule<FileArgs>({
     }
     if (steps.length === 0 && !always) return [];
     if (!notes.length) notes.push('reported changed every run, as Ansible does');
-    return [{ summary: summary(notes), steps, effects }];
+    // As Ansible's diff: touch names the path as given (it does not follow a link), the other states what they act on;
+    // in check mode a directory or file not made yet shows no attributes (a new file touched: no diff at all).
+    const shownPath = state === 'touch' ? a.path : path;
+    const initial = initialDiff(shownPath, state, ansibleState(state === 'touch' ? now : here));
+    const check = !fresh ? undefined : state === 'touch' ? null : initial;
+    return [withDiff({ summary: summary(notes), steps, effects }, shownPath, withShown(initial, attrs.shown), check)];
   },
   verifiable: (a) => !mayAlwaysChange(a),
 });

@@ -3,13 +3,17 @@
 import { type FileState, fileContentFact, fileFact, parentDir } from '../../facts/files.ts';
 import type { Effect, FactDef, Facts, Step } from '../../engine/module.ts';
 import { shq } from '../../engine/shell.ts';
-import { type Attrs, attributeChanges } from './attrs.ts';
+import { type Attrs, type Shown, attributeChanges } from './attrs.ts';
+import { ansibleState, initialDiff, withShown } from './diff.ts';
 import { type Followed, followFact, inodeFact } from './facts.ts';
 
 /** `parentReady`: the directory it goes in is made by an earlier change of the same task (copy of a directory). */
 export type LinkArgs = { path: string; src?: string; force?: boolean; follow?: boolean; parentReady?: boolean };
-/** What a link plan makes: steps, summary parts, effects. */
-export type Planned = { steps: Step[]; notes: string[]; effects: Effect[] };
+/**
+ * What a link plan makes: steps, summary parts, effects; `shown`, what --diff shows (diff.ts), and `checkShown`, what
+ * Ansible's check mode shows where that differs (a link not there yet: its attributes are not compared).
+ */
+export type Planned = { steps: Step[]; notes: string[]; effects: Effect[]; shown: Shown; checkShown?: Shown };
 
 /** Where a symlink's src is looked for (Ansible's absrc): beside the link, or src itself when absolute. */
 export const absSrc = (a: LinkArgs): string => (a.src!.startsWith('/') ? a.src! : `${parentDir(a.path).replace(/\/$/, '')}/${a.src}`.replace(/\/\.\//g, '/'));
@@ -50,16 +54,19 @@ export function planSymlink(a: LinkArgs, now: FileState, want: Attrs, facts: Fac
   }
   const link: FileState = { state: 'link', target: src, owner: now.state === 'link' ? now.owner : 'root', group: now.state === 'link' ? now.group : 'root', mode: '0777' };
   const effects: Effect[] = [{ key: fileFact(a.path).key, value: link }, { key: fileContentFact(a.path).key, unknown: true }];
+  // As ensure_symlink's diff: the state, a link's old and new src; in check mode a link not made yet has no attributes.
+  const initial = withShown(initialDiff(a.path, 'link', ansibleState(now)), now.state === 'link' && now.target !== src ? { before: { src: now.target }, after: { src } } : { before: {}, after: {} });
+  const checkShown = now.state === 'absent' ? initial : undefined;
   // Following the link (the default), owner, group and mode are its target's; a link leading nowhere is left as it is.
   if (a.follow !== false) {
-    if (target.state.state === 'absent') return { steps, notes, effects };
+    if (target.state.state === 'absent') return { steps, notes, effects, shown: initial, checkShown };
     const attrs = attributeChanges(target.real, target.state, want);
     if (attrs.steps.length) effects.push({ key: fileFact(target.real).key, value: attrs.after }, { key: followFact(abs).key, value: { real: target.real, state: attrs.after } });
-    return { steps: [...steps, ...attrs.steps], notes: [...notes, ...attrs.notes.map((n) => `${target.real}: ${n}`)], effects };
+    return { steps: [...steps, ...attrs.steps], notes: [...notes, ...attrs.notes.map((n) => `${target.real}: ${n}`)], effects, shown: withShown(initial, attrs.shown), checkShown };
   }
   const attrs = attributeChanges(a.path, link, want, { isLink: true, fresh: steps.length > 0 });
   effects[0] = { key: fileFact(a.path).key, value: attrs.after };
-  return { steps: [...steps, ...attrs.steps], notes: [...notes, ...attrs.notes], effects };
+  return { steps: [...steps, ...attrs.steps], notes: [...notes, ...attrs.notes], effects, shown: withShown(initial, attrs.shown), checkShown };
 }
 
 export function planHardlink(a: LinkArgs, now: FileState, want: Attrs, facts: Facts): Planned {
@@ -93,5 +100,7 @@ export function planHardlink(a: LinkArgs, now: FileState, want: Attrs, facts: Fa
     effects.push({ key: inodeFact(a.path).key, value: linked }, { key: inodeFact(src).key, value: linked });
   }
   if (attrs.steps.length) effects.push(from.state === 'link' ? { key: fileFact(src).key, unknown: true } : { key: fileFact(src).key, value: { ...attrs.after, sha256: from.sha256, size: from.size } });
-  return { steps: [...steps, ...attrs.steps], notes: [...notes, ...attrs.notes], effects };
+  // As ensure_hardlink's diff: the state, a symlink's old src; in check mode a link not made yet has no attributes.
+  const initial = withShown(initialDiff(a.path, 'hard', ansibleState(now)), now.state === 'link' && now.target !== src ? { before: { src: now.target }, after: { src } } : { before: {}, after: {} });
+  return { steps: [...steps, ...attrs.steps], notes: [...notes, ...attrs.notes], effects, shown: withShown(initial, attrs.shown), ...(now.state === 'absent' ? { checkShown: initial } : {}) };
 }

@@ -7,6 +7,7 @@ import { defineModule, type Change, type Effect, type Facts, type Step } from '.
 import { parentDir } from '../../facts/files.ts';
 import { DEFAULT_SSH, type GitDest, type GitRemote, type Target, destFact, remoteFact, resolveTarget } from './facts.ts';
 import { refusedArg as refused } from '../refused.ts';
+import { checkedOutRead, commitsDiffRead, newlyCheckedOut } from './diff.ts';
 
 export type GitArgs = {
   repo: string; dest: string; version: string; remote: string; force: boolean; depth?: number; clone: boolean; update: boolean;
@@ -93,6 +94,9 @@ function planClone(a: GitArgs, f: Facts, d: GitDest): Change[] {
     summary: `${summary} (${short(after)})`,
     steps: steps.map((s) => ('exec' in s ? { ...s, env: env(a) } : s)),
     effects: [after ? { key, value: now } : { key, unknown: true }, ...pathEffects(a.dest)],
+    // --diff: the commit checked out; a short sha is shown as written in check mode, as Ansible's, and read once cloned.
+    diff: newlyCheckedOut(a.dest, t.kind === 'sha' || !after ? a.version : after),
+    ...(after ? {} : { diffRead: checkedOutRead(a.dest, env(a)) }),
   }];
 }
 
@@ -178,6 +182,8 @@ function planUpdate(a: GitArgs, f: Facts, d: GitDest): Change[] {
     effects: [t.sha ? { key: facts(a).dest.key, value: now } : { key: facts(a).dest.key, unknown: true }, ...pathEffects(a.dest)],
     // Same commit, only the branch checked out (or a bare repo's other refs) brought in line: Ansible does it on every run, unreported.
     ...(!moved && !urlChanged && !d.mods ? { unreported: true } : {}),
+    // --diff: what the update brings, when it moves the checkout (Ansible shows none otherwise).
+    ...(moved ? { diffRead: commitsDiffRead(a.dest, d.head!, t.kind === 'sha' || !t.sha ? a.version : t.sha, url, env(a)) } : {}),
   }];
 }
 
@@ -228,7 +234,17 @@ export default defineModule<GitArgs>({
     // No repository and clone: no: Ansible reads the remote's head and reports changed, doing nothing.
     const r = remoteOf(f, a);
     if (r.nogit) throw new Error(NO_GIT_MESSAGE);
-    return [{ summary: `no repository at ${a.dest} (clone: no): reported changed, nothing done, as Ansible does`, steps: [], effects: [] }];
+    // What get_remote_head names: the version's commit, else the version as written (taken for a sha).
+    const sha = (() => {
+      try {
+        const t = resolveTarget(a.version, r, repoUrl(a));
+        return t.kind === 'sha' ? undefined : t.sha;
+      } catch {
+        return undefined;
+      }
+    })();
+    return [{ summary: `no repository at ${a.dest} (clone: no): reported changed, nothing done, as Ansible does`, steps: [], effects: [],
+      diff: newlyCheckedOut(a.dest, sha ?? a.version) }];
   },
   verifiable: (a) => a.clone,
   // As Ansible's result: before (null for a new clone), after, and remote_url_changed on an update.
