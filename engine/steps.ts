@@ -38,7 +38,8 @@ function writeScript(w: Extract<Step, { write: unknown }>['write']): string {
     // The command text reaches the message through a variable: never evaluated a second time.
     lines.push(`v=${shq(w.validate)}`, `if ! out=$(${check} 2>&1); then echo "validation failed: $v: $out" >&2; exit 3; fi`);
   }
-  if (w.backup) lines.push(`if [ -f ${p} ]; then cp -p ${p} ${p}.$(date +%Y%m%d%H%M%S).bak; fi`);
+  // Named as Ansible's backup_local names it, PATH.PID.YYYY-MM-DD@HH:MM:SS~ (local time); mode, owner and times kept.
+  if (w.backup) lines.push(`if [ -f ${p} ]; then cp -p ${p} ${p}.$$.$(date +%Y-%m-%d@%H:%M:%S~); fi`);
   // -T: a directory at the path is an error, not a place to move the file into.
   lines.push(`mv -fT "$tmp" ${p}`, 'trap - EXIT');
   return lines.join('\n');

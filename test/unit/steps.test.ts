@@ -1,6 +1,6 @@
 // Steps as the shell runs them: the atomic write, its validation and backup, run here on temp files.
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'uvu';
@@ -22,17 +22,22 @@ test('write: new file with content and mode, no temp file left', () => {
   assert.equal(readdirSync(dir), ['a.conf']);
 });
 
-test('write: an existing file keeps its mode; backup keeps the old content', () => {
+test('write: an existing file keeps its mode; backup keeps the old content, mode and times, named as Ansible names it', () => {
   const dir = mkdtempSync(join(tmpdir(), 'w-'));
   const path = join(dir, 'b.conf');
   writeFileSync(path, 'old\n', { mode: 0o600 });
+  utimesSync(path, 1577836800, 1577836800);
   const r = run({ write: { path, content: 'new\n', backup: true } });
   assert.is(r.status, 0, r.stderr);
   assert.is(readFileSync(path, 'utf8'), 'new\n');
   assert.is((statSync(path).mode & 0o777).toString(8), '600');
-  const backups = readdirSync(dir).filter((f) => f.endsWith('.bak'));
+  // Ansible's backup_local: PATH.PID.YYYY-MM-DD@HH:MM:SS~
+  const backups = readdirSync(dir).filter((f) => f !== 'b.conf');
   assert.is(backups.length, 1);
+  assert.match(backups[0], /^b\.conf\.\d+\.\d{4}-\d\d-\d\d@\d\d:\d\d:\d\d~$/);
   assert.is(readFileSync(join(dir, backups[0]), 'utf8'), 'old\n');
+  assert.is((statSync(join(dir, backups[0])).mode & 0o777).toString(8), '600');
+  assert.is(statSync(join(dir, backups[0])).mtimeMs, 1577836800000);
 });
 
 test('write: a failed validation leaves the old file, no temp file, and runs the command once', () => {
