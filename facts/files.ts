@@ -18,6 +18,15 @@ export type FileState = {
   target?: string;
 };
 
+/**
+ * The sh that prints the sha256 of the file at `q` (quoted) without moving its access time: read with O_NOATIME
+ * (dd iflag=noatime, allowed to its owner and root), else as sha256sum reads it. Ansible's file module never reads
+ * a file's bytes, so an access_time it set stays as set; this reading must not move it either. (Where Ansible's
+ * copy, template or stat reads a file, its access time moves as the mount's relatime says; here it does not.)
+ */
+export const noAtimeSha256 = (q: string) =>
+  `if dd if=${q} iflag=noatime count=0 status=none 2>/dev/null; then dd if=${q} iflag=noatime bs=64K status=none | sha256sum; else sha256sum ${q}; fi | cut -d' ' -f1`;
+
 /** What is at `path` (links are not followed). */
 export function fileFact(path: string): FactDef<FileState> {
   const p = shq(path);
@@ -27,7 +36,7 @@ export function fileFact(path: string): FactDef<FileState> {
       `if [ -L ${p} ]; then t=link; elif [ -d ${p} ]; then t=directory; elif [ -f ${p} ]; then t=file;`,
       `elif [ -e ${p} ]; then t=other; else echo absent; exit 0; fi;`,
       `echo "$t $(stat -c '%a %U %G %s %u %g' ${p})";`,
-      `if [ "$t" = file ]; then sha256sum ${p} | cut -d' ' -f1; elif [ "$t" = link ]; then readlink ${p}; fi`,
+      `if [ "$t" = file ]; then ${noAtimeSha256(p)}; elif [ "$t" = link ]; then readlink ${p}; fi`,
     ].join(' '),
     parse(out) {
       const [head, extra = ''] = out.split('\n');

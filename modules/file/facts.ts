@@ -1,6 +1,6 @@
 // Facts of the file module beyond facts/files.ts: what a symlink leads to, a path's times and inode, a time given
 // in a format made an epoch by the host's own clock settings, and the tree below a directory (bounded).
-import { type FileState, fileFact } from '../../facts/files.ts';
+import { type FileState, fileFact, noAtimeSha256 } from '../../facts/files.ts';
 import type { FactDef } from '../../engine/module.ts';
 import { shq } from '../../engine/shell.ts';
 import type { Times } from './attrs.ts';
@@ -13,7 +13,7 @@ const STATE_OF_R = [
   'if [ -L "$r" ]; then t=link; elif [ -d "$r" ]; then t=directory; elif [ -f "$r" ]; then t=file;',
   'elif [ -e "$r" ]; then t=other; else echo absent; exit 0; fi;',
   `echo "$t $(stat -c '%a %U %G %s %u %g' "$r")";`,
-  `if [ "$t" = file ]; then sha256sum "$r" | cut -d' ' -f1; elif [ "$t" = link ]; then readlink "$r"; fi`,
+  `if [ "$t" = file ]; then ${noAtimeSha256('"$r"')}; elif [ "$t" = link ]; then readlink "$r"; fi`,
 ].join(' ');
 
 export function followFact(path: string): FactDef<Followed> {
