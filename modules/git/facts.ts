@@ -103,6 +103,8 @@ export function parseRemote(out: string): GitRemote {
 /**
  * The remote's refs, read on the host (its keys, its network) as the task's user; a read only, never changed by a
  * task but one that makes a repository at that path on the host (in check mode, such a simulated change makes it unknown).
+ * An ssh that accepts a host key it does not know (accept_hostkey) writes it to known_hosts: read at its task's
+ * turn, as Ansible's ls-remote is, not ahead with the play's other facts (a task before it would find the key known).
  */
 export function remoteFact(repo: string, sshCommand: string): FactDef<GitRemote> {
   const path = repo.startsWith('file://') ? repo.slice('file://'.length) : undefined;
@@ -112,6 +114,7 @@ export function remoteFact(repo: string, sshCommand: string): FactDef<GitRemote>
     script: `sh -c ${shq(REMOTE)} provision-git-remote ${shq(repo)} ${shq(sshCommand)}`,
     parse: parseRemote,
     readOnly: true,
+    ...(/StrictHostKeyChecking=(no|accept-new)/.test(sshCommand) ? { lazy: true } : {}),
   };
 }
 

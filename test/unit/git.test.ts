@@ -136,4 +136,12 @@ test('a shallow clone of a branch, a bare clone, a single-branch clone of a tag:
   }
 });
 
+test('the remote is read at its task\'s turn when its ssh accepts an unknown host key (which writes known_hosts)', () => {
+  const remote = (args: Record<string, unknown>) => mod.facts({ dest: '/srv/x', version: 'HEAD', remote: 'origin', ...args } as never, ctx)
+    .find((f) => f.key.startsWith('git-remote:'))!;
+  assert.is(remote({ repo: 'ssh://git@example.org/x.git', accept_hostkey: true }).lazy, true);
+  assert.is(remote({ repo: 'ssh://git@example.org/x.git', ssh_opts: '-o StrictHostKeyChecking=accept-new' }).lazy, true);
+  assert.not.ok(remote({ repo: 'ssh://git@example.org/x.git' }).lazy);
+});
+
 test.run();
