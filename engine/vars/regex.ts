@@ -13,6 +13,10 @@ export function pyRegExp(pattern: string, opts: { ignorecase?: boolean; multilin
     if (inline[1].includes('s')) flags += 's';
   }
   p = p.replace(/\(\?P<(\w+)>/g, '(?<$1>').replace(/\(\?P=(\w+)\)/g, '\\k<$1>').replace(/\\A/g, '^').replace(/\\Z/g, '$(?![\\s\\S])');
+  // Python reads a backslash before any other character than an ASCII letter or digit as that character (re.escape
+  // writes `\ `, `\-`, `\#`, `\&`, `\~`, a backslash and a newline...); JavaScript's u flag takes that only of its own
+  // syntax characters: the others are written as the code point itself, which means the same in a class too.
+  p = p.replace(/\\([\s\S])/gu, (m, c: string) => (/[A-Za-z0-9^$\\.*+?()[\]{}|/]/.test(c) ? m : `\\u{${c.codePointAt(0)!.toString(16)}}`));
   if (opts.ignorecase && !flags.includes('i')) flags += 'i';
   if (opts.multiline && !flags.includes('m')) flags += 'm';
   if (opts.dotall && !flags.includes('s')) flags += 's';

@@ -1,7 +1,7 @@
 // replace's edit (modules/replace.ts replaceEdit), with Ansible's own replace module as the oracle: each case is run
 // by /usr/bin/python3 -m ansible.modules.replace on a temp file, and the text it leaves must be the text provision
 // computes: groups (\1, \g<name>), escapes in the replacement, MULTILINE anchors, empty matches, after/before
-// sections, nothing matching, a replacement that changes nothing.
+// sections, nothing matching, a replacement that changes nothing, literals escaped by re.escape.
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -31,6 +31,8 @@ const CASES: Case[] = [
   { name: 'case-insensitive inline flag', args: { regexp: '(?i)servername', replace: 'ServerName' } },
   { name: 'end of text \\Z', text: 'a\nb', args: { regexp: 'b\\Z', replace: 'B' } },
   { name: 'unicode', text: 'café crème\n', args: { regexp: 'é', replace: 'e' } },
+  // re.escape's output (regex_escape's too): `\ `, `\-`, `\#`, `\&`, `\~`, `\\`, a backslash before a newline, in and out of a class.
+  { name: 'literals escaped as re.escape escapes them', text: 'a b-c#&~\\\nd -]\n', args: { regexp: 'a\\ b\\-c\\#\\&\\~\\\\\\\nd\\ [\\-x]', replace: 'z' } },
 ];
 
 test('every case leaves the text Ansible\'s replace leaves', () => {
