@@ -4,9 +4,10 @@
 // pid 1 is `init` or a shell (restart as stop, sleep, start, sleep; runlevel refused), else its generic service
 // module (restart as stop, sleep if given, start; runlevel only for OpenRC, so unused on Debian). Under both,
 // `pattern` decides whether the service runs (a line of `ps auxww` holding it), `arguments` follow each command.
+// daemon_reload reaches the systemd module as Ansible's action hands it every other argument (sysv modules refuse it).
 import { split } from 'shlex';
-import { type ServiceState, serviceFact } from '../facts/services.ts';
-import { type Effect, type FactDef, type Step, defineModule } from '../engine/module.ts';
+import { type ServiceState, daemonReloadFact, serviceFact } from '../facts/services.ts';
+import { type Change, type Effect, type FactDef, type Step, defineModule } from '../engine/module.ts';
 import { shq } from '../engine/shell.ts';
 
 export type ServiceArgs = {
@@ -18,6 +19,7 @@ export type ServiceArgs = {
   runlevel?: string;
   arguments?: string;
   use?: string;
+  daemon_reload?: boolean;
 };
 
 type Action = 'start' | 'stop' | 'restart' | 'reload';
@@ -107,10 +109,11 @@ export default defineModule<ServiceArgs>({
       runlevel: { type: 'string', description: "only OpenRC's (unused on Debian); under sysvinit Ansible refuses it; ignored under systemd, as Ansible" },
       arguments: { type: 'string', description: 'sysv: words added to each start/stop/reload command; ignored under systemd, as Ansible' },
       use: { type: 'string', description: 'auto (as Ansible detects), systemd, sysvinit or service (on hosts without systemd)' },
+      daemon_reload: { type: 'boolean', description: 'systemd: its unit files read again first (systemctl daemon-reload), not counted as a change; refused without systemd, as Ansible' },
     },
     anyOf: [{ required: ['state'] }, { required: ['enabled'] }],
   },
-  facts: (a) => [serviceFact(a.name), pid1Fact, ...(a.state && a.pattern !== undefined ? [patternFact(a.pattern)] : [])],
+  facts: (a) => [...(a.daemon_reload ? [daemonReloadFact] : []), serviceFact(a.name), pid1Fact, ...(a.state && a.pattern !== undefined ? [patternFact(a.pattern)] : [])],
   plan(a, facts) {
     const now = facts.get(serviceFact(a.name));
     if (!now.exists) throw new Error(`no service "${a.name}" on this host`);
@@ -120,6 +123,13 @@ export default defineModule<ServiceArgs>({
     if (mod === 'sysvinit' && a.runlevel !== undefined) {
       throw new Error('Unsupported parameters for (ansible.legacy.sysvinit) module: runlevel (without systemd Ansible runs its sysvinit module, which takes runlevels, not runlevel)');
     }
+    if (sysv && a.daemon_reload !== undefined) {
+      throw new Error(`Unsupported parameters for (ansible.legacy.${mod}) module: daemon_reload (only systemd's module takes it, and this host's services are not systemd's)`);
+    }
+    // As systemd_service: daemon-reload, when a unit file changed, is not counted as a change (Ansible's is not).
+    const reload = a.daemon_reload ? facts.get(daemonReloadFact) : undefined;
+    const reloads: Change[] = reload?.needed ? [{ summary: 'daemon-reload (systemd reads its changed unit files again)', steps: [{ exec: ['systemctl', 'daemon-reload'] }],
+      effects: [{ key: daemonReloadFact.key, value: { systemd: true, needed: false } }], unreported: true }] : [];
     // What systemd's module does not take, Ansible drops (with a warning): sleep, pattern, runlevel, arguments.
     const extra = sysv ? split(a.arguments ?? '') : [];
     const pause = sysv ? a.sleep ?? (mod === 'sysvinit' ? 1 : 0) : 0;
@@ -131,6 +141,7 @@ export default defineModule<ServiceArgs>({
     const seen = pattern ? { ...now, active: facts.get(pattern) } : now;
     const { steps, notes } = stateSteps('service', a.name, a.state, seen, act);
     const after: ServiceState = { ...now };
+    if (reload?.needed) delete after.needsReload;
     if (a.state) after.active = a.state !== 'stopped';
 
     if (a.enabled === true && !now.enabled) {
@@ -145,10 +156,13 @@ export default defineModule<ServiceArgs>({
     }
     if (a.enabled !== undefined) after.enabled = a.enabled;
 
-    if (!steps.length) return [];
+    if (!steps.length) {
+      if (reloads.length && now.needsReload) reloads[0].effects.push({ key: serviceFact(a.name).key, value: after });
+      return reloads;
+    }
     // Whether the pattern shows once the service started is the pattern's business: not predicted.
     const effects: Effect[] = [{ key: serviceFact(a.name).key, value: after }, ...(pattern && a.state ? [{ key: pattern.key, unknown: true as const }] : [])];
-    return [{ summary: notes.join(', '), steps, effects }];
+    return [...reloads, { summary: notes.join(', '), steps, effects }];
   },
   // A pattern that does not show the started service makes Ansible start it on every run: planning again cannot judge it.
   verifiable: (a) => !['restarted', 'reloaded'].includes(a.state ?? '') && !(a.state && a.pattern !== undefined),
