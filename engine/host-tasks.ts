@@ -259,7 +259,7 @@ export abstract class HostTasks extends HostCore {
       if (now === 'check' && c.checkDiff !== undefined) c.diff = c.checkDiff ?? undefined;
       const read = c.diffRead;
       if (!this.o.diff || !read || (now === 'check' ? !read.inCheck : read.when !== now)) continue;
-      const r = await runSteps(this.exec, [read.step], [], become);
+      const r = await runSteps(this.exec, [now === 'check' ? read.checkStep ?? read.step : read.step], [], become);
       const out = r.output?.stdout ?? '';
       c.diff = r.failed ? { path: read.path, before: null, after: null, note: `its diff could not be read: ${r.failed.why || `exit ${r.failed.code}`}` }
         : read.show ? read.show(out) : { path: read.path, before: null, after: null, prepared: out };

@@ -88,7 +88,9 @@ export type Change = {
    * (`inCheck`: it must leave the host as it is) in their place; its stdout is shown as it is (Ansible's 'prepared'
    * text), or as `show` makes it a diff, in place of `diff`.
    */
-  diffRead?: { path: string; step: Step; when: 'before' | 'after'; inCheck?: boolean; show?(stdout: string): FileDiff | undefined };
+  diffRead?: { path: string; step: Step; when: 'before' | 'after'; inCheck?: boolean; show?(stdout: string): FileDiff | undefined;
+    /** The step read in check mode in its place, when it differs (apt's simulation there without the update it runs first). */
+    checkStep?: Step };
   steps: Step[];
   effects: Effect[];
   /** Redact summary details and diff in every output. */

@@ -1,7 +1,7 @@
 // What apt's planners share (apt, apt's upgrade, autoremove and .deb installs, apt_repository's update): the
 // environment and options of apt-get, the side effects of a package change, the host's native architecture,
 // and the retrying apt-get update.
-import type { Effect } from '../engine/module.ts';
+import type { Change, Effect, FileDiff, Step } from '../engine/module.ts';
 
 export const ENV = { DEBIAN_FRONTEND: 'noninteractive' };
 
@@ -68,4 +68,36 @@ const UPDATE_RETRYING = [
 export function updateStep(a: UpdateLimits): string[] {
   const limits = [a.update_cache_timeout ?? 600, a.update_cache_retries ?? 5, a.update_cache_retry_max_delay ?? 12].map(String);
   return ['sh', '-c', UPDATE_RETRYING, 'apt-update', ...limits, 'apt-get', 'update', '-q', ...LOCK];
+}
+
+/**
+ * apt's --diff, as Ansible's parse_diff cuts it from apt-get's output: the lines after "Resolving dependencies..."
+ * (else "Reading state information...") up to the "N upgraded, ..." line, shown as Ansible's 'prepared' text.
+ */
+export function aptDiffText(out: string): string {
+  const lines = out.replace(/\n$/, '').split('\n');
+  let start = lines.indexOf('Resolving dependencies...');
+  if (start < 0) start = lines.indexOf('Reading state information...');
+  let end = lines.findIndex((l) => /^[0-9]+ (packages )?upgraded/.test(l));
+  if (end < 0) end = lines.length;
+  return lines.slice(start + 1, end + 1).join('\n');
+}
+
+/**
+ * The diff of an apt-get run, read under --diff before it runs: the same apt-get words simulated (-s: nothing
+ * changes, in check mode too, as Ansible's check mode passes --simulate). `updating`: the task updates the lists
+ * first, so the real run's simulation follows that update (the lists Ansible's apt-get then reads); check mode's
+ * reads the lists as they are, as Ansible's check mode does not update them.
+ */
+export function aptDiffRead(argv: string[], updating?: UpdateLimits): NonNullable<Change['diffRead']> {
+  if (argv[0] !== 'apt-get') throw new Error(`not an apt-get command: ${argv[0]}`);
+  const env = { ...ENV, LC_ALL: 'C' };
+  const simulate: Step = { exec: ['apt-get', '-s', ...argv.slice(1)], env };
+  const show = (stdout: string): FileDiff => ({ path: 'apt', before: null, after: null, prepared: aptDiffText(stdout) });
+  if (!updating) return { path: 'apt', when: 'before', inCheck: true, step: simulate, show };
+  // The update (updateStep's retrying script and limits, its output left out), then the simulation: both argv, no shell text built.
+  const update = updateStep(updating);
+  const wrap = `s=$1 t=$2 r=$3 m=$4; shift 4; sh -c "$s" apt-update "$t" "$r" "$m" ${update.slice(7).join(' ')} >/dev/null || exit; exec "$@"`;
+  const step: Step = { exec: ['sh', '-c', wrap, 'apt-diff', update[2], ...update.slice(4, 7), ...simulate.exec], env };
+  return { path: 'apt', when: 'before', inCheck: true, checkStep: simulate, step, show };
 }

@@ -3,7 +3,7 @@
 // `deb`: a .deb file on the host, installed with its dependencies unless that version is there already.
 import { type AptSimulation, FETCH_TO_FILE_PY, aptSimulationFact, debPackagesFact } from '../facts/debs.ts';
 import type { Change, Effect, FactDef } from '../engine/module.ts';
-import { DPKG_OPTIONS, ENV, INSTALL, LOCK, PACKAGE_SIDE_EFFECTS, namesOf, nativeArch } from './apt-common.ts';
+import { DPKG_OPTIONS, ENV, INSTALL, LOCK, PACKAGE_SIDE_EFFECTS, type UpdateLimits, aptDiffRead, namesOf, nativeArch } from './apt-common.ts';
 import { compareDebVersions } from './deb-version.ts';
 
 /** What these plans read of apt's arguments. */
@@ -57,8 +57,9 @@ function after(debs: Record<string, string>, sim: AptSimulation): Record<string,
   return out;
 }
 
-function simulated(what: string, sim: AptSimulation | 'stale', words: string[], reported: boolean, debs: Record<string, string>): Change[] {
+function simulated(a: WholeArgs & UpdateLimits, what: string, sim: AptSimulation | 'stale', words: string[], reported: boolean, debs: Record<string, string>): Change[] {
   const step = { exec: ['apt-get', '-y', '-q', ...LOCK, ...DPKG_OPTIONS, ...words], env: ENV };
+  const diffRead = aptDiffRead(step.exec, sim === 'stale' ? a : undefined);
   if (sim === 'stale') {
     // The lists are updated first, in the same task: what they will offer is not known before.
     // It counts as Ansible counts it, by what it did: installed or upgraded anything (an upgrade), removed anything (autoremove).
@@ -66,7 +67,7 @@ function simulated(what: string, sim: AptSimulation | 'stale', words: string[], 
       ? (before: Record<string, string>, now: Record<string, string>) => Object.keys(before).some((n) => !(n in now))
       : (before: Record<string, string>, now: Record<string, string>) => Object.entries(now).some(([n, v]) => before[n] !== v);
     return [{
-      summary: `apt-get ${what} (with the updated lists)`, steps: [step], reportedIf: { fact: debPackagesFact(), differs },
+      summary: `apt-get ${what} (with the updated lists)`, steps: [step], diffRead, reportedIf: { fact: debPackagesFact(), differs },
       effects: [{ key: debPackagesFact().key, unknown: true }, ...PACKAGE_SIDE_EFFECTS],
     }];
   }
@@ -77,6 +78,7 @@ function simulated(what: string, sim: AptSimulation | 'stale', words: string[], 
   return [{
     summary: `apt-get ${what}: ${parts.filter(Boolean).join('; ')}`,
     steps: [step],
+    diffRead,
     effects: [{ key: debPackagesFact().key, value: after(debs, sim) }, ...PACKAGE_SIDE_EFFECTS],
     // Ansible's changed: apt-get's output lacks "0 upgraded, 0 newly installed" (an upgrade that only removes is not a change).
     ...(reported ? {} : { unreported: true }),
@@ -87,17 +89,17 @@ function simulated(what: string, sim: AptSimulation | 'stale', words: string[], 
  * upgrade: as Ansible's, by apt-get (aptitude, which Ansible prefers for yes, safe and full when the host has it,
  * is refused there unless force_apt_get); the module ends after it (a `name` beside it is not installed, as in Ansible).
  */
-export function planUpgrade(a: WholeArgs, debs: Record<string, string>, sim: AptSimulation, stale: boolean): Change[] {
+export function planUpgrade(a: WholeArgs & UpdateLimits, debs: Record<string, string>, sim: AptSimulation, stale: boolean): Change[] {
   const mode = upgradeMode(a)!;
   if (sim.aptitude && mode !== 'dist' && !a.force_apt_get) {
     throw new Error(`upgrade: ${mode} on a host with aptitude: Ansible would run aptitude, which provision does not; set force_apt_get: true for apt-get's ${mode === 'full' ? 'dist-upgrade' : 'upgrade --with-new-pkgs'}`);
   }
-  return simulated(mode === 'dist' || mode === 'full' ? 'dist-upgrade' : 'upgrade', stale ? 'stale' : sim, upgradeWords(a), Object.keys(sim.installs).length > 0, debs);
+  return simulated(a, mode === 'dist' || mode === 'full' ? 'dist-upgrade' : 'upgrade', stale ? 'stale' : sim, upgradeWords(a), Object.keys(sim.installs).length > 0, debs);
 }
 
 /** autoremove without packages: apt-get autoremove (with purge: --purge), changed when it removes any. */
-export function planAutoremove(a: WholeArgs, debs: Record<string, string>, sim: AptSimulation, stale: boolean): Change[] {
-  return simulated('autoremove', stale ? 'stale' : sim, autoremoveWords(a), true, debs);
+export function planAutoremove(a: WholeArgs & UpdateLimits, debs: Record<string, string>, sim: AptSimulation, stale: boolean): Change[] {
+  return simulated(a, 'autoremove', stale ? 'stale' : sim, autoremoveWords(a), true, debs);
 }
 
 /** `sh -c` of this, then the downloader, the URL and apt-get's words: the file is fetched and given to apt-get last. */

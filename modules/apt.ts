@@ -2,7 +2,7 @@
 // or the whole system upgraded, autoremoved, a .deb file installed (modules/apt-upgrade.ts).
 import { aptAutoFact, aptCandidatesFact, aptListsAgeFact, aptListsStampFact, debConfigOnlyFact, debFileFact, debPackagesFact } from '../facts/debs.ts';
 import { type Change, type Effect, defineModule } from '../engine/module.ts';
-import { ENV, INSTALL, LOCK, PACKAGE_SIDE_EFFECTS, namesOf, nativeArch, updateStep } from './apt-common.ts';
+import { ENV, INSTALL, LOCK, PACKAGE_SIDE_EFFECTS, aptDiffRead, namesOf, nativeArch, updateStep } from './apt-common.ts';
 import { type WholeArgs, aptOptions, autoremoveSimulation, planAutoremove, planDeb, planUpgrade, upgradeMode, upgradeSimulation } from './apt-upgrade.ts';
 import { compareDebVersions } from './deb-version.ts';
 
@@ -142,9 +142,11 @@ export default defineModule<AptArgs>({
         // A native package goes by both its names (the facts list it as name and name:NATIVE).
         const drop = new Set(gone.flatMap((g) => namesOf(native, g)));
         const after = Object.fromEntries(Object.entries(debs).filter(([n]) => !drop.has(n)));
+        const remove = ['apt-get', 'remove', '-y', '-q', ...LOCK, ...(a.purge ? ['--purge'] : []), ...(a.autoremove ? ['--auto-remove'] : []), ...gone];
         changes.push({
           summary: `${a.purge ? 'purge' : 'remove'} ${gone.join(', ')}${a.autoremove ? ' and what no longer needed' : ''}`,
-          steps: [{ exec: ['apt-get', 'remove', '-y', '-q', ...LOCK, ...(a.purge ? ['--purge'] : []), ...(a.autoremove ? ['--auto-remove'] : []), ...gone], env: ENV }],
+          steps: [{ exec: remove, env: ENV }],
+          diffRead: aptDiffRead(remove),
           effects: [
             a.autoremove ? { key: debPackagesFact().key, unknown: true } : { key: debPackagesFact().key, value: after },
             ...(a.purge ? [{ key: debConfigOnlyFact(names(ws)).key, value: [] }] : []), ...PACKAGE_SIDE_EFFECTS],
@@ -196,9 +198,11 @@ export default defineModule<AptArgs>({
     }
     if (argv.length) {
       const parts = [installs.length ? `install ${installs.join(', ')}` : '', upgrades.length ? `upgrade ${upgrades.join(', ')}` : ''];
+      const install = [...INSTALL, ...(a.autoremove ? ['--auto-remove'] : []), ...aptOptions(a), ...argv];
       changes.push({
         summary: parts.filter(Boolean).join('; '),
-        steps: [{ exec: [...INSTALL, ...(a.autoremove ? ['--auto-remove'] : []), ...aptOptions(a), ...argv], env: ENV }],
+        steps: [{ exec: install, env: ENV }],
+        diffRead: aptDiffRead(install, updating ? a : undefined),
         effects: [versionsKnown ? { key: debPackagesFact().key, value: after } : { key: debPackagesFact().key, unknown: true }, ...PACKAGE_SIDE_EFFECTS],
       });
     }
