@@ -16,8 +16,8 @@ export function userFact(name: string): FactDef<UserState> {
   return {
     key: `user:${name}`,
     script: [
-      `e=$(getent passwd ${n}) || { echo absent; exit 0; }; echo "$e";`,
-      `id -Gn ${n} | tr ' ' ','; h=$(echo "$e" | cut -d: -f6); stat -c %U "$h" 2>/dev/null || echo;`,
+      `e=$(getent passwd ${n}) || { echo absent; exit 0; }; printf '%s\\n' "$e";`,
+      `id -Gn ${n} | tr ' ' ','; h=$(printf '%s\\n' "$e" | cut -d: -f6); stat -c %U "$h" 2>/dev/null || echo;`,
       `if [ -f "$h/.ssh/authorized_keys" ]; then echo keys; cat "$h/.ssh/authorized_keys"; fi`,
     ].join(' '),
     parse(out) {

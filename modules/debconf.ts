@@ -81,6 +81,7 @@ export default defineModule<DebconfArgs>({
       ...(secret ? { sensitive: true } : {}),
     }];
   },
-  // debconf-show never shows a password: planning again cannot confirm one was set.
-  verifiable: (a) => a.vtype !== 'password',
+  // debconf-show never shows a password: planning again cannot confirm one was set. Nor an answer with blanks at
+  // either end: the value read is stripped, as Ansible's get_selections strips it, so it is set on every run (as by Ansible).
+  verifiable: (a) => a.vtype !== 'password' && (a.value === undefined || pyStr(a.value) === pyStr(a.value).trim()),
 });

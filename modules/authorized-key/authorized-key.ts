@@ -39,11 +39,11 @@ export function keysFileFact(a: Pick<AkArgs, 'user' | 'path' | 'follow'>): FactD
   return {
     key: `${homeFactPrefix(a.user)}authorized_keys:${follow}${a.path === undefined ? '' : `:${a.path}`}`,
     script: [
-      `if e=$(getent passwd ${shq(a.user)}); then echo "user $(printf %s "$e" | cut -d: -f3,4,6)"; else echo nouser; fi;`,
+      `if e=$(getent passwd ${shq(a.user)}); then printf 'user %s\\n' "$(printf %s "$e" | cut -d: -f3,4,6)"; else echo nouser; fi;`,
       a.path === undefined ? '[ -n "$e" ] || exit 0; p="$(printf %s "$e" | cut -d: -f6)/.ssh/authorized_keys";' : `p=${shq(a.path)};`,
-      'echo "path $p"; d=$(dirname -- "$p"); if [ -d "$d" ]; then echo "dir directory"; elif [ -e "$d" ]; then echo "dir other"; else echo "dir absent"; fi;',
+      'printf "path %s\\n" "$p"; d=$(dirname -- "$p"); if [ -d "$d" ]; then echo "dir directory"; elif [ -e "$d" ]; then echo "dir other"; else echo "dir absent"; fi;',
       'if [ -d "$(dirname -- "$d")" ]; then echo "up yes"; else echo "up no"; fi;',
-      `t=$p; [ ${follow} = 1 ] && t=$(realpath -m -- "$p"); echo "target $t";`,
+      `t=$p; [ ${follow} = 1 ] && t=$(realpath -m -- "$p"); printf 'target %s\\n' "$t";`,
       'if [ -d "$t" ]; then k=directory; elif [ -f "$t" ]; then k=file; elif [ -e "$t" ]; then k=other; elif [ -L "$t" ]; then k=dangling; else k=absent; fi; echo "kind $k";',
       'if [ -d "$(dirname -- "$t")" ]; then echo "base yes"; else echo "base no"; fi;',
       'if [ -f "$p" ]; then echo text; base64 -w0 < "$p"; fi',
@@ -102,6 +102,9 @@ export default defineModule<AkArgs>({
   // ~/.ssh/authorized_keys is the user's home facts, which its own fact is keyed under.
   sideEffects: (a) => (a.path === undefined ? [] : [a.path, parentDir(a.path)].flatMap((p) => [
     { key: fileFact(p).key, unknown: true as const }, { key: fileContentFact(p).key, unknown: true as const }, { prefix: `follow:${p}`, unknown: true as const }])),
+  // A comment that does not read back as itself (blanks at either end or doubled, a tab, `\#`): Ansible's parsekey reads
+  // the line written as the words joined by one space, so it finds the key changed and writes it again on every run.
+  verifiable: (a) => a.comment === undefined || a.comment === a.comment.replace(/\\#/g, '#').split(/[ \t\r\n]+/).filter(Boolean).join(' '),
   plan(a, facts) {
     if (a.key.startsWith('http')) {
       throw new Error(`key: a URL (${a.key.split(/\s/)[0]}) is not supported: provision does not fetch keys on the host (lab hosts reach nothing outside); give the keys' text, e.g. from lookup('url', ..., split_lines=False) on the controller`);
