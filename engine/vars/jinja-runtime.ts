@@ -1,8 +1,9 @@
 // nunjucks' runtime and compiler made to behave as Jinja2 in Ansible, once for the process (template.ts calls
 // pythonRuntime() before it builds its environment): None writes nothing and True, lists and mappings are
 // written as Python's str() writes them; Python's str methods; indexes and slices as Python's; a test's
-// arguments compiled with commas between them.
+// arguments compiled with commas between them; *, +, ~ and % as Python's (operators.ts); (a, b) a tuple.
 import nunjucks from 'nunjucks';
+import { pyAdd, pyConcat, pyMod, pyMul } from './operators.ts';
 import { pyStr } from './python.ts';
 
 let done = false;
@@ -54,6 +55,25 @@ export function pythonRuntime(): void {
     // A negative index counts from the end, as in Python.
     if ((typeof obj === 'string' || Array.isArray(obj)) && typeof val === 'number' && val < 0) return obj[obj.length + val];
     return memberLookup(obj, val);
+  };
+
+  // *, +, ~ and %: Python's (nunjucks emits JavaScript's operators: '0' * 3 is 0, [1] + [2] is "12").
+  Object.assign(runtime, { pyMul, pyAdd, pyConcat, pyMod });
+  const proto = (nunjucks as any).compiler.Compiler.prototype;
+  for (const [op, fn] of [['Mul', 'pyMul'], ['Add', 'pyAdd'], ['Concat', 'pyConcat'], ['Mod', 'pyMod']]) {
+    proto[`compile${op}`] = function compileOp(this: any, node: any, frame: unknown) {
+      this._emit(`runtime.${fn}(`);
+      this.compile(node.left, frame);
+      this._emit(',');
+      this.compile(node.right, frame);
+      this._emit(')');
+    };
+  }
+
+  // A parenthesised list of several values is Python's tuple (a list here), not JavaScript's comma operator (its last).
+  proto.compileGroup = function compileGroup(this: any, node: any, frame: unknown) {
+    if (node.children.length > 1) this._compileAggregate(node, frame, '[', ']');
+    else this._compileAggregate(node, frame, '(', ')');
   };
 
   // nunjucks compiles a test's arguments without commas between them (`x is version('1', '>')`): as Jinja2 does.

@@ -1,7 +1,7 @@
 // Jinja2 as Ansible has it, with Ansible as the oracle: a table of templates, each rendered by provision and by
 // ansible-core's own Templar (test/helpers/ansible-templar.py, run with Debian's /usr/bin/python3), must give
 // the same value: text as Python writes it, what Ansible turns back into lists and booleans, and the filters,
-// tests and lookups roles use.
+// tests and lookups roles use, and Python's operators.
 import { execFileSync } from 'node:child_process';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
@@ -46,6 +46,10 @@ const TEMPLATES = [
   // Python's indexes and slices: negatives from the end, bounds clamped, a str slice a str, a step.
   '{{ ver[-3:] }}', '{{ ver[:2] }}', '{{ ver[1:-1] }}', '{{ ver[::2] }}', '{{ ver[::-1] }}', '{{ ver[-100:3] }}', '{{ ver[4:100] }}', '{{ ver[-1] }}',
   '{{ pkgs[-2:] }}', '{{ pkgs[1:] }}', '{{ pkgs[::-1] }}', '{{ pkgs[-1] }}', '{{ nested[1][-1][0] }}', 'x {{ path[-10:] }}', '{{ pkgs[5:] }}', '{{ path[3:1] }}',
+  // Python's operators, where JavaScript's differ: a str or list repeated, lists joined, ~ as str(), % by the divisor's sign and as printf.
+  '{{ "0" * 3 }}', '{{ s * 2 }}', '{{ 3 * "x" }}', '{{ l * 2 }}', '{{ [0] * n }}', '{{ s * 0 }}', '{{ l + [2] }}', '{{ pkgs + l }}', '{{ s + "x" }}', '{{ n * 2 + 1 }}',
+  '{{ "a" ~ l }}', '{{ s ~ nul }}', '{{ s ~ b }}', '{{ -7 % 3 }}', '{{ 7 % -3 }}', '{{ n % 3 }}', '{{ "%s-%d" % (s, n) }}', '{{ "%05.1f" % 2.375 }}', '{{ (n) }}', '{{ ("a", n) | length }}', '{{ "%s" % s }}',
+  '{{ s + n }}', '{{ l + s }}', '{{ s * s }}', '{{ m + m }}', '{{ n % 0 }}', '{{ b * 3 }}', '{{ "x" * b }}',
   // A value made of the text gets no trailing newline back (Ansible adds them to text only); text does.
   '{{ b }}\n', '{{ n > 3 }}\n\n', '{{ n }}\n\n', '{{ l }}\n', '{{ listtext }}\n', '{{ n }}\n', '{{ s }}\n', 'x {{ b }}\n', '{{ nul }}\n',
 ];

@@ -1,0 +1,57 @@
+// Jinja2's arithmetic as Python does it, where JavaScript's operators (which nunjucks compiles to) differ: `*`
+// repeats a str or a list by an int, `+` joins two lists, `~` writes each side as Python's str(), `%` takes the
+// sign of the divisor (and formats a str, as Python's printf-style %), and mixing a str with a number is Python's
+// TypeError, not JavaScript's coercion. pythonRuntime() (jinja-runtime.ts) compiles the operators to these.
+import { pyFormat } from './filters.ts';
+import { pyStr } from './python.ts';
+
+/** Python's type name of a value, for its TypeError's words. */
+function typeName(v: unknown): string {
+  if (v === null || v === undefined) return 'NoneType';
+  if (typeof v === 'boolean') return 'bool';
+  if (typeof v === 'number') return Number.isInteger(v) ? 'int' : 'float';
+  if (typeof v === 'string' || v?.constructor?.name === 'SafeString') return 'str';
+  if (Array.isArray(v)) return 'list';
+  return 'dict';
+}
+const isStr = (v: unknown): boolean => typeName(v) === 'str';
+const isNum = (v: unknown): v is number | boolean => typeof v === 'number' || typeof v === 'boolean';
+const unsupported = (op: string, a: unknown, b: unknown) => new Error(`unsupported operand type(s) for ${op}: '${typeName(a)}' and '${typeName(b)}'`);
+
+/** Python's seq * n: n copies (none for n <= 0); n must be an int (a bool counts as one). */
+function repeat(seq: unknown, n: unknown, a: unknown, b: unknown): unknown {
+  if (!(typeof n === 'boolean' || (typeof n === 'number' && Number.isInteger(n)))) throw new Error(`can't multiply sequence by non-int of type '${typeName(n)}'`);
+  const times = Math.max(0, Number(n));
+  if (Array.isArray(seq)) return Array.from({ length: times }, () => seq).flat(1);
+  if (isStr(seq)) return String(seq).repeat(times);
+  throw unsupported('*', a, b);
+}
+
+export function pyMul(a: unknown, b: unknown): unknown {
+  if (isNum(a) && isNum(b)) return Number(a) * Number(b);
+  if (isNum(b)) return repeat(a, b, a, b);
+  if (isNum(a)) return repeat(b, a, a, b);
+  throw unsupported('*', a, b);
+}
+
+export function pyAdd(a: unknown, b: unknown): unknown {
+  if (isNum(a) && isNum(b)) return Number(a) + Number(b);
+  if (isStr(a) && isStr(b)) return String(a) + String(b);
+  if (Array.isArray(a) && Array.isArray(b)) return [...a, ...b];
+  if (isStr(a)) throw new Error(`can only concatenate str (not "${typeName(b)}") to str`);
+  if (Array.isArray(a)) throw new Error(`can only concatenate list (not "${typeName(b)}") to list`);
+  throw unsupported('+', a, b);
+}
+
+/** Jinja2's ~: both sides as str() writes them (None as 'None'). */
+export const pyConcat = (a: unknown, b: unknown): string => pyStr(a) + pyStr(b);
+
+export function pyMod(a: unknown, b: unknown): unknown {
+  // A str's % formats it: a list (nunjucks' tuple) gives the values, anything else is the one value.
+  if (isStr(a)) return pyFormat(String(a), Array.isArray(b) ? b : [b]);
+  if (!isNum(a) || !isNum(b)) throw unsupported('%', a, b);
+  const [x, y] = [Number(a), Number(b)];
+  if (y === 0) throw new Error(Number.isInteger(x) && Number.isInteger(y) ? 'integer division or modulo by zero' : 'float modulo');
+  const r = x % y;
+  return r !== 0 && (r < 0) !== (y < 0) ? r + y : r;
+}
