@@ -123,6 +123,9 @@ export abstract class HostTasks extends HostCore {
   /** The module's part of an item: when, arguments, facts, plan, and (not in check mode) its steps. */
   protected async runModule(play: PlayDef, task: TaskDef, vars: Record<string, unknown>, out: Change[]): Promise<ItemOutcome> {
     const mod = this.registry.modules.get(task.module)!;
+    // The exact check: once a task could not run in the view, what the host would hold after it is not known, nor
+    // what a later task's condition, arguments or assertion would read of it (a result registered after that point).
+    if (this.o.view && this.viewDiverged) return { status: 'conditional', error: `cannot be predicted: ${this.viewDiverged}` };
     if (!whenHolds(task, vars)) return { status: 'skipped' };
     const args = renderArgs(mod, task, vars);
     if (mod.local) return runLocal(mod, args, vars, this.wire, this.vars, this.secrets);
@@ -160,8 +163,6 @@ export abstract class HostTasks extends HostCore {
     const become = this.become(play, task);
     const defs = mod.facts(args, ctx);
     if (this.o.check && task.checkMode === false) return this.runForReal(mod, task, args, ctx, defs, become, out, taskEnvironment(task, vars));
-    // The exact check: once a task could not run in the view, what the host would hold after it is not known.
-    if (this.o.view && this.viewDiverged) return { status: 'conditional', error: `cannot be predicted: ${this.viewDiverged}` };
     const check = this.o.check || task.checkMode === true;
     if (check && mod.checkMode === 'skip') return { status: 'skipped' };
     for (const d of defs) if (d.fresh) this.cache.forget(d.key);
@@ -180,6 +181,11 @@ export abstract class HostTasks extends HostCore {
     // Ansible's action plugin skipping the task before its module runs (unarchive's creates).
     const skip = mod.skips?.(args, { get: <T>(d: FactDef<T>) => this.cache.get(d.key) as T });
     if (skip !== undefined) return { status: 'skipped', msg: skip };
+    const blind = this.o.view ? mod.unknownInView?.(args, { get: <T>(d: FactDef<T>) => this.cache.get(d.key) as T }) : undefined;
+    if (blind) {
+      if (blind.diverges) this.viewDiverged = `${task.name} was not run in the view (${blind.why})`;
+      return { status: 'conditional', error: `cannot be predicted: ${blind.why}` };
+    }
     const plan = () => planGathering(mod, args, ctx, this.cache, (lazy) => this.ensureFacts(lazy, become));
     // A plan that fails here fails in apply too: every fact it read is known, or made unknown by a simulated change
     // (then the task was conditional above). A plan failing only in check mode is an effect a module did not

@@ -82,6 +82,9 @@ export default defineModule<HostnameArgs>({
     },
   },
   facts: () => [hostnameFact, fqdnFact],
+  // hostnamectl asks systemd-hostnamed over D-Bus, which the exact check's view has none of (its /etc/hostname alone it can write).
+  unknownInView: (a, facts) => (strategy(a, facts.get(hostnameFact)) === 'systemd'
+    ? { why: 'hostnamectl asks systemd-hostnamed over D-Bus, and the view has no D-Bus', diverges: true } : undefined),
   plan(a, facts) {
     const now = facts.get(hostnameFact);
     const how = strategy(a, now);

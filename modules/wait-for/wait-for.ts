@@ -2,7 +2,8 @@
 // (or matches a regular expression, or is gone), or only for `timeout` seconds, as Ansible's wait_for. A polling
 // read: its fact runs the wait on the host (poll-py.ts, Ansible's own loop in python3) each time the task plans,
 // never up front with the other facts (lazy, fresh); it changes nothing, is ok when the condition held and failed with Ansible's
-// message when it timed out. Ansible's module does not support check mode: under --check it is skipped, as there.
+// message when it timed out. Ansible's module does not support check mode: under --check it is skipped, as there;
+// under --exact a wait on a port is conditional (no service runs in the view), one on a path runs in the view.
 import { createHash } from 'node:crypto';
 import { ModuleFailure, defineModule, type FactDef } from '../../engine/module.ts';
 import { shq } from '../../engine/shell.ts';
@@ -71,6 +72,8 @@ export default defineModule<WaitForArgs>({
     },
   },
   checkMode: 'skip',
+  // In the exact check's view no service runs: a port one of the tasks before would open never opens there.
+  unknownInView: (a) => (a.port !== undefined ? { why: `it waits on port ${a.port}, and in the view no service runs`, diverges: false } : undefined),
   facts: (a) => (refusal(a) ? [] : [waitFact(a)]),
   plan(a, facts) {
     const refused = refusal(a);

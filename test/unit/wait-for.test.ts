@@ -2,7 +2,8 @@
 // file that appears with a match (its groups and named groups), one that never does (the timeout's message), a
 // path absent, a port that answers, with a banner matched, one that never answers, and a port drained. The same
 // result (failed, msg, state, port, path, match_groups, match_groupdict; elapsed in whole seconds) from provision's program on
-// the host (poll-py.ts through the fact's script) as from Ansible's module; and skipped in check mode, as there.
+// the host (poll-py.ts through the fact's script) as from Ansible's module; and skipped in check mode, as there
+// (in the exact check's view, a wait on a port is conditional).
 import { execFile } from 'node:child_process';
 import { mkdtempSync, renameSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:net';
@@ -93,6 +94,15 @@ test('Ansible skips wait_for in check mode; so does provision (checkMode: skip)'
   const r = await ansible({ path: '/nonexistent', timeout: 1 }, true);
   assert.is(r.skipped, true);
   assert.is(mod.checkMode, 'skip');
+});
+
+test('in the exact check\'s view a port is not waited on (no service runs there); a path is', () => {
+  const args = (a: Record<string, unknown>) => { const x = structuredClone(a); assert.equal(validate(mod.schema, x), []); return x; };
+  const blind = (a: Record<string, unknown>) => mod.unknownInView?.(args(a), { get: () => { throw new Error('reads no fact'); } });
+  assert.equal(blind({ port: 8802, host: '127.0.0.1', timeout: 30 }), { why: 'it waits on port 8802, and in the view no service runs', diverges: false });
+  assert.equal(blind({ port: 22, state: 'stopped' }), { why: 'it waits on port 22, and in the view no service runs', diverges: false });
+  assert.is(blind({ path: '/srv/al/app.conf', search_regex: 'port' }), undefined);
+  assert.is(blind({ timeout: 1 }), undefined);
 });
 
 test.run();
