@@ -105,9 +105,9 @@ export function statFact(path: string, o: { follow: boolean; checksum: ChecksumA
       // As Ansible's stat: nothing there (ENOENT; a link that leads nowhere, followed) is exists: false; any other
       // error (a directory the task's user may not enter, a file where a directory should be) fails, as strerror says.
       `if ! s=$(LC_ALL=C stat ${L}-c '%f|%u|%g|%U|%G|%s|%i|%d|%h|%.9X|%.9Y|%.9Z|%b|%o|%r' ${p} 2>&1); then`,
-      `case $s in *': No such file or directory') echo absent ;; *) echo "error \${s##*: }" ;; esac; exit 0; fi; echo "$s";`,
+      `case $s in *': No such file or directory') echo absent ;; *) printf 'error %s\\n' "\${s##*: }" ;; esac; exit 0; fi; printf '%s\\n' "$s";`,
       `a=; [ -r ${p} ] && a=r; [ -w ${p} ] && a=$a.w; [ -x ${p} ] && a=$a.x; echo "access $a";`,
-      o.follow ? '' : `if [ -L ${p} ]; then echo "link $(readlink ${p})"; echo "real $(readlink -f ${p})"; fi;`,
+      o.follow ? '' : `if [ -L ${p} ]; then printf 'link %s\\nreal %s\\n' "$(readlink ${p})" "$(readlink -f ${p})"; fi;`,
       o.checksum ? `if [ -f ${p} ] && [ -r ${p} ]${o.follow ? '' : ` && [ ! -L ${p} ]`}; then echo "sum $(${CHECKSUMS[o.checksum]} < ${p} | cut -d' ' -f1)"; fi` : 'true',
     ].join(' '),
     parse(out) {
