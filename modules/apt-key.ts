@@ -83,7 +83,7 @@ function urlKeysFact(url: string, validateCerts: boolean): FactDef<Listing> {
     key: `apt-key-url:${validateCerts ? '' : 'unverified:'}${url}`,
     lazy: true,
     script: `${NEEDS} command -v python3 >/dev/null 2>&1 || { echo "@missing python3"; exit 0; }; `
-      + `out=$(python3 -c ${shq(DOWNLOAD)} ${shq(url)} ${validateCerts ? 'yes' : 'no'}); case "$out" in "@fail "*) echo "$out"; exit 0;; esac; `
+      + `out=$(python3 -c ${shq(DOWNLOAD)} ${shq(url)} ${validateCerts ? 'yes' : 'no'}); case "$out" in "@fail "*) printf '%s\\n' "$out"; exit 0;; esac; `
       + `echo "@data $out"; printf %s "$out" | base64 -d | LC_ALL=C gpg --with-colons - 2>/dev/null; echo "@rc $?"`,
     parse: parseListing,
   };

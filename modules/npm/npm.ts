@@ -28,7 +28,7 @@ export function npmFact(path?: string): FactDef<NpmState> {
     key: `npm:${path ?? 'global'}`,
     script: `export PATH="$PATH:/usr/local/bin"; command -v node >/dev/null && command -v npm >/dev/null || { echo '{"pkgs":{}}'; exit 0; }; `
       + `n=$(command -v npm); f=$(readlink -f "$n"); case $(head -n 1 "$f") in '#!/bin/sh'*) x="$(dirname "$n")/node" ;; *) x=node ;; esac; `
-      + `o=$(${list("''")}); if [ "$o" = ask ]; then o=$(${list('"$(npm prefix -g 2>/dev/null)"')}); fi; echo "$o"`,
+      + `o=$(${list("''")}); if [ "$o" = ask ]; then o=$(${list('"$(npm prefix -g 2>/dev/null)"')}); fi; printf '%s\\n' "$o"`,
     parse: (out) => JSON.parse(out.trim().split('\n').pop() || '{"pkgs":{}}') as NpmState,
   };
 }
