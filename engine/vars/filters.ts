@@ -53,6 +53,20 @@ const shlexQuote = (v: unknown) => {
   return /^[\w@%+=:,./-]+$/.test(s) ? s : `'${s.replaceAll("'", `'"'"'`)}'`;
 };
 
+/**
+ * Python's '%.Nf': as toFixed, but an exact tie (2.25 to one place: the double is exactly 2.25) goes to the even
+ * digit, as Python rounds the exact binary value half to even; toFixed rounds it up.
+ */
+function fixed(x: number, places: number): string {
+  const out = x.toFixed(places);
+  if (!Number.isFinite(x) || Math.abs(x) >= 1e21) return out;
+  const exact = x.toFixed(100);
+  const cut = exact.indexOf('.') + 1 + places;
+  if (!/^50*$/.test(exact.slice(cut))) return out;
+  const kept = exact.slice(0, places ? cut : cut - 1);
+  return Number(kept.slice(-1)) % 2 === 0 ? kept : out;
+}
+
 /** Python's `fmt % args`: %s %r %d %i %f %x %o %e %%, with flags, width and precision. */
 export function pyFormat(fmt: string, args: unknown[]): string {
   let i = 0;
@@ -64,7 +78,7 @@ export function pyFormat(fmt: string, args: unknown[]): string {
       case 's': out = pyStr(v); if (prec !== undefined) out = out.slice(0, Number(prec)); break;
       case 'r': out = pyRepr(v); break;
       case 'd': case 'i': out = String(Math.trunc(Number(v))); break;
-      case 'f': out = Number(v).toFixed(prec === undefined ? 6 : Number(prec)); break;
+      case 'f': out = fixed(Number(v), prec === undefined ? 6 : Number(prec)); break;
       case 'e': case 'E': out = Number(v).toExponential(prec === undefined ? 6 : Number(prec)).replace(/e([+-])(\d)$/, 'e$10$2'); if (conv === 'E') out = out.toUpperCase(); break;
       case 'x': out = Math.trunc(Number(v)).toString(16); break;
       case 'X': out = Math.trunc(Number(v)).toString(16).toUpperCase(); break;

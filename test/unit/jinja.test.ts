@@ -48,7 +48,7 @@ const TEMPLATES = [
   '{{ pkgs[-2:] }}', '{{ pkgs[1:] }}', '{{ pkgs[::-1] }}', '{{ pkgs[-1] }}', '{{ nested[1][-1][0] }}', 'x {{ path[-10:] }}', '{{ pkgs[5:] }}', '{{ path[3:1] }}',
   // Python's operators, where JavaScript's differ: a str or list repeated, lists joined, ~ as str(), % by the divisor's sign and as printf.
   '{{ "0" * 3 }}', '{{ s * 2 }}', '{{ 3 * "x" }}', '{{ l * 2 }}', '{{ [0] * n }}', '{{ s * 0 }}', '{{ l + [2] }}', '{{ pkgs + l }}', '{{ s + "x" }}', '{{ n * 2 + 1 }}',
-  '{{ "a" ~ l }}', '{{ s ~ nul }}', '{{ s ~ b }}', '{{ -7 % 3 }}', '{{ 7 % -3 }}', '{{ n % 3 }}', '{{ "%s-%d" % (s, n) }}', '{{ "%05.1f" % 2.375 }}', '{{ (n) }}', '{{ ("a", n) | length }}', '{{ "%s" % s }}',
+  '{{ "a" ~ l }}', '{{ s ~ nul }}', '{{ s ~ b }}', '{{ -7 % 3 }}', '{{ 7 % -3 }}', '{{ n % 3 }}', '{{ "%s-%d" % (s, n) }}', '{{ "%05.1f" % 2.375 }}', '{{ "%.1f" % 2.25 }}', '{{ "%.1f" % 2.35 }}', '{{ "%.0f" % 2.5 }}', '{{ "%.0f" % 3.5 }}', '{{ "%.2f" % -1.125 }}', '{{ "%.3f" | format(0.0625) }}', '{{ (n) }}', '{{ ("a", n) | length }}', '{{ "%s" % s }}',
   '{{ s + n }}', '{{ l + s }}', '{{ s * s }}', '{{ m + m }}', '{{ n % 0 }}', '{{ b * 3 }}', '{{ "x" * b }}',
   // A value made of the text gets no trailing newline back (Ansible adds them to text only); text does.
   '{{ b }}\n', '{{ n > 3 }}\n\n', '{{ n }}\n\n', '{{ l }}\n', '{{ listtext }}\n', '{{ n }}\n', '{{ s }}\n', 'x {{ b }}\n', '{{ nul }}\n',
