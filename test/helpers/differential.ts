@@ -8,18 +8,7 @@ import { dump } from 'js-yaml';
 import { apply } from '../../engine/apply.ts';
 import { registry } from '../../modules/index.ts';
 import type { CorpusTask } from './differential-corpus.ts';
-
-/** mulberry32: a small seeded PRNG, the same sequence for the same seed everywhere. */
-export function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { prng } from './random-args.ts';
 
 export type Sequence = { n: number; tasks: Array<Record<string, unknown>>; handlers: Array<Record<string, unknown>>; vars: Record<string, unknown>; local: Record<string, string> };
 
