@@ -20,7 +20,9 @@ export type CompareArgs = { owner?: string; group?: string; mode?: string | numb
 
 export type ArchiveVerdict = { unarchived: boolean; reasons: string[]; error?: string;
   /** zip with keep_newer: members newer in dest, left out of the extraction as Ansible leaves them. */
-  newer: string[] };
+  newer: string[];
+  /** zip: Ansible's --diff, one rsync-like itemized line a member that differs ('>f++++++.?? a.txt', '.f.cst....?? b.txt'). */
+  itemized?: string[] };
 
 const lines = (s: string) => s.split(/\r?\n/).filter((l, i, all) => l !== '' || i < all.length - 1);
 
@@ -65,6 +67,7 @@ export function zipVerdict(p: Extract<RawProbe, { handler: string }>, a: Compare
   const reasons: string[] = [];
   const newer: string[] = [];
   const excludes = a.exclude ?? [];
+  const itemized: string[] = [];
   const [futOwner, futUid, futGroup, futGid] = p.run.fut;
   for (const line of lines(p.out)) {
     const pcs = pySplit(line, 7);
@@ -83,34 +86,42 @@ export function zipVerdict(p: Extract<RawProbe, { handler: string }>, a: Compare
     }
     if (perm.length !== 9 || !/^([r-][w-][SsTtx-]){3}/.test(perm)) return { unarchived: false, reasons, newer, error: `ZIP info perm format incorrect, ${perm}` };
     const st = p.disk[path];
-    const differs = (why: string) => reasons.push(`${path}: ${why}`);
-    if (!st) { differs('missing'); continue; }
-    if (ftype === 'd' && st.t !== 'd') { differs('not a directory'); continue; }
-    if (ftype === 'f' && st.t !== 'f') { differs('not a regular file'); unarchived = false; continue; }
-    if (ftype === 'L' && st.t !== 'l') { differs('not a symlink'); continue; }
+    // Ansible's itemized line: '.', the type, seven places for what differs (c s t p o/g at 2..6), '??'.
+    const item = ['.', ftype, '.', '.', '.', '.', '.', '.', '.', '?', '?'];
+    const differs = (why: string, flag?: [number, string]) => {
+      reasons.push(`${path}: ${why}`);
+      if (flag) item[flag[0]] = flag[1];
+    };
+    const whole = (why: string, mark: string) => { differs(why); itemized.push(`${mark}${ftype}++++++.?? ${path}`); };
+    if (!st) { whole('missing', '>'); continue; }
+    if (ftype === 'd' && st.t !== 'd') { whole('not a directory', 'c'); continue; }
+    if (ftype === 'f' && st.t !== 'f') { whole('not a regular file', 'c'); unarchived = false; continue; }
+    if (ftype === 'L' && st.t !== 'l') { whole('not a symlink', 'c'); continue; }
+    const before = reasons.length;
     const stamp = p.ztime?.[path];
     if (st.t === 'f') {
       if (a.keep_newer) {
-        if (stamp !== undefined && stamp > st.mtime) differs('older, replaced');
+        if (stamp !== undefined && stamp > st.mtime) differs('older, replaced', [4, 't']);
         else if (stamp !== undefined && stamp < st.mtime) { newer.push(path); continue; }
-      } else if (stamp !== st.mtime) differs('mtime');
-      if (size !== st.size) differs('size');
-      if (p.crcs?.[path] !== st.crc) differs('CRC32');
+      } else if (stamp !== st.mtime) differs('mtime', [4, 't']);
+      if (size !== st.size) differs('size', [3, 's']);
+      if (p.crcs?.[path] !== st.crc) differs('CRC32', [2, 'c']);
     }
     if (ftype !== 'L') {
       // The mode given (a symbolic one applied to the path's own, as Ansible does), else the archive's.
       const want = (typeof mode === 'function' ? mode(st) : mode) ?? permstrToOctal(perm, ztype === '?' ? 0 : fileUmask);
-      if (want !== st.mode) differs(`permissions (${want.toString(8)} vs ${st.mode.toString(8)})`);
+      if (want !== st.mode) differs(`permissions (${want.toString(8)} vs ${st.mode.toString(8)})`, [5, 'p']);
     }
     if (p.run.uid !== 0 && (futOwner !== p.run.owner || futUid !== p.run.uid)) {
       return { unarchived: false, reasons, newer, error: `Cannot change ownership of ${path} to ${futOwner}, as user ${p.run.owner}` };
     }
-    if (st.owner ? st.owner !== futOwner : st.uid !== futUid) differs('owner');
+    if (st.owner ? st.owner !== futOwner : st.uid !== futUid) differs('owner', [6, 'o']);
     if (p.run.uid !== 0 && (futGroup !== p.run.group || futGid !== p.run.gid) && !p.run.groups.includes(futGid)) {
       return { unarchived: false, reasons, newer, error: `Cannot change group ownership of ${path} to ${futGroup}, as user ${p.run.owner}` };
     }
-    if (st.group ? st.group !== futGroup : st.gid !== futGid) differs('group');
+    if (st.group ? st.group !== futGroup : st.gid !== futGid) differs('group', [6, 'g']);
+    if (reasons.length > before) itemized.push(`${item.join('')} ${path}`);
   }
   if (reasons.length) unarchived = false;
-  return { unarchived, reasons, newer };
+  return { unarchived, reasons, newer, itemized };
 }

@@ -140,13 +140,15 @@ function plan(a: UnarchiveArgs, facts: Facts, ctx: PlanContext): Change[] {
   // Unpacked anew with a symbolic mode: each path's mode follows the archive's, which only unpacking tells.
   const known = !(typeof target === 'function' && (!state.unarchived || paths.some((p) => !state.disk[p])));
   const effects = [
-    known ? { key: fact.key, value: { ...state, unarchived: true, reasons: [], newer: [], disk: { ...state.disk, ...after } } } : { key: fact.key, unknown: true as const },
+    known ? { key: fact.key, value: { ...state, unarchived: true, reasons: [], newer: [], ...(state.itemized ? { itemized: [] } : {}), disk: { ...state.disk, ...after } } } : { key: fact.key, unknown: true as const },
     { prefix: `file:${dirOf(a)}/`, unknown: true as const }, { prefix: `content:${dirOf(a)}/`, unknown: true as const },
   ];
   const attrs = a.owner || a.group || target !== undefined;
   if (!state.unarchived) {
     return [{
       summary: `unpack ${a.src} into ${dirOf(a)} (${state.files.length} path${state.files.length === 1 ? '' : 's'}${state.reasons.length ? `; ${state.reasons[0]}${state.reasons.length > 1 ? ', ...' : ''}` : ''})`,
+      // --diff as Ansible's: a zip's itemized lines (its ZipArchive's; a tar's handler makes none).
+      ...(state.itemized?.length ? { diff: { path: dirOf(a), before: null, after: null, prepared: state.itemized.map((l) => `${l}\n`).join('') } } : {}),
       steps: [extractStep(a, state, ctx), ...(attrs ? attributeSteps(a, paths.map(abs), mode, state.umask) : [])],
       effects,
     }];

@@ -1,8 +1,8 @@
 // unarchive (modules/unarchive/), with Ansible's own unarchive module as the oracle: both run on this machine on
 // the same archives (tar, tar.gz, tar.xz, zip), each into a directory of its own, in the same sequence of tasks
 // (unpack, again, a file edited, a mode changed, mode (octal and symbolic) and include/exclude/list_files given,
-// keep_newer). After each: the same changed or failed, the same handler and file list, the same tree (kinds,
-// modes, sizes, contents).
+// keep_newer). After each: the same changed or failed, the same handler and file list, the same --diff (a zip's
+// itemized lines), the same tree (kinds, modes, sizes, contents).
 import { execFile, execFileSync } from 'node:child_process';
 import { chmodSync, mkdirSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -23,7 +23,7 @@ const run = (cmd: string, args: string[], o: { stdin?: string | Buffer; cwd?: st
     child.stdin!.end(o.stdin ?? '');
   });
 
-type Outcome = { changed?: boolean; failed?: boolean; skipped?: boolean; result: Record<string, unknown> };
+type Outcome = { changed?: boolean; failed?: boolean; skipped?: boolean; result: Record<string, unknown>; diff?: string };
 
 /** provision's unarchive: its facts read by sh here, its plan, its steps run, what it registers. */
 async function ours(args: Record<string, unknown>): Promise<Outcome> {
@@ -50,17 +50,18 @@ async function ours(args: Record<string, unknown>): Promise<Outcome> {
     const r = await run(s.exec[0], s.exec.slice(1), { stdin: s.stdin, cwd: s.cwd, env: s.env });
     if (r.code !== 0) return { failed: true, result: { msg: r.stderr } };
   }
-  return { changed: changes.length > 0, result: changes.length ? mod.returnsChanged!(a, facts, changes, '', ctx) : mod.returns!(a, facts, ctx) };
+  const diff = changes.map((c) => c.diff?.prepared).find((d) => d !== undefined);
+  return { changed: changes.length > 0, diff, result: changes.length ? mod.returnsChanged!(a, facts, changes, '', ctx) : mod.returns!(a, facts, ctx) };
 }
 
 /** Ansible's unarchive module, run here (its action plugin's part, copying src, is remote_src's). */
 async function ansible(args: Record<string, unknown>): Promise<Outcome> {
   const file = join(dir, 'args.json');
   const { remote_src: _r, ...rest } = args;
-  writeFileSync(file, JSON.stringify({ ANSIBLE_MODULE_ARGS: { ...rest, remote_src: true } }));
+  writeFileSync(file, JSON.stringify({ ANSIBLE_MODULE_ARGS: { ...rest, remote_src: true, _ansible_diff: true } }));
   const r = await run('/usr/bin/python3', ['-m', 'ansible.modules.unarchive', file]);
   const out = JSON.parse(r.stdout) as Record<string, unknown>;
-  return { changed: out.changed as boolean, failed: out.failed as boolean | undefined, result: out };
+  return { changed: out.changed as boolean, failed: out.failed as boolean | undefined, result: out, diff: (out.diff as { prepared?: string } | undefined)?.prepared };
 }
 
 /** Every path under a directory: kind, mode, size, and a file's content. */
@@ -74,6 +75,8 @@ async function both(label: string, side: (s: string) => string, args: Record<str
   if (o.failed) return [];
   const wrong: string[] = [];
   if (o.changed !== t.changed) wrong.push(`${label}: changed ${o.changed} vs ${t.changed}`);
+  // --diff: a zip's itemized lines, as Ansible's ZipArchive makes them (a tar's handler makes none).
+  if (o.diff !== t.diff) wrong.push(`${label}: diff ${JSON.stringify(o.diff)} vs ${JSON.stringify(t.diff)}`);
   for (const k of ['handler', 'files']) if (JSON.stringify(o.result[k]) !== JSON.stringify(t.result[k])) wrong.push(`${label}: ${k} ${JSON.stringify(o.result[k])} vs ${JSON.stringify(t.result[k])}`);
   if (listing(side('ours')) !== listing(side('theirs'))) wrong.push(`${label}: trees differ\n${listing(side('ours'))}\nvs\n${listing(side('theirs'))}`);
   return wrong;
