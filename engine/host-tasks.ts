@@ -2,7 +2,7 @@
 // plan and steps (plan.ts, step-run.ts) or, for a module of this machine, local-run.ts; in --check, what a task
 // that cannot be planned leaves unknown, and a check_mode: false task run for real.
 import { type Become } from './become.ts';
-import { type Change, type FactDef, type ModuleDef, type PlanContext, type Step, changedBy } from './module.ts';
+import { type Change, type FactDef, type Facts, type ModuleDef, type PlanContext, type Step, changedBy } from './module.ts';
 import { FactCache, notConverged, planGathering } from './plan.ts';
 import type { PlayDef, TaskDef } from './playbook/types.ts';
 import type { TaskStatus } from './results.ts';
@@ -120,6 +120,9 @@ export abstract class HostTasks extends HostCore {
     }
   }
 
+  /** The facts as the cache holds them now (read live: each call sees what the run has learnt since). */
+  private readonly cached: Facts = { get: <T>(d: FactDef<T>) => this.cache.get(d.key) as T };
+
   /** The module's part of an item: when, arguments, facts, plan, and (not in check mode) its steps. */
   protected async runModule(play: PlayDef, task: TaskDef, vars: Record<string, unknown>, out: Change[]): Promise<ItemOutcome> {
     const mod = this.registry.modules.get(task.module)!;
@@ -179,9 +182,9 @@ export abstract class HostTasks extends HostCore {
     const eager = defs.filter((d) => !d.lazy);
     await this.ensureFacts(eager, become);
     // Ansible's action plugin skipping the task before its module runs (unarchive's creates).
-    const skip = mod.skips?.(args, { get: <T>(d: FactDef<T>) => this.cache.get(d.key) as T });
+    const skip = mod.skips?.(args, this.cached);
     if (skip !== undefined) return { status: 'skipped', msg: skip };
-    const blind = this.o.view ? mod.unknownInView?.(args, { get: <T>(d: FactDef<T>) => this.cache.get(d.key) as T }) : undefined;
+    const blind = this.o.view ? mod.unknownInView?.(args, this.cached) : undefined;
     if (blind) {
       if (blind.diverges) this.viewDiverged = `${task.name} was not run in the view (${blind.why})`;
       return { status: 'conditional', error: `cannot be predicted: ${blind.why}` };
@@ -194,16 +197,16 @@ export abstract class HostTasks extends HostCore {
     if (!changes.length && mod.gathered && check && this.cache.simulated) {
       // What it reads (every service) a change simulated before it may have changed: not known, and said so.
       const why = `${task.module} reads the host as a change simulated before it may have left it`;
-      this.vars.markUnknown(Object.keys(mod.gathered(args, { get: <T>(d: FactDef<T>) => this.cache.get(d.key) as T })), [why]);
+      this.vars.markUnknown(Object.keys(mod.gathered(args, this.cached)), [why]);
       return { status: 'conditional', error: `cannot be predicted: ${why}` };
     }
     if (!changes.length && mod.gathered) {
-      const sets = mod.gathered(args, { get: <T>(d: FactDef<T>) => this.cache.get(d.key) as T });
+      const sets = mod.gathered(args, this.cached);
       const facts = vars.ansible_facts && typeof vars.ansible_facts === 'object' ? vars.ansible_facts : {};
       this.vars.assign({ ...sets, ansible_facts: { ...facts, ...sets } });
     }
     if (!changes.length) this.setVars(mod, args, vars);
-    if (!changes.length) return { status: 'ok', ...(mod.returns ? { result: mod.returns(args, { get: <T>(d: FactDef<T>) => this.cache.get(d.key) as T }, ctx) } : {}) };
+    if (!changes.length) return { status: 'ok', ...(mod.returns ? { result: mod.returns(args, this.cached, ctx) } : {}) };
     out.push(...changes);
     if (check) {
       await this.readDiffs(changes, become, 'check');
@@ -275,7 +278,7 @@ export abstract class HostTasks extends HostCore {
   /** A module's `sets` (hostname's ansible_hostname...): variables of the host from its facts, also under ansible_facts. */
   private setVars(mod: ModuleDef, args: Record<string, unknown>, vars: Record<string, unknown>): void {
     if (!mod.sets) return;
-    const sets = mod.sets(args, { get: <T>(d: FactDef<T>) => this.cache.get(d.key) as T });
+    const sets = mod.sets(args, this.cached);
     const facts = vars.ansible_facts && typeof vars.ansible_facts === 'object' ? vars.ansible_facts : {};
     const bare = Object.fromEntries(Object.entries(sets).map(([k, v]) => [k.replace(/^ansible_/, ''), v]));
     this.vars.assign({ ...sets, ansible_facts: { ...facts, ...bare } });
