@@ -185,7 +185,7 @@ export abstract class HostTasks extends HostCore {
     const skip = mod.skips?.(args, this.cached);
     if (skip !== undefined) return { status: 'skipped', msg: skip };
     const blind = this.o.view ? mod.unknownInView?.(args, this.cached) : undefined;
-    if (blind) {
+    if (blind && !(blind.outside && task.checkMode === false)) {
       if (blind.diverges) this.viewDiverged = `${task.name} was not run in the view (${blind.why})`;
       return { status: 'conditional', error: `cannot be predicted: ${blind.why}` };
     }

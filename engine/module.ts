@@ -241,9 +241,10 @@ export type ModuleDef<A = any> = {
    * Why the exact check's view cannot tell what it would do (wait_for on a port: no service runs in the view;
    * hostnamectl: no D-Bus there), from its arguments and eager facts, or undefined: under --exact the task is then
    * conditional with that reason, not run in the view; `diverges`: it would change the host, so every task after
-   * it is conditional too.
+   * it is conditional too; `outside`: it would act outside the view (uri's POST), which check_mode: false asks for,
+   * as Ansible's --check runs such a task for real: then it runs in the view.
    */
-  unknownInView?(args: A, facts: Facts): { why: string; diverges: boolean } | undefined;
+  unknownInView?(args: A, facts: Facts): { why: string; diverges: boolean; outside?: boolean } | undefined;
   /**
    * Runs on this machine alone, instead of facts, plan and steps (debug, set_fact, assert, fail, pause): the same
    * in --check. Such a module's facts() and plan() give nothing.

@@ -2,7 +2,8 @@
 // response's status, headers (lowercased, '-' as '_'), json, content, msg, url, redirected and elapsed registered;
 // failed when the status is not one of status_code, with Ansible's message. Never changed; skipped when `creates`
 // exists or `removes` does not. The request is a fact read each time the task plans (lazy, fresh): never ahead of
-// its task, never reused. Ansible's uri does not support check mode: under --check it is skipped, as there.
+// its task, never reused. Ansible's uri does not support check mode: under --check it is skipped, as there; the exact
+// check sends GET, HEAD and OPTIONS from its view, any other method only under check_mode: false.
 import { createHash } from 'node:crypto';
 import { ModuleFailure, defineModule, type FactDef } from '../../engine/module.ts';
 import { shq } from '../../engine/shell.ts';
@@ -28,6 +29,12 @@ export function statusCodes(v: UriArgs['status_code']): number[] {
   return list.map((x) => Number(String(x).trim()));
 }
 
+/** Methods that change nothing they reach (RFC 9110's safe methods): sent in the exact check's view. */
+const SAFE = new Set(['GET', 'HEAD', 'OPTIONS']);
+
+/** The URL without its user and password. */
+const hidePassword = (url: string) => url.replace(/\/\/[^/@]*@/, '//');
+
 /** What the program on the host is given. */
 const requestArgs = (a: UriArgs) => ({ ...a, status_code: statusCodes(a.status_code) });
 
@@ -35,7 +42,7 @@ const requestArgs = (a: UriArgs) => ({ ...a, status_code: statusCodes(a.status_c
 export function requestFact(a: UriArgs): FactDef<UriResult> {
   const args = requestArgs(a);
   const json = JSON.stringify(args);
-  const url = a.url.replace(/\/\/[^/@]*@/, '//');
+  const url = hidePassword(a.url);
   return {
     key: `uri:${a.method.toUpperCase()} ${url} #${createHash('sha256').update(json).digest('hex').slice(0, 12)}`,
     ...pyJson<UriResult>('uri', pyScript('uri', args, REQUEST_PY)),
@@ -102,6 +109,13 @@ export default defineModule<UriArgs>({
     then: { properties: { body: { anyOf: [{ type: 'string' }, { type: 'null' }], description: 'text (a mapping or a list needs body_format json or form-urlencoded)' } } },
   },
   checkMode: 'skip',
+  // The exact check's view shares the host's network: a request that is not safe (RFC 9110: GET, HEAD, OPTIONS) may
+  // change what it reaches, the host's own services or another's, so it is not sent there unless check_mode: false.
+  unknownInView: (a) => (SAFE.has(a.method.toUpperCase()) ? undefined : {
+    why: `it would send a ${a.method.toUpperCase()} request to ${hidePassword(a.url)}, which may change what it reaches: not sent in the view (check_mode: false sends it)`,
+    diverges: true,
+    outside: true,
+  }),
   facts: (a) => [...pathFacts(a), requestFact(a)],
   plan(a, facts) {
     if (skipped(a, facts.get)) return [];
