@@ -87,12 +87,13 @@ export function aptDiffText(out: string): string {
  * The diff of an apt-get run, read under --diff before it runs: the same apt-get words simulated (-s: nothing
  * changes, in check mode too, as Ansible's check mode passes --simulate). `updating`: the task updates the lists
  * first, so the real run's simulation follows that update (the lists Ansible's apt-get then reads); check mode's
- * reads the lists as they are, as Ansible's check mode does not update them.
+ * reads the lists as they are, as Ansible's check mode does not update them. `runner`: the command that runs the
+ * simulation (a deb's download, its file's path put last).
  */
-export function aptDiffRead(argv: string[], updating?: UpdateLimits): NonNullable<Change['diffRead']> {
+export function aptDiffRead(argv: string[], updating?: UpdateLimits, runner: (simulation: string[]) => string[] = (s) => s): NonNullable<Change['diffRead']> {
   if (argv[0] !== 'apt-get') throw new Error(`not an apt-get command: ${argv[0]}`);
   const env = { ...ENV, LC_ALL: 'C' };
-  const simulate: Step = { exec: ['apt-get', '-s', ...argv.slice(1)], env };
+  const simulate: Step = { exec: runner(['apt-get', '-s', ...argv.slice(1)]), env };
   const show = (stdout: string): FileDiff => ({ path: 'apt', before: null, after: null, prepared: aptDiffText(stdout) });
   if (!updating) return { path: 'apt', when: 'before', inCheck: true, step: simulate, show };
   // The update (updateStep's retrying script and limits, its output left out), then the simulation: both argv, no shell text built.

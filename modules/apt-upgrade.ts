@@ -109,7 +109,7 @@ const FROM_URL = 'set -e; py=$1; url=$2; shift 2; t=$(mktemp --suffix=.deb); tra
  * deb: a package file on the host, installed by apt-get with what it depends on, unless the package is there at
  * that version (Ansible's install_deb); an older one than installed needs allow_downgrade, as in Ansible.
  */
-export function planDeb(a: WholeArgs, debs: Record<string, string>, file: { failed?: string; Package?: string; Version?: string; Architecture?: string }): Change[] {
+export function planDeb(a: WholeArgs & UpdateLimits, debs: Record<string, string>, file: { failed?: string; Package?: string; Version?: string; Architecture?: string }, updating = false): Change[] {
   const path = a.deb!;
   if (file.failed || !file.Package || !file.Version) throw new Error(`deb ${path}: ${file.failed ?? 'not a package file'}`);
   const native = nativeArch(debs);
@@ -122,12 +122,15 @@ export function planDeb(a: WholeArgs, debs: Record<string, string>, file: { fail
   const out = { ...debs };
   for (const n of namesOf(native, name)) out[n] = file.Version;
   const effects: Effect[] = [{ key: debPackagesFact().key, value: out }, ...PACKAGE_SIDE_EFFECTS];
+  const install = [...INSTALL, ...aptOptions(a)];
+  // A URL: downloaded by the host to a temporary .deb (removed after), then installed (or simulated) from there.
+  const fromUrl = (argv: string[]) => (/^https?:\/\//.test(path) ? ['sh', '-c', FROM_URL, 'apt-deb', FETCH_TO_FILE_PY, path, ...argv] : [...argv, path]);
   return [{
     summary: `install ${name} ${file.Version} from ${path}${installed ? ` (was ${installed})` : ''}`,
-    steps: [/^https?:\/\//.test(path)
-      // A URL: downloaded by the host to a temporary .deb (removed after), then installed from there.
-      ? { exec: ['sh', '-c', FROM_URL, 'apt-deb', FETCH_TO_FILE_PY, path, ...INSTALL, ...aptOptions(a)], env: ENV }
-      : { exec: [...INSTALL, ...aptOptions(a), path], env: ENV }],
+    steps: [{ exec: fromUrl(install), env: ENV }],
+    // --diff: apt-get's lines for the file and what it depends on (Ansible's shows dpkg's own output after its
+    // dependencies' lines: provision installs the file with apt-get, README says so).
+    diffRead: aptDiffRead(install, updating ? a : undefined, fromUrl),
     effects,
   }];
 }

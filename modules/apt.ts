@@ -129,7 +129,7 @@ export default defineModule<AptArgs>({
     if (upgradeMode(a)) return [...changes, ...planUpgrade(a, debs, facts.get(upgradeSimulation(a)), updating)];
     if (a.deb) {
       if (state !== 'present') throw new Error(`deb: only state: present (not ${state}), as in Ansible`);
-      return [...changes, ...planDeb(a, debs, facts.get(debFileFact(a.deb)))];
+      return [...changes, ...planDeb(a, debs, facts.get(debFileFact(a.deb)), updating)];
     }
     if (!ws.length && a.autoremove) return [...changes, ...planAutoremove(a, debs, facts.get(autoremoveSimulation(a)), updating)];
     if (!ws.length) return changes;

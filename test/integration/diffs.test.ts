@@ -3,15 +3,18 @@
 // df-2, --check --diff first, then --diff; each task's diff body is the same for both, line for line (file's before
 // and after as JSON, git's `git diff` and ">> Newly checked out", the text of copy, lineinfile, blockinfile,
 // replace, cron, authorized_key, apt_repository and hostname, apt's lines of apt-get's output, simulated in check
-// mode; apt's tasks after the first are not predicted by provision's --check, which says so). Only the headers each tool writes (Ansible's
+// mode; apt's tasks after the first are not predicted by provision's --check, which says so; a package file's is
+// apt-get's lines, where Ansible's is dpkg's output: DIFFERENT; one from a URL, served by the host). Only the headers each tool writes (Ansible's
 // "--- before: X", provision's "--- PATH") and provision's indent are left out. --check leaves the checkout as it was.
 import { execFile } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { load } from 'js-yaml';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { type GitCommit, publishGitRepo } from '../../lab/mirror.ts';
+import { buildDeb } from '../helpers/debs.ts';
 import type { SshConnection } from '../../engine/transport/ssh.ts';
 import { provision } from '../helpers/cli.ts';
 import { type TestLab, sh, useLab } from '../helpers/lab.ts';
@@ -34,8 +37,21 @@ const publish = (commits: GitCommit[]) => {
   repo = vars.node_mirror.replace(/\/dist$/, '') + publishGitRepo('df-repo', undefined, commits);
 };
 
+/** A package file, in base64 (SETUP puts it on the hosts): df-file depends on pv, which the hosts lack. */
+function packageFile(name: string, fields?: Record<string, string>): string {
+  const dir = mkdtempSync(join(tmpdir(), 'provision-df-'));
+  try {
+    return readFileSync(buildDeb({ name, version: '1.0', fields }, dir)).toString('base64');
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
 /** What the tasks find, the same on both hosts; the checkout cloned while the remote had one commit, so it lacks the next. */
 const SETUP = (url: string) => `set -e
+mkdir -p /srv/df/www && echo '${packageFile('df-file', { Depends: 'pv' })}' | base64 -d > /srv/df/df-file_1.0_all.deb
+echo '${packageFile('df-url')}' | base64 -d > /srv/df/www/df-url_1.0_all.deb
+systemd-run --quiet --unit=df-www python3 -m http.server 8714 --bind 127.0.0.1 --directory /srv/df/www
 apt-get update -q >/dev/null && DEBIAN_FRONTEND=noninteractive apt-get install -y -q git cron python3-apt tree jq >/dev/null
 apt-mark auto jq libjq1 libonig5 >/dev/null
 hostnamectl set-hostname df-host
@@ -82,13 +98,28 @@ function myBodies(out: string): Record<string, string[]> {
   return bodies;
 }
 
+/**
+ * Where provision's diff is deliberately not Ansible's (README): a package file, installed by apt-get with what it
+ * depends on, shows apt-get's lines; Ansible's shows apt-get's for the dependencies, then dpkg's own output.
+ */
+const DIFFERENT: Record<string, { mine: RegExp; theirs: RegExp }> = {
+  'a package file, with what it depends on': {
+    mine: /^The following additional packages will be installed:\n  pv\n(Suggested packages:\n  .*\n)?The following NEW packages will be installed:\n  df-file pv\n0 upgraded, 2 newly installed, 0 to remove and \d+ not upgraded\.$/,
+    theirs: /^(Suggested packages:\n  .*\n)?The following NEW packages will be installed:\n  pv\n0 upgraded, 1 newly installed, 0 to remove and \d+ not upgraded\.\nSelecting previously unselected package df-file\.\n/,
+  },
+  'a package file from a URL': {
+    mine: /^The following NEW packages will be installed:\n  df-url\n0 upgraded, 1 newly installed, 0 to remove and \d+ not upgraded\.$/,
+    theirs: /^Selecting previously unselected package df-url\.\n/,
+  },
+};
+
 /** Both bodies of every task but those provision's --check cannot predict (it says so, and shows no diff). */
 function same(mine: string, theirs: string, unpredicted: string[] = []): void {
   const a = myBodies(mine);
   const b = theirBodies(theirs);
   assert.equal(Object.keys(a), Object.keys(b), `the same tasks\n${mine}\n${theirs}`);
   for (const task of unpredicted) assert.ok(a[task].length === 1 && a[task][0].startsWith('! cannot be predicted'), `${task}: ${a[task].join('\n')}`);
-  for (const task of Object.keys(b).filter((t) => !unpredicted.includes(t))) assert.equal(a[task], b[task], `the diff of "${task}"\n--- provision:\n${a[task].join('\n')}\n--- ansible-playbook:\n${b[task].join('\n')}`);
+  for (const task of Object.keys(b).filter((t) => !unpredicted.includes(t) && !(t in DIFFERENT))) assert.equal(a[task], b[task], `the diff of "${task}"\n--- provision:\n${a[task].join('\n')}\n--- ansible-playbook:\n${b[task].join('\n')}`);
 }
 
 test('--check --diff, then --diff: each task\'s diff is ansible-playbook\'s, line for line', async () => {
@@ -102,7 +133,7 @@ test('--check --diff, then --diff: each task\'s diff is ansible-playbook\'s, lin
   assert.is(check.code, 0, check.stdout + check.stderr);
   assert.is(await refs(ssh[0]), before, '--check leaves the checkout, its refs and objects as they were');
   const checked = await ansible('df-2', ['--check', '--diff']);
-  same(check.stdout, checked, ['what no package needs, removed', 'a package removed']);
+  same(check.stdout, checked, ['what no package needs, removed', 'a package removed', 'a package file, with what it depends on', 'a package file from a URL']);
   const shown = myBodies(check.stdout);
   for (const task of ['a directory made, with owner and mode', 'a directory removed, with what it held', 'an update that moves the checkout', 'a cron job', 'the name',
     'a package, the lists updated first']) {
@@ -112,7 +143,12 @@ test('--check --diff, then --diff: each task\'s diff is ansible-playbook\'s, lin
 
   const run = await provision(['apply', PB, '-i', lab.inventory, '--limit', 'df-1', '-e', `git_repo=${repo}`, '--diff']);
   assert.is(run.code, 0, run.stdout + run.stderr);
-  same(run.stdout, await ansible('df-2', ['--diff']));
+  const ran = await ansible('df-2', ['--diff']);
+  same(run.stdout, ran);
+  for (const [task, { mine, theirs }] of Object.entries(DIFFERENT)) {
+    assert.match(myBodies(run.stdout)[task].join('\n'), mine, `provision's diff of "${task}":\n${myBodies(run.stdout)[task].join('\n')}`);
+    assert.match(theirBodies(ran)[task].join('\n'), theirs, `Ansible's diff of "${task}":\n${theirBodies(ran)[task].join('\n')}`);
+  }
   assert.ok(myBodies(run.stdout)['a directory made, with owner and mode'].includes('+    "owner": 65534,'), 'a real run shows the owner set');
   for (const task of ['a package, the lists updated first', 'what no package needs, removed', 'a package removed']) {
     assert.ok(myBodies(run.stdout)[task].some((l) => /^\d+ upgraded, /.test(l)), `${task} shows apt-get's lines`);
