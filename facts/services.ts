@@ -49,10 +49,11 @@ export function serviceFact(name: string): FactDef<ServiceState> {
 
 /**
  * Whether systemd must read its unit files again (`systemctl daemon-reload`): some loaded unit's file or drop-in
- * changed since it was read (NeedDaemonReload). A unit never loaded needs none: systemd reads it when first used.
+ * changed since it was read (NeedDaemonReload), an inactive one's too (--all: a unit stopped to start again with a
+ * new drop-in would start as it was loaded). A unit never loaded needs none: systemd reads it when first used.
  */
 export const daemonReloadFact: FactDef<{ systemd: boolean; needed: boolean }> = {
   key: 'systemd:daemon-reload',
-  script: `if [ -d /run/systemd/system ]; then echo systemd; systemctl show '*' --property=NeedDaemonReload --value 2>/dev/null | grep -qx yes && echo needed; else echo sysv; fi`,
+  script: `if [ -d /run/systemd/system ]; then echo systemd; systemctl show --all '*' --property=NeedDaemonReload --value 2>/dev/null | grep -qx yes && echo needed; else echo sysv; fi`,
   parse: (out) => ({ systemd: out.startsWith('systemd'), needed: out.includes('needed') }),
 };

@@ -52,7 +52,7 @@ const state = async (s: SshConnection) => ({
   keys: await sh(s, `stat -c '%n %U:%G %a' ${KEYS.join(' ')}; cut -d' ' -f1,3 ${KEYS[1]}`),
   hardLink: await sh(s, "stat -c '%n %h' /srv/al/name.conf /srv/al/name.conf.hard; [ /srv/al/name.conf -ef /srv/al/name.conf.hard ] && echo one inode"),
   cron: await sh(s, 'crontab -l -u al-user; echo; crontab -l -u root 2>&1 || true'),
-  units: await sh(s, 'for u in cron al-echo al-tiny; do echo "$u $(systemctl is-active $u) $(systemctl is-enabled $u)"; done; systemctl show al-echo -p Environment -p NeedDaemonReload'),
+  units: await sh(s, 'for u in cron al-echo al-tiny; do echo "$u $(systemctl is-active $u) $(systemctl is-enabled $u)"; done; systemctl show al-echo -p Environment -p NeedDaemonReload; tr "\\0" "\\n" < /proc/$(systemctl show al-echo -p MainPID --value)/environ | grep ^AL= || true'),
   accounts: await sh(s, 'getent passwd al-user al-keyed; getent group al-team; getent shadow al-user al-keyed | cut -d: -f1,2,8'),
   packages: await sh(s, "dpkg-query -W -f '${db:Status-Abbrev} ${Package} ${Version}\\n' cron git unzip python3-venv gnupg nano jq libjq1 libonig5 al-tiny 2>&1; apt-mark showauto | sort; ls /etc/nanorc /etc/al-tiny.conf 2>&1 || true"),
   debconf: await sh(s, 'debconf-show tzdata | grep Areas'),
@@ -121,7 +121,8 @@ const ANSIBLE_CHECK_BLIND: Record<string, string> = {
   'cron running': 'failed (ignored) in check, ok in its run: cron\'s install was only simulated (no such service)',
   'the unit running': 'failed (ignored) in check, changed in its run: its unit file was not written',
   'its port open': 'skipped in check, ok in its run: Ansible\'s wait_for does not support check mode',
-  'unit files read again, by service': 'failed (ignored) in check, ok in its run: its unit file was not written',
+  'the unit stopped, to start with its drop-in': 'failed (ignored) in check, changed in its run: its unit file was not written',
+  'unit files read again, by service': 'failed (ignored) in check, changed in its run: its unit file was not written',
   'a file there': 'skipped in check, ok in its run: Ansible\'s wait_for does not support check mode',
   'a JSON answer': 'skipped in check, ok in its run: Ansible\'s uri does not support check mode',
   'its content': 'failed (ignored) in check, ok in its run: the skipped uri registered no json',
@@ -246,6 +247,9 @@ test('as ansible-playbook: the same statuses, twice, the same host; --check befo
   assert.match(a.units, 'al-echo active enabled');
   assert.match(a.units, 'al-tiny inactive masked');
   assert.match(a.units, 'Environment=AL=1');
+  // Started after its drop-in was written, by service with daemon_reload: the process has the drop-in's variable
+  // (without the reload systemd starts it as the unit was loaded, and a later reload does not change a process).
+  assert.match(a.units, /^AL=1$/m);
   assert.match(a.trees, '/srv/al/app/README');
   assert.match(a.trees, '/srv/al/tree/sub/b.txt al-user:al-team 640');
   assert.match(a.trees, '/srv/al/mode-int root:root 644');
