@@ -1,6 +1,7 @@
 // apt's whole-system actions, planned from apt-get's own simulation (apt-get -s) so that --check lists exactly
 // the packages an apply installs, upgrades and removes: `upgrade` (dist, full, yes, safe) and `autoremove`. And
-// `deb`: a .deb file on the host, installed with its dependencies unless that version is there already.
+// `deb`: a .deb file on the host, installed with its dependencies unless that version is there already; and
+// state build-dep, simulated the same way.
 import { type AptSimulation, FETCH_TO_FILE_PY, aptSimulationFact, debPackagesFact } from '../facts/debs.ts';
 import type { Change, Effect, FactDef } from '../engine/module.ts';
 import { DPKG_OPTIONS, ENV, INSTALL, LOCK, PACKAGE_SIDE_EFFECTS, type UpdateLimits, aptDiffRead, namesOf, nativeArch } from './apt-common.ts';
@@ -100,6 +101,28 @@ export function planUpgrade(a: WholeArgs & UpdateLimits, debs: Record<string, st
 /** autoremove without packages: apt-get autoremove (with purge: --purge), changed when it removes any. */
 export function planAutoremove(a: WholeArgs & UpdateLimits, debs: Record<string, string>, sim: AptSimulation, stale: boolean): Change[] {
   return simulated(a, 'autoremove', stale ? 'stale' : sim, autoremoveWords(a), true, debs);
+}
+
+/**
+ * build-dep: what the named source packages need to build, as Ansible's: apt-get build-dep with the task's options
+ * (not --auto-remove), run whatever is installed; changed when it installs or upgrades anything (Ansible's: its
+ * output lacks "0 upgraded, 0 newly installed"); the packages are not marked as installed by hand.
+ */
+const buildDepWords = (a: WholeArgs, packages: string[]): string[] => ['build-dep', ...aptOptions(a), ...packages];
+export const buildDepSimulation = (a: WholeArgs, packages: string[]): FactDef<AptSimulation> => aptSimulationFact(buildDepWords(a, packages));
+export function planBuildDep(a: WholeArgs & UpdateLimits, debs: Record<string, string>, sim: AptSimulation, packages: string[], stale: boolean): Change[] {
+  return simulated(a, 'build-dep', stale ? 'stale' : sim, buildDepWords(a, packages), Object.keys(sim.installs).length > 0, debs);
+}
+
+/**
+ * fixed: apt-get install --fix-broken of the named packages, as Ansible's state fixed (present, with that option):
+ * simulated with every name (planned from it when none is installed), so --check tells what mending the host
+ * installs and removes, or that apt-get refuses ("Unmet dependencies": the names are not what would mend it).
+ */
+export const fixWords = (a: WholeArgs, packages: string[]): string[] => ['install', '--fix-broken', ...(a.autoremove ? ['--auto-remove'] : []), ...aptOptions(a), ...packages];
+export const fixSimulation = (a: WholeArgs, packages: string[]): FactDef<AptSimulation> => aptSimulationFact(fixWords(a, packages));
+export function planFixed(a: WholeArgs & UpdateLimits, debs: Record<string, string>, sim: AptSimulation, packages: string[], stale: boolean): Change[] {
+  return simulated(a, 'install --fix-broken', stale ? 'stale' : sim, fixWords(a, packages), true, debs);
 }
 
 /** `sh -c` of this, then the downloader, the URL and apt-get's words: the file is fetched and given to apt-get last. */

@@ -1,16 +1,17 @@
 // apt: Debian packages present (optionally at a pinned version), at apt's candidate version, or absent (purged);
-// or the whole system upgraded, autoremoved, a .deb file installed (modules/apt-upgrade.ts).
+// fixed (present, with --fix-broken); or the whole system upgraded, autoremoved, a .deb file installed, the build
+// dependencies of source packages installed (modules/apt-upgrade.ts).
 import { aptAutoFact, aptCandidatesFact, aptListsAgeFact, aptListsStampFact, debConfigOnlyFact, debFileFact, debPackagesFact } from '../facts/debs.ts';
 import { type Change, type Effect, defineModule } from '../engine/module.ts';
 import { ENV, INSTALL, LOCK, PACKAGE_SIDE_EFFECTS, aptDiffRead, namesOf, nativeArch, updateStep } from './apt-common.ts';
-import { type WholeArgs, aptOptions, autoremoveSimulation, planAutoremove, planDeb, planUpgrade, upgradeMode, upgradeSimulation } from './apt-upgrade.ts';
+import { type WholeArgs, aptOptions, autoremoveSimulation, buildDepSimulation, fixSimulation, planAutoremove, planBuildDep, planDeb, planFixed, planUpgrade, upgradeMode, upgradeSimulation } from './apt-upgrade.ts';
 import { compareDebVersions } from './deb-version.ts';
 
 export { updateStep } from './apt-common.ts';
 
 export type AptArgs = WholeArgs & {
   name?: string | string[];
-  state?: 'present' | 'absent' | 'latest';
+  state?: 'present' | 'absent' | 'latest' | 'build-dep' | 'fixed';
   update_cache?: boolean;
   cache_valid_time?: number;
   update_cache_retries?: number;
@@ -47,6 +48,8 @@ function wanted(a: AptArgs): Want[] {
 }
 
 const names = (ws: Want[]) => ws.map((w) => w.name);
+/** The packages as apt-get's words: NAME or NAME=VERSION. */
+const argvOf = (ws: Want[]) => ws.map((w) => (w.version !== undefined ? `${w.name}=${w.version}` : w.name));
 
 /** The lists are to be updated and nothing else done. */
 const updateAlone = (a: AptArgs) => !wanted(a).length && !upgradeMode(a) && !a.deb && !a.autoremove;
@@ -66,7 +69,7 @@ export default defineModule<AptArgs>({
         then: pkgSchema,
         else: { type: 'array', items: pkgSchema, minItems: 1, description: 'a package name or a list of package names' },
       },
-      state: { enum: ['present', 'absent', 'latest'], default: 'present' },
+      state: { enum: ['present', 'absent', 'latest', 'build-dep', 'fixed'], default: 'present', description: 'present, absent, latest; build-dep: what the named source packages need to build; fixed: present, with apt-get --fix-broken' },
       update_cache: { type: 'boolean' },
       cache_valid_time: { type: 'integer', minimum: 0, default: 0, description: 'a whole number of seconds' },
       update_cache_retries: { type: 'integer', minimum: 0, maximum: 100, default: 5, description: 'how many times a failed apt-get update is tried again' },
@@ -92,10 +95,12 @@ export default defineModule<AptArgs>({
     if (upgradeMode(a)) return [debPackagesFact(), upgradeSimulation(a), ...lists];
     if (a.deb) return [debPackagesFact(), debFileFact(a.deb), ...lists];
     if (!ws.length && a.autoremove) return [debPackagesFact(), autoremoveSimulation(a), ...lists];
+    if (ws.length && state === 'build-dep') return [debPackagesFact(), buildDepSimulation(a, argvOf(ws)), ...lists];
     return [
       debPackagesFact(),
       ...(ws.length && state !== 'absent' ? [aptCandidatesFact(names(ws), { lazy: true, release: a.default_release }), aptAutoFact(names(ws))] : []),
       ...(ws.length && state === 'absent' && a.purge ? [debConfigOnlyFact(names(ws))] : []),
+      ...(ws.length && state === 'fixed' ? [fixSimulation(a, argvOf(ws))] : []),
       ...lists,
     ];
   },
@@ -106,7 +111,7 @@ export default defineModule<AptArgs>({
     const native = nativeArch(debs);
     const changes: Change[] = [];
     for (const w of ws) {
-      if (w.version !== undefined && state !== 'present') throw new Error(`"${w.name}=${w.version}": a pinned version needs state: present (not ${state})`);
+      if (w.version !== undefined && !['present', 'fixed', 'build-dep'].includes(state)) throw new Error(`"${w.name}=${w.version}": a pinned version needs state: present (not ${state})`);
     }
 
     // (a) the package lists
@@ -133,6 +138,7 @@ export default defineModule<AptArgs>({
     }
     if (!ws.length && a.autoremove) return [...changes, ...planAutoremove(a, debs, facts.get(autoremoveSimulation(a)), updating)];
     if (!ws.length) return changes;
+    if (state === 'build-dep') return [...changes, ...planBuildDep(a, debs, facts.get(buildDepSimulation(a, argvOf(ws))), argvOf(ws), updating)];
 
     // (d) absent (with purge: also what only left its configuration files)
     if (state === 'absent') {
@@ -166,7 +172,7 @@ export default defineModule<AptArgs>({
     let versionsKnown = !a.autoremove;
     for (const w of ws) {
       const installed = debs[w.name];
-      if (w.version !== undefined ? installed === w.version : installed !== undefined && state === 'present') continue;
+      if (w.version !== undefined ? installed === w.version : installed !== undefined && state !== 'latest') continue;
       const candidate = updating ? undefined : candidateOf(w.name);
       let target: string | undefined;
       if (w.version !== undefined) {
@@ -196,14 +202,18 @@ export default defineModule<AptArgs>({
       if (target === undefined) versionsKnown = false;
       else for (const n of namesOf(native, w.name)) after[n] = target;
     }
-    if (argv.length) {
+    if (state === 'fixed' && argv.length === ws.length) {
+      // None of them is there: apt-get's simulation with them all is what the run does.
+      changes.push(...planFixed(a, debs, facts.get(fixSimulation(a, argvOf(ws))), argv, updating));
+    } else if (argv.length) {
       const parts = [installs.length ? `install ${installs.join(', ')}` : '', upgrades.length ? `upgrade ${upgrades.join(', ')}` : ''];
-      const install = [...INSTALL, ...(a.autoremove ? ['--auto-remove'] : []), ...aptOptions(a), ...argv];
+      const install = [...INSTALL, ...(state === 'fixed' ? ['--fix-broken'] : []), ...(a.autoremove ? ['--auto-remove'] : []), ...aptOptions(a), ...argv];
       changes.push({
         summary: parts.filter(Boolean).join('; '),
         steps: [{ exec: install, env: ENV }],
         diffRead: aptDiffRead(install, updating ? a : undefined),
-        effects: [versionsKnown ? { key: debPackagesFact().key, value: after } : { key: debPackagesFact().key, unknown: true }, ...PACKAGE_SIDE_EFFECTS],
+        // fixed: apt-get --fix-broken may install, upgrade or remove any package to mend what is broken.
+        effects: [versionsKnown && state !== 'fixed' ? { key: debPackagesFact().key, value: after } : { key: debPackagesFact().key, unknown: true }, ...PACKAGE_SIDE_EFFECTS],
       });
     }
     // Ansible marks every package it was asked for as installed by hand (apt-mark manual), which is not a change.
