@@ -3,7 +3,8 @@
 // program text, nor on a command line where the host's other users could read a password or a header. `probe` (the fact) does what Ansible's get_url does before it writes anything: the checksum (or the
 // checksum file's line for the URL), dest's checksum when one is given, then the GET, with If-Modified-Since
 // dest's mtime unless force, streamed into hashes only (no file is written); it prints one JSON line. `fetch`
-// (the step) downloads into a temp file (tmp_dest, or beside dest), checks the checksum, gives it dest's or the
+// (the step) downloads into a temp file (tmp_dest, or beside dest), checks the checksum and that the bytes are
+// those the probe planned with (their sha256: a URL answering otherwise fails the task), gives it dest's or the
 // wanted owner and mode, backs dest up if asked (Ansible's NAME.PID.DATE@TIME~), and renames it over dest.
 
 export const FETCH_PY = String.raw`
@@ -161,12 +162,14 @@ def fetch():
     r, info = url_get(a['url'], None, a.get('force', False))
     fd, tmp = tempfile.mkstemp(dir=a.get('tmp_dest') or os.path.dirname(dest), prefix='.provision-get_url-')
     try:
-        h = hashlib.new(a.get('algorithm') or 'sha1')
+        h, whole = hashlib.new(a.get('algorithm') or 'sha1'), hashlib.sha256()
         with os.fdopen(fd, 'wb') as f:
             for b in chunks(r, info):
-                f.write(b); h.update(b)
+                f.write(b); h.update(b); whole.update(b)
         if want and h.hexdigest() != want:
             sys.exit('The checksum for %s did not match %s; it was %s.' % (dest, want, h.hexdigest()))
+        if a.get('planned') and whole.hexdigest() != a['planned']:
+            sys.exit('%s: the URL answered other bytes than when the task was planned (sha256 %s, now %s): %s left as it was' % (a['url'], a['planned'], whole.hexdigest(), dest))
         if os.path.exists(dest):
             s = os.stat(dest)
             os.chmod(tmp, s.st_mode & 0o7777)

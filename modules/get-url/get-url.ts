@@ -83,7 +83,7 @@ function plan(a: GetUrlArgs, facts: Facts): Change[] {
     ...base, mode: mode ?? base.mode, owner: a.owner ?? base.owner, group: a.group ?? base.group, size: p.size, sha256: p.src.sha256,
     ...(a.owner ? { uid: want.uid } : {}), ...(a.group ? { gid: want.gid } : {}),
   };
-  const step = { ...requestArgs(a), final: dest, expect: p.checksum || undefined, owner: a.owner, group: a.group, mode, backup: a.backup };
+  const step = { ...requestArgs(a), final: dest, expect: p.checksum || undefined, planned: p.src.sha256, owner: a.owner, group: a.group, mode, backup: a.backup };
   return [{
     // A password in the URL (user:password@host) is not shown.
     summary: [`${fresh ? 'download' : 'replace'} ${dest} from ${a.url.replace(/\/\/[^/@]*@/, '//***@')} (${humanSize(p.size)})`, ...notes].join(', '),

@@ -2,7 +2,8 @@
 // http.server on gu-2, started by the test with systemd-run, so it stops with the host); provision applies the
 // playbook on gu-1, ansible-playbook on gu-2, both downloading from gu-2's address. The same statuses, the same files
 // (bytes, owner, mode), --check on the fresh host equal to the apply after it, and a second run as Ansible's (304s
-// and matching checksums: nothing downloaded again).
+// and matching checksums: nothing downloaded again). A URL whose answer moves between provision's two requests (to
+// plan, then to write) fails the task and leaves dest as it was (README: a deliberate difference).
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import type { SshConnection } from '../../engine/transport/ssh.ts';
@@ -51,6 +52,28 @@ test('check, apply, apply again: as ansible-playbook, the same files', async () 
   assert.is(second.report.hosts['gu-1'].changed, 0, 'nothing downloaded again');
   const recheck = await applyJson([PB, '--limit', 'gu-1', '--check', ...vars], lab.inventory);
   assert.equal(statuses(recheck), statuses(second), '--check on the converged host: all ok, the registered result known');
+});
+
+test('a URL answering other bytes on each request: the run fails, dest left as it was', async () => {
+  // A counter on gu-2, each answer its next number.
+  await sh(ssh[1], `cat > /tmp/gu-moving.py <<'PY'
+from http.server import BaseHTTPRequestHandler, HTTPServer
+n = 0
+class H(BaseHTTPRequestHandler):
+    def do_GET(self):
+        global n
+        n += 1
+        body = ('answer %d\\n' % n).encode()
+        self.send_response(200); self.send_header('Content-Length', str(len(body))); self.end_headers(); self.wfile.write(body)
+HTTPServer(('0.0.0.0', 8001), H).serve_forever()
+PY
+systemd-run --unit=gu-moving python3 /tmp/gu-moving.py && for i in $(seq 50); do python3 -c "import socket; socket.create_connection(('127.0.0.1', 8001), 1)" 2>/dev/null && exit 0; sleep 0.2; done; exit 1`);
+  const r = await applyJson(['test/fixtures/playbooks/get_url-moving.yml', '--limit', 'gu-1', '-e', `base=http://${lab.hosts[1].address}:8001`], lab.inventory);
+  assert.is(r.code, 1, r.raw);
+  const [t] = r.report.hosts['gu-1'].tasks;
+  assert.is(t.status, 'failed');
+  assert.match(t.error ?? '', /\/moving: the URL answered other bytes than when the task was planned \(sha256 [0-9a-f]{64}, now [0-9a-f]{64}\): \/root\/gu\/moving\.txt left as it was/);
+  assert.is(await sh(ssh[0], 'ls /root/gu/moving.txt /root/gu/.provision-get_url-* 2>&1 | grep -c "No such" || true'), '2\n', 'no dest, no temp file');
 });
 
 test.run();
