@@ -5,7 +5,7 @@ import { createHash, randomInt } from 'node:crypto';
 import { encrypt as cryptHash } from 'unixcrypt';
 import { dump as yamlDump, load as yamlLoad } from 'js-yaml';
 import { ANSIBLE_SCHEMA } from '../yaml/schema.ts';
-import { pyJson, pyRepr, pyStr, pyTruthy } from './python.ts';
+import { isTuple, pyJson, pyRepr, pyStr, pyTruthy, pyTuple } from './python.ts';
 import { pyRegExp, pyReplacement } from './regex.ts';
 
 type Kw = Record<string, unknown> & { __keywords?: true };
@@ -214,13 +214,23 @@ export function filters(apply: (name: string) => ((...a: unknown[]) => unknown) 
     min: (v: unknown) => seq(v).reduce((m: any, x: any) => (m === undefined || x < m ? x : m), undefined),
     max: (v: unknown) => seq(v).reduce((m: any, x: any) => (m === undefined || x > m ? x : m), undefined),
     split: (v: unknown, sep?: string) => (sep === undefined ? pyStr(v).trim().split(/\s+/).filter(Boolean) : pyStr(v).split(sep)),
-    zip: (...lists: unknown[][]) => Array.from({ length: Math.min(...lists.map((l) => l.length)) }, (_, i) => lists.map((l) => l[i])),
+    zip: (...lists: unknown[][]) => Array.from({ length: Math.min(...lists.map((l) => l.length)) }, (_, i) => pyTuple(lists.map((l) => l[i]))),
+    // Python's list(): a str's characters, a mapping's keys, a tuple's items as a list (nunjucks' gives key/value objects).
+    list: (v: unknown) => [...seq(v instanceof String ? v.valueOf() : v)],
+    // Jinja2's dictsort: (key, value) tuples sorted by key or value, case-insensitively unless told.
+    dictsort: (v: Record<string, unknown>, caseSensitive = false, by = 'key', reverse = false) => {
+      if (by !== 'key' && by !== 'value') throw new Error("You can only sort by either 'key' or 'value'");
+      const at = by === 'key' ? 0 : 1;
+      const norm = (x: unknown) => (typeof x === 'string' && !caseSensitive ? x.toLowerCase() : x) as any;
+      const sorted = Object.entries(v).sort((a, b) => (norm(a[at]) < norm(b[at]) ? -1 : norm(a[at]) > norm(b[at]) ? 1 : 0)).map((e) => pyTuple(e));
+      return reverse ? sorted.reverse() : sorted;
+    },
     hash: (v: unknown, algo = 'sha1') => hashOf(algo, v),
     checksum: (v: unknown) => hashOf('sha1', v),
     sha1: (v: unknown) => hashOf('sha1', v),
     md5: (v: unknown) => hashOf('md5', v),
     type_debug: (v: unknown) => (v === null ? 'NoneType' : typeof v === 'boolean' ? 'bool' : typeof v === 'number' ? (Number.isInteger(v) ? 'int' : 'float')
-      : typeof v === 'string' ? 'str' : Array.isArray(v) ? 'list' : 'dict'),
+      : typeof v === 'string' ? 'str' : isTuple(v) ? 'tuple' : Array.isArray(v) ? 'list' : 'dict'),
     format: (fmt: unknown, ...args: unknown[]) => pyFormat(pyStr(fmt), splitKw(args)[0]),
     map: (v: unknown, ...args: unknown[]) => {
       const [pos, kw] = splitKw(args);

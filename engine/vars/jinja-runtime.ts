@@ -1,10 +1,11 @@
 // nunjucks' runtime and compiler made to behave as Jinja2 in Ansible, once for the process (template.ts calls
 // pythonRuntime() before it builds its environment): None writes nothing and True, lists and mappings are
 // written as Python's str() writes them; Python's str methods; indexes and slices as Python's; a test's
-// arguments compiled with commas between them; *, +, ~ and % as Python's (operators.ts); (a, b) a tuple.
+// arguments compiled with commas between them; *, +, ~ and % as Python's (operators.ts); (a, b) and a mapping's
+// items() tuples (python.ts's pyTuple).
 import nunjucks from 'nunjucks';
-import { pyAdd, pyConcat, pyMod, pyMul } from './operators.ts';
-import { pyStr } from './python.ts';
+import { pyAdd, pyConcat, pyEq, pyMod, pyMul } from './operators.ts';
+import { isTuple, pyStr, pyTuple } from './python.ts';
 
 let done = false;
 
@@ -45,20 +46,27 @@ export function pythonRuntime(): void {
     const [from, to] = by > 0 ? [at(start, 0, 0, n), at(stop, n, 0, n)] : [at(start, n - 1, -1, n - 1), at(stop, -1, -1, n - 1)];
     const out: unknown[] = [];
     for (let i = from; by > 0 ? i < to : i > to; i += by) out.push(seq[i]);
-    return typeof obj === 'string' ? out.join('') : out;
+    return typeof obj === 'string' ? out.join('') : isTuple(obj) ? pyTuple(out) : out;
   }
   const memberLookup = runtime.memberLookup;
   runtime.memberLookup = function lookup(obj: unknown, val: unknown, ...rest: unknown[]) {
     // A slice (jinja-compat compiles x[a:b:c] into four arguments): Python's, a str for a str (nunjucks' is neither).
     if (rest.length === 2) return pySlice(obj, val as number | null, rest[0] as number | null, rest[1] as number | null);
     if (typeof obj === 'string' && typeof val === 'string' && val in STR_METHODS) return (...a: unknown[]) => STR_METHODS[val](obj, ...a);
+    // A mapping's items(): (key, value) tuples, as Python's (unless it has a key of that name, which nunjucks reads).
+    if (val === 'items' && obj && typeof obj === 'object' && !Array.isArray(obj) && !Object.hasOwn(obj, 'items')) {
+      return () => Object.entries(obj).map((e) => pyTuple(e));
+    }
     // A negative index counts from the end, as in Python.
     if ((typeof obj === 'string' || Array.isArray(obj)) && typeof val === 'number' && val < 0) return obj[obj.length + val];
     return memberLookup(obj, val);
   };
 
   // *, +, ~ and %: Python's (nunjucks emits JavaScript's operators: '0' * 3 is 0, [1] + [2] is "12").
-  Object.assign(runtime, { pyMul, pyAdd, pyConcat, pyMod });
+  Object.assign(runtime, { pyMul, pyAdd, pyConcat, pyMod, pyTuple, pyEq });
+  // `x in list` by value, as Python's (nunjucks' indexOf compares references).
+  const inOperator = runtime.inOperator;
+  runtime.inOperator = (key: unknown, val: unknown) => (Array.isArray(val) ? val.some((y) => pyEq(y, key)) : inOperator(key, val));
   const proto = (nunjucks as any).compiler.Compiler.prototype;
   for (const [op, fn] of [['Mul', 'pyMul'], ['Add', 'pyAdd'], ['Concat', 'pyConcat'], ['Mod', 'pyMod']]) {
     proto[`compile${op}`] = function compileOp(this: any, node: any, frame: unknown) {
@@ -70,10 +78,27 @@ export function pythonRuntime(): void {
     };
   }
 
+  // == and != alone as Python's (by value, no coercion); a chain of comparisons stays nunjucks'.
+  const compileCompare = proto.compileCompare;
+  proto.compileCompare = function compileEq(this: any, node: any, frame: unknown) {
+    const op = node.ops.length === 1 ? node.ops[0] : undefined;
+    if (!op || !['==', '!=', '===', '!=='].includes(op.type)) return compileCompare.call(this, node, frame);
+    this._emit(op.type.startsWith('!') ? '!runtime.pyEq(' : 'runtime.pyEq(');
+    this.compile(node.expr, frame);
+    this._emit(',');
+    this.compile(op.expr, frame);
+    this._emit(')');
+  };
+
   // A parenthesised list of several values is Python's tuple (a list here), not JavaScript's comma operator (its last).
   proto.compileGroup = function compileGroup(this: any, node: any, frame: unknown) {
-    if (node.children.length > 1) this._compileAggregate(node, frame, '[', ']');
-    else this._compileAggregate(node, frame, '(', ')');
+    if (node.children.length > 1) {
+      this._emit('runtime.pyTuple(');
+      this._compileAggregate(node, frame, '[', ']');
+      this._emit(')');
+    } else {
+      this._compileAggregate(node, frame, '(', ')');
+    }
   };
 
   // nunjucks compiles a test's arguments without commas between them (`x is version('1', '>')`): as Jinja2 does.

@@ -3,7 +3,7 @@
 // sign of the divisor (and formats a str, as Python's printf-style %), and mixing a str with a number is Python's
 // TypeError, not JavaScript's coercion. pythonRuntime() (jinja-runtime.ts) compiles the operators to these.
 import { pyFormat } from './filters.ts';
-import { pyStr } from './python.ts';
+import { isTuple, pyStr } from './python.ts';
 
 /** Python's type name of a value, for its TypeError's words. */
 function typeName(v: unknown): string {
@@ -54,4 +54,20 @@ export function pyMod(a: unknown, b: unknown): unknown {
   if (y === 0) throw new Error(Number.isInteger(x) && Number.isInteger(y) ? 'integer division or modulo by zero' : 'float modulo');
   const r = x % y;
   return r !== 0 && (r < 0) !== (y < 0) ? r + y : r;
+}
+
+/**
+ * Python's ==: by value, not by reference (JavaScript's [1] == [1] is false), with no coercion between a str and a
+ * number ('1' == 1 is False); True is 1; a tuple is never a list.
+ */
+export function pyEq(a: unknown, b: unknown): boolean {
+  if (a === null || a === undefined || b === null || b === undefined) return a === b;
+  if (isNum(a) && isNum(b)) return Number(a) === Number(b);
+  if (isStr(a) && isStr(b)) return String(a) === String(b);
+  if (Array.isArray(a) && Array.isArray(b)) return isTuple(a) === isTuple(b) && a.length === b.length && a.every((x, i) => pyEq(x, b[i]));
+  if (typeName(a) === 'dict' && typeName(b) === 'dict') {
+    const [ka, kb] = [Object.keys(a as object), Object.keys(b as object)];
+    return ka.length === kb.length && ka.every((k) => Object.hasOwn(b as object, k) && pyEq((a as Record<string, unknown>)[k], (b as Record<string, unknown>)[k]));
+  }
+  return false;
 }

@@ -30,6 +30,16 @@ export function pyReprString(s: string): string {
 /** A number as Python prints it (an integer-valued float from YAML is an int: JavaScript cannot tell them apart). */
 const pyNumber = (n: number) => (Number.isNaN(n) ? 'nan' : n === Infinity ? 'inf' : n === -Infinity ? '-inf' : String(n));
 
+const TUPLE = Symbol('tuple');
+
+/** Python's tuple: a list marked as one (written `(a, b)`; YAML, JSON and every list operation take it as a list). */
+export function pyTuple<T>(items: T[]): T[] {
+  Object.defineProperty(items, TUPLE, { value: true });
+  return items;
+}
+
+export const isTuple = (v: unknown): boolean => Array.isArray(v) && (v as unknown as Record<symbol, unknown>)[TUPLE] === true;
+
 /** Python's repr() of a value: inside lists and mappings. */
 export function pyRepr(v: unknown): string {
   if (v === null || v === undefined) return 'None';
@@ -37,6 +47,7 @@ export function pyRepr(v: unknown): string {
   if (v === false) return 'False';
   if (typeof v === 'number') return pyNumber(v);
   if (typeof v === 'string') return pyReprString(v);
+  if (isTuple(v)) return `(${(v as unknown[]).map(pyRepr).join(', ')}${(v as unknown[]).length === 1 ? ',' : ''})`;
   if (Array.isArray(v)) return `[${v.map(pyRepr).join(', ')}]`;
   if (typeof v === 'object') return `{${Object.entries(v).map(([k, x]) => `${pyReprString(k)}: ${pyRepr(x)}`).join(', ')}}`;
   return String(v);

@@ -3,6 +3,7 @@
 import { existsSync, lstatSync, statSync } from 'node:fs';
 import { isAbsolute } from 'node:path';
 import { splitKw } from './filters.ts';
+import { pyEq } from './operators.ts';
 import { pyTruthy } from './python.ts';
 import { pyRegExp } from './regex.ts';
 
@@ -37,7 +38,7 @@ function regexTest(kind: 'match' | 'search' | 'regex'): Test {
 }
 
 const resultOf = (v: any) => (v && typeof v === 'object' ? v : {});
-const contains = (seq: unknown, x: unknown) => (Array.isArray(seq) ? seq.some((y) => JSON.stringify(y) === JSON.stringify(x))
+const contains = (seq: unknown, x: unknown) => (Array.isArray(seq) ? seq.some((y) => pyEq(y, x))
   : typeof seq === 'string' ? seq.includes(String(x)) : !!seq && typeof seq === 'object' && String(x) in seq);
 
 export const TESTS: Record<string, Test> = {
@@ -75,10 +76,9 @@ export const TESTS: Record<string, Test> = {
   link: (v) => existsSync(String(v)) && lstatSync(String(v)).isSymbolicLink(),
 };
 TESTS.version_compare = TESTS.version;
-// Jinja2's operator names for its comparison tests (`selectattr('port', '>=', 1024)`).
-const eq = (a: unknown, b: unknown) => a === b || JSON.stringify(a) === JSON.stringify(b);
+// Jinja2's operator names for its comparison tests (`selectattr('port', '>=', 1024)`), == by value as Python's.
 Object.assign(TESTS, {
-  '==': eq, '!=': (a: unknown, b: unknown) => !eq(a, b), '<': (a: any, b: any) => a < b, '<=': (a: any, b: any) => a <= b,
+  '==': pyEq, eq: pyEq, equalto: pyEq, '!=': (a: unknown, b: unknown) => !pyEq(a, b), ne: (a: unknown, b: unknown) => !pyEq(a, b), '<': (a: any, b: any) => a < b, '<=': (a: any, b: any) => a <= b,
   '>': (a: any, b: any) => a > b, '>=': (a: any, b: any) => a >= b,
 });
 

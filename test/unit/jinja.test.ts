@@ -49,6 +49,12 @@ const TEMPLATES = [
   // Python's operators, where JavaScript's differ: a str or list repeated, lists joined, ~ as str(), % by the divisor's sign and as printf.
   '{{ "0" * 3 }}', '{{ s * 2 }}', '{{ 3 * "x" }}', '{{ l * 2 }}', '{{ [0] * n }}', '{{ s * 0 }}', '{{ l + [2] }}', '{{ pkgs + l }}', '{{ s + "x" }}', '{{ n * 2 + 1 }}',
   '{{ "a" ~ l }}', '{{ s ~ nul }}', '{{ s ~ b }}', '{{ -7 % 3 }}', '{{ 7 % -3 }}', '{{ n % 3 }}', '{{ "%s-%d" % (s, n) }}', '{{ "%05.1f" % 2.375 }}', '{{ "%.1f" % 2.25 }}', '{{ "%.1f" % 2.35 }}', '{{ "%.0f" % 2.5 }}', '{{ "%.0f" % 3.5 }}', '{{ "%.2f" % -1.125 }}', '{{ "%.3f" | format(0.0625) }}', '{{ (n) }}', '{{ ("a", n) | length }}', '{{ "%s" % s }}',
+  // Python's tuples: written (a, b), made by (a, b), items(), dictsort and zip; a list of one is another list.
+  'x {{ ("a", n) }}', 'x {{ m.items() | list }}', 'x {{ m | dictsort }}', 'x {{ l | zip(pkgs) | list }}', 'x {{ [("a", 1)] }}', 'x {{ ("a", n) | list }}',
+  'x {{ m | list }}', '{{ ("a", n) | type_debug }}', '{{ ("a", n) == ["a", n] }}', '{{ ("a", n)[1] }}', 'x {{ ("a", n) | to_json }}', '{% for k, v in m.items() %}{{ k }}{% endfor %}',
+  '{{ s | list }}', '{{ {"x": 2, "y": 1} | dictsort(by="value", reverse=true) | first }}', 'x {{ {"B": 1, "a": 2} | dictsort }}', 'x {{ {"B": 1, "a": 2} | dictsort(true) }}',
+  '{{ [1] == [1] }}', '{{ m == m }}', '{{ ("a", n) == ("a", n) }}', '{{ l != [1, "a"] }}', '{{ "1" == 1 }}', '{{ b == 1 }}', '{{ nul == none }}', '{{ 1 == 1.0 }}', '{{ ["a"] == ("a", "b")[:1] }}', '{{ [1] in [[1], 2] }}', '{{ "1" in [1] }}', '{{ [[1]] is contains([1]) }}', '{{ m == {"b": [true, none], "a": 1} }}',
+  '{% if s == "str" %}y{% endif %}', '{{ users | selectattr("groups", "equalto", ["wheel"]) | map(attribute="name") | list }}',
   '{{ s + n }}', '{{ l + s }}', '{{ s * s }}', '{{ m + m }}', '{{ n % 0 }}', '{{ b * 3 }}', '{{ "x" * b }}',
   // A value made of the text gets no trailing newline back (Ansible adds them to text only); text does.
   '{{ b }}\n', '{{ n > 3 }}\n\n', '{{ n }}\n\n', '{{ l }}\n', '{{ listtext }}\n', '{{ n }}\n', '{{ s }}\n', 'x {{ b }}\n', '{{ nul }}\n',
