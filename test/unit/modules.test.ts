@@ -10,6 +10,7 @@
 //   expect:
 //     changes: [ { summary, steps, effects?, diff? } ]   # [] for a no-op
 //     error: "text the validation or plan error contains"
+//     skipped: "why"                 # the module skips the task before planning (its skips(), as unarchive's creates)
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { load } from 'js-yaml';
@@ -37,7 +38,7 @@ type Case = {
   packs?: Record<string, { name: string; version: string; bins: Record<string, string>; sha256: string; tarball: string }>;
   /** The SSH port the run uses (default 22). */
   ssh_port?: number;
-  expect: { changes?: Array<Partial<Change>>; error?: string };
+  expect: { changes?: Array<Partial<Change>>; error?: string; skipped?: string };
 };
 
 /** Buffers and undefined fields out, so a change compares with its YAML form. */
@@ -57,10 +58,24 @@ function localTree(c: Case, p: string): LocalTree | undefined {
   return { files: files.map((k) => ({ path: k, rel: rel(k) })), directories: [...dirs].sort(), symlinks: links.map(([k, target]) => ({ target, rel: rel(k) })) };
 }
 
-function run(mod: ModuleDef, c: Case): Change[] {
+/** The fixture's arguments as the engine hands them to the module: validated, defaults filled in. */
+function argsOf(mod: ModuleDef, c: Case): unknown {
   const args = structuredClone(c.args);
   const problems = validate(mod.schema, args);
   if (problems.length) throw new Error(problems.map((p) => p.message).join('; '));
+  return args;
+}
+
+/** Why the engine skips the task before planning (ModuleDef.skips, from the eager facts), or undefined. */
+function skipped(mod: ModuleDef, c: Case): string | undefined {
+  return mod.skips?.(argsOf(mod, c), { get: <T>(d: { key: string }) => {
+    if (!(d.key in (c.facts ?? {}))) throw new Error(`fixture lacks fact "${d.key}"`);
+    return c.facts![d.key] as T;
+  } });
+}
+
+function run(mod: ModuleDef, c: Case): Change[] {
+  const args = argsOf(mod, c);
   const ctx: PlanContext = {
     host: 'fixture',
     connection: { user: 'root', port: c.ssh_port ?? 22 }, runAs: 'root',
@@ -100,6 +115,9 @@ for (const name of readdirSync(root).sort()) {
         assert.throws(() => run(mod, c), (err: Error) => err.message.includes(c.expect.error!) || (console.log(err.message), false));
         return;
       }
+      // The engine asks skips() before the plan: a fixture expecting a plan must not be one it skips.
+      assert.is(skipped(mod, c), c.expect.skipped, 'skipped before planning');
+      if (c.expect.skipped !== undefined) return;
       const got = plain(run(mod, c)) as Array<Record<string, unknown>>;
       const want = c.expect.changes ?? [];
       assert.is(got.length, want.length, `changes: ${JSON.stringify(got.map((g) => g.summary))}`);
