@@ -6,12 +6,14 @@
 import nunjucks from 'nunjucks';
 import { pyAdd, pyConcat, pyEq, pyMod, pyMul } from './operators.ts';
 import { isTuple, pyStr, pyTuple } from './python.ts';
+import { jinjaParser } from './jinja-parser.ts';
 
 let done = false;
 
 export function pythonRuntime(): void {
   if (done) return;
   done = true;
+  jinjaParser();
   nunjucks.installJinjaCompat();
   const runtime = (nunjucks as any).runtime;
   const suppress = runtime.suppressValue;
@@ -92,7 +94,7 @@ export function pythonRuntime(): void {
 
   // A parenthesised list of several values is Python's tuple (a list here), not JavaScript's comma operator (its last).
   proto.compileGroup = function compileGroup(this: any, node: any, frame: unknown) {
-    if (node.children.length > 1) {
+    if (node.children.length > 1 || node.tuple) {
       this._emit('runtime.pyTuple(');
       this._compileAggregate(node, frame, '[', ']');
       this._emit(')');

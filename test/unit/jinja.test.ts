@@ -53,7 +53,7 @@ const TEMPLATES = [
   'x {{ ("a", n) }}', 'x {{ m.items() | list }}', 'x {{ m | dictsort }}', 'x {{ l | zip(pkgs) | list }}', 'x {{ [("a", 1)] }}', 'x {{ ("a", n) | list }}',
   'x {{ m | list }}', '{{ ("a", n) | type_debug }}', '{{ ("a", n) == ["a", n] }}', '{{ ("a", n)[1] }}', 'x {{ ("a", n) | to_json }}', '{% for k, v in m.items() %}{{ k }}{% endfor %}',
   '{{ s | list }}', '{{ {"x": 2, "y": 1} | dictsort(by="value", reverse=true) | first }}', 'x {{ {"B": 1, "a": 2} | dictsort }}', 'x {{ {"B": 1, "a": 2} | dictsort(true) }}',
-  '{{ [1] == [1] }}', '{{ m == m }}', '{{ ("a", n) == ("a", n) }}', '{{ l != [1, "a"] }}', '{{ "1" == 1 }}', '{{ b == 1 }}', '{{ nul == none }}', '{{ 1 == 1.0 }}', '{{ ["a"] == ("a", "b")[:1] }}', '{{ [1] in [[1], 2] }}', '{{ "1" in [1] }}', '{{ [[1]] is contains([1]) }}', '{{ m == {"b": [true, none], "a": 1} }}',
+  '{{ [1] == [1] }}', '{{ m == m }}', '{{ ("a", n) == ("a", n) }}', '{{ l != [1, "a"] }}', '{{ "1" == 1 }}', '{{ b == 1 }}', '{{ nul == none }}', '{{ 1 == 1.0 }}', '{{ ["a"] == ("a", "b")[:1] }}', 'x {{ ("a",) }}', '{{ ("a",) | type_debug }}', '{{ ("a",) == ("a", "b")[:1] }}', 'x {{ [1, 2,] }}', 'x {{ {"k": 1,} }}', '{{ (n) + 1 }}', '{{ [1] in [[1], 2] }}', '{{ "1" in [1] }}', '{{ [[1]] is contains([1]) }}', '{{ m == {"b": [true, none], "a": 1} }}',
   '{% if s == "str" %}y{% endif %}', '{{ users | selectattr("groups", "equalto", ["wheel"]) | map(attribute="name") | list }}',
   '{{ s + n }}', '{{ l + s }}', '{{ s * s }}', '{{ m + m }}', '{{ n % 0 }}', '{{ b * 3 }}', '{{ "x" * b }}',
   // A value made of the text gets no trailing newline back (Ansible adds them to text only); text does.
