@@ -4,7 +4,7 @@
 // arguments compiled with commas between them; *, +, ~ and % as Python's (operators.ts); (a, b) and a mapping's
 // items() tuples (python.ts's pyTuple).
 import nunjucks from 'nunjucks';
-import { pyAdd, pyConcat, pyEq, pyMod, pyMul } from './operators.ts';
+import { pyAdd, pyCompare, pyConcat, pyEq, pyMod, pyMul } from './operators.ts';
 import { isTuple, pyStr, pyTuple } from './python.ts';
 import { jinjaParser } from './jinja-parser.ts';
 
@@ -65,7 +65,7 @@ export function pythonRuntime(): void {
   };
 
   // *, +, ~ and %: Python's (nunjucks emits JavaScript's operators: '0' * 3 is 0, [1] + [2] is "12").
-  Object.assign(runtime, { pyMul, pyAdd, pyConcat, pyMod, pyTuple, pyEq });
+  Object.assign(runtime, { pyMul, pyAdd, pyConcat, pyMod, pyTuple, pyCompare });
   // `x in list` by value, as Python's (nunjucks' indexOf compares references).
   const inOperator = runtime.inOperator;
   runtime.inOperator = (key: unknown, val: unknown) => (Array.isArray(val) ? val.some((y) => pyEq(y, key)) : inOperator(key, val));
@@ -80,15 +80,14 @@ export function pythonRuntime(): void {
     };
   }
 
-  // == and != alone as Python's (by value, no coercion); a chain of comparisons stays nunjucks'.
-  const compileCompare = proto.compileCompare;
-  proto.compileCompare = function compileEq(this: any, node: any, frame: unknown) {
-    const op = node.ops.length === 1 ? node.ops[0] : undefined;
-    if (!op || !['==', '!=', '===', '!=='].includes(op.type)) return compileCompare.call(this, node, frame);
-    this._emit(op.type.startsWith('!') ? '!runtime.pyEq(' : 'runtime.pyEq(');
+  // Comparisons as Python's: == and != by value with no coercion, < and the others by type, chains as `and`s.
+  proto.compileCompare = function compilePyCompare(this: any, node: any, frame: unknown) {
+    this._emit('runtime.pyCompare(');
     this.compile(node.expr, frame);
-    this._emit(',');
-    this.compile(op.expr, frame);
+    for (const op of node.ops) {
+      this._emit(`,${JSON.stringify(op.type)},`);
+      this.compile(op.expr, frame);
+    }
     this._emit(')');
   };
 

@@ -71,3 +71,28 @@ export function pyEq(a: unknown, b: unknown): boolean {
   }
   return false;
 }
+
+/** Python's <, <=, > and >=: numbers by value, strs by code points, lists item by item; other pairs a TypeError. */
+function pyOrder(a: unknown, op: string, b: unknown): boolean {
+  const sign = (c: number) => (op === '<' ? c < 0 : op === '<=' ? c <= 0 : op === '>' ? c > 0 : c >= 0);
+  if (isNum(a) && isNum(b)) return sign(Number(a) - Number(b));
+  if (isStr(a) && isStr(b)) return sign(String(a) < String(b) ? -1 : String(a) > String(b) ? 1 : 0);
+  if (Array.isArray(a) && Array.isArray(b) && isTuple(a) === isTuple(b)) {
+    const i = a.findIndex((x, k) => k >= b.length || !pyEq(x, b[k]));
+    if (i >= 0 && i < b.length) return pyOrder(a[i], op, b[i]);
+    return sign(a.length - b.length);
+  }
+  throw new Error(`'${op}' not supported between instances of '${typeName(a)}' and '${typeName(b)}'`);
+}
+
+/** A comparison, chained as Python's: a < b < c is a < b and b < c. `rest`: operator, operand, operator, operand... */
+export function pyCompare(first: unknown, ...rest: unknown[]): boolean {
+  let left = first;
+  for (let i = 0; i < rest.length; i += 2) {
+    const [op, right] = [String(rest[i]), rest[i + 1]];
+    const holds = op === '==' || op === '===' ? pyEq(left, right) : op === '!=' || op === '!==' ? !pyEq(left, right) : pyOrder(left, op, right);
+    if (!holds) return false;
+    left = right;
+  }
+  return true;
+}
