@@ -153,7 +153,9 @@ export default defineModule<AptKeyArgs>({
       url: { type: 'string', pattern: '^(https?|ftp)://\\S+$', description: 'a URL the host downloads the key from (http, https or ftp), without spaces or line breaks' },
       data: { type: 'string', minLength: 1, maxLength: 65536, description: 'the key itself (armored), up to 64 KiB: gpg on the host reads it from a command line' },
       file: { type: 'string', pattern: '^/', description: 'an absolute path of a key file on the host' },
-      keyring: { type: 'string', pattern: '^/', description: 'an absolute path of the keyring file (apt-key --keyring), like /etc/apt/keyrings/NAME.gpg' },
+      // apt-key (a sh script) reads the path back through a command substitution, which drops a trailing newline, and
+      // dash's echo, which reads backslashes as escapes: it fails on either, Ansible's too.
+      keyring: { type: 'string', pattern: '^/[^\\\\]*[^\\\\\\n]$', description: 'an absolute path of the keyring file (apt-key --keyring), like /etc/apt/keyrings/NAME.gpg, with no backslash and not ending in a newline (apt-key cannot use those)' },
       validate_certs: { type: 'boolean', default: true, description: 'false: an https url\'s certificate is not checked' },
       keyserver: { type: 'string', description: 'not supported: a keyserver is on the internet' },
       state: { enum: ['present', 'absent'], default: 'present' },

@@ -177,7 +177,8 @@ export default defineModule<UnarchiveArgs>({
     required: ['src', 'dest'],
     properties: {
       src: { type: 'string', minLength: 1 },
-      dest: { type: 'string', pattern: '^/', description: 'an absolute path of a directory that exists' },
+      // GNU tar reads a backslash escape (\\, \n, \t, \NNN...) in the directory of -C: Ansible's unarchive fails on such a dest.
+      dest: { type: 'string', pattern: '^/(?![^]*\\\\[\\\\abfnrtv?0-7])', description: 'an absolute path of a directory that exists, with no backslash escape tar reads (\\\\, \\n, \\t, \\101...)' },
       remote_src: { type: 'boolean', default: false },
       copy: { type: 'boolean', description: 'deprecated: the opposite of remote_src' },
       creates: { type: 'string', pattern: '^/', description: 'an absolute path: when it exists, the task is skipped' },
