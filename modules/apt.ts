@@ -48,8 +48,9 @@ function wanted(a: AptArgs): Want[] {
 }
 
 const names = (ws: Want[]) => ws.map((w) => w.name);
-/** The packages as apt-get's words: NAME or NAME=VERSION. */
-const argvOf = (ws: Want[]) => ws.map((w) => (w.version !== undefined ? `${w.name}=${w.version}` : w.name));
+/** A package as apt-get's word: NAME or NAME=VERSION. */
+const word = (w: Want) => (w.version !== undefined ? `${w.name}=${w.version}` : w.name);
+const argvOf = (ws: Want[]) => ws.map(word);
 
 /** The lists are to be updated and nothing else done. */
 const updateAlone = (a: AptArgs) => !wanted(a).length && !upgradeMode(a) && !a.deb && !a.autoremove;
@@ -198,7 +199,7 @@ export default defineModule<AptArgs>({
       if (installed === undefined) installs.push(label);
       else if (w.version !== undefined) installs.push(`${label} (was ${installed})`);
       else upgrades.push(target === undefined ? `${w.name} (if a newer version is listed)` : `${label} (was ${installed})`);
-      argv.push(w.version !== undefined ? `${w.name}=${w.version}` : w.name);
+      argv.push(word(w));
       if (target === undefined) versionsKnown = false;
       else for (const n of namesOf(native, w.name)) after[n] = target;
     }

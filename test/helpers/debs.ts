@@ -36,6 +36,16 @@ export function buildDeb(spec: DebSpec, dir: string): string {
   }
 }
 
+/** A package file's bytes in base64 (built in a temporary directory, removed after): for a test to put on a host. */
+export function debBase64(spec: DebSpec): string {
+  const dir = mkdtempSync(join(tmpdir(), 'provision-deb-'));
+  try {
+    return readFileSync(buildDeb(spec, dir)).toString('base64');
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
 /**
  * A flat repository in `dir` of these packages: each .deb, a Packages file (each package's control fields, then
  * Filename, Size and hashes, as apt-ftparchive writes them) and a Release naming the suite (what apt-get -t and

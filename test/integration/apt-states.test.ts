@@ -3,15 +3,12 @@
 // statuses (build-dep changed when it installs, then ok; fixed installs with --fix-broken, which configures the
 // broken package, or fails when apt-get refuses the names as a fix), the same packages left. provision's --check
 // says what its run then does, or that it cannot tell.
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import type { SshConnection } from '../../engine/transport/ssh.ts';
 import { ansiblePlaybook, asOracle } from '../helpers/ansible.ts';
 import { applyJson } from '../helpers/apply.ts';
-import { buildDeb } from '../helpers/debs.ts';
+import { debBase64 } from '../helpers/debs.ts';
 import { type TestLab, sh, useLab } from '../helpers/lab.ts';
 
 const test = suite('apt build-dep and fixed against ansible-playbook');
@@ -33,16 +30,6 @@ Files:
  d41d8cd98f00b204e9800998ecf8427e 0 ab-src_1.0.dsc
 `;
 
-/** ab-broken, depending on bc: its bytes in base64. */
-function brokenDeb(): string {
-  const dir = mkdtempSync(join(tmpdir(), 'provision-ab-'));
-  try {
-    return readFileSync(buildDeb({ name: 'ab-broken', version: '1.0', fields: { Depends: 'bc' } }, dir)).toString('base64');
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
-}
-
 const SETUP = `set -e
 mkdir -p /srv/ab-src && cat > /srv/ab-src/Sources <<'SRC'
 ${SOURCES}
@@ -50,7 +37,7 @@ SRC
 echo 'deb-src [trusted=yes] file:/srv/ab-src ./' > /etc/apt/sources.list.d/ab-src.list
 echo '#clear APT::Build-Essential;' > /etc/apt/apt.conf.d/99ab-no-build-essential
 apt-get update -q >/dev/null && DEBIAN_FRONTEND=noninteractive apt-get install -y -q python3-apt >/dev/null
-echo '${brokenDeb()}' | base64 -d > /root/ab-broken.deb
+echo '${debBase64({ name: 'ab-broken', version: '1.0', fields: { Depends: 'bc' } })}' | base64 -d > /root/ab-broken.deb
 dpkg -i /root/ab-broken.deb >/dev/null 2>&1 || true
 dpkg-query -W -f '\${db:Status-Abbrev}' ab-broken`;
 

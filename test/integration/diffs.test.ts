@@ -7,14 +7,13 @@
 // apt-get's lines, where Ansible's is dpkg's output: DIFFERENT; one from a URL, served by the host). Only the headers each tool writes (Ansible's
 // "--- before: X", provision's "--- PATH") and provision's indent are left out. --check leaves the checkout as it was.
 import { execFile } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { load } from 'js-yaml';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { type GitCommit, publishGitRepo } from '../../lab/mirror.ts';
-import { buildDeb } from '../helpers/debs.ts';
+import { debBase64 } from '../helpers/debs.ts';
 import type { SshConnection } from '../../engine/transport/ssh.ts';
 import { provision } from '../helpers/cli.ts';
 import { type TestLab, sh, useLab } from '../helpers/lab.ts';
@@ -37,20 +36,10 @@ const publish = (commits: GitCommit[]) => {
   repo = vars.node_mirror.replace(/\/dist$/, '') + publishGitRepo('df-repo', undefined, commits);
 };
 
-/** A package file, in base64 (SETUP puts it on the hosts): df-file depends on pv, which the hosts lack. */
-function packageFile(name: string, fields?: Record<string, string>): string {
-  const dir = mkdtempSync(join(tmpdir(), 'provision-df-'));
-  try {
-    return readFileSync(buildDeb({ name, version: '1.0', fields }, dir)).toString('base64');
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
-}
-
 /** What the tasks find, the same on both hosts; the checkout cloned while the remote had one commit, so it lacks the next. */
 const SETUP = (url: string) => `set -e
-mkdir -p /srv/df/www && echo '${packageFile('df-file', { Depends: 'pv' })}' | base64 -d > /srv/df/df-file_1.0_all.deb
-echo '${packageFile('df-url')}' | base64 -d > /srv/df/www/df-url_1.0_all.deb
+mkdir -p /srv/df/www && echo '${debBase64({ name: 'df-file', version: '1.0', fields: { Depends: 'pv' } })}' | base64 -d > /srv/df/df-file_1.0_all.deb
+echo '${debBase64({ name: 'df-url', version: '1.0' })}' | base64 -d > /srv/df/www/df-url_1.0_all.deb
 systemd-run --quiet --unit=df-www python3 -m http.server 8714 --bind 127.0.0.1 --directory /srv/df/www
 apt-get update -q >/dev/null && DEBIAN_FRONTEND=noninteractive apt-get install -y -q git cron python3-apt tree jq >/dev/null
 apt-mark auto jq libjq1 libonig5 >/dev/null
