@@ -3,7 +3,7 @@
 import { existsSync, lstatSync, statSync } from 'node:fs';
 import { isAbsolute } from 'node:path';
 import { splitKw } from './filters.ts';
-import { pyEq } from './operators.ts';
+import { pyCompare, pyEq } from './operators.ts';
 import { pyTruthy } from './python.ts';
 import { pyRegExp } from './regex.ts';
 
@@ -76,11 +76,10 @@ export const TESTS: Record<string, Test> = {
   link: (v) => existsSync(String(v)) && lstatSync(String(v)).isSymbolicLink(),
 };
 TESTS.version_compare = TESTS.version;
-// Jinja2's operator names for its comparison tests (`selectattr('port', '>=', 1024)`), == by value as Python's.
-Object.assign(TESTS, {
-  '==': pyEq, eq: pyEq, equalto: pyEq, '!=': (a: unknown, b: unknown) => !pyEq(a, b), ne: (a: unknown, b: unknown) => !pyEq(a, b), '<': (a: any, b: any) => a < b, '<=': (a: any, b: any) => a <= b,
-  '>': (a: any, b: any) => a > b, '>=': (a: any, b: any) => a >= b,
-});
+// Jinja2's operator names for its comparison tests (`selectattr('port', '>=', 1024)`): Python's, as the operators.
+const compare = (op: string): Test => (a: unknown, b: unknown) => pyCompare(a, op, b);
+Object.assign(TESTS, Object.fromEntries([['==', '=='], ['eq', '=='], ['equalto', '=='], ['!=', '!='], ['ne', '!='], ['<', '<'], ['lt', '<'],
+  ['lessthan', '<'], ['<=', '<='], ['le', '<='], ['>', '>'], ['gt', '>'], ['greaterthan', '>'], ['>=', '>='], ['ge', '>=']].map(([name, op]) => [name, compare(op)])));
 
 /** select / reject / selectattr / rejectattr, with `test(name)` finding a test (these, then nunjucks' own). */
 export function selectFilters(test: (name: string) => Test | undefined): Record<string, (...a: any[]) => unknown> {
